@@ -1,0 +1,121 @@
+/**
+ * People and the catalog: end users, agents and their API tokens, services, one-time link codes and chat
+ * identities.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { DomainError } from '../errors.ts';
+import type { Store, UserRecord } from '../ports/store-port.ts';
+import { EMAIL_RE, normaliseEmail } from '../tickets/ticket-service.ts';
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export interface DirectoryDeps {
+  store: Store;
+  clock?: () => Date;
+  linkCodeTtlMinutes: number;
+  hashPassword?: (password: string) => Promise<string>;
+}
+
+/** Link codes are short enough to type, long enough not to guess (8 characters of a 32-letter alphabet: 40 bits,
+ * one-time and expiring). */
+const CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+function newLinkCode(): string {
+  const bytes = randomBytes(8);
+  return Array.from(bytes, (b) => CODE_ALPHABET[b % 32]).join('');
+}
+
+export function createDirectoryService(deps: DirectoryDeps) {
+  const { store } = deps;
+  const now = deps.clock ?? (() => new Date());
+
+  function checkEmail(email: string): string {
+    const e = normaliseEmail(email);
+    if (!EMAIL_RE.test(e)) throw new DomainError('invalid_email', 'email is not an email address', 'email');
+    return e;
+  }
+
+  return {
+    async createUser(input: { email: string; name: string; phone?: string | null; organization?: string | null }): Promise<UserRecord> {
+      const email = checkEmail(input.email);
+      if (await store.findUserByEmail(email)) throw new DomainError('email_taken', 'a user with this email exists', 'email');
+      return store.insertUser({ ...input, email, name: input.name.trim(), role: 'end_user' });
+    },
+
+    async createAgent(input: { email: string; name: string; password?: string }): Promise<{ agent: UserRecord; token: string }> {
+      const email = checkEmail(input.email);
+      if (await store.findUserByEmail(email)) throw new DomainError('email_taken', 'a user with this email exists', 'email');
+      const passwordHash = input.password && deps.hashPassword ? await deps.hashPassword(input.password) : null;
+      const agent = await store.insertUser({ email, name: input.name.trim(), role: 'agent', passwordHash });
+      const token = `agt_${randomBytes(24).toString('base64url')}`;
+      await store.insertApiToken(agent.id, sha256(token));
+      return { agent, token };
+    },
+
+    async authenticate(token: string): Promise<UserRecord | null> {
+      if (!token) return null;
+      return store.findUserByTokenHash(sha256(token));
+    },
+
+    async getUser(id: string): Promise<UserRecord> {
+      const u = await store.getUser(id);
+      if (!u) throw new DomainError('user_not_found', `user ${id} does not exist`);
+      return u;
+    },
+
+    searchUsers: (prefix: string, page: { limit: number; cursor: string | null }) => store.searchUsers(prefix.trim().toLowerCase(), page),
+
+    listServices: () => store.listServices(),
+
+    async createService(input: { name: string; description?: string | null }) {
+      const name = input.name.trim();
+      if (await store.findServiceByName(name)) throw new DomainError('validation_failed', 'a service with this name exists', 'name');
+      return store.insertService({ name, description: input.description ?? null });
+    },
+
+    /** A first start has one service named General. */
+    async ensureDefaultService(): Promise<void> {
+      if ((await store.listServices()).length === 0) {
+        try {
+          await store.insertService({ name: 'General', description: null });
+        } catch {
+          // another instance created it at the same moment
+        }
+      }
+    },
+
+    async createLinkCode(userId: string): Promise<{ code: string; expiresAt: Date }> {
+      const user = await store.getUser(userId);
+      if (!user) throw new DomainError('user_not_found', `user ${userId} does not exist`);
+      const code = newLinkCode();
+      const expiresAt = new Date(now().getTime() + deps.linkCodeTtlMinutes * 60_000);
+      await store.insertLinkCode(user.id, sha256(code), expiresAt);
+      return { code, expiresAt };
+    },
+
+    async redeemLinkCode(code: string): Promise<UserRecord> {
+      const r = await store.consumeLinkCode(sha256(code.trim().toUpperCase()), now());
+      if (r === 'invalid') throw new DomainError('link_code_invalid', 'this code is not valid');
+      if (r === 'expired') throw new DomainError('link_code_expired', 'this code has expired');
+      if (r === 'used') throw new DomainError('link_code_used', 'this code was already used');
+      return (await store.getUser(r.userId))!;
+    },
+
+    /** The end user with this email, created when new. */
+    async findOrCreateEndUser(email: string, name: string, locale?: string): Promise<UserRecord> {
+      const e = checkEmail(email);
+      const existing = await store.findUserByEmail(e);
+      if (existing) return existing;
+      try {
+        return await store.insertUser({ email: e, name: name.trim() || e.split('@')[0]!, role: 'end_user', locale });
+      } catch (err) {
+        const again = await store.findUserByEmail(e);
+        if (again) return again;
+        throw err;
+      }
+    },
+  };
+}
+
+export type DirectoryService = ReturnType<typeof createDirectoryService>;

@@ -1,0 +1,45 @@
+/** Machine codes of everything the core refuses. HTTP maps them once (src/http/plugins/error-handler.ts), each
+ * adapter maps them to catalog texts (`common:error.<code>`) for people. */
+export const DOMAIN_ERROR_STATUS = {
+  validation_failed: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  ticket_not_found: 404,
+  user_not_found: 404,
+  service_not_found: 404,
+  comment_not_found: 404,
+  email_taken: 409,
+  forbidden_transition: 409,
+  ticket_closed: 409,
+  not_solved: 409,
+  already_rated: 409,
+  cannot_make_private: 409,
+  cannot_make_public: 409,
+  invalid_score: 400,
+  reason_required: 400,
+  description_too_short: 400,
+  invalid_email: 400,
+  link_code_invalid: 400,
+  link_code_expired: 410,
+  link_code_used: 409,
+  not_registered: 403,
+} as const;
+
+export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    /** For validation errors: the field at fault. */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export function isDomainError(e: unknown): e is DomainError {
+  return e instanceof DomainError;
+}

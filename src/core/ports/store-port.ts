@@ -1,0 +1,181 @@
+/**
+ * The persistence the core needs, described by what the core asks, not by tables. src/infra implements it on
+ * PostgreSQL; every method of `StoreTx` runs inside the caller's transaction.
+ */
+import type { Role, TicketPriority, TicketStatus, Visibility } from '../tickets/ticket-types.ts';
+
+export interface UserRef {
+  id: string;
+  email: string;
+  name: string;
+}
+
+export interface UserRecord extends UserRef {
+  phone: string | null;
+  locale: string;
+  role: Role;
+  organization: { id: string; name: string } | null;
+  createdAt: Date;
+}
+
+export interface TicketView {
+  id: string;
+  number: number;
+  subject: string;
+  description: string;
+  status: TicketStatus;
+  priority: TicketPriority;
+  visibility: Visibility;
+  via: string;
+  requester: UserRef;
+  submitter: UserRef;
+  assignee: UserRef | null;
+  service: { id: string; name: string } | null;
+  organization: { id: string; name: string } | null;
+  followUpOf: number | null;
+  sourceUrl: string | null;
+  solvedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  rating: { score: number; comment: string | null; createdAt: Date } | null;
+}
+
+export interface CommentView {
+  id: string;
+  body: string;
+  public: boolean;
+  via: string;
+  author: { id: string; name: string; role: Role };
+  attachments: { name: string; url: string }[];
+  editedAt: Date | null;
+  deletedAt: Date | null;
+  createdAt: Date;
+}
+
+export interface TicketEventInput {
+  kind: string;
+  field?: string;
+  from?: string | null;
+  to?: string | null;
+}
+
+/** A domain event for the outbox. `deliver` says whether chat threads get it (decided by the rules). */
+export interface DomainEventInput {
+  type: 'ticket.created' | 'comment.added' | 'ticket.status_changed' | 'ticket.solved' | 'ticket.rated' | 'ticket.reopened' | 'ticket.visibility_changed' | 'comment.edited' | 'comment.deleted';
+  payload: Record<string, unknown>;
+  deliver: boolean;
+}
+
+export interface TicketFilter {
+  status?: TicketStatus[];
+  requesterEmail?: string;
+  requesterId?: string;
+  publicOnly?: boolean;
+  query?: string;
+  assigneeId?: string;
+  serviceId?: string;
+  via?: string;
+  priority?: TicketPriority;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export interface ThreadKey {
+  platform: string;
+  workspaceId: string;
+  chatId: string;
+  threadRef: string;
+}
+
+export interface StoreTx {
+  lockTicket(number: number): Promise<TicketView | null>;
+  lockTicketById(id: string): Promise<TicketView | null>;
+  insertTicket(input: {
+    subject: string;
+    description: string;
+    status: TicketStatus;
+    priority: TicketPriority;
+    visibility: Visibility;
+    via: string;
+    requesterId: string;
+    submitterId: string;
+    assigneeId: string | null;
+    serviceId: string | null;
+    followUpOfId: string | null;
+    sourceUrl: string | null;
+    sourceKey: string | null;
+  }): Promise<TicketView>;
+  updateTicket(
+    id: string,
+    patch: Partial<{
+      status: TicketStatus;
+      priority: TicketPriority;
+      visibility: Visibility;
+      assigneeId: string | null;
+      solvedAt: Date | null;
+      closedAt: Date | null;
+    }>,
+  ): Promise<void>;
+  insertComment(input: {
+    ticketId: string;
+    authorId: string;
+    body: string;
+    public: boolean;
+    via: string;
+    externalRef: string | null;
+    attachments: { name: string; url: string }[];
+  }): Promise<CommentView>;
+  findCommentByExternalRef(externalRef: string): Promise<(CommentView & { ticketId: string }) | null>;
+  updateComment(id: string, patch: { body?: string; editedAt?: Date; deletedAt?: Date }): Promise<void>;
+  publicCommentIds(ticketId: string): Promise<string[]>;
+  makeCommentsInternal(ids: string[]): Promise<void>;
+  insertRating(input: { ticketId: string; raterId: string; score: number; comment: string | null }): Promise<void>;
+  updateRatingComment(ticketId: string, comment: string): Promise<boolean>;
+  recordEvents(ticketId: string, actorId: string | null, via: string, events: TicketEventInput[]): Promise<void>;
+  /** Writes the outbox row; when `deliver`, also one delivery per active thread link and the job that sends them. */
+  publish(ticketId: string, event: DomainEventInput): Promise<void>;
+  linkThread(ticketId: string, thread: ThreadKey & { locale: string }): Promise<void>;
+  getUser(id: string): Promise<UserRecord | null>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+}
+
+export interface Store {
+  tx<T>(fn: (tx: StoreTx) => Promise<T>): Promise<T>;
+
+  getTicket(number: number): Promise<TicketView | null>;
+  findTicketBySourceKey(key: string): Promise<TicketView | null>;
+  listTickets(filter: TicketFilter, page: { limit: number; cursor: string | null }): Promise<Page<TicketView>>;
+  listComments(ticketId: string, opts: { publicOnly: boolean }): Promise<CommentView[]>;
+  listTicketEvents(ticketId: string): Promise<{ id: string; kind: string; field: string | null; from: string | null; to: string | null; via: string; actor: UserRef | null; createdAt: Date }[]>;
+  findTicketsByThread(thread: ThreadKey): Promise<TicketView[]>;
+
+  getUser(id: string): Promise<UserRecord | null>;
+  findUserByEmail(email: string): Promise<UserRecord | null>;
+  searchUsers(prefix: string, page: { limit: number; cursor: string | null }): Promise<Page<UserRecord>>;
+  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+  insertApiToken(userId: string, tokenHash: string): Promise<void>;
+  findUserByTokenHash(tokenHash: string): Promise<UserRecord | null>;
+
+  listServices(): Promise<{ id: string; name: string; description: string | null }[]>;
+  getService(id: string): Promise<{ id: string; name: string } | null>;
+  findServiceByName(name: string): Promise<{ id: string; name: string } | null>;
+  insertService(input: { name: string; description: string | null }): Promise<{ id: string; name: string; description: string | null }>;
+
+  insertLinkCode(userId: string, codeHash: string, expiresAt: Date): Promise<void>;
+  /** Marks the code used (atomically) and returns its user; reports why it cannot be used otherwise. */
+  consumeLinkCode(codeHash: string, now: Date): Promise<{ userId: string } | 'invalid' | 'expired' | 'used'>;
+  findIdentity(platform: string, workspaceId: string, platformUserId: string): Promise<UserRecord | null>;
+  upsertIdentity(input: { platform: string; workspaceId: string; platformUserId: string; userId: string; displayName: string; locale: string }): Promise<void>;
+
+  getChatService(platform: string, workspaceId: string, chatId: string): Promise<{ id: string; name: string } | null>;
+  setChatService(platform: string, workspaceId: string, chatId: string, serviceId: string): Promise<void>;
+  getDialogState(key: { platform: string; workspaceId: string; chatId: string; platformUserId: string }, notBefore: Date): Promise<Record<string, unknown> | null>;
+  setDialogState(key: { platform: string; workspaceId: string; chatId: string; platformUserId: string }, state: Record<string, unknown> | null): Promise<void>;
+
+  /** Numbers of solved tickets whose solvedAt is before `before`. */
+  solvedBefore(before: Date, limit: number): Promise<number[]>;
+}

@@ -1,0 +1,60 @@
+/**
+ * What the sync engine does when a send fails, and how it paces sends. Pure, so it is unit-tested directly.
+ */
+import { ChannelSendError, type ChannelLimits } from '../ports/channel-port.ts';
+
+export const MAX_TRANSIENT_ATTEMPTS = 12;
+const BASE_MS = 500;
+const CAP_MS = 5 * 60_000;
+
+export type FailureAction =
+  | { action: 'retry'; delayMs: number; reason: string }
+  | { action: 'give_up'; reason: string }
+  | { action: 'break_link'; reason: string };
+
+/** Exponential backoff with full jitter (AWS style): a random delay in [0, min(cap, base * 2^attempt)). */
+export function backoffMs(attempt: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, attempt - 1));
+  return Math.max(BASE_MS / 2, Math.floor(random() * ceiling));
+}
+
+/** `attempts` counts the failed tries of this delivery, including this one. */
+export function onSendFailure(err: unknown, attempts: number, random?: () => number): FailureAction {
+  const e = err instanceof ChannelSendError ? err : new ChannelSendError('transient', String((err as Error)?.message ?? err));
+  if (e.kind === 'permanent') return { action: 'break_link', reason: e.message };
+  if (e.kind === 'rate_limited') {
+    // The platform said how long; a small jitter keeps many threads from waking at once.
+    const wait = (e.retryAfterMs ?? 1000) + Math.floor((random ?? Math.random)() * 250);
+    return { action: 'retry', delayMs: wait, reason: e.message };
+  }
+  if (attempts >= MAX_TRANSIENT_ATTEMPTS) return { action: 'give_up', reason: e.message };
+  return { action: 'retry', delayMs: backoffMs(attempts, random), reason: e.message };
+}
+
+/**
+ * Per-chat and global pacing inside one process: how long to wait before the next send into `chatKey`. A platform's
+ * 429 still wins; this keeps us from provoking it.
+ */
+export function createPacer(limits: ChannelLimits, clock: () => number = Date.now) {
+  const nextPerChat = new Map<string, number>();
+  const groupWindows = new Map<string, number[]>();
+  let globalNext = 0;
+  const globalGap = limits.globalPerSecond > 0 ? 1000 / limits.globalPerSecond : 0;
+  return {
+    /** Reserves a slot and returns the wait in ms before using it. */
+    reserve(chatKey: string, isGroup: boolean): number {
+      const now = clock();
+      let at = Math.max(now, nextPerChat.get(chatKey) ?? 0, globalNext);
+      if (isGroup && limits.perGroupPerMinute > 0) {
+        const window = (groupWindows.get(chatKey) ?? []).filter((t) => t > at - 60_000);
+        if (window.length >= limits.perGroupPerMinute) at = Math.max(at, window[window.length - limits.perGroupPerMinute]! + 60_000);
+        window.push(at);
+        groupWindows.set(chatKey, window);
+      }
+      nextPerChat.set(chatKey, at + limits.perChatIntervalMs);
+      globalNext = at + globalGap;
+      if (nextPerChat.size > 10_000) for (const [k, v] of nextPerChat) if (v < now) nextPerChat.delete(k);
+      return at - now;
+    },
+  };
+}

@@ -1,0 +1,345 @@
+/**
+ * Ticket use cases. Every change runs in one transaction: lock the ticket, ask the rules, write the change, its
+ * audit events and its domain event (the outbox the sync engine delivers from).
+ */
+import { DomainError } from '../errors.ts';
+import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView } from '../ports/store-port.ts';
+import * as rules from './ticket-rules.ts';
+import { isStaff, type TicketPriority, type TicketStatus, type Visibility } from './ticket-types.ts';
+
+export interface Actor {
+  id: string;
+  role: UserRecord['role'];
+}
+
+export interface CreateTicketInput {
+  subject: string;
+  description: string;
+  via: string;
+  submitter: Actor;
+  requesterId?: string;
+  requesterEmail?: string;
+  requesterName?: string;
+  priority?: TicketPriority;
+  visibility?: Visibility;
+  status?: TicketStatus;
+  serviceId?: string | null;
+  assigneeId?: string | null;
+  sourceUrl?: string | null;
+  sourceKey?: string | null;
+  threads?: (ThreadKey & { locale: string })[];
+  followUpOfId?: string | null;
+}
+
+export interface TicketServiceDeps {
+  store: Store;
+  clock?: () => Date;
+  /** Called after a ticket is committed (metrics). */
+  onTicketCreated?: (t: TicketView) => void;
+}
+
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function createTicketService(deps: TicketServiceDeps) {
+  const { store } = deps;
+  const now = deps.clock ?? (() => new Date());
+
+  async function requireTicket(tx: StoreTx, number: number): Promise<TicketView> {
+    const t = await tx.lockTicket(number);
+    if (!t) throw new DomainError('ticket_not_found', `ticket ${number} does not exist`);
+    return t;
+  }
+
+  async function resolveRequester(tx: StoreTx, input: CreateTicketInput): Promise<string> {
+    if (input.requesterId) {
+      const u = await tx.getUser(input.requesterId);
+      if (!u) throw new DomainError('user_not_found', 'requester does not exist', 'requesterId');
+      return u.id;
+    }
+    if (input.requesterEmail) {
+      const email = normaliseEmail(input.requesterEmail);
+      if (!EMAIL_RE.test(email)) throw new DomainError('invalid_email', 'requesterEmail is not an email address', 'requesterEmail');
+      const existing = await tx.findUserByEmail(email);
+      if (existing) return existing.id;
+      const created = await tx.insertUser({ email, name: input.requesterName?.trim() || email.split('@')[0]!, role: 'end_user' });
+      return created.id;
+    }
+    return input.submitter.id;
+  }
+
+  async function createIn(tx: StoreTx, input: CreateTicketInput): Promise<TicketView> {
+    const requesterId = await resolveRequester(tx, input);
+    const visibility = input.visibility ?? 'public';
+    if (visibility === 'private' && !isStaff(input.submitter.role))
+      throw new DomainError('forbidden', 'only agents create private tickets', 'visibility');
+    const status = input.status ?? 'new';
+    if (status === 'closed') throw new DomainError('forbidden_transition', 'a ticket cannot be created closed', 'status');
+    const ticket = await tx.insertTicket({
+      subject: input.subject.trim(),
+      description: input.description,
+      status,
+      priority: input.priority ?? 'normal',
+      visibility,
+      via: input.via,
+      requesterId,
+      submitterId: input.submitter.id,
+      assigneeId: input.assigneeId ?? null,
+      serviceId: input.serviceId ?? null,
+      followUpOfId: input.followUpOfId ?? null,
+      sourceUrl: input.sourceUrl ?? null,
+      sourceKey: input.sourceKey ?? null,
+    });
+    // The description is the first comment: public, or internal on a private ticket.
+    const firstAuthor = isStaff(input.submitter.role) ? input.submitter.id : requesterId;
+    await tx.insertComment({
+      ticketId: ticket.id,
+      authorId: firstAuthor,
+      body: input.description,
+      public: visibility === 'public',
+      via: input.via,
+      externalRef: null,
+      attachments: [],
+    });
+    if (status === 'solved') await tx.updateTicket(ticket.id, { solvedAt: now() });
+    for (const th of input.threads ?? []) await tx.linkThread(ticket.id, th);
+    await tx.recordEvents(ticket.id, input.submitter.id, input.via, [
+      { kind: 'created', to: status },
+      ...(visibility === 'private' ? [{ kind: 'visibility', field: 'visibility', to: 'private' }] : []),
+      ...(input.followUpOfId ? [{ kind: 'follow_up', field: 'followUpOf', to: input.followUpOfId }] : []),
+    ]);
+    await tx.publish(ticket.id, {
+      type: 'ticket.created',
+      payload: { number: ticket.number },
+      deliver: rules.leavesHelpCenter({ visibility }, { kind: 'created' }),
+    });
+    return (await tx.lockTicketById(ticket.id))!;
+  }
+
+  async function changeStatus(tx: StoreTx, t: TicketView, to: TicketStatus, actorId: string | null, via: string): Promise<void> {
+    if (to === t.status) return;
+    await tx.updateTicket(t.id, {
+      status: to,
+      ...(to === 'solved' ? { solvedAt: now() } : t.status === 'solved' ? { solvedAt: null } : {}),
+      ...(to === 'closed' ? { closedAt: now() } : {}),
+    });
+    await tx.recordEvents(t.id, actorId, via, [{ kind: 'status', field: 'status', from: t.status, to }]);
+    const deliver = rules.leavesHelpCenter(t, { kind: 'status' });
+    await tx.publish(t.id, { type: 'ticket.status_changed', payload: { number: t.number, from: t.status, to }, deliver });
+    if (to === 'solved') await tx.publish(t.id, { type: 'ticket.solved', payload: { number: t.number }, deliver });
+  }
+
+  async function commentIn(
+    tx: StoreTx,
+    t: TicketView,
+    author: Actor,
+    input: { body: string; public: boolean; via: string; externalRef?: string | null; attachments?: { name: string; url: string }[] },
+  ): Promise<{ comment: CommentView | null; followUp: TicketView | null }> {
+    const staff = isStaff(author.role);
+    const d = rules.commentArrives(t, staff, input.public);
+    if (d.followUp) {
+      const followUp = await createIn(tx, {
+        subject: t.subject,
+        description: input.body,
+        via: input.via,
+        submitter: author,
+        requesterId: t.requester.id,
+        priority: t.priority,
+        serviceId: t.service?.id ?? null,
+        followUpOfId: t.id,
+      });
+      return { comment: null, followUp };
+    }
+    if (d.becomesPublic) {
+      await tx.updateTicket(t.id, { visibility: 'public' });
+      await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'visibility', field: 'visibility', from: 'private', to: 'public' }]);
+      await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number: t.number, to: 'public' }, deliver: false });
+    }
+    const comment = await tx.insertComment({
+      ticketId: t.id,
+      authorId: author.id,
+      body: input.body,
+      public: d.public,
+      via: input.via,
+      externalRef: input.externalRef ?? null,
+      attachments: input.attachments ?? [],
+    });
+    await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'comment_added', field: d.public ? 'public' : 'internal', to: comment.id }]);
+    const visibleNow = { visibility: d.becomesPublic ? ('public' as const) : t.visibility };
+    await tx.publish(t.id, {
+      type: 'comment.added',
+      payload: { number: t.number, commentId: comment.id, public: d.public, byStaff: staff, via: input.via },
+      deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
+    });
+    await changeStatus(tx, { ...t, ...visibleNow }, d.status, author.id, input.via);
+    return { comment, followUp: null };
+  }
+
+  return {
+    async create(input: CreateTicketInput): Promise<{ ticket: TicketView; created: boolean }> {
+      if (input.sourceKey) {
+        const existing = await store.findTicketBySourceKey(input.sourceKey);
+        if (existing) return { ticket: existing, created: false };
+      }
+      try {
+        const ticket = await store.tx((tx) => createIn(tx, input));
+        deps.onTicketCreated?.(ticket);
+        return { ticket, created: true };
+      } catch (e) {
+        // Two submits of one source message racing: the unique source key lets exactly one through.
+        if (input.sourceKey && (e as { code?: string }).code === 'unique_violation') {
+          const existing = await store.findTicketBySourceKey(input.sourceKey);
+          if (existing) return { ticket: existing, created: false };
+        }
+        throw e;
+      }
+    },
+
+    async get(number: number): Promise<TicketView> {
+      const t = await store.getTicket(number);
+      if (!t) throw new DomainError('ticket_not_found', `ticket ${number} does not exist`);
+      return t;
+    },
+
+    async update(
+      number: number,
+      actor: Actor,
+      patch: { status?: TicketStatus; priority?: TicketPriority; assigneeId?: string | null; visibility?: Visibility },
+      via = 'api',
+    ): Promise<TicketView> {
+      return store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        if (t.status === 'closed') throw new DomainError('ticket_closed', 'a closed ticket cannot be changed');
+        if (patch.visibility === 'public') rules.makePublic(t);
+        if (patch.visibility === 'private') {
+          const ids = await tx.publicCommentIds(t.id);
+          if (rules.makePrivate(t, ids.length)) {
+            await tx.makeCommentsInternal(ids);
+            await tx.updateTicket(t.id, { visibility: 'private' });
+            await tx.recordEvents(t.id, actor.id, via, [
+              { kind: 'visibility', field: 'visibility', from: 'public', to: 'private' },
+              { kind: 'comment_made_internal', to: ids[0] ?? null },
+            ]);
+            await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number, to: 'private' }, deliver: false });
+            t.visibility = 'private';
+          }
+        }
+        if (patch.priority && patch.priority !== t.priority) {
+          await tx.updateTicket(t.id, { priority: patch.priority });
+          await tx.recordEvents(t.id, actor.id, via, [{ kind: 'priority', field: 'priority', from: t.priority, to: patch.priority }]);
+        }
+        if (patch.assigneeId !== undefined && patch.assigneeId !== (t.assignee?.id ?? null)) {
+          if (patch.assigneeId !== null) {
+            const a = await tx.getUser(patch.assigneeId);
+            if (!a || !isStaff(a.role)) throw new DomainError('validation_failed', 'assigneeId must be an agent', 'assigneeId');
+          }
+          await tx.updateTicket(t.id, { assigneeId: patch.assigneeId });
+          await tx.recordEvents(t.id, actor.id, via, [{ kind: 'assignee', field: 'assignee', from: t.assignee?.id ?? null, to: patch.assigneeId }]);
+        }
+        if (patch.status) await changeStatus(tx, t, rules.agentSetsStatus(t, patch.status), actor.id, via);
+        return (await tx.lockTicketById(t.id))!;
+      });
+    },
+
+    async comment(
+      number: number,
+      author: Actor,
+      input: { body: string; public: boolean; via: string; externalRef?: string | null; attachments?: { name: string; url: string }[] },
+    ): Promise<{ ticket: TicketView; comment: CommentView | null; followUp: TicketView | null }> {
+      const r = await store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        const out = await commentIn(tx, t, author, input);
+        return { ticket: (await tx.lockTicketById(t.id))!, ...out };
+      });
+      if (r.followUp) deps.onTicketCreated?.(r.followUp);
+      return r;
+    },
+
+    /** Edits a synced chat reply: new text with an "edited" mark; the old text stays in the audit trail. */
+    async editExternalComment(externalRef: string, body: string, via: string): Promise<boolean> {
+      return store.tx(async (tx) => {
+        const c = await tx.findCommentByExternalRef(externalRef);
+        if (!c || c.deletedAt || c.body === body) return false;
+        await tx.updateComment(c.id, { body, editedAt: now() });
+        await tx.recordEvents(c.ticketId, c.author.id, via, [{ kind: 'comment_edited', field: c.id, from: c.body, to: body }]);
+        await tx.publish(c.ticketId, { type: 'comment.edited', payload: { commentId: c.id }, deliver: false });
+        return true;
+      });
+    },
+
+    async deleteExternalComment(externalRef: string, via: string): Promise<boolean> {
+      return store.tx(async (tx) => {
+        const c = await tx.findCommentByExternalRef(externalRef);
+        if (!c || c.deletedAt) return false;
+        await tx.updateComment(c.id, { deletedAt: now() });
+        await tx.recordEvents(c.ticketId, c.author.id, via, [{ kind: 'comment_deleted', field: c.id, from: c.body }]);
+        await tx.publish(c.ticketId, { type: 'comment.deleted', payload: { commentId: c.id }, deliver: false });
+        return true;
+      });
+    },
+
+    async rate(number: number, rater: Actor, score: number, comment: string | null, via: string): Promise<TicketView> {
+      return store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        if (t.requester.id !== rater.id) throw new DomainError('ticket_not_found', `ticket ${number} does not exist`);
+        const to = rules.rate(t, score);
+        await tx.insertRating({ ticketId: t.id, raterId: rater.id, score, comment: comment?.trim() || null });
+        await tx.recordEvents(t.id, rater.id, via, [{ kind: 'rated', field: 'rating', to: String(score) }]);
+        await tx.publish(t.id, { type: 'ticket.rated', payload: { number, score }, deliver: false });
+        await changeStatus(tx, t, to, rater.id, via);
+        return (await tx.lockTicketById(t.id))!;
+      });
+    },
+
+    async commentRating(number: number, rater: Actor, comment: string): Promise<void> {
+      await store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        if (t.requester.id !== rater.id || !t.rating) throw new DomainError('ticket_not_found', `ticket ${number} has no rating of yours`);
+        await tx.updateRatingComment(t.id, comment.trim());
+        await tx.recordEvents(t.id, rater.id, 'api', [{ kind: 'rating_comment', field: 'rating', to: comment.trim() }]);
+      });
+    },
+
+    async reopen(number: number, requester: Actor, reason: string, via: string): Promise<TicketView> {
+      return store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        if (t.requester.id !== requester.id) throw new DomainError('ticket_not_found', `ticket ${number} does not exist`);
+        rules.reopen(t, reason);
+        await tx.recordEvents(t.id, requester.id, via, [{ kind: 'reopened', to: 'open' }]);
+        await tx.publish(t.id, { type: 'ticket.reopened', payload: { number }, deliver: false });
+        // The reason is the customer's public comment; a customer comment on a solved ticket reopens it.
+        await commentIn(tx, t, requester, { body: reason.trim(), public: true, via });
+        return (await tx.lockTicketById(t.id))!;
+      });
+    },
+
+    async linkThread(number: number, thread: ThreadKey & { locale: string }, via: string): Promise<void> {
+      await store.tx(async (tx) => {
+        const t = await requireTicket(tx, number);
+        await tx.linkThread(t.id, thread);
+        await tx.recordEvents(t.id, null, via, [{ kind: 'thread_linked', to: `${thread.platform}:${thread.chatId}` }]);
+      });
+    },
+
+    /** Closes solved tickets older than `days` days; returns how many it closed. */
+    async closeStaleSolved(days: number): Promise<number> {
+      const cutoff = new Date(now().getTime() - days * 86_400_000);
+      let closed = 0;
+      for (const number of await store.solvedBefore(cutoff, 500)) {
+        await store.tx(async (tx) => {
+          const t = await tx.lockTicket(number);
+          if (t && rules.closesAutomatically(t, now(), days)) {
+            await changeStatus(tx, t, 'closed', null, 'api');
+            closed++;
+          }
+        });
+      }
+      return closed;
+    },
+  };
+}
+
+export type TicketService = ReturnType<typeof createTicketService>;

