@@ -11,6 +11,7 @@ import { createDirectoryService } from './core/directory/directory-service.ts';
 import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
+import type { DeskPort } from './core/ports/desk-port.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedded-postgres.ts';
@@ -38,6 +39,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   app: FastifyInstance;
+  /** The core's chat port (tests drive it as an adapter would). */
+  desk: DeskPort;
   url: string;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -136,6 +139,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   let stopping: Promise<void> | null = null;
   return {
     app,
+    desk,
     url,
     databaseUrl,
     stop() {

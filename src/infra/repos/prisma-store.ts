@@ -362,7 +362,7 @@ export function createPrismaStore(db: Db): Store {
     async upsertIdentity(i) {
       await db.chatIdentity.upsert({
         where: { platform_workspaceId_platformUserId: { platform: i.platform, workspaceId: i.workspaceId, platformUserId: i.platformUserId } },
-        create: i,
+        create: { platform: i.platform, workspaceId: i.workspaceId, platformUserId: i.platformUserId, userId: i.userId, displayName: i.displayName, locale: i.locale },
         update: { userId: i.userId, displayName: i.displayName, locale: i.locale },
       });
     },

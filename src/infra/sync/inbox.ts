@@ -8,6 +8,7 @@ import type { Db } from '../db/prisma.ts';
 import type { ChannelAdapter } from '../../core/ports/channel-port.ts';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
+import { backoffMs } from '../../core/sync/delivery-policy.ts';
 
 export const INBOUND_MAX_ATTEMPTS = 5;
 
@@ -63,8 +64,10 @@ export function createInboundProcessor(deps: {
         deps.onDead?.(row.platform);
         return;
       }
-      // graphile-worker retries the job with its exponential backoff.
-      throw err;
+      // Our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
+      const runAt = new Date(Date.now() + backoffMs(attempts));
+      await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text), run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
+      logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
     }
   };
 }

@@ -1,0 +1,186 @@
+/**
+ * The sync engine with the in-process test channel and a real PostgreSQL: delivery, ordering, throttling,
+ * permanent errors, the inbox with retries and dead letters, and what never leaves the help center.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import { ADMIN_TOKEN, auth, startTestService } from '../helpers/service.ts';
+import { createTestChannel, TEST_SECRET } from '../helpers/test-channel/test-channel.ts';
+import { TestPlatform } from '../helpers/test-channel/test-platform.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const platform = new TestPlatform();
+let svc: Awaited<ReturnType<typeof startTestService>>;
+let db: Db;
+let agent = '';
+let chatSeq = 0;
+
+async function api(method: string, url: string, body?: unknown, token = agent) {
+  const r = await svc.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers: { ...auth(token), 'content-type': 'application/json' }, payload: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: r.statusCode, body: JSON.parse(r.body || 'null') };
+}
+
+/** A ticket created from a chat thread, as an adapter would (the desk links the thread). */
+async function ticketInThread(): Promise<{ number: number; chatId: string; threadRef: string }> {
+  const chatId = `C${++chatSeq}`;
+  const threadRef = `t${chatSeq}`;
+  const desk = svc.desk;
+  const { ticket } = await desk.createTicket({
+    via: 'test',
+    requester: { email: `cust${chatSeq}@example.com` },
+    subject: `Problem ${chatSeq}`,
+    description: 'It does not work at all',
+    thread: { platform: 'test', workspaceId: 'w', chatId, threadRef, locale: 'en' },
+  });
+  return { number: ticket.number, chatId, threadRef };
+}
+
+async function sendInbound(event: Record<string, unknown>, secret = TEST_SECRET) {
+  return svc.app.inject({ method: 'POST', url: '/test/events', headers: { 'x-test-secret': secret, 'content-type': 'application/json' }, payload: JSON.stringify(event) });
+}
+
+beforeAll(async () => {
+  await platform.start();
+  svc = await startTestService({}, { channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)] });
+  db = createPrisma(svc.databaseUrl);
+  agent = (await api('POST', '/agents', { email: 'sync.agent@support.example', name: 'Sync Agent' }, ADMIN_TOKEN)).body.token;
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await svc?.stop();
+  await svc?.dropDb();
+  await platform.stop();
+});
+afterEach(() => {
+  platform.delayMs = 0;
+});
+
+describe('outbound delivery', () => {
+  it('confirms the ticket in its thread, then carries public replies and status changes there', async () => {
+    const t = await ticketInThread();
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);
+    expect(platform.thread(t.chatId, t.threadRef)[0]!.text).toBe(`ticket_confirmation|#${t.number}|new`);
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'Please restart the router', public: true });
+    await api('PATCH', `/tickets/${t.number}`, { status: 'pending' });
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 4);
+    expect(platform.thread(t.chatId, t.threadRef).map((m) => m.text)).toEqual([
+      `ticket_confirmation|#${t.number}|new`,
+      `agent_reply|#${t.number}|Please restart the router`,
+      `status_changed|#${t.number}|new->open`,
+      `status_changed|#${t.number}|open->pending`,
+    ]);
+    const deliveries = (await api('GET', `/tickets/${t.number}/deliveries`)).body.deliveries;
+    expect(deliveries.every((d: { status: string }) => d.status === 'sent')).toBe(true);
+  });
+
+  it('an internal note and anything of a private ticket produce no delivery', async () => {
+    const t = await ticketInThread();
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'SECRET internal note', public: false });
+    // a private ticket (made private while it had one public comment), then a comment and a status change on it
+    expect((await api('PATCH', `/tickets/${t.number}`, { visibility: 'private' })).status).toBe(200);
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'SECRET note on private', public: false });
+    await api('PATCH', `/tickets/${t.number}`, { status: 'on_hold' });
+    // a marker on another thread proves the worker has run past these changes
+    const marker = await ticketInThread();
+    await waitFor(() => platform.thread(marker.chatId, marker.threadRef).length === 1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.thread(t.chatId, t.threadRef)).toHaveLength(1);
+    expect(platform.messages.some((m) => m.text.includes('SECRET'))).toBe(false);
+    const count = await db.delivery.count({ where: { threadLink: { ticket: { number: t.number } } } });
+    expect(count).toBe(1); // only the confirmation
+  });
+
+  it('delivers per thread in commit order under concurrency', async () => {
+    const threads = await Promise.all(Array.from({ length: 4 }, () => ticketInThread()));
+    await Promise.all(
+      threads.map(async (t) => {
+        for (let i = 0; i < 8; i++) await api('POST', `/tickets/${t.number}/comments`, { body: `reply ${i}`, public: true });
+      }),
+    );
+    for (const t of threads) {
+      await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 10, 20_000);
+      const texts = platform.thread(t.chatId, t.threadRef).map((m) => m.text);
+      expect(texts.filter((x) => x.startsWith('agent_reply'))).toEqual(Array.from({ length: 8 }, (_, i) => `agent_reply|#${t.number}|reply ${i}`));
+      expect(new Set(platform.thread(t.chatId, t.threadRef).map((m) => m.key)).size).toBe(10); // none doubled
+    }
+  });
+
+  it('obeys 429 Retry-After and retries 5xx, delivering each message once and in order', async () => {
+    const t = await ticketInThread();
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);
+    const callsBefore = platform.calls;
+    platform.failNext(1, { status: 429, body: { ok: false, error: 'ratelimited' }, headers: { 'retry-after': '1' } });
+    platform.failNext(3, { status: 503, body: { ok: false } });
+    const started = Date.now();
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'first', public: true });
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'second', public: true });
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 4, 25_000);
+    expect(platform.thread(t.chatId, t.threadRef).map((m) => m.text)).toEqual([
+      `ticket_confirmation|#${t.number}|new`,
+      `agent_reply|#${t.number}|first`,
+      `status_changed|#${t.number}|new->open`,
+      `agent_reply|#${t.number}|second`,
+    ]);
+    // the 429 asked for one second: nothing reached the platform again before it passed
+    expect(platform.thread(t.chatId, t.threadRef)[1]!.receivedAt - started).toBeGreaterThanOrEqual(1000);
+    expect(platform.calls - callsBefore).toBe(4 + 3);
+  });
+
+  it('stops on a permanent error and records it on the thread link', async () => {
+    const t = await ticketInThread();
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);
+    platform.failNext(1, { status: 200, body: { ok: false, error: 'channel_not_found' } });
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'lost channel', public: true });
+    await waitFor(async () => (await db.chatThreadLink.findFirst({ where: { chatId: t.chatId } }))?.status === 'broken');
+    const link = await db.chatThreadLink.findFirstOrThrow({ where: { chatId: t.chatId } });
+    expect(link.brokenReason).toBe('channel_not_found');
+    const statuses = (await db.delivery.findMany({ where: { threadLinkId: link.id }, orderBy: { id: 'asc' } })).map((d) => d.status);
+    expect(statuses).toEqual(['sent', 'failed', 'failed']);
+    // later changes create no delivery for a broken link
+    await api('POST', `/tickets/${t.number}/comments`, { body: 'after', public: true });
+    expect(await db.delivery.count({ where: { threadLinkId: link.id } })).toBe(3);
+  });
+});
+
+describe('inbound inbox', () => {
+  it('records an event, turns a thread reply into a public comment, and recognises the retry', async () => {
+    const t = await ticketInThread();
+    const ev = { id: 'ev-1', chatId: t.chatId, threadRef: t.threadRef, user: 'U1', email: 'cust.reply@example.com', text: 'It is still broken' };
+    const r1 = await sendInbound(ev);
+    const r2 = await sendInbound(ev);
+    expect(JSON.parse(r1.body)).toEqual({ ok: true, duplicate: false });
+    expect(JSON.parse(r2.body)).toEqual({ ok: true, duplicate: true });
+    await waitFor(async () => (await api('GET', `/tickets/${t.number}/comments`)).body.comments.length === 2);
+    const comments = (await api('GET', `/tickets/${t.number}/comments`)).body.comments;
+    expect(comments[1]).toMatchObject({ body: 'It is still broken', public: true, via: 'test' });
+    expect(await db.inboundEvent.count({ where: { externalId: 'ev-1' } })).toBe(1);
+    // the customer's own message is not echoed back into the thread
+    await new Promise((r) => setTimeout(r, 300));
+    expect(platform.thread(t.chatId, t.threadRef).some((m) => m.text.includes('still broken'))).toBe(false);
+  });
+
+  it('rejects a bad secret and a malformed event with 4xx and stores nothing', async () => {
+    const before = await db.inboundEvent.count();
+    expect((await sendInbound({ id: 'x1', chatId: 'c', threadRef: null, user: 'u', email: 'a@b.example', text: 'hi' }, 'wrong')).statusCode).toBe(401);
+    expect((await sendInbound({ id: 'x2' })).statusCode).toBe(400);
+    expect(await db.inboundEvent.count()).toBe(before);
+  });
+
+  it('parks a poison event as dead after repeated failures, and an admin retry runs it again', async () => {
+    const r = await sendInbound({ id: 'poison-1', chatId: 'c', threadRef: null, user: 'u', email: 'a@b.example', text: 'x', poison: true });
+    expect(r.statusCode).toBe(200);
+    await waitFor(async () => (await db.inboundEvent.findFirst({ where: { externalId: 'poison-1' } }))?.status === 'dead', 25_000);
+    const row = await db.inboundEvent.findFirstOrThrow({ where: { externalId: 'poison-1' } });
+    expect(row.attempts).toBe(5);
+    expect(row.lastError).toContain('poison event');
+    const listed = await api('GET', '/admin/inbound-events?status=dead', undefined, ADMIN_TOKEN);
+    expect(listed.body.events.map((e: { externalId: string }) => e.externalId)).toContain('poison-1');
+    const metrics = await svc.app.inject({ url: '/metrics' });
+    expect(metrics.body).toMatch(/inbound_events_dead_total\{platform="test"\} 1/);
+    expect((await api('POST', `/admin/inbound-events/${row.id}/retry`, undefined, agent)).status).toBe(403);
+    expect((await api('POST', `/admin/inbound-events/${row.id}/retry`, undefined, ADMIN_TOKEN)).status).toBe(200);
+    await waitFor(async () => ((await db.inboundEvent.findFirstOrThrow({ where: { externalId: 'poison-1' } })).attempts ?? 0) >= 1);
+    expect((await api('POST', `/admin/inbound-events/999999/retry`, undefined, ADMIN_TOKEN)).status).toBe(404);
+  });
+});
