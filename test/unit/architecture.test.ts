@@ -1,0 +1,35 @@
+/** The rooms of src/ (see README, Architecture): the core imports nothing outside itself and names no platform. */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/processes.ts';
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = path.join(dir, f);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith('.ts') && !p.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+const core = files(path.join(ROOT, 'src/core'));
+
+describe('src/core', () => {
+  it('has files to check', () => expect(core.length).toBeGreaterThan(5));
+  it('imports only from src/core and node built-ins', () => {
+    for (const f of core) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/^import[^'"]*['"]([^'"]+)['"]/gm)) {
+        const spec = m[1]!;
+        if (spec.startsWith('node:')) continue;
+        expect(spec.startsWith('.'), `${path.relative(ROOT, f)} imports package ${spec}`).toBe(true);
+        const target = path.resolve(path.dirname(f), spec);
+        expect(target.startsWith(path.join(ROOT, 'src/core')), `${path.relative(ROOT, f)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+  it('names no chat platform in code', () => {
+    for (const f of core) {
+      const code = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+      expect(code, path.relative(ROOT, f)).not.toMatch(/slack|lark|feishu|telegram/i);
+    }
+  });
+});
