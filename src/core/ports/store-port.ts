@@ -93,6 +93,8 @@ export interface ThreadKey {
 export interface StoreTx {
   lockTicket(number: number): Promise<TicketView | null>;
   lockTicketById(id: string): Promise<TicketView | null>;
+  /** Reads a ticket inside the transaction without locking it again (the caller holds the lock). */
+  readTicket(id: string): Promise<TicketView>;
   insertTicket(input: {
     subject: string;
     description: string;

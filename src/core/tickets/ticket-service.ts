@@ -116,7 +116,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       payload: { number: ticket.number },
       deliver: rules.leavesHelpCenter({ visibility }, { kind: 'created' }),
     });
-    return (await tx.lockTicketById(ticket.id))!;
+    return tx.readTicket(ticket.id);
   }
 
   async function changeStatus(tx: StoreTx, t: TicketView, to: TicketStatus, actorId: string | null, via: string): Promise<void> {
@@ -240,7 +240,7 @@ export function createTicketService(deps: TicketServiceDeps) {
           await tx.recordEvents(t.id, actor.id, via, [{ kind: 'assignee', field: 'assignee', from: t.assignee?.id ?? null, to: patch.assigneeId }]);
         }
         if (patch.status) await changeStatus(tx, t, rules.agentSetsStatus(t, patch.status), actor.id, via);
-        return (await tx.lockTicketById(t.id))!;
+        return tx.readTicket(t.id);
       });
     },
 
@@ -252,7 +252,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       const r = await store.tx(async (tx) => {
         const t = await requireTicket(tx, number);
         const out = await commentIn(tx, t, author, input);
-        return { ticket: (await tx.lockTicketById(t.id))!, ...out };
+        return { ticket: await tx.readTicket(t.id), ...out };
       });
       if (r.followUp) deps.onTicketCreated?.(r.followUp);
       return r;
@@ -290,7 +290,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         await tx.recordEvents(t.id, rater.id, via, [{ kind: 'rated', field: 'rating', to: String(score) }]);
         await tx.publish(t.id, { type: 'ticket.rated', payload: { number, score }, deliver: false });
         await changeStatus(tx, t, to, rater.id, via);
-        return (await tx.lockTicketById(t.id))!;
+        return tx.readTicket(t.id);
       });
     },
 
@@ -312,7 +312,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         await tx.publish(t.id, { type: 'ticket.reopened', payload: { number }, deliver: false });
         // The reason is the customer's public comment; a customer comment on a solved ticket reopens it.
         await commentIn(tx, t, requester, { body: reason.trim(), public: true, via });
-        return (await tx.lockTicketById(t.id))!;
+        return tx.readTicket(t.id);
       });
     },
 

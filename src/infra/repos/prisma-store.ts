@@ -141,6 +141,7 @@ function txApi(tx: Tx): StoreTx {
       const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tickets WHERE number = ${number} FOR UPDATE`;
       return rows[0] ? loadTicket(rows[0].id) : null;
     },
+    readTicket: async (id) => (await loadTicket(id))!,
     async lockTicketById(id) {
       await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${id}::uuid FOR UPDATE`;
       return loadTicket(id);
