@@ -102,6 +102,31 @@ export function createDirectoryService(deps: DirectoryDeps) {
       return (await store.getUser(r.userId))!;
     },
 
+    /**
+     * A one-time invitation for an agent to set their console password: a long random token, stored hashed,
+     * valid for 7 days.
+     */
+    async createInvitation(agentId: string): Promise<{ token: string; expiresAt: Date }> {
+      const user = await store.getUser(agentId);
+      if (!user || user.role === 'end_user') throw new DomainError('user_not_found', `agent ${agentId} does not exist`);
+      const token = randomBytes(24).toString('base64url');
+      const expiresAt = new Date(now().getTime() + 7 * 86_400_000);
+      await store.insertLinkCode(user.id, sha256(`invite:${token}`), expiresAt);
+      return { token, expiresAt };
+    },
+
+    /** Redeems an invitation: sets the agent's password. Throws link_code_invalid | link_code_expired | link_code_used. */
+    async acceptInvitation(token: string, password: string): Promise<UserRecord> {
+      if (password.length < 10) throw new DomainError('validation_failed', 'the password needs at least 10 characters', 'password');
+      const r = await store.consumeLinkCode(sha256(`invite:${token}`), now());
+      if (r === 'invalid') throw new DomainError('link_code_invalid', 'this invitation is not valid');
+      if (r === 'expired') throw new DomainError('link_code_expired', 'this invitation has expired');
+      if (r === 'used') throw new DomainError('link_code_used', 'this invitation was already used');
+      if (!deps.hashPassword) throw new Error('no password hasher configured');
+      await store.setPasswordHash(r.userId, await deps.hashPassword(password));
+      return (await store.getUser(r.userId))!;
+    },
+
     /** The end user with this email, created when new. */
     async findOrCreateEndUser(email: string, name: string, locale?: string): Promise<UserRecord> {
       const e = checkEmail(email);

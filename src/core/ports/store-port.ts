@@ -160,6 +160,9 @@ export interface Store {
   searchUsers(prefix: string, page: { limit: number; cursor: string | null }): Promise<Page<UserRecord>>;
   insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
   insertApiToken(userId: string, tokenHash: string): Promise<void>;
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+  /** The password hash of a staff user by email, for console sign-in. */
+  findStaffCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null>;
   findUserByTokenHash(tokenHash: string): Promise<UserRecord | null>;
 
   listServices(): Promise<{ id: string; name: string; description: string | null }[]>;

@@ -93,6 +93,7 @@ export function commentJson(c: CommentView) {
 
 export const API_ROUTES: RouteDoc[] = [
   { method: 'post', path: '/agents', summary: 'Create an agent (and their API token)', role: 'admin', body: S.createAgentBody, responses: { 201: 'the agent and its token', 400: 'invalid', 401: 'no token', 403: 'not admin', 409: 'email exists' } },
+  { method: 'post', path: '/agents/{id}/invitation', summary: 'One-time link for an agent to set a console password', role: 'admin', responses: { 201: 'the invitation URL', 403: 'not admin', 404: 'unknown agent' } },
   { method: 'get', path: '/services', summary: 'The service catalog', role: 'agent', responses: { 200: 'services', 401: 'no token' } },
   { method: 'post', path: '/services', summary: 'Add a service to the catalog', role: 'admin', body: S.createServiceBody, responses: { 201: 'the service', 400: 'invalid', 401: 'no token', 403: 'not admin' } },
   { method: 'post', path: '/users', summary: 'Create an end user', role: 'agent', body: S.createUserBody, responses: { 201: 'the user', 400: 'invalid', 401: 'no token', 409: 'email exists' } },
@@ -145,6 +146,13 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const body = parse(S.createAgentBody, req.body, 'body');
     const { agent, token } = await directory.createAgent(body);
     return reply.code(201).send({ agent: { id: agent.id, email: agent.email, name: agent.name }, token });
+  });
+
+  app.post('/agents/:id/invitation', async (req, reply) => {
+    admin(req);
+    const { id } = parse(S.idParam, req.params, 'id');
+    const { token, expiresAt } = await directory.createInvitation(id);
+    return reply.code(201).send({ url: `${publicUrl}/invite/${token}`, expiresAt: expiresAt.toISOString() });
   });
 
   app.get('/services', async () => ({ services: (await directory.listServices()).map((s) => ({ id: s.id, name: s.name, description: s.description })) }));

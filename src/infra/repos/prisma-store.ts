@@ -320,6 +320,14 @@ export function createPrismaStore(db: Db): Store {
     async insertApiToken(userId, tokenHash) {
       await db.apiToken.create({ data: { userId, tokenHash } });
     },
+    async setPasswordHash(userId, passwordHash) {
+      await db.user.update({ where: { id: userId }, data: { passwordHash } });
+    },
+    async findStaffCredentials(email) {
+      const u = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, include: userInclude });
+      if (!u || u.role === 'end_user') return null;
+      return { user: toUser(u), passwordHash: u.passwordHash };
+    },
     async findUserByTokenHash(tokenHash) {
       const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { include: userInclude } } });
       return t ? toUser(t.user) : null;

@@ -1,0 +1,65 @@
+/**
+ * Lark failures as the sync engine understands them. Lark reports errors both as HTTP 4xx/5xx and as HTTP 200 with
+ * a non-zero `code` (platforms.md 2.4), so both paths end here.
+ */
+import { ChannelSendError } from '../../core/ports/channel-port.ts';
+import { LarkHttpError, LarkNetworkError } from './lark-http.ts';
+
+export const LARK_CODES = {
+  rateLimited: 99991400,
+  chatRateLimited: 230020,
+  botNotInChat: 230002,
+  messageRecalled: 230011,
+  tokenInvalid: 99991663,
+  tokenMissing: 99991661,
+  tokenExpired: 99991677,
+} as const;
+
+/** Codes that mean our tenant token went bad: fetch a new one and try again later. */
+const TOKEN_CODES = new Set<number>([LARK_CODES.tokenInvalid, LARK_CODES.tokenMissing, LARK_CODES.tokenExpired]);
+
+const DEFAULT_RETRY_MS = 1_000;
+
+function retryAfterMs(headers: Record<string, string> | undefined): number {
+  const reset = Number(headers?.['x-ogw-ratelimit-reset']);
+  return Number.isFinite(reset) && reset > 0 ? Math.ceil(reset * 1000) : DEFAULT_RETRY_MS;
+}
+
+export interface LarkFailure {
+  status: number | null;
+  code: number | null;
+  msg: string;
+  headers?: Record<string, string> | undefined;
+}
+
+export function isTokenFailure(f: LarkFailure): boolean {
+  return f.code !== null && TOKEN_CODES.has(f.code);
+}
+
+export function toChannelSendError(f: LarkFailure): ChannelSendError {
+  const what = `lark: ${f.status === null ? 'no answer' : `HTTP ${f.status}`} code ${f.code ?? 'none'} ${f.msg}`.trim();
+  if (f.code === LARK_CODES.rateLimited || f.status === 429) {
+    return new ChannelSendError('rate_limited', what, retryAfterMs(f.headers));
+  }
+  // The per-chat limit has no reset header; Lark's window is one second.
+  if (f.code === LARK_CODES.chatRateLimited) return new ChannelSendError('rate_limited', what, DEFAULT_RETRY_MS);
+  if (f.status === null || f.status >= 500 || isTokenFailure(f)) return new ChannelSendError('transient', what);
+  return new ChannelSendError('permanent', what);
+}
+
+function codeOf(body: unknown): number | null {
+  if (body && typeof body === 'object' && 'code' in body && typeof body.code === 'number') return body.code;
+  return null;
+}
+
+function msgOf(body: unknown): string {
+  if (body && typeof body === 'object' && 'msg' in body && typeof body.msg === 'string') return body.msg.slice(0, 200);
+  return '';
+}
+
+/** Whatever a client call threw, as a LarkFailure (unknown errors count as no answer, i.e. transient). */
+export function failureOf(e: unknown): LarkFailure {
+  if (e instanceof LarkHttpError) return { status: e.status, code: codeOf(e.body), msg: msgOf(e.body), headers: e.headers };
+  if (e instanceof LarkNetworkError) return { status: null, code: null, msg: e.message };
+  return { status: null, code: null, msg: e instanceof Error ? e.message.slice(0, 200) : 'unknown error' };
+}

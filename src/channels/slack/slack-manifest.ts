@@ -1,0 +1,65 @@
+/**
+ * The Slack app manifest: every URL at $PUBLIC_URL/slack/events, the scopes the flows use and nothing more.
+ * docs/slack-app-manifest.yaml is this text with the literal "$PUBLIC_URL" (a test keeps the two equal).
+ */
+import { SLACK_EVENTS_PATH } from './slack-routes.ts';
+import { ASSIST_COMMAND } from './slack-ticket-flow.ts';
+
+/** Bot scopes, each with the reason it is needed. */
+export const SLACK_BOT_SCOPES: Record<string, string> = {
+  'chat:write': 'post ticket threads, confirmations, replies and prompts',
+  commands: `the ${ASSIST_COMMAND} slash command`,
+  'reactions:read': 'the reaction_added event',
+  'channels:history': 'read a reacted message and thread replies in public channels',
+  'groups:history': 'the same in private channels',
+  'im:history': 'the same in direct messages with the app',
+  'mpim:history': 'the same in group direct messages',
+  'users:read': 'the locale and name of a person',
+  'users:read.email': 'prefill the email and link the person to the help center',
+};
+
+export const SLACK_BOT_EVENTS = ['reaction_added', 'message.channels', 'message.groups', 'message.im', 'message.mpim'];
+
+export function slackAppManifest(publicUrl: string): string {
+  const url = `${publicUrl.replace(/\/+$/, '')}${SLACK_EVENTS_PATH}`;
+  const scopes = Object.entries(SLACK_BOT_SCOPES)
+    .map(([scope, why]) => `      - ${scope} # ${why}`)
+    .join('\n');
+  const events = SLACK_BOT_EVENTS.map((e) => `      - ${e}`).join('\n');
+  return `# Slack app manifest for the help-desk bot. Replace $PUBLIC_URL with the service's public base URL, then
+# paste this at https://api.slack.com/apps -> Create New App -> From an app manifest. See docs/slack.md.
+display_information:
+  name: Help Desk
+  description: Turns Slack messages into help-center requests and keeps their threads in sync.
+  background_color: "#1d3557"
+features:
+  app_home:
+    home_tab_enabled: false
+    messages_tab_enabled: true
+    messages_tab_read_only_enabled: false
+  bot_user:
+    display_name: helpdesk
+    always_online: true
+  slash_commands:
+    - command: ${ASSIST_COMMAND}
+      url: ${url}
+      description: Open a support request
+      usage_hint: "[problem description]"
+      should_escape: false
+oauth_config:
+  scopes:
+    bot:
+${scopes}
+settings:
+  event_subscriptions:
+    request_url: ${url}
+    bot_events:
+${events}
+  interactivity:
+    is_enabled: true
+    request_url: ${url}
+  org_deploy_enabled: false
+  socket_mode_enabled: false
+  token_rotation_enabled: false
+`;
+}
