@@ -134,7 +134,7 @@ describe('every model round-trips every column through the generated client', ()
     await db.linkCode.create({ data: code });
     await check('LinkCode', code, () => db.linkCode.findUnique({ where: { id: code.id } }));
 
-    const link = { id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', ticketId: ticket.id, platform: 'slack', workspaceId: 'T1', chatId: 'C1', threadRef: '1.2', locale: 'ja', status: 'broken', brokenReason: 'channel_not_found', createdAt: when };
+    const link = { id: 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa', ticketId: ticket.id, platform: 'slack', workspaceId: 'T1', chatId: 'C1', threadRef: '1.2', directUserId: 'U9', locale: 'ja', status: 'broken', brokenReason: 'channel_not_found', createdAt: when };
     await db.chatThreadLink.create({ data: link });
     await check('ChatThreadLink', link, () => db.chatThreadLink.findUnique({ where: { id: link.id } }));
 
@@ -163,6 +163,13 @@ describe('every model round-trips every column through the generated client', ()
     const beat = { poolId: 'pool-1', instance: 'host:1', seenAt: when };
     await db.workerHeartbeat.create({ data: beat });
     await check('WorkerHeartbeat', beat, () => db.workerHeartbeat.findUnique({ where: { poolId: 'pool-1' } }));
+
+    const session = { idHash: 'sess-hash-1', userId: user.id, csrfSecret: 'csrf-secret-1', createdAt: when, lastSeenAt: later, expiresAt: later };
+    await db.consoleSession.create({ data: session });
+    await check('ConsoleSession', session, () => db.consoleSession.findUnique({ where: { idHash: 'sess-hash-1' } }));
+    const failure = { keyHash: 'fail-key-1', createdAt: when };
+    const fRow = await db.consoleSignInFailure.create({ data: failure });
+    await check('ConsoleSignInFailure', { ...failure, id: fRow.id }, () => db.consoleSignInFailure.findUnique({ where: { id: fRow.id } }));
 
     // Every scalar column of every model was written above: a new column without a round trip fails here.
     for (const m of models) {

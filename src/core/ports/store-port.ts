@@ -88,6 +88,8 @@ export interface ThreadKey {
   workspaceId: string;
   chatId: string;
   threadRef: string;
+  /** Set for a direct message to this platform user instead of a post into a chat. */
+  directUserId?: string | null;
 }
 
 export interface StoreTx {
@@ -143,6 +145,9 @@ export interface StoreTx {
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+  /** The chat accounts linked to a user. */
+  listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
+  countThreadLinks(ticketId: string): Promise<number>;
 }
 
 export interface Store {

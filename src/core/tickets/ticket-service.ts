@@ -54,6 +54,19 @@ export function createTicketService(deps: TicketServiceDeps) {
     return t;
   }
 
+  async function notifyDirectly(tx: StoreTx, ticketId: string, userId: string): Promise<void> {
+    for (const id of await tx.listIdentities(userId)) {
+      await tx.linkThread(ticketId, {
+        platform: id.platform,
+        workspaceId: id.workspaceId,
+        chatId: id.platformUserId,
+        threadRef: '',
+        directUserId: id.platformUserId,
+        locale: id.locale,
+      });
+    }
+  }
+
   async function resolveRequester(tx: StoreTx, input: CreateTicketInput): Promise<string> {
     if (input.requesterId) {
       const u = await tx.getUser(input.requesterId);
@@ -106,6 +119,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     });
     if (status === 'solved') await tx.updateTicket(ticket.id, { solvedAt: now() });
     for (const th of input.threads ?? []) await tx.linkThread(ticket.id, th);
+    // A public ticket an agent opens on someone's behalf notifies them in their own chats; a private one does not.
+    if (visibility === 'public' && (input.threads ?? []).length === 0 && requesterId !== input.submitter.id) await notifyDirectly(tx, ticket.id, requesterId);
     await tx.recordEvents(ticket.id, input.submitter.id, input.via, [
       { kind: 'created', to: status },
       ...(visibility === 'private' ? [{ kind: 'visibility', field: 'visibility', to: 'private' }] : []),
@@ -155,6 +170,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     }
     if (d.becomesPublic) {
       await tx.updateTicket(t.id, { visibility: 'public' });
+      // Only now, made public by a reply, does the requester hear of it.
+      if ((await tx.countThreadLinks(t.id)) === 0) await notifyDirectly(tx, t.id, t.requester.id);
       await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'visibility', field: 'visibility', from: 'private', to: 'public' }]);
       await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number: t.number, to: 'public' }, deliver: false });
     }

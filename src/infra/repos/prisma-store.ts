@@ -200,7 +200,7 @@ function txApi(tx: Tx): StoreTx {
     async linkThread(ticketId, th) {
       await tx.chatThreadLink.upsert({
         where: { platform_workspaceId_chatId_threadRef_ticketId: { platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef, ticketId } },
-        create: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef, locale: th.locale },
+        create: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef, locale: th.locale, directUserId: th.directUserId ?? null },
         update: { status: 'active', brokenReason: null },
       });
     },
@@ -213,6 +213,10 @@ function txApi(tx: Tx): StoreTx {
       return u ? toUser(u) : null;
     },
     insertUser: (input) => insertUser(tx, input),
+    async listIdentities(userId) {
+      return tx.chatIdentity.findMany({ where: { userId }, select: { platform: true, workspaceId: true, platformUserId: true, locale: true }, orderBy: { createdAt: 'asc' } });
+    },
+    countThreadLinks: (ticketId) => tx.chatThreadLink.count({ where: { ticketId } }),
   };
 }
 

@@ -64,7 +64,7 @@ export function createThreadDrainer(deps: DrainerDeps) {
       chatId: link.chatId,
       threadRef: link.threadRef === '' ? null : link.threadRef,
     };
-    const isGroup = link.threadRef !== '';
+    const isGroup = link.threadRef !== '' && !link.directUserId;
     for (;;) {
       const d = await db.delivery.findFirst({
         where: { threadLinkId, status: { in: ['pending', 'sending'] } },
@@ -116,7 +116,9 @@ export function createThreadDrainer(deps: DrainerDeps) {
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       await db.delivery.update({ where: { id: d.id }, data: { status: 'sending', attempts: { increment: 1 } } });
       try {
-        const sent = await adapter.post(target, message, ctx);
+        const sent = link.directUserId
+          ? await adapter.sendDirect({ workspaceId: link.workspaceId, platformUserId: link.directUserId }, message, ctx)
+          : await adapter.post(target, message, ctx);
         await db.delivery.update({
           where: { id: d.id },
           data: { status: 'sent', sentAt: new Date(), platformMessageId: sent.messageId, lastError: null },
