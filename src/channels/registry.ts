@@ -3,11 +3,27 @@
  */
 import type { Config } from '../config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channel-module.ts';
+import { createSlackChannel } from './slack/slack-channel.ts';
+import { createTelegramChannel } from './telegram/telegram-module.ts';
 
 export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): ChannelModule[] {
   const out: ChannelModule[] = [];
-  if (!(config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET)) deps.logger.info('Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
+  if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+    out.push(
+      createSlackChannel(
+        { botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, apiUrl: config.SLACK_API_URL, ticketEmoji: config.SLACK_TICKET_EMOJI },
+        deps,
+      ),
+    );
+  } else deps.logger.info('Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
   if (!(config.LARK_APP_ID && config.LARK_APP_SECRET)) deps.logger.info('Lark is off: LARK_APP_ID and LARK_APP_SECRET are not set');
-  if (!config.TELEGRAM_BOT_TOKEN) deps.logger.info('Telegram is off: TELEGRAM_BOT_TOKEN is not set');
+  if (config.TELEGRAM_BOT_TOKEN) {
+    out.push(
+      createTelegramChannel(
+        { botToken: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET },
+        deps,
+      ),
+    );
+  } else deps.logger.info('Telegram is off: TELEGRAM_BOT_TOKEN is not set');
   return out;
 }

@@ -1,0 +1,229 @@
+/**
+ * A strict local fake of the Slack Web API (POST {url}/api/<method>) on 127.0.0.1. It records every call, keeps the
+ * messages the bot posts per conversation and thread, answers scripted faults, and refuses what Slack refuses: a
+ * wrong or missing token, a wrong content type, missing arguments, unknown channels and threads, used or expired
+ * trigger ids, more than 50 blocks, text over 40,000 characters, updates of messages the bot did not post.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeWorkspace, type FakeMessage, type FakeUser } from './slack-fake-state.ts';
+import { slackMethods, type Args, type MethodResult } from './slack-fake-methods.ts';
+
+export type Fault =
+  | { kind: 'rate_limited'; retryAfter: number }
+  | { kind: 'http'; status: number }
+  | { kind: 'error'; error: string };
+
+export interface RecordedCall {
+  method: string;
+  args: Args;
+  /** The token the call carried (bearer or form field), for auth assertions. */
+  token: string | null;
+  contentType: string | null;
+}
+
+export interface SlackFakeOptions {
+  botToken?: string;
+  teamId?: string;
+  teamDomain?: string;
+  botUserId?: string;
+  botId?: string;
+  appId?: string;
+  /** Whether the app holds users:read.email (users.info then includes profile.email). */
+  emailScope?: boolean;
+}
+
+export class SlackFake {
+  readonly botToken: string;
+  readonly workspace: FakeWorkspace;
+  readonly calls: RecordedCall[] = [];
+  emailScope: boolean;
+  private readonly faults = new Map<string, { fault: Fault; remaining: number }[]>();
+  private server: Server | null = null;
+  private port = 0;
+
+  constructor(opts: SlackFakeOptions = {}) {
+    this.botToken = opts.botToken ?? 'xoxb-fake-bot-token';
+    this.emailScope = opts.emailScope ?? true;
+    this.workspace = new FakeWorkspace(
+      opts.teamId ?? 'T0001',
+      opts.teamDomain ?? 'acme',
+      opts.botUserId ?? 'UBOT',
+      opts.botId ?? 'BBOT',
+      opts.appId ?? 'A0001',
+    );
+  }
+
+  get url(): string {
+    if (!this.server) throw new Error('SlackFake not started');
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** What to pass as SLACK_API_URL. */
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  async start(): Promise<void> {
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    this.server = server;
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    this.server = null;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  // ---- seeding -------------------------------------------------------------------------------------------------
+
+  addUser(u: Partial<FakeUser> & { id: string }): FakeUser {
+    const user: FakeUser = {
+      name: u.id.toLowerCase(),
+      realName: u.id,
+      email: `${u.id.toLowerCase()}@example.com`,
+      locale: 'en-US',
+      isBot: false,
+      ...u,
+    };
+    this.workspace.users.set(user.id, user);
+    return user;
+  }
+
+  addChannel(c: { id: string; name?: string; members: string[]; botMember?: boolean; archived?: boolean }): void {
+    const members = new Set(c.members);
+    if (c.botMember ?? true) members.add(this.workspace.botUserId);
+    this.workspace.conversations.set(c.id, {
+      id: c.id,
+      name: c.name ?? c.id.toLowerCase(),
+      members,
+      archived: c.archived ?? false,
+      isIm: false,
+    });
+  }
+
+  /** A message a person wrote (seeded, as if it was there before the test). */
+  addMessage(channel: string, m: { user: string; text: string; thread_ts?: string; files?: unknown[] }): FakeMessage {
+    return this.workspace.addMessage(channel, m);
+  }
+
+  /** A trigger id as Slack puts into commands and interactions; valid once, until expired. */
+  issueTrigger(): string {
+    const id = `${Date.now()}.${this.workspace.nextId('')}.${Math.random().toString(16).slice(2, 10)}`;
+    this.workspace.triggers.set(id, 'valid');
+    return id;
+  }
+
+  expireTrigger(id: string): void {
+    this.workspace.triggers.set(id, 'expired');
+  }
+
+  // ---- faults and inspection -----------------------------------------------------------------------------------
+
+  /** The next `times` calls to `method` answer with `fault` instead. */
+  failNext(method: string, times: number, fault: Fault): void {
+    const list = this.faults.get(method) ?? [];
+    list.push({ fault, remaining: times });
+    this.faults.set(method, list);
+  }
+
+  callsTo(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  messages(channel: string): FakeMessage[] {
+    return this.workspace.messages.get(channel) ?? [];
+  }
+
+  /** The parent and replies of a thread. */
+  thread(channel: string, ts: string): FakeMessage[] {
+    return this.workspace.thread(channel, ts);
+  }
+
+  /** Messages the bot posted into a thread (not the parent). */
+  botReplies(channel: string, threadTs: string): FakeMessage[] {
+    return this.thread(channel, threadTs).filter((m) => m.ts !== threadTs && m.user === this.workspace.botUserId);
+  }
+
+  get ephemerals() {
+    return this.workspace.ephemerals;
+  }
+
+  get views() {
+    return this.workspace.views;
+  }
+
+  // ---- HTTP ----------------------------------------------------------------------------------------------------
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const raw = Buffer.concat(chunks).toString('utf8');
+    const match = /^\/api\/([a-zA-Z.]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    if (req.method !== 'POST' || !match?.[1]) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    const method = match[1];
+    const contentType = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+    let args: Args = {};
+    let badBody = false;
+    if (contentType === 'application/x-www-form-urlencoded') {
+      args = Object.fromEntries(new URLSearchParams(raw).entries());
+    } else if (contentType === 'application/json') {
+      try {
+        const parsed: unknown = JSON.parse(raw || '{}');
+        if (typeof parsed === 'object' && parsed !== null) args = parsed as Args;
+        else badBody = true;
+      } catch {
+        badBody = true;
+      }
+    } else if (raw !== '') {
+      badBody = true;
+    }
+    const auth = req.headers.authorization;
+    const bearer = auth?.startsWith('Bearer ') ? auth.slice(7) : null;
+    const formToken = typeof args['token'] === 'string' ? args['token'] : null;
+    const token = bearer ?? formToken;
+    this.calls.push({ method, args, token, contentType: req.headers['content-type'] ?? null });
+
+    const fault = this.takeFault(method);
+    if (fault) return this.sendFault(res, fault);
+    if (badBody) return this.send(res, { ok: false, error: 'invalid_form_data' });
+    // JSON bodies must carry the token as a bearer header (Slack ignores a token field in JSON).
+    if (contentType === 'application/json' && !bearer) return this.send(res, { ok: false, error: 'invalid_auth' });
+    if (token !== this.botToken) return this.send(res, { ok: false, error: 'invalid_auth' });
+    const impl = slackMethods[method];
+    if (!impl) return this.send(res, { ok: false, error: 'unknown_method' });
+    this.send(res, impl(this, args));
+  }
+
+  private takeFault(method: string): Fault | null {
+    const list = this.faults.get(method);
+    const head = list?.[0];
+    if (!list || !head) return null;
+    head.remaining -= 1;
+    if (head.remaining <= 0) list.shift();
+    return head.fault;
+  }
+
+  private sendFault(res: ServerResponse, fault: Fault): void {
+    if (fault.kind === 'rate_limited') {
+      res
+        .writeHead(429, { 'content-type': 'application/json', 'retry-after': String(fault.retryAfter) })
+        .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
+    } else if (fault.kind === 'http') {
+      res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('upstream failure');
+    } else {
+      this.send(res, { ok: false, error: fault.error });
+    }
+  }
+
+  private send(res: ServerResponse, body: MethodResult): void {
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
+  }
+}
