@@ -3,6 +3,7 @@
  */
 import type { Config } from '../config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channel-module.ts';
+import { createLarkChannel } from './lark/lark-channel.ts';
 import { createSlackChannel } from './slack/slack-channel.ts';
 import { createTelegramChannel } from './telegram/telegram-module.ts';
 
@@ -16,7 +17,14 @@ export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): Ch
       ),
     );
   } else deps.logger.info('Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
-  if (!(config.LARK_APP_ID && config.LARK_APP_SECRET)) deps.logger.info('Lark is off: LARK_APP_ID and LARK_APP_SECRET are not set');
+  if (config.LARK_APP_ID && config.LARK_APP_SECRET) {
+    out.push(
+      createLarkChannel(
+        { appId: config.LARK_APP_ID, appSecret: config.LARK_APP_SECRET, domain: config.LARK_DOMAIN, verificationToken: config.LARK_VERIFICATION_TOKEN, encryptKey: config.LARK_ENCRYPT_KEY },
+        deps,
+      ),
+    );
+  } else deps.logger.info('Lark is off: LARK_APP_ID and LARK_APP_SECRET are not set');
   if (config.TELEGRAM_BOT_TOKEN) {
     out.push(
       createTelegramChannel(

@@ -3,7 +3,7 @@
  * routes it (its own checks are off: the route already verified the request, and the inbox is trusted).
  */
 import { EventDispatcher, LoggerLevel, type Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
-import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
+import { ChannelSendError, type InboundEnvelope } from '../../core/ports/channel-port.ts';
 import { processCardAction } from './lark-card-flow.ts';
 import type { LarkContext } from './lark-context.ts';
 import { handleMessageRecalled, handleMessageReceived } from './lark-message-flow.ts';
@@ -35,11 +35,17 @@ export function createInboundProcessor(ctx: LarkContext, sdkLog: SdkLogger) {
       return;
     }
     const body = { ...payload };
-    // A legacy card callback has no event type for the dispatcher to route by.
-    if (!('schema' in body) && legacyCardSchema.safeParse(body).success) {
-      await processCardAction(ctx, body);
-      return;
+    try {
+      // A legacy card callback has no event type for the dispatcher to route by.
+      if (!('schema' in body) && legacyCardSchema.safeParse(body).success) await processCardAction(ctx, body);
+      else await dispatcher.invoke(withHeaders(body), { needCheck: false });
+    } catch (e) {
+      // Lark refused for good (bot removed from the chat, message gone): retrying cannot help.
+      if (e instanceof ChannelSendError && e.kind === 'permanent') {
+        ctx.logger.warn({ id: envelope.id, err: e.message }, 'lark: event dropped, Lark refused the answer');
+        return;
+      }
+      throw e;
     }
-    await dispatcher.invoke(withHeaders(body), { needCheck: false });
   };
 }

@@ -12,6 +12,8 @@ import { TICKET_STATUSES } from '../tickets/ticket-types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
 
 const DIALOG_TTL_MS = 24 * 3600_000;
+/** A chat request needs a description a person can act on. */
+export const MIN_DESCRIPTION_LENGTH = 10;
 const ACTIVE = ['new', 'open', 'pending', 'on_hold', 'solved'] as const;
 
 export interface ChatDeskDeps {
@@ -64,6 +66,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
 
   return {
     statuses: TICKET_STATUSES,
+    minDescriptionLength: MIN_DESCRIPTION_LENGTH,
 
     listServices: async () => (await directory.listServices()).map((s) => ({ id: s.id, name: s.name })),
 
@@ -92,7 +95,8 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
           ? await directory.findOrCreateEndUser(input.requester.email, input.requester.name ?? '', undefined)
           : await linkedOrThrow(input.requester.chatUser);
       const submitter = input.submitter ? ((await store.findIdentity(input.submitter.platform, input.submitter.workspaceId, input.submitter.platformUserId)) ?? requester) : requester;
-      if (input.description.trim().length < 1) throw new DomainError('description_too_short', 'a description is required', 'description');
+      if (input.description.trim().length < MIN_DESCRIPTION_LENGTH)
+        throw new DomainError('description_too_short', `describe the problem in at least ${MIN_DESCRIPTION_LENGTH} characters`, 'description');
       const threads = [input.thread, ...(input.extraThreads ?? [])].filter((x): x is NonNullable<typeof x> => Boolean(x));
       const { ticket, created } = await tickets.create({
         subject: input.subject,

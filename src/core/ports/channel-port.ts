@@ -78,6 +78,8 @@ export interface ChannelLimits {
 export interface SentMessage {
   /** The platform's id of the message the bot posted (for edits, deletes and echo recognition). */
   messageId: string;
+  /** The chat it landed in, when the platform chose it (e.g. a DM channel opened for sendDirect). */
+  chatId?: string;
 }
 
 /** Errors an adapter throws from send/update/delete, so the engine can decide what to do. */

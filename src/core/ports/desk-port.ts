@@ -143,6 +143,9 @@ export interface DeskPort {
   getDialogState(ref: ChatUserRef & { chatId: string }): Promise<Record<string, unknown> | null>;
   setDialogState(ref: ChatUserRef & { chatId: string }, state: Record<string, unknown> | null): Promise<void>;
 
+  /** The shortest problem description a chat request may have (checked again on create). */
+  readonly minDescriptionLength: number;
+
   /** Statuses a ticket may show; for renderers that list choices. */
   readonly statuses: readonly TicketStatus[];
 }

@@ -57,6 +57,7 @@ function sameThread(a: ThreadTarget, b: ThreadTarget): boolean {
 
 export class MemoryDesk implements DeskPort {
   readonly statuses = TICKET_STATUSES;
+  readonly minDescriptionLength = 10;
   readonly users = new Map<string, DeskUser>();
   readonly links = new Map<string, string>();
   readonly tickets: MemoryTicket[] = [];

@@ -36,6 +36,7 @@ const refKey = (r: ChatUserRef) => `${r.platform}|${r.workspaceId}|${r.platformU
 
 export class FakeDesk implements DeskPort {
   readonly statuses = TICKET_STATUSES;
+  readonly minDescriptionLength = 10;
   services = [
     { id: 'svc-general', name: 'General' },
     { id: 'svc-billing', name: 'Billing & Payments' },
