@@ -9,7 +9,7 @@ import type { ChannelDeps, ChannelModule } from './channels/channel-module.ts';
 import type { ChannelAdapter } from './core/ports/channel-port.ts';
 import { createDirectoryService } from './core/directory/directory-service.ts';
 import { createChatDesk } from './core/desk/chat-desk.ts';
-import { createTicketService } from './core/tickets/ticket-service.ts';
+import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
 import { buildApp } from './http/app.ts';
@@ -41,6 +41,7 @@ export interface RunningService {
   app: FastifyInstance;
   /** The core's chat port (tests drive it as an adapter would). */
   desk: DeskPort;
+  tickets: TicketService;
   url: string;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -140,6 +141,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   return {
     app,
     desk,
+    tickets,
     url,
     databaseUrl,
     stop() {
