@@ -83,8 +83,8 @@ CREATE TABLE "tickets" (
 );
 CREATE UNIQUE INDEX "tickets_number_key" ON "tickets"("number");
 CREATE UNIQUE INDEX "tickets_source_key_key" ON "tickets"("source_key");
-CREATE INDEX "tickets_requester_id_created_at_idx" ON "tickets"("requester_id", "created_at" DESC);
-CREATE INDEX "tickets_status_updated_at_idx" ON "tickets"("status", "updated_at" DESC);
+CREATE INDEX "tickets_requester_id_number_idx" ON "tickets"("requester_id", "number" DESC);
+CREATE INDEX "tickets_status_number_idx" ON "tickets"("status", "number" DESC);
 CREATE INDEX "tickets_assignee_id_status_idx" ON "tickets"("assignee_id", "status");
 CREATE INDEX "tickets_service_id_status_idx" ON "tickets"("service_id", "status");
 CREATE INDEX "tickets_updated_at_idx" ON "tickets"("updated_at" DESC);

@@ -297,19 +297,25 @@ export function createPrismaStore(db: Db): Store {
     },
     async searchUsers(prefix, page) {
       const after = decodeCursor<string>(page.cursor);
-      const like = prefix.replace(/[\\%_]/g, (m) => `\\${m}`) + '%';
-      // Each arm is a prefix match that an index in the migration serves (text_pattern_ops on lower(...)).
-      const rows = await db.$queryRaw<{ id: string }[]>`
-        SELECT u.id, u.email FROM users u
-        WHERE (${prefix} = ''
-           OR lower(u.name) LIKE ${like}
-           OR u.email LIKE ${like}
-           OR u.email_domain LIKE ${like}
-           OR lower(u.phone) LIKE ${like}
-           OR u.organization_id IN (SELECT o.id FROM organizations o WHERE lower(o.name) LIKE ${like}))
-          AND (${after}::text IS NULL OR u.email > ${after}::text)
-        ORDER BY u.email
-        LIMIT ${page.limit + 1}`;
+      const take = page.limit + 1;
+      let rows: { id: string }[];
+      if (prefix === '') {
+        rows = await db.$queryRaw<{ id: string }[]>`
+          SELECT id FROM users WHERE (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take}`;
+      } else {
+        const like = prefix.replace(/[\\%_]/g, (m) => `\\${m}`) + '%';
+        // One arm per searchable field, each served by its own prefix index (text_pattern_ops, see the migration);
+        // an OR across them would make PostgreSQL scan the whole table.
+        rows = await db.$queryRaw<{ id: string }[]>`
+          SELECT id FROM (
+            (SELECT id, email FROM users WHERE lower(name) LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
+            UNION (SELECT id, email FROM users WHERE email LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
+            UNION (SELECT id, email FROM users WHERE email_domain LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
+            UNION (SELECT id, email FROM users WHERE lower(phone) LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
+            UNION (SELECT u.id, u.email FROM users u JOIN organizations o ON o.id = u.organization_id
+                   WHERE lower(o.name) LIKE ${like} AND (${after}::text IS NULL OR u.email > ${after}::text) ORDER BY u.email LIMIT ${take})
+          ) hits ORDER BY email LIMIT ${take}`;
+      }
       const users = await db.user.findMany({ where: { id: { in: rows.map((r) => r.id) } }, include: userInclude, orderBy: { email: 'asc' } });
       const items = users.slice(0, page.limit).map(toUser);
       return { items, nextCursor: users.length > page.limit ? encodeCursor(items[items.length - 1]!.email) : null };
