@@ -98,7 +98,7 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'post', path: '/services', summary: 'Add a service to the catalog', role: 'admin', body: S.createServiceBody, responses: { 201: 'the service', 400: 'invalid', 401: 'no token', 403: 'not admin' } },
   { method: 'post', path: '/users', summary: 'Create an end user', role: 'agent', body: S.createUserBody, responses: { 201: 'the user', 400: 'invalid', 401: 'no token', 409: 'email exists' } },
   { method: 'get', path: '/users', summary: 'Search users by prefix of name, email, email domain, phone, organization', role: 'agent', query: S.userQuery, responses: { 200: 'users', 401: 'no token' } },
-  { method: 'get', path: '/users/{id}/activity', summary: "An end user's own activity (no private tickets)", role: 'agent', responses: { 200: 'tickets', 404: 'unknown user' } },
+  { method: 'get', path: '/users/{id}/activity', summary: "An end user's own activity (no private tickets)", role: 'agent', query: S.pageOnlyQuery, responses: { 200: 'tickets', 404: 'unknown user' } },
   { method: 'post', path: '/users/{id}/link-code', summary: 'One-time code that links a chat account to this user', role: 'agent', responses: { 201: 'code and expiry', 404: 'unknown user' } },
   { method: 'post', path: '/tickets', summary: 'Create a ticket (on behalf of a requester)', role: 'agent', body: S.createTicketBody, responses: { 201: 'the ticket', 400: 'invalid', 401: 'no token', 404: 'unknown requester' } },
   { method: 'get', path: '/tickets', summary: 'List tickets', role: 'agent', query: S.ticketListQuery, responses: { 200: 'tickets' } },
@@ -176,9 +176,11 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get('/users/:id/activity', async (req) => {
     const { id } = parse(S.idParam, req.params, 'id');
+    const q = parse(S.pageOnlyQuery, req.query, 'query');
     const user = await directory.getUser(id);
-    const page = await store.listTickets({ requesterId: user.id, publicOnly: true }, { limit: 200, cursor: null });
-    return { tickets: page.items.map((t) => ticketJson(t, publicUrl)) };
+    // What the end user sees as "My activity": never a private ticket.
+    const page = await store.listTickets({ requesterId: user.id, publicOnly: true }, { limit: q.limit, cursor: q.cursor ?? null });
+    return { tickets: page.items.map((t) => ticketJson(t, publicUrl)), nextCursor: page.nextCursor };
   });
 
   app.post('/users/:id/link-code', async (req, reply) => {

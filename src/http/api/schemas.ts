@@ -24,6 +24,8 @@ export const createUserBody = z.strictObject({
   organization: z.string().trim().max(200).optional(),
 });
 
+export const pageOnlyQuery = z.strictObject({ ...pageQuery });
+
 export const userQuery = z.strictObject({ query: z.string().max(200).default(''), ...pageQuery });
 
 export const createTicketBody = z
