@@ -93,6 +93,26 @@ describe('tickets from chat', () => {
     expect((await svc.desk.findTicketByThread(thread('fu')))?.number).toBe(r2!.ticket.number);
   });
 
+  it('a reply in the thread of a ticket made private is kept as an internal comment and nothing is revealed', async () => {
+    const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: 'pv@example.com' }, subject: 'Going private', description: 'This will turn private', thread: thread('pv') });
+    expect((await api('PATCH', `/tickets/${ticket.number}`, { visibility: 'private' })).status).toBe(200);
+    const r = await svc.desk.addThreadReply({ via: 'test', thread: thread('pv'), author: profile('pv-user', 'pv@example.com'), body: 'my words matter', externalRef: 'test:w:pv:1' });
+    expect(r).toBeNull();
+    expect(await svc.desk.findTicketByThread(thread('pv'))).toBeNull();
+    const last = (await api('GET', `/tickets/${ticket.number}/comments`)).body.comments.at(-1);
+    expect(last).toMatchObject({ body: 'my words matter', public: false });
+  });
+
+  it('finds the ticket of a message the bot delivered, never a private one', async () => {
+    const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: 'bm@example.com' }, subject: 'Bot message', description: 'Reply to the bot please', thread: thread('bm') });
+    await waitFor(() => platform.thread('bm', 'root').length === 1);
+    const messageId = platform.thread('bm', 'root')[0]!.id;
+    expect((await svc.desk.findTicketByBotMessage!({ platform: 'test', workspaceId: 'w', messageId }))?.number).toBe(ticket.number);
+    expect(await svc.desk.findTicketByBotMessage!({ platform: 'test', workspaceId: 'other', messageId })).toBeNull();
+    await api('PATCH', `/tickets/${ticket.number}`, { visibility: 'private' });
+    expect(await svc.desk.findTicketByBotMessage!({ platform: 'test', workspaceId: 'w', messageId })).toBeNull();
+  });
+
   it('edits keep the old text in the history; deletes mark the comment', async () => {
     const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: 'ed@example.com' }, subject: 'Edits', description: 'Edit me please now', thread: thread('ed') });
     const author = profile('ed-user', 'ed@example.com');

@@ -58,10 +58,14 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     return t && t.requester.id === userId && t.visibility === 'public' ? t : null;
   }
 
-  async function publicTicketOfThread(thread: ThreadTarget): Promise<TicketView | null> {
+  /** A thread can hold a closed ticket and its follow-up: the newest one is the live one. */
+  async function ticketOfThread(thread: ThreadTarget): Promise<TicketView | null> {
     const found = await store.findTicketsByThread(threadKey(thread));
-    // A thread can hold a closed ticket and its follow-up: the newest public one is the live one.
-    return found.filter((t) => t.visibility === 'public').sort((a, b) => b.number - a.number)[0] ?? null;
+    return found.sort((a, b) => b.number - a.number)[0] ?? null;
+  }
+  async function publicTicketOfThread(thread: ThreadTarget): Promise<TicketView | null> {
+    const t = await ticketOfThread(thread);
+    return t && t.visibility === 'public' ? t : null;
   }
 
   return {
@@ -90,13 +94,13 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     },
 
     async createTicket(input) {
-      const requester =
-        'email' in input.requester
-          ? await directory.findOrCreateEndUser(input.requester.email, input.requester.name ?? '', undefined)
-          : await linkedOrThrow(input.requester.chatUser);
-      const submitter = input.submitter ? ((await store.findIdentity(input.submitter.platform, input.submitter.workspaceId, input.submitter.platformUserId)) ?? requester) : requester;
       if (input.description.trim().length < MIN_DESCRIPTION_LENGTH)
         throw new DomainError('description_too_short', `describe the problem in at least ${MIN_DESCRIPTION_LENGTH} characters`, 'description');
+      const requester =
+        'email' in input.requester
+          ? await directory.findOrCreateEndUser(input.requester.email, input.requester.name ?? '', input.thread?.locale)
+          : await linkedOrThrow(input.requester.chatUser);
+      const submitter = input.submitter ? ((await store.findIdentity(input.submitter.platform, input.submitter.workspaceId, input.submitter.platformUserId)) ?? requester) : requester;
       const threads = [input.thread, ...(input.extraThreads ?? [])].filter((x): x is NonNullable<typeof x> => Boolean(x));
       const { ticket, created } = await tickets.create({
         subject: input.subject,
@@ -118,6 +122,11 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
       return t && t.visibility === 'public' ? summary(t) : null;
     },
 
+    async findTicketByBotMessage(ref) {
+      const t = await store.findTicketByDeliveredMessage(ref.platform, ref.workspaceId, ref.messageId);
+      return t && t.visibility === 'public' ? summary(t) : null;
+    },
+
     async findTicketByThread(thread) {
       const t = await publicTicketOfThread(thread);
       return t ? summary(t) : null;
@@ -128,7 +137,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     },
 
     async addThreadReply(input) {
-      const t = await publicTicketOfThread(input.thread);
+      const t = await ticketOfThread(input.thread);
       if (!t) return null;
       const author =
         (await store.findIdentity(input.author.platform, input.author.workspaceId, input.author.platformUserId)) ??
@@ -145,6 +154,8 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
         if ((e as { code?: string }).code === 'unique_violation') return null;
         throw e;
       });
+      // On a ticket made private the rules keep the message as an internal comment; the chat learns nothing of it.
+      if (t.visibility === 'private' && !r?.followUp) return null;
       if (!r) return { ticket: summary(t), followUpOf: null };
       if (r.followUp) {
         await tickets.linkThread(r.followUp.number, { ...threadKey(input.thread), locale: input.author.locale }, input.via);

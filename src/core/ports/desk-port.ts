@@ -89,13 +89,19 @@ export interface DeskPort {
   findTicketBySource(sourceKey: string): Promise<TicketSummary | null>;
   /** The ticket whose thread this is, or null. Private tickets are never returned. */
   findTicketByThread(thread: ThreadTarget): Promise<TicketSummary | null>;
+  /**
+   * The ticket a message the bot posted belongs to (e.g. a reply to a direct notification, which has no thread of its
+   * own). Private tickets are never returned.
+   */
+  findTicketByBotMessage?(ref: { platform: string; workspaceId: string; messageId: string }): Promise<TicketSummary | null>;
   /** Links one more thread to a ticket (idempotent). */
   linkThread(ticketNumber: number, thread: ThreadTarget & { locale: Locale }): Promise<void>;
 
   /**
    * A customer's message in a ticket's thread becomes a public comment (reopening pending/solved tickets; on a
    * closed ticket it starts a follow-up ticket). `externalRef` identifies the platform message so a re-delivery
-   * adds nothing and edits/deletes can find it. Returns null when the thread has no (public) ticket.
+   * adds nothing and edits/deletes can find it. Returns null when the thread has no ticket, or only one made private
+   * (the message is then kept on it as an internal comment: nothing the customer writes is lost).
    */
   addThreadReply(input: {
     via: string;

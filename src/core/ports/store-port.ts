@@ -159,6 +159,8 @@ export interface Store {
   listComments(ticketId: string, opts: { publicOnly: boolean }): Promise<CommentView[]>;
   listTicketEvents(ticketId: string): Promise<{ id: string; kind: string; field: string | null; from: string | null; to: string | null; via: string; actor: UserRef | null; createdAt: Date }[]>;
   findTicketsByThread(thread: ThreadKey): Promise<TicketView[]>;
+  /** The ticket whose delivery posted this platform message. */
+  findTicketByDeliveredMessage(platform: string, workspaceId: string, messageId: string): Promise<TicketView | null>;
 
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelSendError } from '../ports/channel-port.ts';
-import { backoffMs, createPacer, MAX_TRANSIENT_ATTEMPTS, onSendFailure } from './delivery-policy.ts';
+import { backoffMs, createPacer, MAX_TRANSIENT_ATTEMPTS, onInboundFailure, onSendFailure } from './delivery-policy.ts';
 
 describe('failure policy', () => {
   it('waits what the platform asked on a rate limit', () => {
@@ -45,5 +45,16 @@ describe('pacer', () => {
     const p = createPacer({ ...limits, perChatIntervalMs: 0, globalPerSecond: 0 }, () => 0);
     for (let i = 0; i < 20; i++) expect(p.reserve('g', true)).toBe(0);
     expect(p.reserve('g', true)).toBe(60_000);
+  });
+});
+
+describe('inbound failure policy', () => {
+  it('waits out a platform throttle without counting it as a failure', () => {
+    expect(onInboundFailure(new ChannelSendError('rate_limited', 'slow down', 7000), 4, () => 0)).toEqual({ action: 'retry', delayMs: 7000, countsAsFailure: false });
+  });
+  it('retries other failures with backoff and parks the event at the fifth', () => {
+    expect(onInboundFailure(new Error('db'), 0, () => 0.5)).toMatchObject({ action: 'retry', countsAsFailure: true });
+    expect(onInboundFailure(new Error('db'), 3).action).toBe('retry');
+    expect(onInboundFailure(new Error('db'), 4)).toEqual({ action: 'park' });
   });
 });

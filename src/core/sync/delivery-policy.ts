@@ -58,3 +58,21 @@ export function createPacer(limits: ChannelLimits, clock: () => number = Date.no
     },
   };
 }
+
+export const INBOUND_MAX_ATTEMPTS = 5;
+
+/**
+ * What the inbox does when processing an inbound event fails. A platform's throttle is not a failure of the event:
+ * it waits as long as the platform asked and does not count towards parking it.
+ */
+export function onInboundFailure(
+  err: unknown,
+  failuresSoFar: number,
+  random: () => number = Math.random,
+): { action: 'retry'; delayMs: number; countsAsFailure: boolean } | { action: 'park' } {
+  if (err instanceof ChannelSendError && err.kind === 'rate_limited')
+    return { action: 'retry', delayMs: (err.retryAfterMs ?? 1000) + Math.floor(random() * 250), countsAsFailure: false };
+  const failures = failuresSoFar + 1;
+  if (failures >= INBOUND_MAX_ATTEMPTS) return { action: 'park' };
+  return { action: 'retry', delayMs: backoffMs(failures, random), countsAsFailure: true };
+}

@@ -287,6 +287,13 @@ export function createPrismaStore(db: Db): Store {
       return links.map((l) => toTicket(l.ticket));
     },
 
+    async findTicketByDeliveredMessage(platform, workspaceId, messageId) {
+      const d = await db.delivery.findFirst({
+        where: { platformMessageId: messageId, threadLink: { platform, workspaceId } },
+        include: { threadLink: { include: { ticket: { include: ticketInclude } } } },
+      });
+      return d ? toTicket(d.threadLink.ticket) : null;
+    },
     async getUser(id) {
       const u = await db.user.findUnique({ where: { id }, include: userInclude });
       return u ? toUser(u) : null;

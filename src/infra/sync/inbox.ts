@@ -8,9 +8,8 @@ import type { Db } from '../db/prisma.ts';
 import type { ChannelAdapter } from '../../core/ports/channel-port.ts';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
-import { backoffMs } from '../../core/sync/delivery-policy.ts';
+import { onInboundFailure } from '../../core/sync/delivery-policy.ts';
 
-export const INBOUND_MAX_ATTEMPTS = 5;
 
 export function createInbox(db: Db): InboxPort {
   return {
@@ -55,17 +54,18 @@ export function createInboundProcessor(deps: {
       });
       await db.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lastError: null } });
     } catch (err) {
-      const attempts = row.attempts + 1;
+      const decision = onInboundFailure(err, row.attempts);
       const message = String((err as Error)?.stack ?? err).slice(0, 2000);
-      const dead = attempts >= INBOUND_MAX_ATTEMPTS;
+      const dead = decision.action === 'park';
+      const attempts = dead || decision.countsAsFailure ? row.attempts + 1 : row.attempts;
       await db.inboundEvent.update({ where: { id: row.id }, data: { attempts, lastError: message, ...(dead ? { status: 'dead' } : {}) } });
-      if (dead) {
+      if (decision.action === 'park') {
         logger.error({ inboundId: id, platform: row.platform, err }, 'inbound event parked as dead');
         deps.onDead?.(row.platform);
         return;
       }
       // Our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
-      const runAt = new Date(Date.now() + backoffMs(attempts));
+      const runAt = new Date(Date.now() + decision.delayMs);
       await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text), run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
       logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
     }

@@ -123,6 +123,11 @@ export function createThreadDrainer(deps: DrainerDeps) {
           where: { id: d.id },
           data: { status: 'sent', sentAt: new Date(), platformMessageId: sent.messageId, lastError: null },
         });
+        // A direct message lands in a chat the platform picks (e.g. a DM channel): remember it for edits and replies.
+        if (link.directUserId && sent.chatId && sent.chatId !== link.chatId) {
+          await db.chatThreadLink.update({ where: { id: link.id }, data: { chatId: sent.chatId } }).catch(() => undefined);
+          link.chatId = sent.chatId;
+        }
         deps.metrics?.delivered(link.platform, Date.now() - d.outboxEvent.createdAt.getTime());
       } catch (err) {
         const decision = onSendFailure(err, d.attempts + 1);
