@@ -52,7 +52,8 @@ export function createLarkAdapter(deps: {
 
     async sendDirect(user, message, ctx): Promise<SentMessage> {
       const out = renderRichMessage(message, ctx.locale);
-      return { messageId: await api.send('open_id', user.platformUserId, out, larkUuid(ctx.deliveryKey)) };
+      const sent = await api.sendMessage('open_id', user.platformUserId, out, larkUuid(ctx.deliveryKey));
+      return { messageId: sent.messageId, ...(sent.chatId ? { chatId: sent.chatId } : {}) };
     },
 
     async update(_target, messageId, message, ctx): Promise<void> {

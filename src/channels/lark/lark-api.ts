@@ -71,13 +71,18 @@ export class LarkApi {
 
   /** `uuid` is Lark's idempotency key: the same uuid within an hour returns the first message instead of a new one. */
   async send(receiveIdType: ReceiveIdType, receiveId: string, out: LarkOutbound, uuid?: string): Promise<string> {
+    return (await this.sendMessage(receiveIdType, receiveId, out, uuid)).messageId;
+  }
+
+  /** As send, also saying which chat the message landed in (for open_id, the private chat Lark chose). */
+  async sendMessage(receiveIdType: ReceiveIdType, receiveId: string, out: LarkOutbound, uuid?: string): Promise<{ messageId: string; chatId: string | null }> {
     const data = await this.callData(sentMessageDataSchema, () =>
       this.client.im.v1.message.create({
         params: { receive_id_type: receiveIdType },
         data: { receive_id: receiveId, msg_type: out.msgType, content: contentOf(out), ...(uuid ? { uuid } : {}) },
       }),
     );
-    return data.message_id;
+    return { messageId: data.message_id, chatId: data.chat_id ?? null };
   }
 
   async reply(messageId: string, out: LarkOutbound, uuid?: string): Promise<string> {

@@ -88,7 +88,7 @@ export async function decideCardAction(ctx: LarkContext, flat: unknown): Promise
     case 'create_ticket': {
       const services = await ctx.desk.listServices();
       const state = readRequestForm(act.formValue, services);
-      const errors = validateRequestForm(state, locale);
+      const errors = validateRequestForm(state, locale, ctx.desk.minDescriptionLength);
       if (Object.keys(errors).length > 0) {
         return {
           record: false,
@@ -134,16 +134,23 @@ async function processCreate(ctx: LarkContext, act: CardAction, value: CreateTic
   const locale = toLocale(value.loc);
   const services = await ctx.desk.listServices();
   const state = readRequestForm(act.formValue, services);
-  if (Object.keys(validateRequestForm(state, locale)).length > 0) {
+  if (Object.keys(validateRequestForm(state, locale, ctx.desk.minDescriptionLength)).length > 0) {
     ctx.logger.warn('lark: a recorded request form is invalid; it was answered in the request, nothing to do');
     return;
   }
   const operator = { platform: PLATFORM, workspaceId: act.tenantKey, platformUserId: act.operatorOpenId };
+  // The person who pressed Submit is the submitter. Linking their account by the email their Lark profile vouches
+  // for lets the core record them as such (an unknown account would be recorded as the requester instead).
+  const profile = await ctx.profiles.profile(act.tenantKey, act.operatorOpenId);
+  await resolveUserId(ctx, act.tenantKey, act.operatorOpenId).catch((e: unknown) => {
+    if (!isDomainError(e)) throw e;
+  });
+  const ownEmail = profile.email !== null && profile.email.toLowerCase() === state.email.toLowerCase();
   let ticket: TicketSummary;
   try {
     ({ ticket } = await ctx.desk.createTicket({
       via: PLATFORM,
-      requester: { email: state.email },
+      requester: ownEmail ? { email: state.email, name: profile.displayName } : { email: state.email },
       submitter: operator,
       subject: state.subject,
       description: state.description,
@@ -156,12 +163,13 @@ async function processCreate(ctx: LarkContext, act: CardAction, value: CreateTic
     if (!isDomainError(e)) throw e;
     // Show the refusal on the card the person is looking at; the form keeps what they typed.
     const field = (e.field && FIELD_OF[e.field]) || 'form';
-    const errors: FormErrors = { [field]: errorText(locale, e) };
+    const text = errorText(locale, e, { min: ctx.desk.minDescriptionLength });
+    const errors: FormErrors = { [field]: text };
     const form = requestFormCard(locale, state, services, value, errors, [act.operatorOpenId]);
     try {
       await ctx.api.updateCardByToken(act.cardToken, form);
     } catch {
-      await tellUser(ctx, { chatId: value.eph === '1' ? value.chat : null, openId: act.operatorOpenId }, errorText(locale, e));
+      await tellUser(ctx, { chatId: value.eph === '1' ? value.chat : null, openId: act.operatorOpenId }, text);
     }
     return;
   }
@@ -196,7 +204,9 @@ async function processRating(ctx: LarkContext, act: CardAction, value: Extract<A
     }
   } catch (e) {
     if (!isDomainError(e)) throw e;
-    await tellUser(ctx, { chatId: act.chatId, openId: act.operatorOpenId }, errorText(locale, e));
+    // The card speaks the thread's language; the refusal goes only to the person who pressed, so it speaks theirs.
+    const presser = await ctx.profiles.profile(act.tenantKey, act.operatorOpenId, locale);
+    await tellUser(ctx, { chatId: act.chatId, openId: act.operatorOpenId }, errorText(presser.locale, e));
     return;
   }
   if (!act.messageId) return;

@@ -26,11 +26,14 @@ export interface LarkContext {
 /** Source keys and external refs carry platform and tenant: `lark:<tenant>:<message_id>`. */
 export const larkRef = (tenantKey: string, messageId: string) => `${PLATFORM}:${tenantKey}:${messageId}`;
 
-/** The person-facing text of a core refusal: `common:error.<code>`, else the generic one. */
-export function errorText(locale: Locale, e: unknown): string {
+/**
+ * The person-facing text of a core refusal: `common:error.<code>`, else the generic one. `params` fills the
+ * sentence's placeholders (e.g. `min` of description_too_short, which the core states as minDescriptionLength).
+ */
+export function errorText(locale: Locale, e: unknown, params?: Record<string, string | number>): string {
   const code = isDomainError(e) ? e.code : null;
   const known = code !== null && allCatalogs()['common']?.en[`error.${code}`] !== undefined;
-  return t(locale, known ? `error.${code}` : 'error.generic');
+  return t(locale, known ? `error.${code}` : 'error.generic', params);
 }
 
 /**

@@ -8,12 +8,7 @@ import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticke
 import { t } from '../../i18n/catalog.ts';
 import { NO_SERVICE, type FormErrors, type RequestFormState } from './lark-cards.ts';
 
-/**
- * The shortest description the form accepts. The core has no call that states its own minimum; this mirrors the
- * documented chat minimum (10 characters) and the core still refuses with description_too_short if it differs.
- */
-export const DESCRIPTION_MIN = 10;
-
+/** A syntactic check only, so the card can point at a typo at once; the core decides again on create. */
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 const field = z.string().catch('');
@@ -42,11 +37,12 @@ export function readRequestForm(
   };
 }
 
-export function validateRequestForm(state: RequestFormState, locale: Locale): FormErrors {
+/** `minDescription` is the core's own minimum (DeskPort.minDescriptionLength): the rule lives there, not here. */
+export function validateRequestForm(state: RequestFormState, locale: Locale, minDescription: number): FormErrors {
   const errors: FormErrors = {};
   if (!state.subject) errors.subject = t(locale, 'error.subject_required');
-  if (state.description.length < DESCRIPTION_MIN) {
-    errors.description = t(locale, 'error.description_too_short', { min: DESCRIPTION_MIN });
+  if (state.description.length < minDescription) {
+    errors.description = t(locale, 'error.description_too_short', { min: minDescription });
   }
   if (state.email.length > 254 || !EMAIL.test(state.email)) errors.email = t(locale, 'error.invalid_email');
   return errors;

@@ -152,7 +152,7 @@ export const apiResponseSchema = z.looseObject({
   data: z.unknown().optional(),
 });
 
-export const sentMessageDataSchema = z.looseObject({ message_id: z.string().min(1) });
+export const sentMessageDataSchema = z.looseObject({ message_id: z.string().min(1), chat_id: z.string().optional() });
 
 export const contactUserSchema = z.looseObject({
   user: z.looseObject({

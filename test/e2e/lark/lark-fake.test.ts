@@ -150,6 +150,22 @@ describe('LarkFake: faults and contacts', () => {
     expect((await call('POST', `/open-apis/im/v1/messages/${root.message_id}/reply`, text('x'))).json.code).toBe(CODES.botNotInChat);
   });
 
+  it('throttles a path for a window, counting the calls that came too early, and says how long is left', async () => {
+    const limiter = fake.throttle('/open-apis/im/v1/messages', 30);
+    const send = () => call('POST', '/open-apis/im/v1/messages?receive_id_type=chat_id', { receive_id: group.chat_id, ...text('x') });
+    const first = await send();
+    expect(first.status).toBe(429);
+    expect(first.json.code).toBe(CODES.rateLimited);
+    expect(first.headers.get('x-ogw-ratelimit-reset')).toBe('30');
+    fake.advance(29_500);
+    const second = await send();
+    expect(second.headers.get('x-ogw-ratelimit-reset')).toBe('1');
+    expect(limiter.refused()).toBe(2);
+    fake.advance(500);
+    expect((await send()).status).toBe(200);
+    expect(limiter.refused()).toBe(2);
+  });
+
   it('returns contact profiles by open_id, with email and name', async () => {
     const res = await call('GET', `/open-apis/contact/v3/users/${alice.open_id}?user_id_type=open_id`);
     expect(res.json.data?.['user']).toMatchObject({ open_id: alice.open_id, name: 'Alice', email: 'alice@example.com' });

@@ -106,6 +106,7 @@ export class FakeWorld {
   protected readonly uuids = new Map<string, { messageId: string; at: number }>();
   protected readonly cardTokens = new Map<string, { messageId: string; issuedAt: number; uses: number }>();
   protected faults: ArmedFault[] = [];
+  protected throttles: { pattern: RegExp; until: number; refused: number }[] = [];
   private clockOffset = 0;
   private seq = 0;
   tokenTtlSeconds = 7200;
@@ -242,7 +243,32 @@ export class FakeWorld {
     this.failNext(path, count, { status: 400, code: CODES.botNotInChat, msg: 'Bot/User can NOT be out of the chat.' });
   }
 
+  /**
+   * Lark's frequency limiter: for `seconds` from now every call to `path` is refused with HTTP 429, code 99991400
+   * and the seconds left in `x-ogw-ratelimit-reset`. `refused()` counts the calls that came too early, so a test can
+   * show that a client waited as told (one refusal) instead of hammering (several).
+   */
+  throttle(path: string, seconds: number): { refused(): number } {
+    const entry = { pattern: pathPattern(path), until: this.now() + seconds * 1000, refused: 0 };
+    this.throttles.push(entry);
+    return { refused: () => entry.refused };
+  }
+
   protected takeFault(method: string, path: string): ArmedFault | null {
+    const now = this.now();
+    const th = this.throttles.find((x) => x.until > now && x.pattern.test(path));
+    if (th) {
+      th.refused += 1;
+      return {
+        status: 429,
+        code: CODES.rateLimited,
+        msg: 'request trigger frequency limit',
+        headers: { 'x-ogw-ratelimit-limit': '5', 'x-ogw-ratelimit-reset': String(Math.ceil((th.until - now) / 1000)) },
+        pattern: th.pattern,
+        method: null,
+        remaining: 0,
+      };
+    }
     const f = this.faults.find((x) => x.remaining > 0 && x.pattern.test(path) && (!x.method || x.method === method));
     if (!f) return null;
     f.remaining -= 1;
