@@ -41,12 +41,13 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   console.log(`seeding ${ROWS} users and ${ROWS} tickets ...`);
   await sql.query(`INSERT INTO organizations (id, name) SELECT gen_random_uuid(), 'Org ' || g FROM generate_series(1, ${Math.max(1, ROWS / 100)}) g`);
+  const orgs = Math.max(1, ROWS / 100);
   await sql.query(`
+    WITH o AS (SELECT id, row_number() OVER (ORDER BY id) AS rn FROM organizations)
     INSERT INTO users (id, email, email_domain, name, phone, role, organization_id, updated_at)
     SELECT gen_random_uuid(), 'user' || g || '@domain' || (g % 5000) || '.example', 'domain' || (g % 5000) || '.example',
-           'Name' || g || ' Surname', '+1 555 ' || lpad(g::text, 7, '0'), 'end_user',
-           (SELECT id FROM organizations ORDER BY id OFFSET (g % ${Math.max(1, ROWS / 100)}) LIMIT 1), now()
-    FROM generate_series(1, ${ROWS}) g`);
+           'Name' || g || ' Surname', '+1 555 ' || lpad(g::text, 7, '0'), 'end_user', o.id, now()
+    FROM generate_series(1, ${ROWS}) g JOIN o ON o.rn = 1 + (g % ${orgs})`);
   await sql.query(`INSERT INTO services (id, name) VALUES (gen_random_uuid(), 'General')`);
   await sql.query(`
     WITH u AS (SELECT id, row_number() OVER () AS rn FROM users)
@@ -54,7 +55,7 @@ async function main(): Promise<void> {
     SELECT gen_random_uuid(), 'Subject ' || g, 'Description ' || g,
            (ARRAY['new','open','pending','on_hold','solved','closed'])[1 + (g % 6)], 'normal',
            CASE WHEN g % 10 = 0 THEN 'private' ELSE 'public' END, 'api', u.id, u.id, now()
-    FROM generate_series(1, ${ROWS}) g JOIN u ON u.rn = 1 + (g * 7919 % ${ROWS})`);
+    FROM generate_series(1, ${ROWS}) g JOIN u ON u.rn = 1 + (g::bigint * 7919 % ${ROWS})`);
   await sql.query('ANALYZE');
   const seedSeconds = (Date.now() - t0) / 1000;
 
