@@ -204,12 +204,14 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     async addRequesterComment(input) {
       const t = await ownTicket(input.ticketNumber, input.userId);
       if (!t) throw new DomainError('ticket_not_found', `ticket ${input.ticketNumber} does not exist`);
-      const r = await tickets.comment(t.number, { id: t.requester.id, role: 'end_user' }, {
-        body: input.body,
-        public: true,
-        via: input.via,
-        externalRef: input.externalRef ?? null,
-      });
+      const r = await tickets
+        .comment(t.number, { id: t.requester.id, role: 'end_user' }, { body: input.body, public: true, via: input.via, externalRef: input.externalRef ?? null })
+        .catch((e: unknown) => {
+          // A re-run of the same platform message (after a crash) adds nothing.
+          if ((e as { code?: string }).code === 'unique_violation') return null;
+          throw e;
+        });
+      if (!r) return summary((await store.getTicket(t.number))!);
       return summary(r.followUp ?? r.ticket);
     },
 
@@ -220,7 +222,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     },
 
     async commentRating(input) {
-      await tickets.commentRating(input.ticketNumber, { id: input.userId, role: 'end_user' }, input.comment);
+      await tickets.commentRating(input.ticketNumber, { id: input.userId, role: 'end_user' }, input.comment, input.via ?? 'api');
     },
 
     async reopen(input) {

@@ -134,7 +134,7 @@ export interface DeskPort {
   /** Rate a solved ticket 1-5 (closes it). Throws not_solved, invalid_score, ticket_not_found. */
   rate(input: { via: string; ticketNumber: number; userId: string; score: number; comment?: string | null }): Promise<TicketSummary>;
   /** Add a comment to an existing rating (e.g. the optional comment sent after the score). */
-  commentRating(input: { ticketNumber: number; userId: string; comment: string }): Promise<void>;
+  commentRating(input: { ticketNumber: number; userId: string; comment: string; via?: string }): Promise<void>;
   /** Return a solved ticket to work with a reason. Throws not_solved, reason_required, ticket_not_found. */
   reopen(input: { via: string; ticketNumber: number; userId: string; reason: string }): Promise<TicketSummary>;
 
@@ -162,5 +162,11 @@ export interface InboxPort {
    * One insert. Returns `duplicate: true` when (platform, externalId) was already recorded (a platform retry): the
    * route answers 200 and nothing is processed again.
    */
-  record(event: { platform: string; externalId: string; payload: unknown }): Promise<{ id: string; duplicate: boolean }>;
+  record(event: {
+    platform: string;
+    externalId: string;
+    payload: unknown;
+    /** Events with the same key are processed one at a time, in the order recorded (e.g. one chat's updates). */
+    orderingKey?: string;
+  }): Promise<{ id: string; duplicate: boolean }>;
 }

@@ -41,6 +41,16 @@ describe('pacer', () => {
     // the global gap at 30/s is 33.3 ms
     expect(p.reserve('c2', false)).toBeCloseTo(1000 / 30, 5);
   });
+  it('books nothing for a caller that will not wait, so give-ups do not push the slot forward', () => {
+    let now = 0;
+    const p = createPacer(limits, () => now);
+    expect(p.reserve('c1', false)).toBe(0);
+    expect(p.reserve('c1', false, 500)).toBe(1000); // not booked
+    expect(p.reserve('c1', false, 500)).toBe(1000); // still the same slot
+    now = 1000;
+    expect(p.reserve('c1', false, 500)).toBe(0);
+  });
+
   it('holds a group to 20 messages a minute', () => {
     const p = createPacer({ ...limits, perChatIntervalMs: 0, globalPerSecond: 0 }, () => 0);
     for (let i = 0; i < 20; i++) expect(p.reserve('g', true)).toBe(0);

@@ -41,13 +41,18 @@ export function createPacer(limits: ChannelLimits, clock: () => number = Date.no
   let globalNext = 0;
   const globalGap = limits.globalPerSecond > 0 ? 1000 / limits.globalPerSecond : 0;
   return {
-    /** Reserves a slot and returns the wait in ms before using it. */
-    reserve(chatKey: string, isGroup: boolean): number {
+    /**
+     * Returns the wait in ms before the next send into `chatKey`, and books that slot when the wait is at most
+     * `maxWaitMs`. A caller that will not wait that long books nothing: it comes back later and asks again, so
+     * callers that give up never push each other's slots forward.
+     */
+    reserve(chatKey: string, isGroup: boolean, maxWaitMs = Number.POSITIVE_INFINITY): number {
       const now = clock();
       let at = Math.max(now, nextPerChat.get(chatKey) ?? 0, globalNext);
-      if (isGroup && limits.perGroupPerMinute > 0) {
-        const window = (groupWindows.get(chatKey) ?? []).filter((t) => t > at - 60_000);
-        if (window.length >= limits.perGroupPerMinute) at = Math.max(at, window[window.length - limits.perGroupPerMinute]! + 60_000);
+      const window = isGroup && limits.perGroupPerMinute > 0 ? (groupWindows.get(chatKey) ?? []).filter((t) => t > now - 60_000) : null;
+      if (window && window.length >= limits.perGroupPerMinute) at = Math.max(at, window[window.length - limits.perGroupPerMinute]! + 60_000);
+      if (at - now > maxWaitMs) return at - now;
+      if (window) {
         window.push(at);
         groupWindows.set(chatKey, window);
       }

@@ -311,12 +311,12 @@ export function createTicketService(deps: TicketServiceDeps) {
       });
     },
 
-    async commentRating(number: number, rater: Actor, comment: string): Promise<void> {
+    async commentRating(number: number, rater: Actor, comment: string, via = 'api'): Promise<void> {
       await store.tx(async (tx) => {
         const t = await requireTicket(tx, number);
         if (t.requester.id !== rater.id || !t.rating) throw new DomainError('ticket_not_found', `ticket ${number} has no rating of yours`);
         await tx.updateRatingComment(t.id, comment.trim());
-        await tx.recordEvents(t.id, rater.id, 'api', [{ kind: 'rating_comment', field: 'rating', to: comment.trim() }]);
+        await tx.recordEvents(t.id, rater.id, via, [{ kind: 'rating_comment', field: 'rating', to: comment.trim() }]);
       });
     },
 

@@ -20,7 +20,8 @@ export function createInbox(db: Db): InboxPort {
           VALUES (${event.platform}, ${event.externalId}, ${JSON.stringify(event.payload ?? null)}::jsonb)
           ON CONFLICT (platform, external_id) DO NOTHING
           RETURNING id)
-        SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text), max_attempts := 1000) IS NOT NULL AS queued
+        SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text),
+                 queue_name := ${event.orderingKey ? `inbound:${event.platform}:${event.orderingKey}` : null}::text, max_attempts := 1000) IS NOT NULL AS queued
         FROM ins`;
       if (rows[0]) return { id: String(rows[0].id), duplicate: false };
       const existing = await db.inboundEvent.findUnique({

@@ -108,7 +108,7 @@ export function createThreadDrainer(deps: DrainerDeps) {
           continue;
         }
       }
-      const wait = pacerFor(adapter).reserve(`${link.workspaceId}:${link.chatId}`, isGroup);
+      const wait = pacerFor(adapter).reserve(`${link.workspaceId}:${link.chatId}`, isGroup, MAX_INLINE_WAIT_MS);
       if (wait > MAX_INLINE_WAIT_MS) {
         await enqueueThreadDrain(db, link.id, new Date(Date.now() + wait));
         return;
