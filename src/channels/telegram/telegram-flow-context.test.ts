@@ -2,23 +2,26 @@ import { describe, expect, it } from 'vitest';
 import { DomainError } from '../../core/errors.ts';
 import { registerMessages } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
-import { domainErrorText, subjectOf, visibleLength } from './telegram-flow-context.ts';
+import { domainErrorText, longEnough, subjectOf } from './telegram-flow-context.ts';
+
+/** What the core states as DeskPort.minDescriptionLength; the adapter only passes it on. */
+const desk = { minDescriptionLength: 12 };
 
 registerMessages('telegram', telegramMessages);
 
 describe('domainErrorText', () => {
   it('uses the shared text when common has one', () => {
-    expect(domainErrorText(new DomainError('not_solved', 'x'), 'ru')).toBe('Оценить или вернуть в работу можно только решённую заявку.');
-    expect(domainErrorText(new DomainError('description_too_short', 'x'), 'en')).toBe('Describe the problem in at least 10 characters.');
+    expect(domainErrorText(new DomainError('not_solved', 'x'), 'ru', desk)).toBe('Оценить или вернуть в работу можно только решённую заявку.');
+    expect(domainErrorText(new DomainError('description_too_short', 'x'), 'en', desk)).toBe('Describe the problem in at least 12 characters.');
   });
 
   it("falls back to the channel's text for codes common lacks, then to the generic text", () => {
-    expect(domainErrorText(new DomainError('link_code_used', 'x'), 'en')).toBe('This code has already been used. Ask support for a new one.');
-    expect(domainErrorText(new DomainError('email_taken', 'x'), 'ja')).toBe('問題が発生しました。しばらくしてからもう一度お試しください。');
+    expect(domainErrorText(new DomainError('link_code_used', 'x'), 'en', desk)).toBe('This code has already been used. Ask support for a new one.');
+    expect(domainErrorText(new DomainError('email_taken', 'x'), 'ja', desk)).toBe('問題が発生しました。しばらくしてからもう一度お試しください。');
   });
 
   it('is null for anything that is not a DomainError, so the caller rethrows', () => {
-    expect(domainErrorText(new Error('db down'), 'en')).toBeNull();
+    expect(domainErrorText(new Error('db down'), 'en', desk)).toBeNull();
   });
 });
 
@@ -30,8 +33,8 @@ describe('subjects and lengths', () => {
     expect(subjectOf(long).endsWith('…')).toBe(true);
   });
 
-  it('an emoji counts as one character for the 10-character minimum', () => {
-    expect(visibleLength('🔥🔥🔥🔥🔥🔥🔥🔥🔥')).toBe(9);
-    expect(visibleLength('  ten chars!  ')).toBe(10);
+  it("measures a description against the core's minimum the way the core does (trimmed)", () => {
+    expect(longEnough(desk, '  eleven char  ')).toBe(false);
+    expect(longEnough(desk, '  twelve chars ')).toBe(true);
   });
 });

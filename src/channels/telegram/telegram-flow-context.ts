@@ -14,12 +14,6 @@ import type { ChatIo } from './telegram-chat-io.ts';
 
 export const PLATFORM = 'telegram';
 
-/**
- * The wizard asks for this many characters before it moves on, so people learn it at the prompt and not after
- * three more steps; the core checks it again on create (DomainError description_too_short).
- */
-export const MIN_DESCRIPTION_LENGTH = 10;
-
 export interface FlowDeps {
   desk: DeskPort;
   io: ChatIo;
@@ -70,9 +64,10 @@ export function chatThread(deps: FlowDeps, chatId: number, threadRef: number | n
 }
 
 /** The person-facing text of a core refusal; null for anything that is not a DomainError (the caller rethrows). */
-export function domainErrorText(e: unknown, locale: Locale): string | null {
+export function domainErrorText(e: unknown, locale: Locale, desk: Pick<DeskPort, 'minDescriptionLength'>): string | null {
   if (!isDomainError(e)) return null;
-  const params = { min: MIN_DESCRIPTION_LENGTH };
+  // The only parameter a core refusal's sentence takes: the minimum the core itself states.
+  const params = { min: desk.minDescriptionLength };
   const catalogs = allCatalogs();
   for (const key of [`error.${e.code}`, `telegram:error.${e.code}`]) {
     const [ns, k] = key.includes(':') ? (key.split(':') as [string, string]) : ['common', key];
@@ -128,9 +123,13 @@ export interface Press {
   answer(text?: string, alert?: boolean): Promise<void>;
 }
 
-/** Counts what a person sees as characters (code points), so an emoji is one and not two. */
-export function visibleLength(text: string): number {
-  return [...text.trim()].length;
+/**
+ * Whether a description is long enough by the core's own minimum, so the wizard can say so at the prompt instead of
+ * after three more steps. The core checks again on create (DomainError description_too_short) and is the one that
+ * decides; this measures the way it does (trimmed, in UTF-16 units) so the two never disagree.
+ */
+export function longEnough(desk: Pick<DeskPort, 'minDescriptionLength'>, text: string): boolean {
+  return text.trim().length >= desk.minDescriptionLength;
 }
 
 /** The first line of a description, short enough to be a subject. */

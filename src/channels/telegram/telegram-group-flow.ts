@@ -3,15 +3,14 @@
  * /config@<bot>, and registered members create tickets by mentioning the bot with a description or by replying to
  * a message with a mention. The ticket lives in the group (replies to the source message) and in the author's DM.
  */
+import { isDomainError } from '../../core/errors.ts';
 import { t } from '../../i18n/catalog.ts';
 import { resolveServiceRef } from './telegram-callback-data.ts';
 import {
   chatThread,
   domainErrorText,
-  MIN_DESCRIPTION_LENGTH,
   PLATFORM,
   subjectOf,
-  visibleLength,
   withUserLocale,
   type Actor,
   type FlowDeps,
@@ -72,10 +71,6 @@ export async function onGroupMessage(deps: FlowDeps, actor: Actor, msg: GroupMes
   const who = withUserLocale(actor, user);
   const source = msg.replyTo?.text ? { messageId: msg.replyTo.messageId, text: msg.replyTo.text } : null;
   const description = (source?.text ?? msg.textWithoutMention).trim();
-  if (visibleLength(description) < MIN_DESCRIPTION_LENGTH) {
-    await reply(tx(who.locale, 'telegram:group.mention_too_short', { min: MIN_DESCRIPTION_LENGTH, bot: botUsername }));
-    return;
-  }
   const sourceId = source?.messageId ?? msg.messageId;
   try {
     const service = await deps.desk.getChatService({ platform: PLATFORM, workspaceId: deps.workspaceId, chatId: String(msg.chatId) });
@@ -92,7 +87,12 @@ export async function onGroupMessage(deps: FlowDeps, actor: Actor, msg: GroupMes
     });
     if (!created) await reply(tx(who.locale, 'telegram:group.already', { number: ticket.number }));
   } catch (e) {
-    const text = domainErrorText(e, who.locale);
+    // The core decides what is long enough; in a group the answer also says how a mention works.
+    if (isDomainError(e) && e.code === 'description_too_short') {
+      await reply(tx(who.locale, 'telegram:group.mention_too_short', { min: deps.desk.minDescriptionLength, bot: botUsername }));
+      return;
+    }
+    const text = domainErrorText(e, who.locale, deps.desk);
     if (text === null) throw e;
     await reply(escapeHtml(text));
   }

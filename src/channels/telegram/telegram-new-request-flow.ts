@@ -10,11 +10,10 @@ import {
   chatThread,
   domainErrorText,
   getState,
-  MIN_DESCRIPTION_LENGTH,
+  longEnough,
   PLATFORM,
   setState,
   subjectOf,
-  visibleLength,
   type Actor,
   type DialogState,
   type FlowDeps,
@@ -27,7 +26,7 @@ export async function startNewRequest(deps: FlowDeps, actor: Actor): Promise<voi
   const services = await deps.desk.listServices();
   if (services.length === 0) {
     await setState(deps, actor, { flow: 'new_description', serviceId: null, serviceName: null });
-    await deps.io.send(actor.dmChatId, { html: tx(actor.locale, 'telegram:new.describe', { min: MIN_DESCRIPTION_LENGTH }) });
+    await deps.io.send(actor.dmChatId, { html: tx(actor.locale, 'telegram:new.describe', { min: deps.desk.minDescriptionLength }) });
     return;
   }
   await setState(deps, actor, { flow: 'new_service' });
@@ -53,7 +52,7 @@ export async function chooseService(deps: FlowDeps, actor: Actor, press: Press, 
   await setState(deps, actor, { flow: 'new_description', serviceId: service.id, serviceName: service.name });
   await press.answer();
   await deps.io.edit(press.chatId, press.messageId, {
-    html: `${tx(actor.locale, 'form.service')}: ${escapeHtml(service.name)}\n${tx(actor.locale, 'telegram:new.describe', { min: MIN_DESCRIPTION_LENGTH })}`,
+    html: `${tx(actor.locale, 'form.service')}: ${escapeHtml(service.name)}\n${tx(actor.locale, 'telegram:new.describe', { min: deps.desk.minDescriptionLength })}`,
   });
 }
 
@@ -63,9 +62,9 @@ export async function receiveDescription(
   state: Extract<DialogState, { flow: 'new_description' }>,
   text: string,
 ): Promise<void> {
-  if (visibleLength(text) < MIN_DESCRIPTION_LENGTH) {
+  if (!longEnough(deps.desk, text)) {
     await deps.io.send(actor.dmChatId, {
-      html: tx(actor.locale, 'error.description_too_short', { min: MIN_DESCRIPTION_LENGTH }),
+      html: tx(actor.locale, 'error.description_too_short', { min: deps.desk.minDescriptionLength }),
     });
     return;
   }
@@ -109,7 +108,7 @@ export async function submitRequest(deps: FlowDeps, actor: Actor, press: Press):
       html: `${wizardSummary(actor.locale, state)}\n\n${tx(actor.locale, 'telegram:new.submitted')}`,
     });
   } catch (e) {
-    const text = domainErrorText(e, actor.locale);
+    const text = domainErrorText(e, actor.locale, deps.desk);
     if (text === null) throw e;
     await press.answer(text, true);
   }

@@ -7,7 +7,7 @@ import { TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { PLATFORM } from './telegram-flow-context.ts';
-import { ALLOWED_UPDATES } from './telegram-schema.ts';
+import { ALLOWED_UPDATES, updateChatKey } from './telegram-schema.ts';
 
 export interface PollingOptions {
   api: Pick<Telegram, 'callApi'>;
@@ -70,7 +70,7 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
       const id = (update as { update_id?: unknown } | null)?.update_id;
       if (typeof id !== 'number') continue;
       try {
-        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update });
+        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update, orderingKey: updateChatKey(update) });
       } catch (e) {
         // Not recorded: keep the offset, so Telegram sends this update (and the rest) again.
         logger.warn({ updateId: id, error: (e as Error)?.name }, 'telegram: inbox record failed, will fetch again');

@@ -7,6 +7,7 @@ import { startNewRequest, receiveDescription } from './telegram-new-request-flow
 import {
   domainErrorText,
   getState,
+  PLATFORM,
   setState,
   withUserLocale,
   type Actor,
@@ -36,7 +37,7 @@ export async function sendMenu(deps: FlowDeps, actor: Actor, lead?: string): Pro
 
 export async function sendHelp(deps: FlowDeps, actor: Actor, botUsername: string): Promise<void> {
   await deps.io.send(actor.dmChatId, {
-    html: tx(actor.locale, 'telegram:help.text', { bot: botUsername }),
+    html: tx(actor.locale, 'telegram:help.text', { bot: botUsername, min: deps.desk.minDescriptionLength }),
     keyboard: menuKeyboard(actor.locale),
   });
 }
@@ -47,7 +48,7 @@ async function register(deps: FlowDeps, actor: Actor, code: string): Promise<voi
     await setState(deps, actor, null);
     await sendMenu(deps, withUserLocale(actor, user), tx(actor.locale, 'telegram:register.done', { name: user.name, email: user.email }));
   } catch (e) {
-    const text = domainErrorText(e, actor.locale);
+    const text = domainErrorText(e, actor.locale, deps.desk);
     if (text === null) throw e;
     await deps.io.send(actor.dmChatId, { html: escapeHtml(text) });
   }
@@ -75,7 +76,8 @@ export async function onPrivateMessage(
     case 'new_description':
       return receiveDescription(deps, actor, state, text);
     case 'comment':
-      return receiveComment(deps, actor, user, state.ticket, text, `${msg.chatId}:${msg.messageId}`);
+      // The comment's platform message, as every channel names it (<platform>:<workspace>:<chat>:<message>).
+      return receiveComment(deps, actor, user, state.ticket, text, `${PLATFORM}:${deps.workspaceId}:${msg.chatId}:${msg.messageId}`);
     case 'rating_comment':
       return receiveRatingComment(deps, actor, user, state.ticket, text);
     case 'reopen_reason':

@@ -33,3 +33,13 @@ describe('UpdateSchema', () => {
     }
   });
 });
+
+describe('updateChatKey', () => {
+  it('keys messages, callbacks and membership changes by their chat', async () => {
+    const { updateChatKey } = await import('./telegram-schema.ts');
+    expect(updateChatKey({ update_id: 1, message: { chat: { id: -100123 } } })).toBe('-100123');
+    expect(updateChatKey({ update_id: 2, callback_query: { message: { chat: { id: 42 } } } })).toBe('42');
+    expect(updateChatKey({ update_id: 3, my_chat_member: { chat: { id: -5 } } })).toBe('-5');
+    expect(updateChatKey({ update_id: 4, inline_query: {} })).toBeUndefined();
+  });
+});

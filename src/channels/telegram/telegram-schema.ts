@@ -77,3 +77,18 @@ export type TelegramUpdate = z.infer<typeof UpdateSchema>;
 
 /** The update kinds the bot asks Telegram for (webhook and polling alike). */
 export const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
+/**
+ * The chat an update belongs to, so that one chat's updates are processed one at a time and in order (its dialog
+ * state would race otherwise). Updates without a chat get no key.
+ */
+export function updateChatKey(update: unknown): string | undefined {
+  const u = update as Record<string, { chat?: { id?: unknown }; message?: { chat?: { id?: unknown } } } | undefined> | null;
+  if (!u || typeof u !== 'object') return undefined;
+  for (const kind of ['message', 'edited_message', 'my_chat_member', 'chat_member', 'callback_query']) {
+    const part = u[kind];
+    const id = part?.chat?.id ?? part?.message?.chat?.id;
+    if (typeof id === 'number' || typeof id === 'string') return String(id);
+  }
+  return undefined;
+}

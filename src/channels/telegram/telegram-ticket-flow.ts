@@ -20,11 +20,11 @@ import { button, renderComments, renderTicketDetail, renderTicketList, tx } from
 type Reply = (text: string) => Promise<void>;
 
 /** Runs a core call; a DomainError becomes its catalog text through `reply`, anything else propagates. */
-async function guarded(actor: Actor, reply: Reply, fn: () => Promise<void>): Promise<void> {
+async function guarded(deps: FlowDeps, actor: Actor, reply: Reply, fn: () => Promise<void>): Promise<void> {
   try {
     await fn();
   } catch (e) {
-    const text = domainErrorText(e, actor.locale);
+    const text = domainErrorText(e, actor.locale, deps.desk);
     if (text === null) throw e;
     await reply(text);
   }
@@ -51,7 +51,7 @@ export async function listTickets(deps: FlowDeps, actor: Actor, user: DeskUser):
 }
 
 export async function showDetail(deps: FlowDeps, actor: Actor, user: DeskUser, press: Press, ticket: number) {
-  await guarded(actor, alertTo(press), async () => {
+  await guarded(deps, actor, alertTo(press), async () => {
     const detail = await deps.desk.getTicketForRequester(ticket, user.id);
     if (!detail) return press.answer(t(actor.locale, 'error.ticket_not_found'), true);
     await ackPress(press, actor);
@@ -66,7 +66,7 @@ export async function askComment(deps: FlowDeps, actor: Actor, press: Press, tic
 }
 
 export async function receiveComment(deps: FlowDeps, actor: Actor, user: DeskUser, ticket: number, text: string, ref: string) {
-  await guarded(actor, dmTo(deps, actor), async () => {
+  await guarded(deps, actor, dmTo(deps, actor), async () => {
     await deps.desk.addRequesterComment({ via: PLATFORM, ticketNumber: ticket, userId: user.id, body: text, externalRef: ref });
     await setState(deps, actor, null);
     await deps.io.send(actor.dmChatId, { html: tx(actor.locale, 'telegram:comment.added', { number: ticket }) });
@@ -74,7 +74,7 @@ export async function receiveComment(deps: FlowDeps, actor: Actor, user: DeskUse
 }
 
 export async function showComments(deps: FlowDeps, actor: Actor, user: DeskUser, press: Press, ticket: number) {
-  await guarded(actor, alertTo(press), async () => {
+  await guarded(deps, actor, alertTo(press), async () => {
     const comments = await deps.desk.listPublicComments(ticket, user.id);
     if (comments === null) return press.answer(t(actor.locale, 'error.ticket_not_found'), true);
     await ackPress(press, actor);
@@ -83,7 +83,7 @@ export async function showComments(deps: FlowDeps, actor: Actor, user: DeskUser,
 }
 
 export async function rate(deps: FlowDeps, actor: Actor, user: DeskUser, press: Press, ticket: number, score: number) {
-  await guarded(actor, alertTo(press), async () => {
+  await guarded(deps, actor, alertTo(press), async () => {
     await deps.desk.rate({ via: PLATFORM, ticketNumber: ticket, userId: user.id, score });
     await setState(deps, actor, { flow: 'rating_comment', ticket });
     await press.answer(t(actor.locale, 'rating.thanks', { number: ticket, score }));
@@ -102,7 +102,7 @@ export async function skipRatingComment(deps: FlowDeps, actor: Actor, press: Pre
 }
 
 export async function receiveRatingComment(deps: FlowDeps, actor: Actor, user: DeskUser, ticket: number, text: string) {
-  await guarded(actor, dmTo(deps, actor), async () => {
+  await guarded(deps, actor, dmTo(deps, actor), async () => {
     await deps.desk.commentRating({ ticketNumber: ticket, userId: user.id, comment: text });
     await setState(deps, actor, null);
     await deps.io.send(actor.dmChatId, { html: tx(actor.locale, 'telegram:rating.comment_saved', { number: ticket }) });
@@ -130,7 +130,7 @@ export async function confirmReopen(deps: FlowDeps, actor: Actor, press: Press, 
 }
 
 export async function receiveReopenReason(deps: FlowDeps, actor: Actor, user: DeskUser, ticket: number, text: string) {
-  await guarded(actor, dmTo(deps, actor), async () => {
+  await guarded(deps, actor, dmTo(deps, actor), async () => {
     try {
       await deps.desk.reopen({ via: PLATFORM, ticketNumber: ticket, userId: user.id, reason: text });
     } catch (e) {

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { PLATFORM } from './telegram-flow-context.ts';
-import { UpdateSchema } from './telegram-schema.ts';
+import { UpdateSchema, updateChatKey } from './telegram-schema.ts';
 import { secretMatches } from './telegram-verify.ts';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
@@ -56,6 +56,7 @@ export function telegramWebhookRoutes(opts: WebhookRouteOptions): FastifyPluginA
             platform: PLATFORM,
             externalId: String(update.data.update_id),
             payload: json,
+            orderingKey: updateChatKey(json),
           });
           if (duplicate) opts.logger.debug({ updateId: update.data.update_id }, 'telegram: duplicate update');
         } catch (e) {

@@ -17,7 +17,7 @@ export const telegramMessages: Catalog = {
     'menu.help': 'Help',
     'menu.hint': 'I am not waiting for a message right now.',
     'help.text':
-      '/new: create a request\n/tickets: your open requests\n/help: this help\n\nIn a group, mention @{{bot}} with a description of the problem (at least 10 characters), or reply to a message with a mention of @{{bot}}.',
+      '/new: create a request\n/tickets: your open requests\n/help: this help\n\nIn a group, mention @{{bot}} with a description of the problem (at least {{min}} characters), or reply to a message with a mention of @{{bot}}.',
     text_only: 'Please answer with a text message.',
     button_unknown: 'This button is no longer valid.',
     'new.choose_service': 'Choose the service your request is about:',
@@ -79,7 +79,7 @@ export const telegramMessages: Catalog = {
     'menu.help': 'ヘルプ',
     'menu.hint': '現在、メッセージの入力は求めていません。',
     'help.text':
-      '/new: リクエストを作成\n/tickets: 未解決のリクエスト\n/help: このヘルプ\n\nグループでは、問題の説明（10文字以上）と一緒に @{{bot}} をメンションするか、メッセージに @{{bot}} のメンション付きで返信してください。',
+      '/new: リクエストを作成\n/tickets: 未解決のリクエスト\n/help: このヘルプ\n\nグループでは、問題の説明（{{min}}文字以上）と一緒に @{{bot}} をメンションするか、メッセージに @{{bot}} のメンション付きで返信してください。',
     text_only: 'テキストメッセージで回答してください。',
     button_unknown: 'このボタンは無効になりました。',
     'new.choose_service': 'リクエストの対象サービスを選択してください:',
@@ -141,7 +141,7 @@ export const telegramMessages: Catalog = {
     'menu.help': 'Помощь',
     'menu.hint': 'Сейчас я не жду от вас сообщения.',
     'help.text':
-      '/new — создать заявку\n/tickets — ваши открытые заявки\n/help — эта справка\n\nВ группе упомяните @{{bot}} с описанием проблемы (не короче 10 символов) или ответьте на сообщение, упомянув @{{bot}}.',
+      '/new — создать заявку\n/tickets — ваши открытые заявки\n/help — эта справка\n\nВ группе упомяните @{{bot}} с описанием проблемы (не короче {{min}} символов) или ответьте на сообщение, упомянув @{{bot}}.',
     text_only: 'Пожалуйста, ответьте текстовым сообщением.',
     button_unknown: 'Эта кнопка больше не действует.',
     'new.choose_service': 'Выберите сервис, к которому относится заявка:',

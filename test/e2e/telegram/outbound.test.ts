@@ -136,13 +136,4 @@ describe('telegram adapter: outbound', () => {
       forms: false,
     });
   });
-
-  it('an answer inside a flow that meets a 429 waits and is delivered once', async () => {
-    const { user, chat } = await h.customer(111, 'Alice');
-    h.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 1 });
-    await h.send(h.fake.updates.message(chat, user, '/help'));
-    const sends = h.fake.callsTo('sendMessage');
-    expect(sends.map((c) => c.status)).toEqual([429, 200]);
-    expect(h.fake.sent(chat.id)).toHaveLength(1);
-  });
 });

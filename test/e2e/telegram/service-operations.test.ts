@@ -1,0 +1,167 @@
+/**
+ * Operating Telegram against the real service: the webhook's secret and body checks, updates recognised by
+ * update_id, the Bot API answering 429 / 5xx / 403 (through the sync engine and inside interactive answers), long
+ * texts split at Telegram's limit, and user text escaped for parse_mode HTML.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postUpdate } from '../../fakes/telegram/telegram-inbound.ts';
+import { SERVICE_WEBHOOK_SECRET, TelegramServiceWorld, type Customer } from '../../helpers/telegram/telegram-service.ts';
+
+const w = new TelegramServiceWorld();
+beforeAll(async () => {
+  await w.start();
+});
+afterAll(async () => {
+  await w.stop();
+});
+
+const inboundCount = () => w.db.inboundEvent.count({ where: { platform: 'telegram' } });
+
+/** A ticket an agent opens for a registered customer; the core notifies their private chat (confirmation delivered). */
+async function ticketFor(c: Customer, subject: string): Promise<number> {
+  const r = await w.api('POST', '/tickets', { subject, description: `${subject}, details follow`, requesterId: c.userId });
+  expect(r.status).toBe(201);
+  await w.deliveries(r.body.ticket.number, 1);
+  return r.body.ticket.number;
+}
+
+/** sendMessage calls into one chat, as Telegram answered them. */
+const sendStatuses = (chatId: number, skip = 0) =>
+  w.fake.callsTo('sendMessage').filter((c) => Number(c.params['chat_id']) === chatId).slice(skip).map((c) => c.status);
+
+describe('the webhook', () => {
+  it('a wrong or missing secret gets 401 and nothing is stored or processed', async () => {
+    const { tg, chat } = await w.person('Stan');
+    const update = w.fake.updates.message(chat, tg, '/help');
+    w.fake.observe(update);
+    const before = await inboundCount();
+    for (const secret of ['wrong-secret', null, `${SERVICE_WEBHOOK_SECRET}x`]) {
+      const answer = await postUpdate(w.webhookUrl, update, secret);
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'unauthenticated' } });
+    }
+    // Checked before the body is read: a malformed body with a bad secret is a 401 too.
+    expect((await postUpdate(w.webhookUrl, '{not json', 'nope')).status).toBe(401);
+    expect(await inboundCount()).toBe(before);
+    // The right secret for the same update is then taken (nothing about it was remembered).
+    expect((await w.send(update)).status).toBe(200);
+    expect(await inboundCount()).toBe(before + 1);
+    expect(w.texts(chat.id)).toHaveLength(1);
+  });
+
+  it('malformed bodies get 400 and bodies over 1 MiB get 413; nothing is stored', async () => {
+    const before = await inboundCount();
+    for (const body of ['{not json', '', '[]', '{"update_id":"7"}', '{"update_id":1,"message":{"chat":{}}}']) {
+      const answer = await postUpdate(w.webhookUrl, body, SERVICE_WEBHOOK_SECRET);
+      expect(answer.status, body).toBe(400);
+      expect(JSON.parse(answer.body)).toMatchObject({ error: { code: 'validation_failed' } });
+    }
+    const big = JSON.stringify({ update_id: 1, padding: 'x'.repeat(1024 * 1024) });
+    expect((await postUpdate(w.webhookUrl, big, SERVICE_WEBHOOK_SECRET)).status).toBe(413);
+    expect(await inboundCount()).toBe(before);
+  });
+
+  it('an update delivered twice is recorded once under its update_id and processed once', async () => {
+    const c = await w.customer('Dora');
+    const update = w.fake.updates.message(c.chat, c.tg, '/help');
+    const first = await w.send(update);
+    const again = await postUpdate(w.webhookUrl, update, SERVICE_WEBHOOK_SECRET);
+    expect(first).toEqual({ status: 200, body: '' });
+    expect(again).toEqual({ status: 200, body: '' });
+    // A later update, processed after the duplicate was answered, proves the worker has moved on.
+    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    const rows = await w.db.inboundEvent.findMany({ where: { platform: 'telegram', externalId: String(update.update_id) } });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ status: 'done', attempts: 0, payload: update });
+    const texts = w.texts(c.chat.id);
+    expect(texts.filter((t) => t.startsWith('/new: create a request'))).toHaveLength(1);
+    expect(texts.at(-1)).toBe('You have no open requests.');
+  });
+});
+
+describe('the Bot API refusing', () => {
+  it('429 on a delivery: the engine waits retry_after and delivers once, in order', async () => {
+    const c = await w.customer('Rita');
+    const n = await ticketFor(c, 'Rate limited ticket');
+    const skip = sendStatuses(c.chat.id).length;
+    w.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 1 });
+    await w.api('POST', `/tickets/${n}/comments`, { body: 'first answer', public: true });
+    const deliveries = await w.deliveries(n, 3);
+    expect(deliveries.map((d) => [d.outboxEvent.type, d.status, d.attempts])).toEqual([
+      ['ticket.created', 'sent', 1],
+      ['comment.added', 'sent', 2],
+      ['ticket.status_changed', 'sent', 1],
+    ]);
+    expect(sendStatuses(c.chat.id, skip)).toEqual([429, 200, 200]);
+    expect(w.texts(c.chat.id).slice(-2)).toEqual([`${w.agentName} replied to request #${n}:\nfirst answer`, `Request #${n}: status changed from New to Open.`]);
+  });
+
+  it('5xx on a delivery: retried with backoff and delivered once', async () => {
+    const c = await w.customer('Sven');
+    const n = await ticketFor(c, 'Flaky Bot API ticket');
+    const skip = sendStatuses(c.chat.id).length;
+    w.fake.failNext('sendMessage', { type: 'server_error' }, 2);
+    await w.api('PATCH', `/tickets/${n}`, { status: 'pending' });
+    const deliveries = await w.deliveries(n, 2);
+    expect(deliveries[1]).toMatchObject({ status: 'sent', attempts: 3, lastError: null });
+    expect(sendStatuses(c.chat.id, skip)).toEqual([500, 500, 200]);
+    expect(w.texts(c.chat.id).filter((t) => t === `Request #${n}: status changed from New to Awaiting your reply.`)).toHaveLength(1);
+  });
+
+  it('403 (the user blocked the bot): the thread link is marked broken and later changes send nothing', async () => {
+    const c = await w.customer('Tess');
+    const n = await ticketFor(c, 'Blocked bot ticket');
+    w.fake.blockBot(c.tg.id);
+    await w.api('PATCH', `/tickets/${n}`, { status: 'on_hold' });
+    const deliveries = await w.deliveries(n, 2);
+    expect(deliveries[1]!.status).toBe('failed');
+    const link = await w.db.chatThreadLink.findFirstOrThrow({ where: { ticket: { number: n } } });
+    expect(link.status).toBe('broken');
+    expect(link.brokenReason).toBe('telegram 403: Forbidden: bot was blocked by the user');
+    await w.api('PATCH', `/tickets/${n}`, { status: 'open' });
+    expect(await w.db.delivery.count({ where: { threadLinkId: link.id } })).toBe(2);
+  });
+
+  it('429 and 5xx inside an interactive answer: waited out and retried, shown once', async () => {
+    const c = await w.customer('Uma');
+    const skip = sendStatuses(c.chat.id).length;
+    w.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 1 });
+    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    w.fake.failNext('sendMessage', { type: 'server_error' });
+    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    expect(sendStatuses(c.chat.id, skip)).toEqual([429, 200, 500, 200]);
+    expect(w.texts(c.chat.id).slice(-2)).toEqual(['You have no open requests.', 'You have no open requests.']);
+  });
+});
+
+describe('texts', () => {
+  it('a reply longer than 4096 characters is split at the limit; user text is escaped for HTML', async () => {
+    const c = await w.customer('Vera');
+    const n = await ticketFor(c, 'Long answer ticket');
+    const skip = w.fake.sent(c.chat.id).length;
+    // 8 * 700 + 1 + 5 * 500 = 8101 characters of body: two parts (the fake refuses anything over 4096).
+    const body = `${'<tag> & '.repeat(700)}\n${'word '.repeat(500)}`;
+    const r = await w.api('POST', `/tickets/${n}/comments`, { body, public: true });
+    expect(r.status).toBe(201);
+    const deliveries = await w.deliveries(n, 3);
+    expect(deliveries.map((d) => d.status)).toEqual(['sent', 'sent', 'sent']);
+    const [first, second, status] = w.since(c.chat.id, skip);
+    for (const part of [first!, second!]) expect(part.text.length).toBeLessThanOrEqual(4096);
+    expect(first!.text.length).toBeGreaterThan(4000);
+    const squash = (s: string) => s.replace(/\s+/g, '');
+    expect(squash(first!.text + second!.text)).toBe(squash(`${w.agentName} replied to request #${n}:\n${body}`));
+    // The delivery records the last part: that is the message later edits target.
+    expect(deliveries[1]!.platformMessageId).toBe(String(second!.message_id));
+    expect(status!.text).toBe(`Request #${n}: status changed from New to Open.`);
+    // The bold header survived; nothing of the body became markup.
+    expect(first!.entities).toEqual([{ type: 'bold', offset: 0, length: `${w.agentName} replied to request #${n}:`.length }]);
+    expect(second!.entities).toEqual([]);
+  });
+});
+
+describe('known gaps in the core', () => {
+  // src/infra/sync/inbox.ts:23 enqueues process_inbound without a queue name, so two updates of one chat (e.g. a
+  // description typed right after a button press) can run at once or out of order on the worker's 8 slots; the
+  // dialog state of the private chat then races. InboxPort.record has no ordering key an adapter could pass.
+  it.todo('updates of one chat are processed one after another, in update_id order');
+});
