@@ -24,6 +24,7 @@ import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/
 import { createInbox, createInboundProcessor } from './infra/sync/inbox.ts';
 import { createThreadDrainer } from './infra/sync/thread-drainer.ts';
 import { enabledChannels } from './channels/registry.ts';
+import { createConsolePlugin } from './console/console-plugin.ts';
 
 export const ADMIN_EMAIL = 'admin@ticket-bridge.local';
 
@@ -101,6 +102,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     metrics,
     channels,
     api: { tickets, directory, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
     dbReady: async () => {
       await db.$queryRaw`SELECT 1`;
       return true;

@@ -107,6 +107,10 @@ describe('proactive tickets, visibility and activity (the must-show flow)', () =
     expect(t.status).toBe('open');
     const activity = await call('GET', `/users/${customerId}/activity`);
     expect(activity.body.tickets.map((x: { number: number }) => x.number).sort()).toEqual([publicNo, privateNo].sort());
+    // its description was an internal note and stays one: the requester never sees it
+    const shown = activity.body.tickets.find((x: { number: number }) => x.number === privateNo);
+    expect(shown.description).toBeNull();
+    expect(JSON.stringify(activity.body)).not.toContain('Customer is near quota');
   });
 
   it('a ticket with more than one public comment cannot be made private', async () => {
@@ -212,6 +216,18 @@ describe('bad input never gets a 5xx', () => {
       if (code) expect(r.body.error.code).toBe(code);
     });
   }
+  it('treats a cursor it did not make as the first page', async () => {
+    const crafted = Buffer.from('1e30').toString('base64url');
+    const r = await call('GET', `/tickets?cursor=${crafted}`);
+    expect(r.status).toBe(200);
+    expect((await call('GET', `/users?cursor=${Buffer.from('{"a":1}').toString('base64url')}`)).status).toBe(200);
+  });
+  it('refuses an end user as assignee', async () => {
+    const u = (await call('POST', '/users', { email: 'not.agent@example.com', name: 'Not Agent' })).body.user;
+    const r = await call('POST', '/tickets', { subject: 's', description: 'd', assigneeId: u.id });
+    expect(r.status).toBe(400);
+    expect(r.body.error.message).toMatch(/^assigneeId:/);
+  });
   it('names the field in validation errors', async () => {
     const r = await call('POST', '/tickets', { subject: 'ok', description: 'ok', priority: 'asap' });
     expect(r.body.error.message).toMatch(/^priority:/);

@@ -105,7 +105,7 @@ describe('every model round-trips every column through the generated client', ()
 
     const parent = await db.ticket.create({ data: { subject: 'p', description: 'p', via: 'api', requesterId: user.id, submitterId: user.id } });
     const ticket = {
-      id: '55555555-5555-4555-8555-555555555555', number: 424242, subject: 'S', description: 'D', status: 'solved', priority: 'urgent', visibility: 'private', via: 'slack',
+      id: '55555555-5555-4555-8555-555555555555', number: 424242, subject: 'S', description: 'D', descriptionPublic: false, status: 'solved', priority: 'urgent', visibility: 'private', via: 'slack',
       requesterId: user.id, submitterId: user.id, assigneeId: user.id, serviceId: service.id, organizationId: org.id, followUpOfId: parent.id,
       sourceUrl: 'https://acme.slack.com/archives/C1/p1', sourceKey: 'slack:T:C1:1.2', solvedAt: when, closedAt: later, createdAt: when,
     };

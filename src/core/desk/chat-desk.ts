@@ -127,6 +127,8 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
       return t && t.visibility === 'public' ? summary(t) : null;
     },
 
+    isTicketThread: async (thread) => (await ticketOfThread(thread)) !== null,
+
     async findTicketByThread(thread) {
       const t = await publicTicketOfThread(thread);
       return t ? summary(t) : null;
@@ -149,6 +151,8 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
         via: input.via,
         externalRef: input.externalRef,
         attachments: input.files ?? [],
+        // On a closed ticket the message starts a follow-up that lives in this same thread.
+        followUpThreads: [{ ...threadKey(input.thread), locale: input.author.locale }],
       }).catch(async (e: unknown) => {
         // A platform re-delivery of a message that is already a comment adds nothing.
         if ((e as { code?: string }).code === 'unique_violation') return null;
@@ -157,10 +161,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
       // On a ticket made private the rules keep the message as an internal comment; the chat learns nothing of it.
       if (t.visibility === 'private' && !r?.followUp) return null;
       if (!r) return { ticket: summary(t), followUpOf: null };
-      if (r.followUp) {
-        await tickets.linkThread(r.followUp.number, { ...threadKey(input.thread), locale: input.author.locale }, input.via);
-        return { ticket: summary(r.followUp), followUpOf: t.number };
-      }
+      if (r.followUp) return { ticket: summary(r.followUp), followUpOf: t.number };
       return { ticket: summary(r.ticket), followUpOf: null };
     },
 
@@ -182,7 +183,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
       if (!t) return null;
       return {
         ...summary(t),
-        description: t.description,
+        description: t.descriptionPublic ? t.description : '',
         requesterEmail: t.requester.email,
         submitterEmail: t.submitter.email,
         ccEmail: t.requester.email,

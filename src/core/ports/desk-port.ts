@@ -87,6 +87,11 @@ export interface DeskPort {
   createTicket(input: CreateChatTicketInput): Promise<{ ticket: TicketSummary; created: boolean }>;
   /** The ticket a source message already started (see CreateChatTicketInput.sourceKey). */
   findTicketBySource(sourceKey: string): Promise<TicketSummary | null>;
+  /**
+   * Whether a thread belongs to any ticket, private ones included (it says nothing about the ticket), so adapters can
+   * skip ordinary chatter cheaply and still hand every reply in a ticket's thread to addThreadReply.
+   */
+  isTicketThread(thread: ThreadTarget): Promise<boolean>;
   /** The ticket whose thread this is, or null. Private tickets are never returned. */
   findTicketByThread(thread: ThreadTarget): Promise<TicketSummary | null>;
   /**

@@ -23,6 +23,8 @@ export interface TicketView {
   number: number;
   subject: string;
   description: string;
+  /** False once the ticket was private: the description is then an internal note. */
+  descriptionPublic: boolean;
   status: TicketStatus;
   priority: TicketPriority;
   visibility: Visibility;
@@ -100,6 +102,7 @@ export interface StoreTx {
   insertTicket(input: {
     subject: string;
     description: string;
+    descriptionPublic: boolean;
     status: TicketStatus;
     priority: TicketPriority;
     visibility: Visibility;
@@ -118,6 +121,7 @@ export interface StoreTx {
       status: TicketStatus;
       priority: TicketPriority;
       visibility: Visibility;
+      descriptionPublic: boolean;
       assigneeId: string | null;
       solvedAt: Date | null;
       closedAt: Date | null;

@@ -29,6 +29,18 @@ export interface CreateTicketInput {
   sourceKey?: string | null;
   threads?: (ThreadKey & { locale: string })[];
   followUpOfId?: string | null;
+  /** The platform message the description came from, and its files. */
+  firstComment?: { externalRef: string | null; attachments: { name: string; url: string }[] };
+}
+
+export interface CommentInput {
+  body: string;
+  public: boolean;
+  via: string;
+  externalRef?: string | null;
+  attachments?: { name: string; url: string }[];
+  /** Where a follow-up lives if the comment arrives on a closed ticket (e.g. the chat thread it was written in). */
+  followUpThreads?: (ThreadKey & { locale: string })[];
 }
 
 export interface TicketServiceDeps {
@@ -89,11 +101,16 @@ export function createTicketService(deps: TicketServiceDeps) {
     const visibility = input.visibility ?? 'public';
     if (visibility === 'private' && !isStaff(input.submitter.role))
       throw new DomainError('forbidden', 'only agents create private tickets', 'visibility');
+    if (input.assigneeId) {
+      const a = await tx.getUser(input.assigneeId);
+      if (!a || !isStaff(a.role)) throw new DomainError('validation_failed', 'assigneeId must be an agent', 'assigneeId');
+    }
     const status = input.status ?? 'new';
     if (status === 'closed') throw new DomainError('forbidden_transition', 'a ticket cannot be created closed', 'status');
     const ticket = await tx.insertTicket({
       subject: input.subject.trim(),
       description: input.description,
+      descriptionPublic: visibility === 'public',
       status,
       priority: input.priority ?? 'normal',
       visibility,
@@ -114,8 +131,8 @@ export function createTicketService(deps: TicketServiceDeps) {
       body: input.description,
       public: visibility === 'public',
       via: input.via,
-      externalRef: null,
-      attachments: [],
+      externalRef: input.firstComment?.externalRef ?? null,
+      attachments: input.firstComment?.attachments ?? [],
     });
     if (status === 'solved') await tx.updateTicket(ticket.id, { solvedAt: now() });
     for (const th of input.threads ?? []) await tx.linkThread(ticket.id, th);
@@ -151,7 +168,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     tx: StoreTx,
     t: TicketView,
     author: Actor,
-    input: { body: string; public: boolean; via: string; externalRef?: string | null; attachments?: { name: string; url: string }[] },
+    input: CommentInput,
   ): Promise<{ comment: CommentView | null; followUp: TicketView | null }> {
     const staff = isStaff(author.role);
     const d = rules.commentArrives(t, staff, input.public);
@@ -165,6 +182,8 @@ export function createTicketService(deps: TicketServiceDeps) {
         priority: t.priority,
         serviceId: t.service?.id ?? null,
         followUpOfId: t.id,
+        threads: input.followUpThreads,
+        firstComment: { externalRef: input.externalRef ?? null, attachments: input.attachments ?? [] },
       });
       return { comment: null, followUp };
     }
@@ -235,7 +254,7 @@ export function createTicketService(deps: TicketServiceDeps) {
           const ids = await tx.publicCommentIds(t.id);
           if (rules.makePrivate(t, ids.length)) {
             await tx.makeCommentsInternal(ids);
-            await tx.updateTicket(t.id, { visibility: 'private' });
+            await tx.updateTicket(t.id, { visibility: 'private', descriptionPublic: false });
             await tx.recordEvents(t.id, actor.id, via, [
               { kind: 'visibility', field: 'visibility', from: 'public', to: 'private' },
               { kind: 'comment_made_internal', to: ids[0] ?? null },
@@ -264,7 +283,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     async comment(
       number: number,
       author: Actor,
-      input: { body: string; public: boolean; via: string; externalRef?: string | null; attachments?: { name: string; url: string }[] },
+      input: CommentInput,
     ): Promise<{ ticket: TicketView; comment: CommentView | null; followUp: TicketView | null }> {
       const r = await store.tx(async (tx) => {
         const t = await requireTicket(tx, number);

@@ -77,6 +77,12 @@ export function ticketJson(t: TicketView, publicUrl: string) {
   };
 }
 
+/** A ticket as its requester may see it: an internal description (once private) is left out. */
+export function requesterTicketJson(t: TicketView, publicUrl: string) {
+  const { description, ...rest } = ticketJson(t, publicUrl);
+  return { ...rest, description: t.descriptionPublic ? description : null };
+}
+
 export function commentJson(c: CommentView) {
   return {
     id: c.id,
@@ -180,7 +186,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     const user = await directory.getUser(id);
     // What the end user sees as "My activity": never a private ticket.
     const page = await store.listTickets({ requesterId: user.id, publicOnly: true }, { limit: q.limit, cursor: q.cursor ?? null });
-    return { tickets: page.items.map((t) => ticketJson(t, publicUrl)), nextCursor: page.nextCursor };
+    return { tickets: page.items.map((t) => requesterTicketJson(t, publicUrl)), nextCursor: page.nextCursor };
   });
 
   app.post('/users/:id/link-code', async (req, reply) => {
@@ -270,7 +276,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get('/admin/inbound-events', async (req) => {
     admin(req);
     const q = parse(S.inboxQuery, req.query, 'query');
-    const after = decodeCursor<string>(q.cursor ?? null);
+    const raw = decodeCursor<unknown>(q.cursor ?? null);
+    const after = typeof raw === 'string' && /^\d{1,18}$/.test(raw) ? raw : null;
     const rows = await deps.db.inboundEvent.findMany({
       where: { status: q.status, ...(after ? { id: { gt: BigInt(after) } } : {}) },
       orderBy: { id: 'asc' },

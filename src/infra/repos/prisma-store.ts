@@ -38,6 +38,7 @@ function toTicket(r: TicketRow): TicketView {
     number: r.number,
     subject: r.subject,
     description: r.description,
+    descriptionPublic: r.descriptionPublic,
     status: r.status as TicketStatus,
     priority: r.priority as TicketPriority,
     visibility: r.visibility as Visibility,
@@ -241,7 +242,9 @@ export function createPrismaStore(db: Db): Store {
       return r ? toTicket(r) : null;
     },
     async listTickets(f: TicketFilter, page): Promise<Page<TicketView>> {
-      const after = decodeCursor<number>(page.cursor);
+      const raw = decodeCursor<unknown>(page.cursor);
+      // A cursor is ours only if it decodes to a ticket number; anything else starts from the first page.
+      const after = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 && raw <= 2_147_483_647 ? raw : null;
       const q = f.query?.trim();
       const where: Prisma.TicketWhereInput = {
         ...(f.status ? { status: { in: f.status } } : {}),
@@ -303,7 +306,8 @@ export function createPrismaStore(db: Db): Store {
       return u ? toUser(u) : null;
     },
     async searchUsers(prefix, page) {
-      const after = decodeCursor<string>(page.cursor);
+      const raw = decodeCursor<unknown>(page.cursor);
+      const after = typeof raw === 'string' && raw.length <= 254 ? raw : null;
       const take = page.limit + 1;
       let rows: { id: string }[];
       if (prefix === '') {
