@@ -40,7 +40,7 @@ export async function handleMessageReceived(ctx: LarkContext, data: unknown): Pr
   if (rootId && (extracted.text.length > 0 || extracted.files.length > 0)) {
     const thread: ThreadTarget = { platform: PLATFORM, workspaceId: tenantKey, chatId: message.chat_id, threadRef: rootId };
     // The app reads every group message; only ticket threads are worth a profile lookup.
-    if (await ctx.desk.findTicketByThread(thread)) {
+    if (await ctx.desk.isTicketThread(thread)) {
       const author = await ctx.profiles.profile(tenantKey, senderId);
       try {
         const added = await ctx.desk.addThreadReply({

@@ -72,11 +72,22 @@ describe('Slack adapter (outbound) against the Slack fake', () => {
     expect(fake.botReplies('C1', root)).toHaveLength(0);
   });
 
-  it('sendDirect() lands in the app\'s direct chat with the person', async () => {
+  it('sendDirect() lands in the app\'s direct chat with the person and names that chat', async () => {
     const sent = await adapter.sendDirect({ workspaceId: 'T0001', platformUserId: 'U1' }, notice, ctx);
     const dm = fake.workspace.resolveChannel('U1')!;
     expect(dm.isIm).toBe(true);
+    expect(sent).toEqual({ messageId: expect.any(String), chatId: dm.id });
     expect(fake.messages(dm.id).map((m) => m.ts)).toEqual([sent.messageId]);
+  });
+
+  it('findDelivered() for a direct link (a user id) looks in the direct chat Slack opens for it', async () => {
+    const direct = { platform: 'slack', workspaceId: 'T0001', chatId: 'U1', threadRef: null };
+    const sent = await adapter.sendDirect({ workspaceId: 'T0001', platformUserId: 'U1' }, notice, ctx);
+    expect(await adapter.findDelivered!(direct, ctx)).toEqual({ messageId: sent.messageId });
+    expect(await adapter.findDelivered!(direct, { ...ctx, deliveryKey: 'outbox-99' })).toBeNull();
+    expect(fake.callsTo('conversations.open').map((c) => c.args['users'])).toEqual(['U1', 'U1']);
+    // Slack's histories refuse a user id: asking with one would find nothing and double the message.
+    expect(fake.callsTo('conversations.history').every((c) => String(c.args['channel']).startsWith('D'))).toBe(true);
   });
 
   it('429 with Retry-After -> rate_limited with the wait in milliseconds', async () => {

@@ -35,6 +35,11 @@ const RECENT_LIMIT = 15;
 /** Replies read from a thread to find a delivery; a ticket thread rarely holds more. */
 const THREAD_LIMIT = 200;
 
+/** Slack user ids (U…, or W… on Enterprise Grid), as opposed to conversation ids (C…, G…, D…). */
+function isUserId(id: string): boolean {
+  return /^[UW][A-Z0-9]+$/.test(id);
+}
+
 function deliveredBy(m: SlackMessage, key: string): boolean {
   return m.metadata?.event_type === DELIVERY_EVENT_TYPE && m.metadata.event_payload?.['key'] === key;
 }
@@ -79,7 +84,8 @@ export function createSlackAdapter(opts: {
           ...rendered,
           metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { key: ctx.deliveryKey } },
         });
-        return { messageId: posted.ts };
+        // Slack answers with the direct chat's own id (D…), which is where the message really is.
+        return { messageId: posted.ts, chatId: posted.channel };
       });
     },
 
@@ -95,9 +101,11 @@ export function createSlackAdapter(opts: {
     async findDelivered(target, ctx): Promise<SentMessage | null> {
       let messages: SlackMessage[];
       try {
+        // A direct link names the person (sendDirect posts to a user id); its history lives under the D… id.
+        const chat = !target.threadRef && isUserId(target.chatId) ? await api.openDirect(target.chatId) : target.chatId;
         messages = target.threadRef
-          ? await api.replies(target.chatId, target.threadRef, { limit: THREAD_LIMIT, includeMetadata: true })
-          : await api.history(target.chatId, { limit: RECENT_LIMIT, includeMetadata: true });
+          ? await api.replies(chat, target.threadRef, { limit: THREAD_LIMIT, includeMetadata: true })
+          : await api.history(chat, { limit: RECENT_LIMIT, includeMetadata: true });
       } catch (e) {
         const mapped = toChannelSendError(e);
         // A thread we cannot read cannot tell us anything; a busy or broken Slack may later.

@@ -26,6 +26,7 @@ const authTestSchema = z.looseObject({
 const postedSchema = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
 const ephemeralSchema = z.looseObject({ message_ts: z.string().nullish() });
 const permalinkSchema = z.looseObject({ permalink: z.string().min(1) });
+const openedSchema = z.looseObject({ channel: z.looseObject({ id: z.string().min(1) }) });
 const messagesSchema = z.looseObject({ messages: z.array(slackMessageSchema).default([]) });
 const userInfoSchema = z.looseObject({
   user: z.looseObject({
@@ -125,6 +126,11 @@ export class SlackApi {
 
   async permalink(channel: string, ts: string): Promise<string> {
     return permalinkSchema.parse(await this.call('chat.getPermalink', { channel, message_ts: ts })).permalink;
+  }
+
+  /** The id (D…) of the app's direct chat with a person; chat.postMessage accepts the user id, histories do not. */
+  async openDirect(user: string): Promise<string> {
+    return openedSchema.parse(await this.call('conversations.open', { users: user, return_im: true })).channel.id;
   }
 
   async openView(triggerId: string, view: View): Promise<void> {

@@ -10,6 +10,7 @@ import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
 import { registerMessages } from '../../i18n/catalog.ts';
 import { slack as slackMessages } from '../../i18n/messages/slack.ts';
 import { createSlackAdapter } from './slack-adapter.ts';
+import { slackFailureOf } from './slack-errors.ts';
 import { SlackApi } from './slack-api.ts';
 import type { FlowDeps, SlackIdentity } from './slack-flow-support.ts';
 import { SlackProfiles } from './slack-profile.ts';
@@ -119,7 +120,8 @@ export function createSlackChannel(config: SlackChannelConfig, deps: ChannelDeps
       await receiver.processStored(body.data);
     } catch (e) {
       logger.error({ err: loggable(e), inboxId: envelope.id, externalId: envelope.externalId }, 'slack: processing failed');
-      throw e;
+      // Slack's answer goes to the inbox in the engine's terms, so a 429 can be told (with its Retry-After) from a fault.
+      throw slackFailureOf(e) ?? e;
     }
   }
 

@@ -38,3 +38,13 @@ export function toChannelSendError(e: unknown): ChannelSendError {
 export function isPermanentSlackError(e: unknown): boolean {
   return toChannelSendError(e).kind === 'permanent';
 }
+
+/**
+ * A Web API failure inside a listener, as the sync engine's ChannelSendError (Bolt wraps listener errors as
+ * `original`); null for anything that is not a Slack answer (a database error keeps its own stack).
+ */
+export function slackFailureOf(e: unknown): ChannelSendError | null {
+  const inner = e instanceof Error && 'original' in e && e.original instanceof Error ? e.original : e;
+  const code = inner instanceof Error && 'code' in inner ? String(inner.code) : '';
+  return code.startsWith('slack_webapi_') ? toChannelSendError(inner) : null;
+}

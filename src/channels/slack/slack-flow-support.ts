@@ -9,7 +9,7 @@ import { slackErrorCode, toChannelSendError } from './slack-errors.ts';
 import { PLATFORM } from './slack-ids.ts';
 import type { SlackProfiles } from './slack-profile.ts';
 import { loggable, type Phase } from './slack-receiver.ts';
-import { section, type RenderedMessage } from './slack-render.ts';
+import { fallbackText, section, type RenderedMessage } from './slack-render.ts';
 import type { ViewSubmission } from './slack-schemas.ts';
 import { escapeMrkdwn, mentionedUsers } from './slack-text.ts';
 
@@ -36,14 +36,18 @@ export function phaseOf(context: Record<string, unknown>): Phase {
   return context['phase'] === 'durable' ? 'durable' : 'request';
 }
 
-/** The catalog text of a core refusal: `common:error.<code>`, else the generic sentence. */
-export function domainErrorText(locale: Locale, e: DomainError): string {
+/**
+ * The catalog text of a core refusal: `common:error.<code>`, else the generic sentence. The core's own numbers fill
+ * the sentence (e.g. the minimum description length), so the person reads the rule that refused them.
+ */
+export function domainErrorText(desk: Pick<DeskPort, 'minDescriptionLength'>, locale: Locale, e: DomainError): string {
   const key = `error.${e.code}`;
-  return key in (allCatalogs()['common']?.en ?? {}) ? t(locale, `common:${key}`) : t(locale, 'common:error.generic');
+  if (!(key in (allCatalogs()['common']?.en ?? {}))) return t(locale, 'common:error.generic');
+  return t(locale, `common:${key}`, { min: desk.minDescriptionLength });
 }
 
 export function sentence(text: string): RenderedMessage {
-  return { text, blocks: [section(escapeMrkdwn(text))] };
+  return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text))] };
 }
 
 /**

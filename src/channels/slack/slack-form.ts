@@ -1,6 +1,7 @@
 /**
  * Reading submitted modals. Validation here is only what a form must show in place (an empty subject, an address
- * that is not an email, an empty required text); every rule about tickets stays in the core.
+ * that is not an email, an empty required text, a description under the core's minimum, which the caller passes
+ * in from DeskPort.minDescriptionLength); every rule about tickets stays in the core, which checks again.
  */
 import { z } from 'zod';
 import type { Locale } from '../../core/locale.ts';
@@ -26,6 +27,7 @@ const prioritySchema = z.enum(TICKET_PRIORITIES);
 export function readTicketForm(
   body: ViewSubmission,
   locale: Locale,
+  minDescriptionLength: number,
 ): { ok: true; form: TicketForm } | { ok: false; errors: FormErrors } {
   const errors: FormErrors = {};
   const subject = stateInput(body, BLOCK.subject, INPUT.subject);
@@ -33,6 +35,9 @@ export function readTicketForm(
   const email = stateInput(body, BLOCK.email, INPUT.email);
   const priority = prioritySchema.safeParse(stateInput(body, BLOCK.priority, INPUT.priority));
   if (subject === null) errors[BLOCK.subject] = t(locale, 'common:error.subject_required');
+  if (description.length < minDescriptionLength) {
+    errors[BLOCK.description] = t(locale, 'common:error.description_too_short', { min: minDescriptionLength });
+  }
   if (email === null || !emailSchema.safeParse(email).success) errors[BLOCK.email] = t(locale, 'common:error.invalid_email');
   if (subject === null || email === null || Object.keys(errors).length > 0) return { ok: false, errors };
   return {

@@ -13,6 +13,7 @@ export const SLACK_BOT_SCOPES: Record<string, string> = {
   'channels:history': 'read a reacted message and thread replies in public channels',
   'groups:history': 'the same in private channels',
   'im:history': 'the same in direct messages with the app',
+  'im:write': "find the app's direct chat with a person, to check what was delivered there",
   'mpim:history': 'the same in group direct messages',
   'users:read': 'the locale and name of a person',
   'users:read.email': 'prefill the email and link the person to the help center',

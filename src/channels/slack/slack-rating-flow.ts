@@ -51,7 +51,7 @@ async function decide(deps: FlowDeps, body: ViewSubmission, meta: TicketActionMe
         await tellUser(deps, where, sentence(t(meta.l, 'common:reopen.done', { number: ticket.number })));
       }
     },
-    (e) => tellUser(deps, where, sentence(domainErrorText(meta.l, e))),
+    (e) => tellUser(deps, where, sentence(domainErrorText(deps.desk, meta.l, e))),
   );
 }
 

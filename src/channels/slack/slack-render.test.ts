@@ -41,11 +41,10 @@ describe.each(LOCALES)('renderRichMessage in %s', (locale) => {
   it('ticket_confirmation: number, subject, status and the link', () => {
     const r = renderRichMessage({ kind: 'ticket_confirmation', ticket: { ...ticket, status: 'new' } }, locale);
     const sentence = t(locale, 'common:ticket.confirmation', { number: 42, subject: ticket.subject, status: status('new') });
-    expect(r.text).toBe(`${sentence} ${ticket.url}`);
-    // The subject's < > & are escaped in mrkdwn; the link is Slack's <url|label>.
-    expect(sectionTexts(r.blocks)[0]).toBe(
-      `${sentence.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}\n<${ticket.url}|${t(locale, 'common:ticket.link', { number: 42 })}>`,
-    );
+    const escaped = sentence.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    // The subject's < > & are escaped in the fallback text and in mrkdwn; the link is Slack's <url|label>.
+    expect(r.text).toBe(`${escaped} ${ticket.url}`);
+    expect(sectionTexts(r.blocks)[0]).toBe(`${escaped}\n<${ticket.url}|${t(locale, 'common:ticket.link', { number: 42 })}>`);
     expectValid(r);
   });
 
@@ -95,6 +94,14 @@ describe.each(LOCALES)('renderRichMessage in %s', (locale) => {
     const r = renderRichMessage({ kind: 'notice', key: 'common:rating.thanks', params: { number: 42, score: 5 } }, locale);
     expect(r.text).toBe(t(locale, 'common:rating.thanks', { number: 42, score: 5 }));
     expectValid(r);
+  });
+});
+
+describe('renderRichMessage fallback text', () => {
+  it('a mention or a disguised link typed by a person stays text in notifications too', () => {
+    const r = renderRichMessage({ kind: 'agent_reply', ticket, authorName: 'Dana', body: '<!channel> see <https://evil.example|your bank>' }, 'en');
+    expect(r.text).toBe(`${t('en', 'common:ticket.agent_reply', { author: 'Dana', number: 42 })}\n&lt;!channel&gt; see &lt;https://evil.example|your bank&gt;`);
+    expect(r.text).not.toMatch(/<[!h]/);
   });
 });
 

@@ -16,6 +16,15 @@ export const MAX_BLOCKS = 50;
 export const MAX_SECTION = 3000;
 export const MAX_TEXT = 40_000;
 
+/**
+ * A message's top-level `text` (what notifications and screen readers show). Slack parses it like mrkdwn, so the
+ * customer's or agent's own `<!channel>` or `<https://evil|bank>` would become a real mention or a disguised link:
+ * it is escaped like the blocks, and cut at Slack's length limit without breaking an escape.
+ */
+export function fallbackText(plainText: string): string {
+  return escapedChunks(plainText, MAX_TEXT)[0] ?? '';
+}
+
 export function section(mrkdwn: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: mrkdwn } };
 }
@@ -57,7 +66,7 @@ function viewButton(locale: Locale, ticket: TicketSummary): Block {
 /** A sentence followed by the ticket's link, as one section. */
 function sentenceWithLink(locale: Locale, sentence: string, ticket: TicketSummary): RenderedMessage {
   return {
-    text: `${sentence} ${ticket.url}`,
+    text: `${fallbackText(sentence)} ${ticket.url}`,
     blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)],
   };
 }
@@ -93,14 +102,14 @@ export function renderRichMessage(message: RichMessage, locale: Locale): Rendere
       const body = escapedChunks(message.body.trimEnd(), MAX_SECTION / 2).map((c) => section(quote(c)));
       const blocks = [section(escapeMrkdwn(header)), ...body];
       blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ticketLink(locale, ticket) }] });
-      return { text: truncate(`${header}\n${message.body}`, MAX_TEXT), blocks: fitBlocks(blocks) };
+      return { text: fallbackText(`${header}\n${message.body}`), blocks: fitBlocks(blocks) };
     }
     case 'rating_prompt': {
       const { ticket } = message;
       const sentence = t(locale, 'common:ticket.solved_prompt', { number: ticket.number });
       const value = String(ticket.number);
       return {
-        text: sentence,
+        text: fallbackText(sentence),
         blocks: [
           section(escapeMrkdwn(sentence)),
           {
@@ -119,7 +128,7 @@ export function renderRichMessage(message: RichMessage, locale: Locale): Rendere
       const { ticket } = message;
       const sentence = t(locale, 'common:ticket.reopen_prompt', { number: ticket.number });
       return {
-        text: sentence,
+        text: fallbackText(sentence),
         blocks: [
           section(escapeMrkdwn(sentence)),
           {
@@ -136,7 +145,7 @@ export function renderRichMessage(message: RichMessage, locale: Locale): Rendere
     case 'ticket_list': {
       if (message.tickets.length === 0) {
         const empty = t(locale, 'common:ticket.list_empty');
-        return { text: empty, blocks: [section(escapeMrkdwn(empty))] };
+        return { text: fallbackText(empty), blocks: [section(escapeMrkdwn(empty))] };
       }
       const title = t(locale, 'common:ticket.list_title');
       const lines = message.tickets.map((tk) =>
@@ -153,11 +162,11 @@ export function renderRichMessage(message: RichMessage, locale: Locale): Rendere
         current = current === '' ? line : `${current}\n${line}`;
       }
       if (current !== '') sections.push(section(current));
-      return { text: truncate([title, ...lines].join('\n'), MAX_TEXT), blocks: fitBlocks(sections) };
+      return { text: fallbackText([title, ...lines].join('\n')), blocks: fitBlocks(sections) };
     }
     case 'notice': {
       const text = t(locale, message.key, message.params);
-      return { text, blocks: escapedChunks(text, MAX_SECTION).map(section).slice(0, MAX_BLOCKS) };
+      return { text: fallbackText(text), blocks: escapedChunks(text, MAX_SECTION).map(section).slice(0, MAX_BLOCKS) };
     }
   }
 }

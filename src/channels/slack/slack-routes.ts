@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { PLATFORM } from './slack-ids.ts';
 import type { AckReply, SlackReceiver } from './slack-receiver.ts';
-import { eventCallbackSchema, slashCommandSchema, urlVerificationSchema } from './slack-schemas.ts';
+import { eventCallbackSchema, eventConversationKey, slashCommandSchema, urlVerificationSchema } from './slack-schemas.ts';
 import { verifySlackSignature } from './slack-verify.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -93,6 +93,8 @@ export function slackRoutes(opts: SlackRoutesOptions): FastifyPluginAsync {
             platform: PLATFORM,
             externalId: event.data.event_id,
             payload: withoutToken(body),
+            // One conversation's events run one at a time, in order: an edit never overtakes its reply.
+            orderingKey: eventConversationKey(event.data),
           });
           const retryNum = req.headers['x-slack-retry-num'];
           if (rec.duplicate || retryNum !== undefined) {

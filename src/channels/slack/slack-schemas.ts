@@ -18,6 +18,13 @@ export const eventCallbackSchema = z.looseObject({
 });
 export type EventCallback = z.infer<typeof eventCallbackSchema>;
 
+/** The conversation an event happens in (reactions carry it under `item`), for ordering; undefined when none. */
+export function eventConversationKey(body: EventCallback): string | undefined {
+  const e = body.event as { channel?: unknown; item?: { channel?: unknown } };
+  const channel = typeof e.channel === 'string' ? e.channel : typeof e.item?.channel === 'string' ? e.item.channel : undefined;
+  return channel ? `${eventTeam(body)}:${channel}` : undefined;
+}
+
 /** The workspace the app is installed in (what Bolt authorizes against), falling back to the event's team. */
 export function eventTeam(body: EventCallback): string {
   return body.authorizations?.[0]?.team_id ?? body.team_id;

@@ -18,6 +18,7 @@ import {
   type SlackMessage,
 } from './slack-schemas.ts';
 import { slackToPlain } from './slack-text.ts';
+import { followUpNotice } from './slack-views.ts';
 
 /** Subtypes that are still a person's message: a file share, a reply also sent to the channel. */
 const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
@@ -49,7 +50,7 @@ async function onReply(deps: FlowDeps, team: string, channel: string, raw: unkno
   const user = m.user;
   const target = thread(team, channel, m.thread_ts);
   // Most threads in a workspace are not tickets; skip them before asking Slack who wrote the reply.
-  if (!(await deps.desk.findTicketByThread(target))) return;
+  if (!(await deps.desk.isTicketThread(target))) return;
   let locale: Locale = 'en';
   await runDurably(
     deps,
@@ -59,7 +60,7 @@ async function onReply(deps: FlowDeps, team: string, channel: string, raw: unkno
       locale = profile.locale;
       await deskUserOf(deps.desk, profile);
       const text = m.text ?? '';
-      await deps.desk.addThreadReply({
+      const result = await deps.desk.addThreadReply({
         via: VIA,
         thread: target,
         author: profile,
@@ -70,8 +71,13 @@ async function onReply(deps: FlowDeps, team: string, channel: string, raw: unkno
           return url ? [{ name: f.name ?? f.title ?? f.id, url }] : [];
         }),
       });
+      // A reply in a closed ticket's thread starts a follow-up; the thread hears nothing of it from the sync engine
+      // (its confirmation is published before the core links the thread), so the person who wrote is told here.
+      if (result?.followUpOf != null) {
+        await tellUser(deps, { user, channel, threadTs: m.thread_ts }, followUpNotice(locale, result.followUpOf, result.ticket));
+      }
     },
-    (e) => tellUser(deps, { user, channel, threadTs: m.thread_ts }, sentence(domainErrorText(locale, e))),
+    (e) => tellUser(deps, { user, channel, threadTs: m.thread_ts }, sentence(domainErrorText(deps.desk, locale, e))),
   );
 }
 
@@ -82,7 +88,7 @@ async function onEdit(deps: FlowDeps, team: string, channel: string, raw: unknow
   if (!isThreadReply(m) || (await fromBot(deps, m))) return;
   // Unfurls and other decorations arrive as message_changed with the same text.
   if (before && (before.text ?? '') === (m.text ?? '')) return;
-  if (!(await deps.desk.findTicketByThread(thread(team, channel, m.thread_ts)))) return;
+  if (!(await deps.desk.isTicketThread(thread(team, channel, m.thread_ts)))) return;
   const text = m.text ?? '';
   const body = slackToPlain(text, await mentionNames(deps, team, text));
   await ignoringRefusals(
@@ -98,7 +104,7 @@ async function onDelete(deps: FlowDeps, team: string, channel: string, raw: unkn
   const before = parsed.data.previous_message;
   if (before) {
     if (!isThreadReply(before) || (await fromBot(deps, before))) return;
-    if (!(await deps.desk.findTicketByThread(thread(team, channel, before.thread_ts)))) return;
+    if (!(await deps.desk.isTicketThread(thread(team, channel, before.thread_ts)))) return;
   }
   await ignoringRefusals(
     () => deps.desk.deleteThreadReply({ via: VIA, externalRef: replyRef(team, channel, parsed.data.deleted_ts) }),

@@ -97,7 +97,7 @@ async function onReaction(deps: FlowDeps, team: string, user: string, channel: s
       });
       await deps.api.postEphemeral({ channel, user, threadTs: message.thread_ts ?? message.ts, ...prompt });
     },
-    (e) => tellUser(deps, { user, channel, threadTs }, sentence(domainErrorText(locale, e))),
+    (e) => tellUser(deps, { user, channel, threadTs }, sentence(domainErrorText(deps.desk, locale, e))),
   );
 }
 
@@ -110,6 +110,7 @@ async function openForm(
     meta: input.meta,
     prefill: { subject: input.subject, description: input.description, email: input.who.email },
     services: await servicesForForm(deps),
+    minDescriptionLength: deps.desk.minDescriptionLength,
   });
   await deps.api.openView(input.triggerId, view);
 }
@@ -200,7 +201,7 @@ async function createFromForm(deps: FlowDeps, body: ViewSubmission, meta: Ticket
       });
       await deps.desk.setDialogState(posted.stateRef, null);
     },
-    (e) => tellUser(deps, where, sentence(domainErrorText(locale, e))),
+    (e) => tellUser(deps, where, sentence(domainErrorText(deps.desk, locale, e))),
   );
 }
 
@@ -262,7 +263,7 @@ export function registerTicketFlow(app: App, deps: FlowDeps): void {
       deps.logger.warn('slack: unreadable request form submission');
       return ack();
     }
-    const read = readTicketForm(parsed.data, meta.l);
+    const read = readTicketForm(parsed.data, meta.l, deps.desk.minDescriptionLength);
     if (phaseOf(context) === 'request') {
       if (!read.ok) return ack({ response_action: 'errors', errors: read.errors });
       return recordThenAck(deps, parsed.data, viewTeam(parsed.data), (r) => ack(r), meta.l, BLOCK.subject);

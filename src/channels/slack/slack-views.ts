@@ -9,7 +9,7 @@ import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticke
 import { t } from '../../i18n/catalog.ts';
 import type { Block, View } from './slack-api.ts';
 import { ACTION, BLOCK, CALLBACK, INPUT } from './slack-ids.ts';
-import { button, plain, section, ticketLink, type RenderedMessage } from './slack-render.ts';
+import { button, fallbackText, plain, section, ticketLink, type RenderedMessage } from './slack-render.ts';
 import { escapeMrkdwn, quote, truncate } from './slack-text.ts';
 
 /** Slack's caps on what we put into views and buttons. */
@@ -87,7 +87,7 @@ export function reactionPrompt(locale: Locale, v: ReactionButton): RenderedMessa
       }),
     ],
   });
-  return { text: prompt, blocks };
+  return { text: fallbackText(prompt), blocks };
 }
 
 /** The ephemeral shown when the reacted message already started a ticket. */
@@ -97,7 +97,18 @@ export function existingTicketNotice(locale: Locale, ticket: TicketSummary): Ren
     subject: ticket.subject,
     status: t(locale, `common:status.${ticket.status}`),
   });
-  return { text: `${sentence} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)] };
+  return { text: `${fallbackText(sentence)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)] };
+}
+
+/** Told to the person whose reply in a closed ticket's thread started a follow-up request. */
+export function followUpNotice(locale: Locale, closedNumber: number, ticket: TicketSummary): RenderedMessage {
+  const sentence = t(locale, 'slack:thread.follow_up', {
+    closed: closedNumber,
+    number: ticket.number,
+    subject: ticket.subject,
+    status: t(locale, `common:status.${ticket.status}`),
+  });
+  return { text: `${fallbackText(sentence)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)] };
 }
 
 function option(text: string, value: string): Record<string, unknown> {
@@ -111,6 +122,8 @@ function textInput(opts: {
   initial?: string;
   multiline?: boolean;
   maxLength: number;
+  /** Slack's client refuses shorter input before it submits; the server checks again (slack-form.ts). */
+  minLength?: number;
   optional?: boolean;
   hint?: string;
 }): Block {
@@ -126,6 +139,7 @@ function textInput(opts: {
       action_id: opts.actionId,
       multiline: opts.multiline ?? false,
       max_length: opts.maxLength,
+      ...(opts.minLength ? { min_length: Math.min(opts.minLength, opts.maxLength) } : {}),
       ...(initial !== '' ? { initial_value: initial } : {}),
     },
   };
@@ -156,6 +170,8 @@ export function ticketFormView(opts: {
   meta: TicketFormMeta;
   prefill: TicketFormPrefill;
   services: { id: string; name: string }[];
+  /** The core's minimum (DeskPort.minDescriptionLength). */
+  minDescriptionLength?: number;
 }): View {
   const { locale, prefill } = opts;
   const priorities = TICKET_PRIORITIES.map((p) => option(t(locale, `common:priority.${p}`), p));
@@ -175,6 +191,7 @@ export function ticketFormView(opts: {
       initial: prefill.description,
       multiline: true,
       maxLength: MAX_DESCRIPTION,
+      ...(opts.minDescriptionLength ? { minLength: opts.minDescriptionLength } : {}),
     }),
     {
       type: 'input',

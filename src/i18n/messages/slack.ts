@@ -24,6 +24,7 @@ export const slack: Catalog = {
     'reopen.reason': 'What is still wrong?',
     'reopen.submit': 'Send',
     'error.reason_required': 'Describe what is still wrong.',
+    'thread.follow_up': 'Request #{{closed}} is closed, so your message started a new request #{{number}} "{{subject}}". Status: {{status}}.',
   },
   ja: {
     'reaction.prompt': 'このメッセージからサポートリクエストを作成しますか？',
@@ -44,6 +45,7 @@ export const slack: Catalog = {
     'reopen.reason': 'まだ解決していない点は何ですか？',
     'reopen.submit': '送信',
     'error.reason_required': 'まだ解決していない点を入力してください。',
+    'thread.follow_up': 'リクエスト #{{closed}} はクローズ済みのため、メッセージから新しいリクエスト #{{number}}「{{subject}}」を作成しました。ステータス: {{status}}。',
   },
   ru: {
     'reaction.prompt': 'Создать заявку в поддержку из этого сообщения?',
@@ -64,5 +66,6 @@ export const slack: Catalog = {
     'reopen.reason': 'Что по-прежнему не так?',
     'reopen.submit': 'Отправить',
     'error.reason_required': 'Опишите, что по-прежнему не так.',
+    'thread.follow_up': 'Заявка #{{closed}} закрыта, поэтому ваше сообщение открыло новую заявку #{{number}} «{{subject}}». Статус: {{status}}.',
   },
 };

@@ -35,6 +35,16 @@ describe('SlackFake strictness', () => {
     });
   });
 
+  it('takes a user id only where Slack does: chat.postMessage posts to the app\'s direct chat, histories refuse it', async () => {
+    const posted = await call('chat.postMessage', { channel: 'U1', text: 'hello' });
+    expect(posted).toMatchObject({ ok: true, channel: 'D1' });
+    expect((await call('conversations.history', { channel: 'U1' })).error).toBe('channel_not_found');
+    expect((await call('chat.getPermalink', { channel: 'U1', message_ts: posted.ts })).error).toBe('channel_not_found');
+    expect(await call('conversations.open', { users: 'U1' })).toEqual({ ok: true, channel: { id: 'D1', is_im: true, user: 'U1' } });
+    expect((await call('conversations.history', { channel: 'D1' })).messages.map((m: { ts: string }) => m.ts)).toEqual([posted.ts]);
+    expect((await call('conversations.open', { users: 'U404' })).error).toBe('user_not_found');
+  });
+
   it('refuses missing or unknown channels, missing text, bad threads', async () => {
     expect((await call('chat.postMessage', { text: 'x' })).error).toBe('channel_not_found');
     expect((await call('chat.postMessage', { channel: 'C404', text: 'x' })).error).toBe('channel_not_found');

@@ -89,11 +89,14 @@ function isError(v: object): v is MethodResult {
   return 'ok' in v && v.ok === false;
 }
 
-/** The conversation, or the error Slack gives when the bot cannot use it. */
-function conversation(fake: SlackFake, args: Args, opts: { write: boolean }): FakeConversation | MethodResult {
+/**
+ * The conversation, or the error Slack gives when the bot cannot use it. Only chat.postMessage takes a user id for
+ * the app's direct chat with that person; every other method wants the conversation's own id (D…).
+ */
+function conversation(fake: SlackFake, args: Args, opts: { write: boolean; userIdOpensDirect?: boolean }): FakeConversation | MethodResult {
   const id = str(args, 'channel');
   if (!id) return err('channel_not_found');
-  const conv = fake.workspace.resolveChannel(id);
+  const conv = opts.userIdOpensDirect ? fake.workspace.resolveChannel(id) : fake.workspace.conversations.get(id);
   if (!conv) return err('channel_not_found');
   if (opts.write && conv.archived) return err('is_archived');
   if (!conv.members.has(fake.workspace.botUserId)) return err('not_in_channel');
@@ -138,6 +141,10 @@ function checkView(view: unknown): string | null {
     const initial = el['initial_value'];
     const max = el['max_length'];
     if (typeof initial === 'string' && typeof max === 'number' && [...initial].length > max) return 'invalid_arguments';
+    const min = el['min_length'];
+    if (min !== undefined && (typeof min !== 'number' || min < 0 || min > 3000 || (typeof max === 'number' && min > max))) {
+      return 'invalid_arguments';
+    }
     if (el['type'] === 'static_select') {
       const options = el['options'];
       if (!Array.isArray(options) || options.length === 0 || options.length > 100) return 'invalid_arguments';
@@ -167,7 +174,7 @@ export const slackMethods: Record<string, Method> = {
   }),
 
   'chat.postMessage': (fake, args) => {
-    const conv = conversation(fake, args, { write: true });
+    const conv = conversation(fake, args, { write: true, userIdOpensDirect: true });
     if (isError(conv)) return conv;
     const content = readContent(args);
     if (isError(content)) return content;
@@ -247,7 +254,7 @@ export const slackMethods: Record<string, Method> = {
 
   'chat.getPermalink': (fake, args) => {
     const id = str(args, 'channel');
-    const conv = id ? fake.workspace.resolveChannel(id) : undefined;
+    const conv = id ? fake.workspace.conversations.get(id) : undefined;
     if (!conv) return err('channel_not_found');
     const ts = str(args, 'message_ts');
     if (!ts) return err('invalid_arguments');
@@ -318,6 +325,17 @@ export const slackMethods: Record<string, Method> = {
     const thread = fake.workspace.isTopLevel(msg) ? fake.workspace.thread(conv.id, ts) : [msg];
     const page = thread.slice(0, limit).map((m) => present(m, flag(args, 'include_all_metadata')));
     return { ok: true, messages: page, has_more: thread.length > limit, response_metadata: { next_cursor: '' } };
+  },
+
+  'conversations.open': (fake, args) => {
+    // A bot opens (or finds) its direct chat with one person; several users would make a group DM (not used here).
+    const users = str(args, 'users')?.split(',') ?? [];
+    if (users.length !== 1) return err(users.length === 0 ? 'users_list_not_supplied' : 'not_implemented_in_fake');
+    const user = fake.workspace.users.get(users[0]!);
+    if (!user) return err('user_not_found');
+    if (user.isBot) return err('cannot_dm_bot');
+    const dm = fake.workspace.resolveChannel(user.id)!;
+    return { ok: true, channel: { id: dm.id, is_im: true, user: user.id } };
   },
 
   'users.info': (fake, args) => {

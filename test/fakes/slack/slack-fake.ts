@@ -12,7 +12,9 @@ import { slackMethods, type Args, type MethodResult } from './slack-fake-methods
 export type Fault =
   | { kind: 'rate_limited'; retryAfter: number }
   | { kind: 'http'; status: number }
-  | { kind: 'error'; error: string };
+  | { kind: 'error'; error: string }
+  /** Slack does the work, but its answer is lost (a 502 from a proxy, a timeout): the caller cannot know. */
+  | { kind: 'lost_answer'; status: number };
 
 export interface RecordedCall {
   method: string;
@@ -38,7 +40,7 @@ export class SlackFake {
   readonly workspace: FakeWorkspace;
   readonly calls: RecordedCall[] = [];
   emailScope: boolean;
-  private readonly faults = new Map<string, { fault: Fault; remaining: number }[]>();
+  private readonly faults = new Map<string, { fault: Fault; remaining: number; channel?: string | undefined }[]>();
   private server: Server | null = null;
   private port = 0;
 
@@ -124,10 +126,13 @@ export class SlackFake {
 
   // ---- faults and inspection -----------------------------------------------------------------------------------
 
-  /** The next `times` calls to `method` answer with `fault` instead. */
-  failNext(method: string, times: number, fault: Fault): void {
+  /**
+   * The next `times` calls to `method` answer with `fault` instead; with `channel`, only calls into that channel
+   * count (other work of a running service keeps going untouched).
+   */
+  failNext(method: string, times: number, fault: Fault, channel?: string): void {
     const list = this.faults.get(method) ?? [];
-    list.push({ fault, remaining: times });
+    list.push({ fault, remaining: times, channel });
     this.faults.set(method, list);
   }
 
@@ -191,24 +196,31 @@ export class SlackFake {
     const token = bearer ?? formToken;
     this.calls.push({ method, args, token, contentType: req.headers['content-type'] ?? null });
 
-    const fault = this.takeFault(method);
-    if (fault) return this.sendFault(res, fault);
+    const fault = this.takeFault(method, args);
+    if (fault && fault.kind !== 'lost_answer') return this.sendFault(res, fault);
     if (badBody) return this.send(res, { ok: false, error: 'invalid_form_data' });
     // JSON bodies must carry the token as a bearer header (Slack ignores a token field in JSON).
     if (contentType === 'application/json' && !bearer) return this.send(res, { ok: false, error: 'invalid_auth' });
     if (token !== this.botToken) return this.send(res, { ok: false, error: 'invalid_auth' });
     const impl = slackMethods[method];
     if (!impl) return this.send(res, { ok: false, error: 'unknown_method' });
-    this.send(res, impl(this, args));
+    const result = impl(this, args);
+    if (fault?.kind === 'lost_answer') {
+      res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('bad gateway');
+      return;
+    }
+    this.send(res, result);
   }
 
-  private takeFault(method: string): Fault | null {
+  private takeFault(method: string, args: Args): Fault | null {
     const list = this.faults.get(method);
-    const head = list?.[0];
-    if (!list || !head) return null;
-    head.remaining -= 1;
-    if (head.remaining <= 0) list.shift();
-    return head.fault;
+    if (!list) return null;
+    const i = list.findIndex((f) => f.channel === undefined || f.channel === args['channel']);
+    const entry = list[i];
+    if (!entry) return null;
+    entry.remaining -= 1;
+    if (entry.remaining <= 0) list.splice(i, 1);
+    return entry.fault;
   }
 
   private sendFault(res: ServerResponse, fault: Fault): void {
@@ -218,7 +230,7 @@ export class SlackFake {
         .end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     } else if (fault.kind === 'http') {
       res.writeHead(fault.status, { 'content-type': 'text/plain' }).end('upstream failure');
-    } else {
+    } else if (fault.kind === 'error') {
       this.send(res, { ok: false, error: fault.error });
     }
   }

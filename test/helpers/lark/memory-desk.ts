@@ -58,6 +58,9 @@ const sameThread = (a: ThreadTarget, b: ThreadTarget) =>
 export class MemoryDesk implements DeskPort {
   readonly statuses = TICKET_STATUSES;
   readonly minDescriptionLength = 10;
+  async isTicketThread(thread: ThreadTarget): Promise<boolean> {
+    return (await this.findTicketByThread(thread)) !== null;
+  }
   readonly services = [
     { id: 'svc-general', name: 'General' },
     { id: 'svc-it', name: 'IT' },

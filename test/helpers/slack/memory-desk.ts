@@ -58,6 +58,9 @@ function sameThread(a: ThreadTarget, b: ThreadTarget): boolean {
 export class MemoryDesk implements DeskPort {
   readonly statuses = TICKET_STATUSES;
   readonly minDescriptionLength = 10;
+  async isTicketThread(thread: ThreadTarget): Promise<boolean> {
+    return (await this.findTicketByThread(thread)) !== null;
+  }
   readonly users = new Map<string, DeskUser>();
   readonly links = new Map<string, string>();
   readonly tickets: MemoryTicket[] = [];

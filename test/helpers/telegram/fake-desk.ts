@@ -37,6 +37,9 @@ const refKey = (r: ChatUserRef) => `${r.platform}|${r.workspaceId}|${r.platformU
 export class FakeDesk implements DeskPort {
   readonly statuses = TICKET_STATUSES;
   readonly minDescriptionLength = 10;
+  async isTicketThread(): Promise<boolean> {
+    return (await this.findTicketByThread()) !== null;
+  }
   services = [
     { id: 'svc-general', name: 'General' },
     { id: 'svc-billing', name: 'Billing & Payments' },
