@@ -18,6 +18,9 @@ try {
 }
 
 const logger = createLogger(config.LOG_LEVEL);
+// Everything accepted is durable, so a stray rejection (e.g. a library's query cut off by a database restart) is
+// logged, not allowed to take the process down.
+process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 try {
   const service = await startService(config, { logger });
   logger.info({ url: service.url, publicUrl: config.PUBLIC_URL }, 'service started');

@@ -25,7 +25,7 @@ function freePort(): Promise<number> {
 
 function npmStart(env: Record<string, string>) {
   const { DATABASE_URL: _omit, ...rest } = process.env;
-  const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: ROOT,
     env: { ...rest, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -165,7 +165,7 @@ describe('the database restarted during a run', () => {
     cleanups.push(() => pg.stop());
     const config = loadConfig({ DATABASE_URL: pg.url, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://help.test', ADMIN_TOKEN: 'test-admin-token-0123456789' });
     const svc = await startService(config, {
-      logger: pino({ level: 'silent' }),
+      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       listen: false,
       pollIntervalMs: 200,
       channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)],

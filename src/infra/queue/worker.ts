@@ -50,16 +50,69 @@ export async function startQueueWorker(opts: {
   events.on('pool:create', ({ workerPool }) => {
     poolId = workerPool.id;
   });
-  const runner: Runner = await run({
-    events,
-    pgPool: pool,
-    taskList: opts.tasks,
-    concurrency: opts.concurrency,
-    noHandleSignals: true,
-    pollInterval: opts.pollIntervalMs ?? 1000,
-    ...(opts.crontab ? { crontab: opts.crontab } : {}),
-    logger: gwLogger(logger),
+  const startRunner = () =>
+    run({
+      events,
+      pgPool: pool,
+      taskList: opts.tasks,
+      concurrency: opts.concurrency,
+      noHandleSignals: true,
+      pollInterval: opts.pollIntervalMs ?? 1000,
+      ...(opts.crontab ? { crontab: opts.crontab } : {}),
+      logger: gwLogger(logger),
+    });
+  let stopping = false;
+  let runner: Runner = await startRunner();
+  let recycling: Promise<void> | null = null;
+
+  /**
+   * After the database went away (a restart, a failover) graphile-worker can be left with jobs locked by this very
+   * pool whose completion never reached the database; they would stay locked for hours and block their queue (one
+   * thread's deliveries). So: stop the runner, wait until the database answers, start a fresh runner and unlock
+   * what the old pool held. Its jobs are not running any more, so nothing is processed twice at once.
+   */
+  function recycle(reason: string): Promise<void> {
+    recycling ??= (async () => {
+      const oldPool = poolId;
+      logger.warn({ reason }, 'database connection lost: recycling the job runner');
+      await Promise.race([runner.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+      for (let delay = 250; !stopping; delay = Math.min(delay * 2, 5_000)) {
+        try {
+          await pool.query('SELECT 1');
+          break;
+        } catch {
+          await new Promise((r) => setTimeout(r, delay));
+        }
+      }
+      while (!stopping) {
+        try {
+          runner = await startRunner();
+          supervise(runner);
+          if (oldPool) await utils.forceUnlockWorkers([oldPool]);
+          logger.info('job runner recycled');
+          break;
+        } catch (e) {
+          logger.warn({ err: (e as Error)?.message }, 'job runner could not restart yet');
+          await new Promise((r) => setTimeout(r, 1_000));
+        }
+      }
+    })().finally(() => {
+      recycling = null;
+    });
+    return recycling;
+  }
+  const lostConnection = (err: Error & { code?: string }) =>
+    ['57P01', '57P02', '57P03', 'ECONNREFUSED', 'ECONNRESET'].includes(err.code ?? '') || /Connection terminated/.test(err.message);
+  pool.on('error', (err) => {
+    if (!stopping && lostConnection(err)) void recycle(err.message);
   });
+  // graphile-worker also stops its runner by itself on some errors: recycle then too.
+  function supervise(r: Runner): void {
+    r.promise.catch((err: unknown) => {
+      if (!stopping && r === runner) void recycle(`runner stopped: ${(err as Error)?.message}`);
+    });
+  }
+  supervise(runner);
   const instance = `${os.hostname()}:${process.pid}`;
 
   async function beat(): Promise<void> {
@@ -93,8 +146,10 @@ export async function startQueueWorker(opts: {
       return poolId;
     },
     async stop() {
+      stopping = true;
       clearInterval(timer);
-      await runner.stop();
+      await recycling;
+      await runner.stop().catch((err: unknown) => logger.warn({ err: (err as Error)?.message }, 'job runner stop failed'));
       if (poolId) await pool.query('DELETE FROM worker_heartbeats WHERE pool_id = $1', [poolId]).catch(() => undefined);
       await utils.release();
       await pool.end();
