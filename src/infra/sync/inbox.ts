@@ -11,17 +11,22 @@ import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
 import { onInboundFailure } from '../../core/sync/delivery-policy.ts';
 
 
+/** One serial graphile-worker queue per ordering key; events without a key run in parallel. */
+function queueName(platform: string, orderingKey: string | null | undefined): string | null {
+  return orderingKey ? `inbound:${platform}:${orderingKey}` : null;
+}
+
 export function createInbox(db: Db): InboxPort {
   return {
     async record(event) {
       const rows = await db.$queryRaw<{ id: bigint }[]>`
         WITH ins AS (
-          INSERT INTO inbound_events (platform, external_id, payload)
-          VALUES (${event.platform}, ${event.externalId}, ${JSON.stringify(event.payload ?? null)}::jsonb)
+          INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
+          VALUES (${event.platform}, ${event.externalId}, ${event.orderingKey ?? null}, ${JSON.stringify(event.payload ?? null)}::jsonb)
           ON CONFLICT (platform, external_id) DO NOTHING
           RETURNING id)
         SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text),
-                 queue_name := ${event.orderingKey ? `inbound:${event.platform}:${event.orderingKey}` : null}::text, max_attempts := 1000) IS NOT NULL AS queued
+                 queue_name := ${queueName(event.platform, event.orderingKey)}::text, max_attempts := 1000) IS NOT NULL AS queued
         FROM ins`;
       if (rows[0]) return { id: String(rows[0].id), duplicate: false };
       const existing = await db.inboundEvent.findUnique({
@@ -67,7 +72,8 @@ export function createInboundProcessor(deps: {
       }
       // Our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
       const runAt = new Date(Date.now() + decision.delayMs);
-      await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text), run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
+      await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text),
+        queue_name := ${queueName(row.platform, row.orderingKey)}::text, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
       logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
     }
   };
@@ -77,8 +83,10 @@ export function createInboundProcessor(deps: {
 export async function retryDeadInbound(db: Db, id: bigint): Promise<boolean> {
   const rows = await db.$queryRaw<{ id: bigint }[]>`
     WITH upd AS (
-      UPDATE inbound_events SET status = 'pending', attempts = 0 WHERE id = ${id} AND status = 'dead' RETURNING id)
-    SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text), max_attempts := 1000) IS NOT NULL AS queued
+      UPDATE inbound_events SET status = 'pending', attempts = 0 WHERE id = ${id} AND status = 'dead' RETURNING id, platform, ordering_key)
+    SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text),
+             queue_name := CASE WHEN ordering_key IS NULL THEN NULL ELSE 'inbound:' || platform || ':' || ordering_key END,
+             max_attempts := 1000) IS NOT NULL AS queued
     FROM upd`;
   return rows.length === 1;
 }
