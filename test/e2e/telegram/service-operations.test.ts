@@ -159,9 +159,36 @@ describe('texts', () => {
   });
 });
 
-describe('known gaps in the core', () => {
-  // src/infra/sync/inbox.ts:23 enqueues process_inbound without a queue name, so two updates of one chat (e.g. a
-  // description typed right after a button press) can run at once or out of order on the worker's 8 slots; the
-  // dialog state of the private chat then races. InboxPort.record has no ordering key an adapter could pass.
-  it.todo('updates of one chat are processed one after another, in update_id order');
+describe('one chat, one update at a time', () => {
+  it('updates of one chat are processed one after another, in update_id order', async () => {
+    const c = await w.customer('Wes');
+    const skip = sendStatuses(c.chat.id).length;
+    const before = w.fake.sent(c.chat.id).length;
+    // The answer to the first update is throttled: its handler waits out retry_after while the next two updates
+    // are already recorded. Processed side by side, their answers would overtake it.
+    w.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 2 });
+    const updates = ['/help', '/tickets', '/new'].map((text) => w.fake.updates.message(c.chat, c.tg, text));
+    for (const update of updates) {
+      w.fake.observe(update);
+      expect((await postUpdate(w.webhookUrl, update, SERVICE_WEBHOOK_SECRET)).status).toBe(200);
+    }
+    for (const update of updates) await w.processed(update.update_id);
+    expect(sendStatuses(c.chat.id, skip)).toEqual([429, 200, 200, 200]);
+    expect(w.since(c.chat.id, before).map((m) => m.text.split('\n')[0])).toEqual([
+      '/new: create a request',
+      'You have no open requests.',
+      'Choose the service your request is about:',
+    ]);
+    // The dialog /new started (last in the chat) is the one left: /help and /tickets, which clear it, ran before.
+    const state = await w.db.dialogState.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } });
+    expect(state.state).toMatchObject({ flow: 'new_service' });
+    const rows = await w.db.inboundEvent.findMany({
+      where: { platform: 'telegram', externalId: { in: updates.map((u) => String(u.update_id)) } },
+      orderBy: { id: 'asc' },
+    });
+    expect(rows.map((r) => [r.externalId, r.status, r.attempts])).toEqual(updates.map((u) => [String(u.update_id), 'done', 0]));
+    // Finished in the order they were recorded.
+    const finished = rows.map((r) => r.processedAt!.getTime());
+    expect(finished).toEqual([...finished].sort((a, b) => a - b));
+  });
 });

@@ -3,6 +3,7 @@
  * telegraf against the strict fake Bot API. Each test asserts what Telegram received and what the database holds.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TASK_PROCESS_INBOUND } from '../../../src/infra/queue/jobs.ts';
 import { ADMIN_TOKEN } from '../../helpers/service.ts';
 import { PUBLIC_URL, SERVICE_WEBHOOK_SECRET, TelegramServiceWorld, type Customer } from '../../helpers/telegram/telegram-service.ts';
 
@@ -242,8 +243,7 @@ describe('/tickets', () => {
 
   beforeAll(async () => {
     c = await w.customer('Erin');
-    // One change at a time, each delivered before the next: two tickets notifying one chat at the same moment
-    // can stall in the engine's pacer (see the todo at the end of this file).
+    // One change at a time, each delivered before the next, so the chat's messages come in a known order.
     older = await newRequest(c, 'Printer on fire again', 'General', 'Urgent');
     mine = await newRequest(c, 'VPN is slow since Monday');
     // An agent's private ticket for Erin: never listed, never shown.
@@ -484,15 +484,74 @@ describe('notifications, rating and return to work', () => {
   });
 });
 
-describe('known gaps in the core', () => {
-  // src/infra/sync/thread-drainer.ts:111-115 reserves a pacer slot (src/core/sync/delivery-policy.ts reserve()) and,
-  // when the wait is over 1.5 s, gives the job back without using the slot. Two such deferred drains into one chat
-  // then push each other's slot forward for ever. Reproduced: four tickets of one customer, PATCHed to pending at
-  // once, leave deliveries pending with their drain jobs re-scheduled 1 s apart for as long as one waits.
-  it.todo('status changes of four tickets of one private chat at the same moment are all delivered');
+describe('many changes at once, and re-runs', () => {
+  it('status changes of four tickets of one private chat at the same moment are all delivered', async () => {
+    const c = await w.customer('Pia');
+    const numbers: number[] = [];
+    for (const subject of ['Laptop battery swells', 'Badge does not open door', 'Payslip is missing', 'Monitor flickers']) {
+      const r = await w.api('POST', '/tickets', { subject, description: `${subject}, details follow`, requesterId: c.userId });
+      expect(r.status).toBe(201);
+      numbers.push(r.body.ticket.number);
+      await w.deliveries(r.body.ticket.number, 1);
+    }
+    const before = w.fake.sent(c.chat.id).length;
+    // Four commits at once: four thread links into one chat, four drains competing for the same per-chat slot.
+    const answers = await Promise.all(numbers.map((n) => w.api('PATCH', `/tickets/${n}`, { status: 'pending' })));
+    expect(answers.map((a) => [a.status, a.body.ticket.status])).toEqual(numbers.map(() => [200, 'pending']));
+    const expected = (n: number) => `Request #${n}: status changed from New to Awaiting your reply.`;
+    for (const n of numbers) {
+      const deliveries = await w.deliveries(n, 2, 60_000);
+      expect(deliveries.map((d) => [d.outboxEvent.type, d.status, d.lastError])).toEqual([
+        ['ticket.created', 'sent', null],
+        ['ticket.status_changed', 'sent', null],
+      ]);
+      expect(w.fake.store.message(c.chat.id, Number(deliveries[1]!.platformMessageId))!.text).toBe(expected(n));
+    }
+    // Each exactly once; the order between tickets is not fixed (one drain per thread).
+    expect(textsSince(c.chat.id, before).sort()).toEqual(numbers.map(expected).sort());
+  }, 90_000);
 
-  // src/core/desk/chat-desk.ts addRequesterComment (line 204) lets the unique external_ref violation escape
-  // as a plain Error, unlike addThreadReply (line 154). A re-run of a "comment" update after a crash between the
-  // insert and the end of processing therefore fails five times and is parked dead instead of adding nothing.
-  it.todo('a re-run of a processed comment update adds nothing and completes');
+  it('a re-run of a processed comment update adds nothing and completes', async () => {
+    const c = await w.customer('Quinn');
+    const created = await w.api('POST', '/tickets', { subject: 'Scanner jams', description: 'Scanner jams on every page', requesterId: c.userId });
+    const n: number = created.body.ticket.number;
+    await w.api('PATCH', `/tickets/${n}`, { status: 'pending' });
+    await w.deliveries(n, 2);
+    await w.send(w.fake.updates.callbackQuery(c.tg, w.fake.updates.message(c.chat, c.tg, 'x').message, `t:c:${n}`));
+    const ref = { platform: 'telegram', workspaceId: w.botId, chatId: String(c.chat.id), platformUserId: String(c.tg.id) };
+    const waiting = await w.db.dialogState.findUniqueOrThrow({ where: { platform_workspaceId_chatId_platformUserId: ref } });
+    expect(waiting.state).toMatchObject({ flow: 'comment', ticket: n });
+
+    const message = w.fake.updates.message(c.chat, c.tg, 'Still jamming after the cleaning');
+    await w.send(message);
+    await w.deliveries(n, 3); // the comment reopened the ticket: pending -> open
+    const first = await w.ticket(n);
+    const externalRef = `telegram:${w.botId}:${c.chat.id}:${message.message.message_id}`;
+    expect(first.status).toBe('open');
+    expect(first.comments.map((x) => [x.body, x.externalRef])).toEqual([
+      ['Scanner jams on every page', null],
+      ['Still jamming after the cleaning', externalRef],
+    ]);
+    const outboxBefore = await w.db.outboxEvent.count({ where: { ticketId: first.id } });
+
+    // What a crash after the comment's commit leaves behind: the dialog still waits for the comment, and the
+    // update is pending with its job to run again.
+    await w.db.dialogState.create({ data: { ...ref, state: waiting.state as object } });
+    const row = await w.db.inboundEvent.update({
+      where: { platform_externalId: { platform: 'telegram', externalId: String(message.update_id) } },
+      data: { status: 'pending', processedAt: null },
+    });
+    const sentBefore = w.fake.sent(c.chat.id).length;
+    await w.db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${String(row.id)}::text))`;
+    await w.processed(message.update_id);
+
+    expect(await w.db.inboundEvent.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'done', attempts: 0, lastError: null });
+    const again = await w.ticket(n);
+    expect(again.comments.map((x) => [x.body, x.externalRef])).toEqual(first.comments.map((x) => [x.body, x.externalRef]));
+    expect(again.status).toBe('open');
+    expect(await w.db.outboxEvent.count({ where: { ticketId: first.id } })).toBe(outboxBefore);
+    // The re-run ends the dialog and says what the crash kept it from saying; nothing else reaches the chat.
+    expect(await w.db.dialogState.count({ where: ref })).toBe(0);
+    expect(textsSince(c.chat.id, sentBefore)).toEqual([`Your comment was added to request #${n}.`]);
+  });
 });
