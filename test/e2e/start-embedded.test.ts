@@ -82,7 +82,7 @@ describe('configuration errors', () => {
         cwd: ROOT,
         env: { ...process.env, [variable]: value },
         encoding: 'utf8',
-        timeout: 60_000,
+        timeout: 180_000,
       });
       expect(r.status).toBe(1);
       const lines = r.stderr.trim().split('\n').filter((l) => !l.includes('nodedir'));
@@ -96,7 +96,7 @@ describe('configuration errors', () => {
       cwd: ROOT,
       env: { ...process.env, TELEGRAM_BOT_TOKEN: 'supersecret-not-a-token' },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 180_000,
     });
     expect(r.stderr).toContain('config error: TELEGRAM_BOT_TOKEN');
     expect(r.stderr).not.toContain('supersecret');

@@ -5,7 +5,7 @@ export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
 /** Spawns a TypeScript entry with tsx and resolves when it prints `READY <url>`. */
-export function spawnReady(entry: string, env: Record<string, string>, timeoutMs = 60_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export function spawnReady(entry: string, env: Record<string, string>, timeoutMs = 180_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), entry], {
       cwd: ROOT,
