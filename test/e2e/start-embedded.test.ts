@@ -67,7 +67,7 @@ describe('npm start on the embedded PostgreSQL', () => {
     expect(second.output()).not.toContain('database migrations applied'); // nothing pending the second time
     second.child.kill('SIGTERM');
     expect(await exited(second.child)).toBe(0);
-  }, 180_000);
+  }, 400_000);
 });
 
 describe('configuration errors', () => {
@@ -89,7 +89,7 @@ describe('configuration errors', () => {
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatch(new RegExp(`^config error: ${variable} `));
       expect(r.stdout).toBe('');
-    });
+    }, 200_000);
   }
   it('never echoes a secret value in the error', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
@@ -100,5 +100,5 @@ describe('configuration errors', () => {
     });
     expect(r.stderr).toContain('config error: TELEGRAM_BOT_TOKEN');
     expect(r.stderr).not.toContain('supersecret');
-  });
+  }, 200_000);
 });

@@ -112,7 +112,7 @@ describe('two instances against one database', () => {
     // each migration applied exactly once although three processes started on the database together
     const folders = readdirSync(path.join(ROOT, 'prisma/migrations'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort();
     expect(applied.map((r) => r.migration_name)).toEqual(folders);
-  }, 120_000);
+  }, 400_000);
 });
 
 describe('a worker killed mid-delivery', () => {
@@ -150,7 +150,7 @@ describe('a worker killed mid-delivery', () => {
     ]);
     const statuses = (await prisma.delivery.findMany({ orderBy: { id: 'asc' } })).map((d) => d.status);
     expect(statuses).toEqual(['sent', 'sent', 'sent']);
-  }, 120_000);
+  }, 400_000);
 });
 
 describe('the database restarted during a run', () => {
@@ -182,5 +182,5 @@ describe('the database restarted during a run', () => {
     await reply(svc, token, t.number, 'after the database restart');
     await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 3, 60_000, 'delivery after the restart');
     expect(platform.thread(t.chatId, t.threadRef)[1]!.text).toBe(`agent_reply|#${t.number}|after the database restart`);
-  }, 120_000);
+  }, 400_000);
 });

@@ -3,10 +3,11 @@
  * the chat, a rejected tenant token, and Lark's `uuid` closing the crash window. Encrypted, signed events.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CODES } from '../../fakes/lark/lark-fake.ts';
+import { CODES, type FakeUser } from '../../fakes/lark/lark-fake.ts';
 import { enqueueThreadDrain } from '../../../src/infra/queue/jobs.ts';
 import { cardText, parseContent } from '../../helpers/lark/lark-flows.ts';
-import { LarkService } from '../../helpers/lark/lark-service.ts';
+import { eventIdOf, LarkService } from '../../helpers/lark/lark-service.ts';
+import { ADMIN_TOKEN } from '../../helpers/service.ts';
 
 const REPLY = '/open-apis/im/v1/messages/:id/reply';
 let s: LarkService;
@@ -116,7 +117,22 @@ describe('Lark on the real service: rate limits and failures', () => {
     expect(s.fake.ephemeralsFor(s.people.group.chat_id, s.people.bob.open_id)).toHaveLength(forms + 1);
   });
 
-  it.todo('the inbox waits the x-ogw-ratelimit-reset Lark asked for before retrying an event (core: inbox.ts ignores retryAfterMs)');
+  it('the inbox waits the x-ogw-ratelimit-reset Lark asked for before running the event again', async () => {
+    const { bob, group } = s.people;
+    const { body } = s.inbound.userMessage({ from: bob, chatId: group.chat_id, text: 'the scanner jams on every page', mentionBot: true });
+    const forms = s.fake.ephemeralsFor(group.chat_id, bob.open_id).length;
+    const sends = s.fake.callsTo('POST', '/open-apis/ephemeral/v1/send').length;
+    // Lark's limiter: every call in the next 2 s is refused with the seconds left in x-ogw-ratelimit-reset.
+    const limiter = s.fake.throttle('/open-apis/ephemeral/v1/send', 2);
+    await s.sendAndProcess(body);
+    // One refusal: the retry came no earlier than the reset Lark announced (an early one would have been refused too).
+    expect(limiter.refused()).toBe(1);
+    const answers = s.fake.callsTo('POST', '/open-apis/ephemeral/v1/send').slice(sends).map((c) => [c.status, c.code]);
+    expect(answers).toEqual([[429, CODES.rateLimited], [200, 0]]);
+    const row = await s.db.inboundEvent.findFirstOrThrow({ where: { externalId: eventIdOf(body) } });
+    expect(row).toMatchObject({ status: 'done', attempts: 0, lastError: null });
+    expect(s.fake.ephemeralsFor(group.chat_id, bob.open_id)).toHaveLength(forms + 1);
+  });
 
   it('does not post twice when a delivery is retried after a crash between Lark’s answer and the commit (uuid)', async () => {
     const t = await newTicket();
@@ -135,10 +151,29 @@ describe('Lark on the real service: rate limits and failures', () => {
   });
 });
 
+/** Alice is linked to the help center (by a ticket of her own) so tickets agents open for her reach her chat. */
+async function ensureLinked(user: FakeUser) {
+  if (!(await s.db.chatIdentity.findFirst({ where: { platform: 'lark', platformUserId: user.open_id } }))) await newTicket();
+}
+
+/** An agent opens a ticket for Alice; waits until its notification reached her. Returns its number. */
+async function agentOpens(subject: string, description: string): Promise<number> {
+  const created = await s.api('POST', '/tickets', { subject, description, requesterEmail: 'alice@example.com' });
+  expect(created.status).toBe(201);
+  const number = (created.body as { ticket: { number: number } }).ticket.number;
+  await s.settled(number);
+  return number;
+}
+
+/** The messages the sync engine posted for a ticket, oldest first. */
+async function sentInto(number: number) {
+  return (await s.deliveries(number)).map((d) => s.fake.messages.get(d.platformMessageId!)!);
+}
+
 describe('Lark on the real service: direct messages', () => {
   it('tells a linked Lark user in their private chat about a ticket an agent opened for them, and carries replies there', async () => {
     const { alice } = s.people;
-    if (!(await s.db.chatIdentity.findFirst({ where: { platform: 'lark', platformUserId: alice.open_id } }))) await newTicket();
+    await ensureLinked(alice);
     const created = await s.api('POST', '/tickets', { subject: 'Backup failed', description: 'the nightly backup of your laptop failed', requesterEmail: 'alice@example.com' });
     expect(created.status).toBe(201);
     const number = (created.body as { ticket: { number: number } }).ticket.number;
@@ -162,5 +197,78 @@ describe('Lark on the real service: direct messages', () => {
     expect(sends).toHaveLength(3);
   });
 
-  it.todo('a reply to a direct notification in the private chat becomes a comment on that ticket (core: no way to find the ticket of a delivered message; thread-drainer.ts drops SentMessage.chatId)');
+  it('takes a reply to a direct notification in the private chat as a comment on that ticket, once', async () => {
+    const { alice } = s.people;
+    await ensureLinked(alice);
+    const first = await agentOpens('Monitor flickers', 'your second monitor flickers at night');
+    const second = await agentOpens('VPN certificate', 'your VPN certificate expires on Friday');
+    const dm = s.fake.p2pChat(alice);
+    const [notice] = await sentInto(first);
+    expect(notice!.chat_id).toBe(dm.chat_id);
+    const dmBotMessages = s.fake.botMessagesIn(dm.chat_id).length;
+    const tickets = await s.db.ticket.count();
+
+    // Alice replies to the older ticket's notification: it lands there, not on the newest ticket in her chat.
+    const { body, message } = s.inbound.userMessage({ from: alice, chatId: dm.chat_id, replyTo: notice!.message_id, text: 'it flickers since the update' });
+    await s.sendAndProcess(body);
+    const t = await s.ticket(first);
+    expect(t.comments.at(-1)).toMatchObject({
+      body: 'it flickers since the update',
+      public: true,
+      via: 'lark',
+      authorId: t.requesterId,
+      externalRef: `lark:${s.fake.tenantKey}:${message.message_id}`,
+    });
+    expect((await s.ticket(second)).comments.map((c) => c.body)).toEqual(['your VPN certificate expires on Friday']);
+    // no request form, no echo: the customer's own comment is not delivered back
+    expect(s.fake.botMessagesIn(dm.chat_id)).toHaveLength(dmBotMessages);
+    expect(await s.db.ticket.count()).toBe(tickets);
+
+    // A re-run of the same event (as after a crash before it was marked done) adds nothing.
+    const row = await s.db.inboundEvent.findFirstOrThrow({ where: { externalId: eventIdOf(body) } });
+    await s.db.inboundEvent.update({ where: { id: row.id }, data: { status: 'dead' } });
+    expect((await s.api('POST', `/admin/inbound-events/${row.id}/retry`, undefined, ADMIN_TOKEN)).status).toBe(200);
+    await s.processed(eventIdOf(body));
+    expect((await s.ticket(first)).comments.filter((c) => c.body === 'it flickers since the update')).toHaveLength(1);
+
+    // Replying to her own reply keeps the thread under the notification: same ticket.
+    const more = s.inbound.userMessage({ from: alice, chatId: dm.chat_id, replyTo: message.message_id, text: 'and on the laptop screen too' });
+    await s.sendAndProcess(more.body);
+    expect((await s.ticket(first)).comments.at(-1)).toMatchObject({ body: 'and on the laptop screen too', public: true });
+    expect((await s.ticket(second)).comments).toHaveLength(1);
+    expect(s.fake.botMessagesIn(dm.chat_id)).toHaveLength(dmBotMessages);
+  });
+
+  it('starts a follow-up from a reply to a closed ticket’s notification, tells the person, and answers it there', async () => {
+    const { alice } = s.people;
+    await ensureLinked(alice);
+    const closed = await agentOpens('Badge reader', 'the badge reader at door B rejects your badge');
+    const [notice] = await sentInto(closed);
+    // what a rating or the automatic close leaves behind
+    await s.db.ticket.update({ where: { number: closed }, data: { status: 'closed', closedAt: new Date() } });
+    const dm = s.fake.p2pChat(alice);
+
+    const { body, message } = s.inbound.userMessage({ from: alice, chatId: dm.chat_id, replyTo: notice!.message_id, text: 'it rejects my badge again' });
+    await s.sendAndProcess(body);
+    const followUp = await s.db.ticket.findFirstOrThrow({ where: { followUpOf: { number: closed } }, include: { comments: true, threadLinks: true } });
+    expect(followUp).toMatchObject({ subject: 'Badge reader', status: 'new', description: 'it rejects my badge again' });
+    expect(followUp.comments.map((c) => [c.body, c.public, c.externalRef])).toEqual([['it rejects my badge again', true, `lark:${s.fake.tenantKey}:${message.message_id}`]]);
+    expect((await s.ticket(closed)).comments.some((c) => c.body === 'it rejects my badge again')).toBe(false);
+    expect(followUp.threadLinks.map((l) => [l.chatId, l.threadRef])).toEqual([[dm.chat_id, '']]);
+    const told = s.fake.botMessagesIn(dm.chat_id).at(-1)!;
+    expect(parseContent(told)).toEqual({
+      text: `Request #${closed} is closed, so your reply started a new request #${followUp.number} "Badge reader". Status: New.\nhttp://help.test/tickets/${followUp.number}`,
+    });
+
+    await s.api('POST', `/tickets/${followUp.number}/comments`, { body: 'We replaced the reader', public: true });
+    await s.settled(followUp.number);
+    // the follow-up's own answers now reach the private chat it was started from
+    expect((await s.deliveries(followUp.number)).map((d) => [d.outboxEvent.type, d.status])).toEqual([
+      ['comment.added', 'sent'],
+      ['ticket.status_changed', 'sent'],
+    ]);
+    const [answer] = await sentInto(followUp.number);
+    expect(answer!.chat_id).toBe(dm.chat_id);
+    expect(String(parseContent(answer!)['text'])).toContain('We replaced the reader');
+  });
 });

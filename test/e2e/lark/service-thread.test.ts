@@ -157,6 +157,25 @@ describe('Lark on the real service: people in the thread', () => {
   });
 });
 
+describe('Lark on the real service: one chat’s events in order', () => {
+  it('processes a reply sent right after Submit only after the Submit, so it lands on the ticket Submit creates', async () => {
+    const { alice, group } = s.people;
+    const { message, form: card } = await s.mention(alice, 'the coffee machine leaks water');
+    const submit = s.submit(alice, card, form('Coffee machine', 'the coffee machine leaks water'));
+    const reply = s.inbound.userMessage({ from: alice, chatId: group.chat_id, replyTo: message.message_id, text: 'there is a puddle now' });
+    // Both are recorded before the worker has created the ticket; the reply alone would be ordinary group chatter.
+    expect((await s.send(submit.body)).status).toBe(200);
+    expect((await s.send(reply.body)).status).toBe(200);
+    await s.processed(eventIdOf(reply.body));
+    await s.processed(submit.eventId);
+    const t = await s.db.ticket.findUniqueOrThrow({ where: { sourceKey: `lark:${s.fake.tenantKey}:${message.message_id}` }, include: { comments: { orderBy: { createdAt: 'asc' } } } });
+    expect(t.comments.map((c) => [c.body, c.public])).toEqual([
+      ['the coffee machine leaks water', true],
+      ['there is a puddle now', true],
+    ]);
+  });
+});
+
 describe('Lark on the real service: agents in the help center', () => {
   it('posts public replies and status changes into the thread, and never an internal note', async () => {
     const t = await s.createTicket(s.people.alice, form('Monitor flickers', 'my monitor flickers every few seconds'));
