@@ -1,6 +1,7 @@
 /**
  * POST /lark/events and POST /lark/cards. This plugin keeps the raw body (the signature is over the exact bytes),
- * authenticates every request itself, and makes each event durable in the inbox before Lark gets its 200.
+ * authenticates every request itself, and makes each event durable in the inbox before Lark gets its 200. Events
+ * of one chat share an ordering key, so the worker processes them one at a time, in order.
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
@@ -9,6 +10,7 @@ import { t } from '../../i18n/catalog.ts';
 import { cardResponse } from './lark-cards.ts';
 import { isCardDecision } from './lark-card-flow.ts';
 import { PLATFORM } from './lark-profile.ts';
+import { eventChatKey } from './lark-schemas.ts';
 import { storableBody, verifyLarkRequest, type LarkSecrets, type VerifiedRequest } from './lark-verify.ts';
 
 export interface LarkRouteDeps {
@@ -31,7 +33,9 @@ export function larkRoutes(deps: LarkRouteDeps): FastifyPluginAsync {
 
   async function record(externalId: string, request: Recordable): Promise<boolean> {
     try {
-      const res = await inbox.record({ platform: PLATFORM, externalId, payload: storableBody(request) });
+      const payload = storableBody(request);
+      const orderingKey = eventChatKey(payload);
+      const res = await inbox.record({ platform: PLATFORM, externalId, payload, ...(orderingKey ? { orderingKey } : {}) });
       if (res.duplicate) logger.debug({ externalId }, 'lark: duplicate delivery, already recorded');
       return true;
     } catch (e) {

@@ -71,6 +71,36 @@ export const flatCardActionSchema = z.looseObject({
   action: cardActionPart,
 });
 
+/** Where a stored event happened, whatever its kind: a message's chat, a recalled message's chat, a card's chat. */
+const eventChatSchema = z.looseObject({
+  header: z.looseObject({ tenant_key: z.string().optional() }).optional(),
+  tenant_key: z.string().optional(),
+  open_chat_id: z.string().min(1).optional(),
+  event: z
+    .looseObject({
+      message: z.looseObject({ chat_id: z.string().min(1).optional() }).optional(),
+      chat_id: z.string().min(1).optional(),
+      context: z.looseObject({ open_chat_id: z.string().min(1).optional() }).optional(),
+      operator: z.looseObject({ tenant_key: z.string().optional() }).optional(),
+    })
+    .optional(),
+});
+
+/**
+ * The inbox ordering key of a stored event: `<tenant>:<chat>`, so one chat's messages, recalls and card actions are
+ * processed one at a time in the order Lark sent them (a reply after the Submit that created its ticket finds the
+ * ticket). Undefined when the event names no chat.
+ */
+export function eventChatKey(body: unknown): string | undefined {
+  const parsed = eventChatSchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const b = parsed.data;
+  const chat = b.event?.message?.chat_id ?? b.event?.chat_id ?? b.event?.context?.open_chat_id ?? b.open_chat_id;
+  if (!chat) return undefined;
+  const tenant = b.header?.tenant_key ?? b.event?.operator?.tenant_key ?? b.tenant_key ?? '';
+  return `${tenant}:${chat}`;
+}
+
 const mentionSchema = z.looseObject({
   key: z.string(),
   name: z.string().optional(),

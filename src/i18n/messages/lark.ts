@@ -18,6 +18,7 @@ export const lark: Catalog = {
     'reopen.reason_label': 'What is still wrong?',
     'reopen.reason_required': 'Describe why the request should go back to work.',
     'card.ticket_title': 'Request #{{number}}',
+    'dm.follow_up': 'Request #{{closed}} is closed, so your reply started a new request #{{number}} "{{subject}}". Status: {{status}}.',
   },
   ja: {
     'form.hint': 'このカードはあなたにだけ表示されています。内容を確認してリクエストを送信してください。',
@@ -35,6 +36,7 @@ export const lark: Catalog = {
     'reopen.reason_label': 'まだ解決していない点は何ですか？',
     'reopen.reason_required': '対応を再開する理由を入力してください。',
     'card.ticket_title': 'リクエスト #{{number}}',
+    'dm.follow_up': 'リクエスト #{{closed}} はクローズ済みのため、返信から新しいリクエスト #{{number}}「{{subject}}」を作成しました。ステータス: {{status}}。',
   },
   ru: {
     'form.hint': 'Эту карточку видите только вы. Проверьте данные и отправьте заявку.',
@@ -52,5 +54,6 @@ export const lark: Catalog = {
     'reopen.reason_label': 'Что по-прежнему не так?',
     'reopen.reason_required': 'Опишите, почему заявку нужно вернуть в работу.',
     'card.ticket_title': 'Заявка #{{number}}',
+    'dm.follow_up': 'Заявка #{{closed}} закрыта, поэтому ваш ответ открыл новую заявку #{{number}} «{{subject}}». Статус: {{status}}.',
   },
 };
