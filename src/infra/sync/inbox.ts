@@ -11,6 +11,9 @@ import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
 import { onInboundFailure } from '../../core/sync/delivery-policy.ts';
 
 
+/** Waits longer than this give the worker back instead of holding an ordered queue. */
+const MAX_IN_PLACE_RETRY_MS = 30_000;
+
 /** One serial graphile-worker queue per ordering key; events without a key run in parallel. */
 function queueName(platform: string, orderingKey: string | null | undefined): string | null {
   return orderingKey ? `inbound:${platform}:${orderingKey}` : null;
@@ -46,35 +49,45 @@ export function createInboundProcessor(deps: {
 }) {
   const { db, adapters, logger } = deps;
   return async function processInbound(id: string): Promise<void> {
-    const row = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
-    if (!row || row.status !== 'pending') return;
-    const adapter = adapters.get(row.platform);
-    try {
-      if (!adapter) throw new Error(`channel ${row.platform} is not enabled`);
-      await adapter.processInbound({
-        id,
-        platform: row.platform,
-        externalId: row.externalId,
-        payload: row.payload,
-        receivedAt: row.receivedAt,
-      });
-      await db.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lastError: null } });
-    } catch (err) {
-      const decision = onInboundFailure(err, row.attempts);
-      const message = String((err as Error)?.stack ?? err).slice(0, 2000);
-      const dead = decision.action === 'park';
-      const attempts = dead || decision.countsAsFailure ? row.attempts + 1 : row.attempts;
-      await db.inboundEvent.update({ where: { id: row.id }, data: { attempts, lastError: message, ...(dead ? { status: 'dead' } : {}) } });
-      if (decision.action === 'park') {
-        logger.error({ inboundId: id, platform: row.platform, err }, 'inbound event parked as dead');
-        deps.onDead?.(row.platform);
+    for (;;) {
+      const row = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
+      if (!row || row.status !== 'pending') return;
+      const adapter = adapters.get(row.platform);
+      try {
+        if (!adapter) throw new Error(`channel ${row.platform} is not enabled`);
+        await adapter.processInbound({
+          id,
+          platform: row.platform,
+          externalId: row.externalId,
+          payload: row.payload,
+          receivedAt: row.receivedAt,
+        });
+        await db.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lastError: null } });
+        return;
+      } catch (err) {
+        const decision = onInboundFailure(err, row.attempts);
+        const message = String((err as Error)?.stack ?? err).slice(0, 2000);
+        const dead = decision.action === 'park';
+        const attempts = dead || decision.countsAsFailure ? row.attempts + 1 : row.attempts;
+        await db.inboundEvent.update({ where: { id: row.id }, data: { attempts, lastError: message, ...(dead ? { status: 'dead' } : {}) } });
+        if (decision.action === 'park') {
+          logger.error({ inboundId: id, platform: row.platform, err }, 'inbound event parked as dead');
+          deps.onDead?.(row.platform);
+          return;
+        }
+        logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
+        // An ordered event (one chat's) retries in place while the wait is short: its job keeps the queue, so the
+        // events recorded after it (an edit of this very message) cannot overtake it.
+        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS) {
+          await new Promise((r) => setTimeout(r, decision.delayMs));
+          continue;
+        }
+        // Otherwise our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
+        const runAt = new Date(Date.now() + decision.delayMs);
+        await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text),
+          queue_name := ${queueName(row.platform, row.orderingKey)}::text, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
         return;
       }
-      // Our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
-      const runAt = new Date(Date.now() + decision.delayMs);
-      await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text),
-        queue_name := ${queueName(row.platform, row.orderingKey)}::text, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
-      logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
     }
   };
 }

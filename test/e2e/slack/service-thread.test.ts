@@ -240,9 +240,28 @@ describe('ordering, follow-ups and private tickets in Slack threads (real servic
     ]);
   });
 
-  // Core gap (seen with a 429 on the reply's users.info): src/infra/sync/inbox.ts ends a failed event's job and adds a
-  // new one for the retry, behind the edit already queued under the same key, so the edit runs first and is lost.
-  it.todo('an edit still follows its reply when the reply\'s processing is throttled (429) and retried');
+  it('an edit still follows its reply when the reply\'s processing is throttled (429) and retried', async () => {
+    const channel = s.channel();
+    const { ticket, root } = await s.ticketByReaction(channel);
+    // A person whose profile is not cached yet, so the reply has to ask users.info, which Slack throttles once.
+    const PAVEL = `U_PAVEL_${channel}`;
+    s.fake.addUser({ id: PAVEL, name: 'pavel', realName: 'Pavel P', email: `pavel.${channel.toLowerCase()}@example.com`, locale: 'en-US' });
+    s.fake.failNext('users.info', 1, { kind: 'rate_limited', retryAfter: 1 });
+    const ts = s.fake.addMessage(channel, { user: PAVEL, text: 'v1', thread_ts: root }).ts;
+    const reply = threadReply({ channel, user: PAVEL, text: 'v1', ts, threadTs: root });
+    const edit = messageChanged({ channel, user: PAVEL, ts, threadTs: root, text: 'v2', previousText: 'v1' });
+    expect((await s.inbound.event(reply)).status).toBe(200);
+    expect((await s.inbound.event(edit)).status).toBe(200);
+    await s.inboundDone(reply.event_id);
+    await s.inboundDone(edit.event_id);
+    // The reply waited out the throttle holding its conversation's queue, so the edit ran after it and applied.
+    const mine = (await comments(ticket.id)).filter((c) => c.externalRef === `slack:${TEAM}:${channel}:${ts}`);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ body: 'v2' });
+    expect(mine[0]!.editedAt).not.toBeNull();
+    const row = await s.db.inboundEvent.findFirstOrThrow({ where: { platform: 'slack', externalId: reply.event_id } });
+    expect(row).toMatchObject({ status: 'done', attempts: 0 }); // a throttle is not a failure
+  });
 
   it('a reply with files on a closed ticket starts one follow-up whose first comment keeps the files and follows edits', async () => {
     const channel = s.channel();
