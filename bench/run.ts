@@ -106,7 +106,7 @@ async function main(): Promise<void> {
     const out: { number: number; chatId: string }[] = [];
     for (let i = 0; i < TICKETS; i++) {
       const chatId = `${tag}${i}`;
-      const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: `${tag}${i}@bench.example` }, subject: `${tag}${i}`, description: 'bench', thread: { platform: 'test', workspaceId: 'w', chatId, threadRef: 'root', locale: 'en' } });
+      const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: `${tag}${i}@bench.example` }, subject: `${tag}${i}`, description: 'benchmark ticket', thread: { platform: 'test', workspaceId: 'w', chatId, threadRef: 'root', locale: 'en' } });
       out.push({ number: ticket.number, chatId });
     }
     return out;
