@@ -15,8 +15,11 @@ export function toRichMessage(
   comment: { body: string; authorName: string; public: boolean; deleted: boolean } | null,
 ): RichMessage | null {
   switch (event.type) {
-    case 'ticket.created':
-      return { kind: 'ticket_confirmation', ticket };
+    case 'ticket.created': {
+      // The confirmation says what was true when the ticket was created, even if it is delivered after a change.
+      const status = typeof event.payload.status === 'string' ? (event.payload.status as TicketStatus) : ticket.status;
+      return { kind: 'ticket_confirmation', ticket: { ...ticket, status } };
+    }
     case 'ticket.status_changed': {
       const to = event.payload.to as TicketStatus;
       // A solved ticket gets the rating prompt instead (ticket.solved), which says the status itself.

@@ -145,7 +145,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     ]);
     await tx.publish(ticket.id, {
       type: 'ticket.created',
-      payload: { number: ticket.number },
+      payload: { number: ticket.number, status },
       deliver: rules.leavesHelpCenter({ visibility }, { kind: 'created' }),
     });
     return tx.readTicket(ticket.id);
