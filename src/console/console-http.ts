@@ -48,8 +48,9 @@ export interface ConsoleKit {
 
 export type Tr = (key: string, params?: Record<string, string | number>) => string;
 
+/** Console texts; keys with a namespace (`common:priority.high`) reach the shared catalog instead. */
 export function trFor(locale: Locale): Tr {
-  return (key, params) => t(locale, `console:${key}`, params);
+  return (key, params) => t(locale, key.includes(':') ? key : `console:${key}`, params);
 }
 
 export function localeOf(req: FastifyRequest): Locale {

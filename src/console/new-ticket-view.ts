@@ -86,7 +86,7 @@ ${notice('error', v.error)}
     <div class="field"><label for="t-description">${tr('field.description')}</label><textarea id="t-description" name="description" rows="6" required maxlength="20000">${s.description}</textarea></div>
     <div class="grid-3">
       <div class="field"><label for="t-priority">${tr('field.priority')}</label><select id="t-priority" name="priority">
-        ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(s.priority === p)}>${tr(`priority.${p}`)}</option>`)}
+        ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(s.priority === p)}>${tr(`common:priority.${p}`)}</option>`)}
       </select></div>
       <div class="field"><label for="t-service">${tr('field.service')}</label><select id="t-service" name="service">
         <option value="">${tr('common.none')}</option>

@@ -91,7 +91,7 @@ export function queueView(
     <label for="f-priority">${tr('field.priority')}</label>
     <select id="f-priority" name="priority">
       <option value="">${tr('queue.any')}</option>
-      ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(f.priority === p)}>${tr(`priority.${p}`)}</option>`)}
+      ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(f.priority === p)}>${tr(`common:priority.${p}`)}</option>`)}
     </select>
   </div>
   <div class="field">

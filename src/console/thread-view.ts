@@ -68,7 +68,7 @@ export function threadView(
 
 function eventText(tr: Tr, e: TicketEvent, names: Map<string, string>): SafeHtml {
   const status = (s: string | null) => (s ? tr(`status.${s}`) : '—');
-  const prio = (p: string | null) => (p ? tr(`priority.${p}`) : '—');
+  const prio = (p: string | null) => (p ? tr(`common:priority.${p}`) : '—');
   const who = (id: string | null) => (id ? (names.get(id) ?? tr('common.unknown')) : tr('common.nobody'));
   switch (e.kind) {
     case 'created':

@@ -100,7 +100,7 @@ function properties(ctx: PageCtx, d: TicketPageData): SafeHtml {
     <div class="field">
       <label for="p-priority">${tr('field.priority')}</label>
       <select id="p-priority" name="priority"${closed ? html` disabled` : ''}>
-        ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(t.priority === p)}>${tr(`priority.${p}`)}</option>`)}
+        ${TICKET_PRIORITIES.map((p) => html`<option value="${p}"${sel(t.priority === p)}>${tr(`common:priority.${p}`)}</option>`)}
       </select>
     </div>
     <div class="field">

@@ -21,7 +21,7 @@ export function statusBadge(tr: Tr, status: string): SafeHtml {
 }
 
 export function priorityBadge(tr: Tr, priority: string): SafeHtml {
-  return html`<span class="badge priority priority-${priority}">${tr(`priority.${priority}`)}</span>`;
+  return html`<span class="badge priority priority-${priority}">${tr(`common:priority.${priority}`)}</span>`;
 }
 
 export function privateBadge(tr: Tr, visibility: string): SafeHtml {
