@@ -21,8 +21,12 @@ import { createPrismaStore } from './infra/repos/prisma-store.ts';
 import { hashPassword } from './infra/passwords.ts';
 import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND } from './infra/queue/jobs.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
-import { createInbox, createInboundProcessor } from './infra/sync/inbox.ts';
-import { createThreadDrainer } from './infra/sync/thread-drainer.ts';
+import { createInbox, createInboxRepo } from './infra/sync/inbox.ts';
+import { createDrainRepo } from './infra/sync/drain-repo.ts';
+import { createDraftRepo } from './infra/repos/draft-repo.ts';
+import { createChatService, type ChatService } from './core/chat/chat-service.ts';
+import { createInboundProcessor } from './core/sync/inbound-processor.ts';
+import { createThreadDrain } from './core/sync/thread-drain.ts';
 import { enabledChannels } from './channels/registry.ts';
 import { createConsolePlugin } from './console/console-plugin.ts';
 
@@ -42,6 +46,8 @@ export interface RunningService {
   app: FastifyInstance;
   /** The core's chat port (tests drive it as an adapter would). */
   desk: DeskPort;
+  /** The conversation engine every channel's events go through. */
+  chat: ChatService;
   tickets: TicketService;
   url: string;
   databaseUrl: string;
@@ -78,15 +84,29 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
 
   const desk = createChatDesk({ store, tickets, directory, publicUrl: config.PUBLIC_URL });
   const inbox = createInbox(db);
-  const channelDeps: ChannelDeps = { desk, inbox, logger, publicUrl: config.PUBLIC_URL };
-  const channels = opts.channels ? opts.channels(channelDeps) : enabledChannels(config, channelDeps);
-  const adapters = new Map<string, ChannelAdapter>(channels.map((c) => [c.adapter.platform, c.adapter]));
-
-  const drainThread = createThreadDrainer({
-    db,
-    adapters,
+  const adapters = new Map<string, ChannelAdapter>();
+  const chat = createChatService({
+    store,
+    drafts: createDraftRepo(db),
+    tickets,
+    directory,
     publicUrl: config.PUBLIC_URL,
-    logger,
+    capabilities: (platform) => {
+      const limits = adapters.get(platform)?.limits;
+      return { forms: limits?.forms ?? false, directCopies: limits?.directCopies ?? false };
+    },
+  });
+  const channelDeps: ChannelDeps = { desk, chat, inbox, logger, publicUrl: config.PUBLIC_URL };
+  const channels = opts.channels ? opts.channels(channelDeps) : enabledChannels(config, channelDeps);
+  for (const c of channels) adapters.set(c.adapter.platform, c.adapter);
+
+  const drainRepo = createDrainRepo(db);
+  const drainThread = createThreadDrain({
+    repo: drainRepo,
+    scheduler: drainRepo,
+    adapters,
+    log: logger,
+    publicUrl: config.PUBLIC_URL,
     metrics: {
       delivered: (platform, ms) => {
         metrics.deliveries.labels(platform).inc();
@@ -95,7 +115,15 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       failed: (platform, action) => metrics.deliveryFailures.labels(platform, action).inc(),
     },
   });
-  const processInbound = createInboundProcessor({ db, adapters, logger, onDead: (p) => metrics.inboundDead.labels(p).inc() });
+  const inboxRepo = createInboxRepo(db);
+  const processInbound = createInboundProcessor({
+    inbox: inboxRepo,
+    scheduler: inboxRepo,
+    adapters,
+    chat,
+    log: logger,
+    onDead: (p) => metrics.inboundDead.labels(p).inc(),
+  });
 
   const app = await buildApp({
     logger,
@@ -143,6 +171,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   return {
     app,
     desk,
+    chat,
     tickets,
     url,
     databaseUrl,

@@ -24,6 +24,8 @@ export const DOMAIN_ERROR_STATUS = {
   link_code_expired: 410,
   link_code_used: 409,
   not_registered: 403,
+  agent_cannot_request: 403,
+  draft_expired: 410,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -148,7 +148,7 @@ describe('every model round-trips every column through the generated client', ()
     await check('DialogState', dialog, () => db.dialogState.findUnique({ where: { platform_workspaceId_chatId_platformUserId: { platform: 'telegram', workspaceId: 'bot', chatId: '42', platformUserId: '42' } } }));
     written.DialogState!.updatedAt = 'auto';
 
-    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', receivedAt: when, processedAt: later };
+    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', outcome: { replies: [] }, repliesSent: 2, receivedAt: when, processedAt: later };
     const inRow = await db.inboundEvent.create({ data: inbound });
     await check('InboundEvent', { ...inbound, id: inRow.id }, () => db.inboundEvent.findUnique({ where: { id: inRow.id } }));
 
@@ -156,9 +156,18 @@ describe('every model round-trips every column through the generated client', ()
     const outRow = await db.outboxEvent.create({ data: outbox });
     await check('OutboxEvent', { ...outbox, id: outRow.id }, () => db.outboxEvent.findUnique({ where: { id: outRow.id } }));
 
-    const delivery = { outboxEventId: outRow.id, threadLinkId: link.id, status: 'failed', attempts: 3, lastError: 'x', platformMessageId: '1.3', createdAt: when, sentAt: later };
+    const delivery = { outboxEventId: outRow.id, threadLinkId: link.id, status: 'failed', attempts: 3, lastError: 'x', platformMessageId: '1.3', claimedUntil: later, createdAt: when, sentAt: later };
     const dRow = await db.delivery.create({ data: delivery });
     await check('Delivery', { ...delivery, id: dRow.id }, () => db.delivery.findUnique({ where: { id: dRow.id } }));
+
+    const draft = {
+      id: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', platform: 'lark', workspaceId: 'tenant', platformUserId: 'ou_1', chatId: 'oc_1', threadRef: 'om_1', direct: false,
+      source: { messageId: 'om_1', text: 'printer on fire', files: [], url: null }, subject: 'Printer', description: 'printer on fire', priority: 'high', serviceId: service.id,
+      priorityChosen: true, serviceChosen: true, ticketNumber: 424242, cancelled: true, createdAt: when,
+    };
+    await db.requestDraft.create({ data: draft });
+    await check('RequestDraft', draft, () => db.requestDraft.findUnique({ where: { id: draft.id } }));
+    written.RequestDraft!.updatedAt = 'auto';
 
     const beat = { poolId: 'pool-1', instance: 'host:1', seenAt: when };
     await db.workerHeartbeat.create({ data: beat });
@@ -182,5 +191,8 @@ describe('every model round-trips every column through the generated client', ()
     await expect(db.ticket.update({ where: { id: ids.ticket! }, data: { status: 'archived' } })).rejects.toThrow();
     await expect(db.rating.update({ where: { id: '77777777-7777-4777-8777-777777777777' }, data: { score: 9 } })).rejects.toThrow();
     await expect(db.user.create({ data: { email: 'Upper@Case.example', emailDomain: 'case.example', name: 'x' } })).rejects.toThrow();
+    await expect(
+      db.requestDraft.create({ data: { platform: 'x', workspaceId: 'w', platformUserId: 'u', chatId: 'c', direct: true, subject: '', description: '', priority: 'asap' } }),
+    ).rejects.toThrow();
   });
 });

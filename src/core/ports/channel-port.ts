@@ -1,10 +1,17 @@
 /**
- * The channel port: the one interface every chat adapter implements, and the
- * platform-neutral shapes that cross it. Nothing in here names a platform; the
- * `platform` strings are data owned by the adapters ("slack", "lark", ...).
+ * The channel port: the one interface every chat adapter implements. Inbound, an adapter parses a durably recorded
+ * platform event into the shared vocabulary (../chat/chat-events.ts) and renders the chat service's answers
+ * (`tell`); outbound, it renders and sends what the sync engine delivers into ticket threads. Nothing in here names
+ * a platform; the `platform` strings are data owned by the adapters ("slack", "lark", ...).
  */
+import type { ChatEvent } from '../chat/chat-events.ts';
+import type { ChatMessage, DeliveryMessage, TicketSummary } from '../chat/chat-messages.ts';
+import type { ChatReply } from '../chat/chat-service.ts';
 import type { Locale } from '../locale.ts';
-import type { TicketPriority, TicketStatus } from '../tickets/ticket-types.ts';
+
+export type { ChatMessage, DeliveryMessage, TicketSummary };
+/** @deprecated what the adapters rendered before the chat service's answers (ChatMessage) existed. */
+export type RichMessage = DeliveryMessage | Extract<ChatMessage, { kind: 'ticket_list' | 'notice' }>;
 
 /** Where a message goes. `threadRef` is the platform's id of the thread root (or message to reply to). */
 export interface ThreadTarget {
@@ -15,53 +22,7 @@ export interface ThreadTarget {
   threadRef: string | null;
 }
 
-/** Rich messages, described once; each adapter renders them for its platform. */
-export type RichMessage =
-  | {
-      kind: 'ticket_confirmation';
-      ticket: TicketSummary;
-    }
-  | {
-      kind: 'status_changed';
-      ticket: TicketSummary;
-      from: TicketStatus;
-      to: TicketStatus;
-    }
-  | {
-      kind: 'agent_reply';
-      ticket: TicketSummary;
-      authorName: string;
-      body: string;
-    }
-  | {
-      /** Sent when a ticket is solved: offers Rate (1-5, optional comment), Reopen (with a reason) and View. */
-      kind: 'rating_prompt';
-      ticket: TicketSummary;
-    }
-  | {
-      kind: 'reopen_prompt';
-      ticket: TicketSummary;
-    }
-  | {
-      kind: 'ticket_list';
-      tickets: TicketSummary[];
-    }
-  | {
-      /** A plain sentence from the message catalog, already resolved by key. */
-      kind: 'notice';
-      key: string;
-      params?: Record<string, string | number>;
-    };
-
-export interface TicketSummary {
-  number: number;
-  subject: string;
-  status: TicketStatus;
-  priority: TicketPriority;
-  url: string;
-}
-
-/** What a platform can do; the sync engine paces and splits by these. */
+/** What a platform can do; the sync engine paces and splits by these, the chat service asks by them. */
 export interface ChannelLimits {
   maxMessageLength: number;
   /** Minimum spacing between two messages into one chat, in milliseconds. */
@@ -72,7 +33,10 @@ export interface ChannelLimits {
   globalPerSecond: number;
   ephemeral: boolean;
   buttons: boolean;
+  /** Forms carry a request's fields at once; without them the chat service asks step by step. */
   forms: boolean;
+  /** A ticket asked for in a group is also followed in the requester's direct chat with the bot. */
+  directCopies?: boolean;
 }
 
 export interface SentMessage {
@@ -82,7 +46,7 @@ export interface SentMessage {
   chatId?: string;
 }
 
-/** Errors an adapter throws from send/update/delete, so the engine can decide what to do. */
+/** Errors an adapter throws from send/update/delete/tell, so the engine can decide what to do. */
 export class ChannelSendError extends Error {
   constructor(
     readonly kind: 'rate_limited' | 'transient' | 'permanent',
@@ -101,9 +65,35 @@ export interface OutboundContext {
   deliveryKey: string;
 }
 
+/** An inbound platform event as stored in the inbox. */
+export interface InboundEnvelope {
+  id: string;
+  platform: string;
+  externalId: string;
+  payload: unknown;
+  receivedAt: Date;
+}
+
+export interface ReplyContext {
+  /** The event being answered, as recorded (e.g. a card's update token, a pressed button's query id). */
+  envelope: InboundEnvelope;
+  /** Stable key of this reply, for platforms that dedupe (the same reply after a retry is the same message). */
+  deliveryKey: string;
+}
+
 export interface ChannelAdapter {
   readonly platform: string;
   readonly limits: ChannelLimits;
+  /**
+   * A durably recorded platform event in the shared vocabulary (none for events that mean nothing to the help
+   * center). May read from the platform (a message, a profile); throws to be retried.
+   */
+  parse?(event: InboundEnvelope): Promise<ChatEvent[]>;
+  /**
+   * Tells what the chat service answered: to the actor privately where the platform can (an ephemeral), else in
+   * their direct chat; to the place for everyone there. Throws ChannelSendError; the engine retries or gives up.
+   */
+  tell?(reply: ChatReply, ctx: ReplyContext): Promise<void>;
   /** Post into a thread (or a chat when threadRef is null). */
   post(target: ThreadTarget, message: RichMessage, ctx: OutboundContext): Promise<SentMessage>;
   /** Send to a user's direct chat. */
@@ -119,38 +109,6 @@ export interface ChannelAdapter {
    * platform's answer and our commit). Returns its id, or null when it is not there or cannot be known.
    */
   findDelivered?(target: ThreadTarget, ctx: OutboundContext): Promise<SentMessage | null>;
-  /** Process one durably recorded inbound event (the raw payload the HTTP route stored). */
-  processInbound(event: InboundEnvelope): Promise<void>;
-}
-
-/** An inbound platform event as stored in the inbox. */
-export interface InboundEnvelope {
-  id: string;
-  platform: string;
-  externalId: string;
-  payload: unknown;
-  receivedAt: Date;
-}
-
-/** The normalised inbound message every adapter produces for the core. */
-export interface InboundMessage {
-  platform: string;
-  workspaceId: string;
-  chatId: string;
-  /** Thread root message id, or null when the message is not in a thread. */
-  threadRef: string | null;
-  messageId: string;
-  author: {
-    platformUserId: string;
-    /** Our user id when the platform account is linked. */
-    userId: string | null;
-    displayName: string;
-    email: string | null;
-  };
-  /** Text with mentions resolved to names. */
-  text: string;
-  replyTo: string | null;
-  locale: Locale;
-  files: { name: string; url: string }[];
-  isDirect: boolean;
+  /** @deprecated the channel's own processing, until it parses into the shared vocabulary (parse + tell). */
+  processInbound?(event: InboundEnvelope): Promise<void>;
 }

@@ -66,6 +66,8 @@ export interface DomainEventInput {
   type: 'ticket.created' | 'comment.added' | 'ticket.status_changed' | 'ticket.solved' | 'ticket.rated' | 'ticket.reopened' | 'ticket.visibility_changed' | 'comment.edited' | 'comment.deleted';
   payload: Record<string, unknown>;
   deliver: boolean;
+  /** A thread that does not get it (the one the change came from). */
+  except?: ThreadKey;
 }
 
 export interface TicketFilter {

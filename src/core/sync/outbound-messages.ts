@@ -1,7 +1,8 @@
 /**
- * Which rich message a domain event becomes in a chat thread. Events that are not listed produce nothing.
+ * What a domain event becomes in a chat thread: a new message, an edit or removal of one delivered before, or
+ * nothing. Pure, so every case is unit-tested directly.
  */
-import type { RichMessage, TicketSummary } from '../ports/channel-port.ts';
+import type { DeliveryMessage, TicketSummary } from '../chat/chat-messages.ts';
 import type { TicketStatus } from '../tickets/ticket-types.ts';
 
 export interface OutboxEventData {
@@ -9,11 +10,19 @@ export interface OutboxEventData {
   payload: Record<string, unknown>;
 }
 
-export function toRichMessage(
-  event: OutboxEventData,
-  ticket: TicketSummary,
-  comment: { body: string; authorName: string; public: boolean; deleted: boolean } | null,
-): RichMessage | null {
+export interface CommentData {
+  body: string;
+  authorName: string;
+  public: boolean;
+  deleted: boolean;
+}
+
+export type OutboundAction =
+  | { action: 'post'; message: DeliveryMessage }
+  | { action: 'update'; messageId: string; message: DeliveryMessage }
+  | { action: 'delete'; messageId: string };
+
+export function toRichMessage(event: OutboxEventData, ticket: TicketSummary, comment: CommentData | null): DeliveryMessage | null {
   switch (event.type) {
     case 'ticket.created': {
       // The confirmation says what was true when the ticket was created, even if it is delivered after a change.
@@ -35,4 +44,23 @@ export function toRichMessage(
     default:
       return null;
   }
+}
+
+/**
+ * The action for one delivery. `deliveredMessageId` is, for an edit or delete of a comment, the message that
+ * carried the comment into this thread (null when it never reached it: then there is nothing to change).
+ */
+export function outboundAction(
+  event: OutboxEventData,
+  ticket: TicketSummary,
+  comment: CommentData | null,
+  deliveredMessageId: string | null,
+): OutboundAction | null {
+  if (event.type === 'comment.edited') {
+    if (!deliveredMessageId || !comment || !comment.public || comment.deleted) return null;
+    return { action: 'update', messageId: deliveredMessageId, message: { kind: 'agent_reply', ticket, authorName: comment.authorName, body: comment.body } };
+  }
+  if (event.type === 'comment.deleted') return deliveredMessageId ? { action: 'delete', messageId: deliveredMessageId } : null;
+  const message = toRichMessage(event, ticket, comment);
+  return message ? { action: 'post', message } : null;
 }

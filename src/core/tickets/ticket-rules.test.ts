@@ -48,6 +48,11 @@ describe('comments', () => {
   it('a customer message on a closed ticket starts a follow-up', () => {
     expect(rules.commentArrives(t('closed'), false, true).followUp).toBe(true);
   });
+  it("someone else's comment is like a CC's: public, but it never reopens nor follows up", () => {
+    expect(rules.commentArrives(t('pending'), false, true, false)).toEqual({ public: true, status: 'pending', becomesPublic: false, followUp: false });
+    expect(rules.commentArrives(t('solved'), false, true, false).status).toBe('solved');
+    expect(code(() => rules.commentArrives(t('closed'), false, true, false))).toBe('ticket_closed');
+  });
   it('an agent cannot comment on a closed ticket', () => {
     expect(code(() => rules.commentArrives(t('closed'), true, true))).toBe('ticket_closed');
   });

@@ -39,11 +39,12 @@ export interface CommentDecision {
 
 /**
  * A comment arrives. `byStaff` is an agent or admin; `wantsPublic` is what the author asked for (customers'
- * comments are always meant public).
+ * comments are always meant public); `byRequester` whether the author is the ticket's requester. Only the requester
+ * reopens a ticket or follows a closed one up: anyone else's comment is like a CC's, and leaves the status alone.
  */
-export function commentArrives(t: TicketState, byStaff: boolean, wantsPublic: boolean): CommentDecision {
+export function commentArrives(t: TicketState, byStaff: boolean, wantsPublic: boolean, byRequester = true): CommentDecision {
   if (t.status === 'closed') {
-    if (byStaff) throw new DomainError('ticket_closed', 'a closed ticket cannot get comments');
+    if (byStaff || !byRequester) throw new DomainError('ticket_closed', 'a closed ticket cannot get comments');
     return { public: true, status: 'closed', becomesPublic: false, followUp: true };
   }
   if (byStaff) {
@@ -57,7 +58,7 @@ export function commentArrives(t: TicketState, byStaff: boolean, wantsPublic: bo
   }
   // A customer: on a private ticket everything stays internal until an agent replies publicly.
   if (t.visibility === 'private') return { public: false, status: t.status, becomesPublic: false, followUp: false };
-  const reopens = t.status === 'pending' || t.status === 'solved';
+  const reopens = byRequester && (t.status === 'pending' || t.status === 'solved');
   return { public: true, status: reopens ? 'open' : t.status, becomesPublic: false, followUp: false };
 }
 

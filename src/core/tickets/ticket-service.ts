@@ -41,6 +41,8 @@ export interface CommentInput {
   attachments?: { name: string; url: string }[];
   /** Where a follow-up lives if the comment arrives on a closed ticket (e.g. the chat thread it was written in). */
   followUpThreads?: (ThreadKey & { locale: string })[];
+  /** The chat thread the comment was written in: it is not echoed back there. */
+  origin?: ThreadKey;
 }
 
 export interface TicketServiceDeps {
@@ -171,7 +173,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     input: CommentInput,
   ): Promise<{ comment: CommentView | null; followUp: TicketView | null }> {
     const staff = isStaff(author.role);
-    const d = rules.commentArrives(t, staff, input.public);
+    const d = rules.commentArrives(t, staff, input.public, author.id === t.requester.id);
     if (d.followUp) {
       const followUp = await createIn(tx, {
         subject: t.subject,
@@ -209,6 +211,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       type: 'comment.added',
       payload: { number: t.number, commentId: comment.id, public: d.public, byStaff: staff, via: input.via },
       deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
+      ...(input.origin ? { except: input.origin } : {}),
     });
     await changeStatus(tx, { ...t, ...visibleNow }, d.status, author.id, input.via);
     return { comment, followUp: null };

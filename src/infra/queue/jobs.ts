@@ -1,14 +1,33 @@
 /**
- * The jobs this service puts on graphile-worker, enqueued with SQL so that they join the caller's transaction
- * (graphile_worker.add_job is a plain function in the database).
+ * Every job this service puts on graphile-worker, and the one place its SQL is written. Jobs are enqueued with SQL
+ * (graphile_worker.add_job is a plain function in the database) so that they join the caller's transaction, or
+ * even the statement that makes the change they follow up.
  */
-import type { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
 
 type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
 
 export const TASK_DRAIN_THREAD = 'drain_thread';
 export const TASK_PROCESS_INBOUND = 'process_inbound';
 export const TASK_CLOSE_SOLVED = 'close_solved';
+
+/** Inbound events with one ordering key run one at a time, in order, in their own queue. */
+export function inboundQueueName(platform: string, orderingKey: string | null | undefined): string | null {
+  return orderingKey ? `inbound:${platform}:${orderingKey}` : null;
+}
+
+/** The SQL of `add_job` for processing inbound event `idSql` (a SQL expression), in `queueSql`'s queue. */
+export function addInboundJobSql(idSql: Prisma.Sql, queueSql: Prisma.Sql, runAt: Date | null = null): Prisma.Sql {
+  return Prisma.sql`graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', (${idSql})::text),
+    queue_name := ${queueSql}, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
+}
+
+/** The queue of an inbound event, computed in SQL from its row's columns. */
+export const INBOUND_QUEUE_OF_ROW = Prisma.sql`CASE WHEN ordering_key IS NULL THEN NULL ELSE 'inbound:' || platform || ':' || ordering_key END`;
+
+export async function enqueueInbound(db: Sql, row: { id: string; platform: string; orderingKey: string | null }, runAt: Date | null = null): Promise<void> {
+  await db.$executeRaw`SELECT ${addInboundJobSql(Prisma.sql`${row.id}`, Prisma.sql`${inboundQueueName(row.platform, row.orderingKey)}::text`, runAt)}`;
+}
 
 /**
  * One drain job per thread: it sends that thread's pending deliveries oldest first. The job key folds many

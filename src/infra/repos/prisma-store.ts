@@ -193,7 +193,15 @@ function txApi(tx: Tx): StoreTx {
     async publish(ticketId, event) {
       const row = await tx.outboxEvent.create({ data: { ticketId, type: event.type, payload: event.payload as Prisma.InputJsonValue } });
       if (!event.deliver) return;
-      const links = await tx.chatThreadLink.findMany({ where: { ticketId, status: 'active' }, select: { id: true } });
+      const ex = event.except;
+      const links = await tx.chatThreadLink.findMany({
+        where: {
+          ticketId,
+          status: 'active',
+          ...(ex ? { NOT: { platform: ex.platform, workspaceId: ex.workspaceId, chatId: ex.chatId, threadRef: ex.threadRef } } : {}),
+        },
+        select: { id: true },
+      });
       if (links.length === 0) return;
       await tx.delivery.createMany({ data: links.map((l) => ({ outboxEventId: row.id, threadLinkId: l.id })) });
       for (const l of links) await enqueueThreadDrain(tx, l.id);

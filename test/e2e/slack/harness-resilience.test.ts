@@ -70,7 +70,7 @@ describe('Slack channel resilience (in-memory core, real HTTP, Bolt and the Slac
 
   it('a stored payload that is not an object is skipped, not retried forever', async () => {
     await expect(
-      h.module.adapter.processInbound({ id: 'x', platform: 'slack', externalId: 'Ev-bad', payload: 'garbage', receivedAt: new Date() }),
+      h.module.adapter.processInbound!({ id: 'x', platform: 'slack', externalId: 'Ev-bad', payload: 'garbage', receivedAt: new Date() }),
     ).resolves.toBeUndefined();
   });
 

@@ -30,7 +30,7 @@ describe('POST /telegram/webhook', () => {
   it('a stored payload that is not an update is skipped by processInbound, not retried forever', async () => {
     h = await new TelegramHarness().start();
     await expect(
-      h.module.adapter.processInbound({ id: 'x', platform: 'telegram', externalId: '1', payload: { nope: true }, receivedAt: new Date() }),
+      h.module.adapter.processInbound!({ id: 'x', platform: 'telegram', externalId: '1', payload: { nope: true }, receivedAt: new Date() }),
     ).resolves.toBeUndefined();
     expect(h.fake.callsTo('sendMessage')).toHaveLength(0);
   });
@@ -47,11 +47,11 @@ describe('POST /telegram/webhook', () => {
     h.desk.getTicketForRequester = async () => {
       throw new Error('connection terminated');
     };
-    await expect(h.module.adapter.processInbound(row)).rejects.toThrow('connection terminated');
+    await expect(h.module.adapter.processInbound!(row)).rejects.toThrow('connection terminated');
     expect(h.answers().map((a) => a.id)).toContain(press.callback_query.id);
     // The retry, once the core is back, does the work.
     h.desk.getTicketForRequester = original;
-    await h.module.adapter.processInbound(row);
+    await h.module.adapter.processInbound!(row);
     // Ticket 5 does not exist: this time the core answered, and the person is told.
     expect(h.answers().at(-1)).toEqual({ id: press.callback_query.id, text: 'Request not found.', alert: true });
   });

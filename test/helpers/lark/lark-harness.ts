@@ -91,7 +91,7 @@ export class LarkHarness {
   /** The inbox worker: processes every recorded, unprocessed event once. */
   async processInbox(): Promise<void> {
     for (const row of this.inbox.pending()) {
-      await this.module.adapter.processInbound(row);
+      await this.module.adapter.processInbound!(row);
       row.processed = true;
     }
   }

@@ -38,7 +38,7 @@ export class MemoryInbox implements InboxPort {
     for (const e of this.pending()) {
       e.attempts += 1;
       try {
-        await adapter.processInbound(e);
+        await adapter.processInbound!(e);
         e.processed = true;
       } catch (err) {
         failures.push(err);

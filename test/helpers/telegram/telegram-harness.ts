@@ -74,7 +74,7 @@ export class TelegramHarness {
   async drain(): Promise<void> {
     while (this.processed < this.inbox.rows.length) {
       const row = this.inbox.rows[this.processed++]!;
-      await this.module.adapter.processInbound(row);
+      await this.module.adapter.processInbound!(row);
       while (this.outbox.length > 0) await this.outbox.shift()!();
     }
   }

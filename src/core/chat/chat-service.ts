@@ -1,0 +1,181 @@
+/**
+ * The conversation engine: every chat event of every channel is handled here, once. Adapters parse their
+ * platform's payloads into ChatEvents (chat-events.ts) and render the answers (ChatReply) in their own idiom; who
+ * the person is, which ticket a message belongs to, who may reopen or rate, when a follow-up starts, what a draft
+ * needs and which refusal to show are decided here and nowhere else.
+ *
+ * A refusal of the core (a DomainError) becomes a coded notice to the person who acted; anything else is thrown,
+ * so the inbox retries the event (every effect below is idempotent: comments carry their platform message, tickets
+ * their source, drafts their id).
+ */
+import { isDomainError, type DomainError } from '../errors.ts';
+import type { Locale } from '../locale.ts';
+import type { DirectoryService } from '../directory/directory-service.ts';
+import type { DraftRepo } from '../ports/draft-repo.ts';
+import type { Store, TicketView } from '../ports/store-port.ts';
+import { ticketUrl } from '../tickets/ticket-links.ts';
+import type { TicketService } from '../tickets/ticket-service.ts';
+import type { ChatEvent, ChatPlace, ChatUserRef } from './chat-events.ts';
+import { createChatIdentity, type ChatIdentity, type ResolvedPerson } from './chat-identity.ts';
+import { notice, type ChatMessage, type TicketSummary } from './chat-messages.ts';
+import { handleThreadEvent } from './chat-thread.ts';
+import { handleRequestEvent } from './chat-requests.ts';
+import { handleRequesterEvent } from './chat-requester.ts';
+import { MIN_DESCRIPTION_LENGTH } from './request-draft.ts';
+
+/** One answer: to the person who acted (privately where the platform can), or to everyone in the place. */
+export interface ChatReply {
+  to: 'actor' | 'place';
+  place: ChatPlace;
+  /** The person who acted; null for events without one. */
+  actor: ChatUserRef | null;
+  locale: Locale;
+  message: ChatMessage;
+  /** An earlier bot message this one takes the place of (the step or buttons the person answered), where the platform can edit. */
+  replaces: string | null;
+  /** Short enough to be a button's answer (a toast, an alert) where the platform has one. */
+  brief: boolean;
+}
+
+export interface ChatOutcome {
+  replies: ChatReply[];
+}
+
+/** What a channel can do, as far as the conversation is concerned. */
+export interface ChatCapabilities {
+  /** Forms (modals, cards) carry a request's fields and a rating's comment at once; without them the core asks step by step. */
+  forms: boolean;
+  /** A ticket asked for in a group is also followed in the requester's direct chat with the bot. */
+  directCopies: boolean;
+}
+
+export interface ChatServiceDeps {
+  store: Pick<
+    Store,
+    | 'findIdentity'
+    | 'upsertIdentity'
+    | 'getTicket'
+    | 'findTicketBySourceKey'
+    | 'findTicketsByThread'
+    | 'findTicketByDeliveredMessage'
+    | 'listTickets'
+    | 'listComments'
+    | 'getChatService'
+    | 'setChatService'
+    | 'getService'
+    | 'getDialogState'
+    | 'setDialogState'
+  >;
+  drafts: DraftRepo;
+  tickets: Pick<TicketService, 'create' | 'comment' | 'rate' | 'commentRating' | 'reopen' | 'editExternalComment' | 'deleteExternalComment'>;
+  directory: Pick<DirectoryService, 'findOrCreateEndUser' | 'redeemLinkCode' | 'listServices'>;
+  /** One-time sign-in links to the customer help center (absent: the bot says it cannot give one). */
+  signInLinks?: { linkFor(userId: string): Promise<{ url: string; expiresAt: Date }> };
+  publicUrl: string;
+  capabilities(platform: string): ChatCapabilities;
+  clock?: () => Date;
+}
+
+/** What the handler modules share. */
+export interface ChatContext {
+  deps: ChatServiceDeps;
+  identity: ChatIdentity;
+  now(): Date;
+  summary(t: TicketView): TicketSummary;
+  /** `<platform>:<workspace>:<message>`: the key of a platform message across the help center. */
+  messageRef(place: Pick<ChatPlace, 'platform' | 'workspaceId'>, messageId: string): string;
+  reply(who: ReplyBase, message: ChatMessage, opts?: { to?: 'actor' | 'place'; replaces?: string | null; brief?: boolean }): ChatReply;
+  dialog: DialogStates;
+}
+
+export interface ReplyBase {
+  place: ChatPlace;
+  actor: ChatUserRef | null;
+  locale: Locale;
+}
+
+/** What the bot waits for from a person in their direct chat (channels without forms). */
+export type Awaiting =
+  | { awaiting: 'description'; draftId: string }
+  | { awaiting: 'comment' | 'rating_comment' | 'reopen_reason'; ticket: number };
+
+export interface DialogStates {
+  get(who: ChatUserRef): Promise<Awaiting | null>;
+  set(who: ChatUserRef, state: Awaiting | null): Promise<void>;
+}
+
+const DIALOG_TTL_MS = 24 * 3600_000;
+export const DRAFT_TTL_MS = 24 * 3600_000;
+
+function parseAwaiting(raw: Record<string, unknown> | null): Awaiting | null {
+  if (!raw) return null;
+  if (raw['awaiting'] === 'description' && typeof raw['draftId'] === 'string') return { awaiting: 'description', draftId: raw['draftId'] };
+  const a = raw['awaiting'];
+  if ((a === 'comment' || a === 'rating_comment' || a === 'reopen_reason') && Number.isInteger(raw['ticket']))
+    return { awaiting: a, ticket: raw['ticket'] as number };
+  return null;
+}
+
+export const NO_REPLIES: ChatOutcome = { replies: [] };
+
+export function createChatService(deps: ChatServiceDeps) {
+  const now = deps.clock ?? (() => new Date());
+  const identity = createChatIdentity(deps);
+  // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
+  const dialogKey = (who: ChatUserRef) => ({ ...who, chatId: '' });
+  const ctx: ChatContext = {
+    deps,
+    identity,
+    now,
+    summary: (t) => ({ number: t.number, subject: t.subject, status: t.status, priority: t.priority, url: ticketUrl(deps.publicUrl, t.number) }),
+    messageRef: (place, messageId) => `${place.platform}:${place.workspaceId}:${messageId}`,
+    reply: (who, message, opts = {}) => ({
+      to: opts.to ?? 'actor',
+      place: who.place,
+      actor: who.actor,
+      locale: who.locale,
+      message,
+      replaces: opts.replaces ?? null,
+      brief: opts.brief ?? false,
+    }),
+    dialog: {
+      get: async (who) => parseAwaiting(await deps.store.getDialogState(dialogKey(who), new Date(now().getTime() - DIALOG_TTL_MS))),
+      set: (who, state) => deps.store.setDialogState(dialogKey(who), state),
+    },
+  };
+
+  function refusal(base: ReplyBase, e: DomainError): ChatOutcome {
+    return { replies: [ctx.reply(base, notice(`common:error.${e.code}`, { min: MIN_DESCRIPTION_LENGTH }), { brief: true })] };
+  }
+
+  function actorOf(event: ChatEvent): ResolvedPerson | null {
+    if (event.type === 'message' || event.type === 'message_edited') return identity.resolve(event.author);
+    if (event.type === 'message_deleted') return null;
+    return identity.resolve(event.actor);
+  }
+
+  return {
+    /** Handles one event; returns what to tell whom. */
+    async handle(event: ChatEvent): Promise<ChatOutcome> {
+      const who = actorOf(event);
+      try {
+        return (
+          (await handleThreadEvent(ctx, event, who)) ??
+          (await handleRequestEvent(ctx, event, who!)) ??
+          (await handleRequesterEvent(ctx, event, who!)) ??
+          NO_REPLIES
+        );
+      } catch (e) {
+        if (!isDomainError(e) || !who) throw e;
+        return refusal({ place: event.place, actor: who.person, locale: await who.locale() }, e);
+      }
+    },
+
+    /** The catalog a form offers. */
+    listServices: async () => (await deps.directory.listServices()).map((s) => ({ id: s.id, name: s.name })),
+
+    minDescriptionLength: MIN_DESCRIPTION_LENGTH,
+  };
+}
+
+export type ChatService = ReturnType<typeof createChatService>;

@@ -1,0 +1,100 @@
+/**
+ * Messages in a ticket's thread (or under one of the bot's messages of a ticket), and their edits and deletes.
+ *
+ * - The requester's message is their public comment: it reopens a pending or solved ticket, and on a closed one it
+ *   starts a follow-up that lives where the message was written.
+ * - Anyone else's message is a comment too (like a CC's), but never reopens and never starts a follow-up in the
+ *   requester's name: on a closed ticket they are told to open a request of their own.
+ * - On a ticket made private the message is kept as an internal note and nothing is said back.
+ * - A message in a direct chat that belongs to no ticket answers what the bot asked for, if anything (see
+ *   chat-requester.ts), else the person gets the help text.
+ */
+import { isStaff } from '../tickets/ticket-types.ts';
+import type { TicketView } from '../ports/store-port.ts';
+import type { ChatEvent, ChatFile, ChatPlace } from './chat-events.ts';
+import type { ResolvedPerson } from './chat-identity.ts';
+import { notice } from './chat-messages.ts';
+import { answerPrompt } from './chat-requester.ts';
+import { NO_REPLIES, type ChatContext, type ChatOutcome } from './chat-service.ts';
+import { cleanText } from './request-draft.ts';
+
+type MessageEvent = Extract<ChatEvent, { type: 'message' }>;
+
+/** A thread as the store keys it; a chat without threads is the empty thread. */
+export function threadKey(place: Pick<ChatPlace, 'platform' | 'workspaceId' | 'chatId'>, threadRef: string | null) {
+  return { platform: place.platform, workspaceId: place.workspaceId, chatId: place.chatId, threadRef: threadRef ?? '' };
+}
+
+export function attachmentsOf(files: ChatFile[]): { name: string; url: string }[] {
+  return files.flatMap((f) => (f.url ? [{ name: cleanText(f.name) || 'file', url: f.url }] : []));
+}
+
+/** The ticket a message belongs to: the thread's (newest, when a follow-up shares it), else the bot message's it answers. */
+async function ticketOf(ctx: ChatContext, place: ChatPlace, repliesTo: string[]): Promise<TicketView | null> {
+  const { store } = ctx.deps;
+  if (place.threadRef !== null) {
+    const found = await store.findTicketsByThread(threadKey(place, place.threadRef));
+    const newest = found.sort((a, b) => b.number - a.number)[0];
+    if (newest) return newest;
+  }
+  for (const id of repliesTo) {
+    const t = await store.findTicketByDeliveredMessage(place.platform, place.workspaceId, id);
+    if (t) return t;
+  }
+  return null;
+}
+
+async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson): Promise<ChatOutcome> {
+  const body = cleanText(e.text);
+  const attachments = attachmentsOf(e.files);
+  if (body === '' && attachments.length === 0) return NO_REPLIES;
+  const ticket = await ticketOf(ctx, e.place, e.repliesTo);
+  if (!ticket) return e.place.direct ? answerPrompt(ctx, e, who, body) : NO_REPLIES;
+
+  const base = { place: e.place, actor: e.author, locale: await who.locale() };
+  const user = await who.user();
+  if (!user) return { replies: [ctx.reply(base, notice('common:error.not_registered'))] };
+  const byRequester = user.id === ticket.requester.id;
+  if (ticket.status === 'closed' && ticket.visibility !== 'public') return NO_REPLIES;
+  if (ticket.status === 'closed' && (!byRequester || isStaff(user.role))) {
+    // Only the requester follows a closed request up; anyone else is shown how to ask for themselves.
+    return { replies: [ctx.reply(base, notice('common:chat.closed_for_others', { number: ticket.number }, ctx.summary(ticket)))] };
+  }
+  const here = threadKey(e.place, e.place.threadRef);
+  const r = await ctx.deps.tickets
+    .comment(ticket.number, { id: user.id, role: user.role }, {
+      body,
+      public: true,
+      via: e.place.platform,
+      externalRef: ctx.messageRef(e.place, e.messageId),
+      attachments,
+      // A follow-up lives where its first message was written; an agent's own message is not echoed back here.
+      followUpThreads: [{ ...here, locale: base.locale }],
+      origin: here,
+    })
+    .catch((err: unknown) => {
+      // A platform re-delivery of a message that is already a comment adds nothing.
+      if ((err as { code?: string }).code === 'unique_violation') return null;
+      throw err;
+    });
+  if (r?.followUp) return { replies: [ctx.reply(base, { kind: 'follow_up_started', closedNumber: ticket.number, ticket: ctx.summary(r.followUp) })] };
+  return NO_REPLIES;
+}
+
+export async function handleThreadEvent(ctx: ChatContext, e: ChatEvent, who: ResolvedPerson | null): Promise<ChatOutcome | null> {
+  switch (e.type) {
+    case 'message':
+      return onMessage(ctx, e, who!);
+    case 'message_edited': {
+      // Only a synced comment has this ref; anything else was never a comment and nothing happens.
+      const body = cleanText(e.text);
+      if (body !== '') await ctx.deps.tickets.editExternalComment(ctx.messageRef(e.place, e.messageId), body, e.place.platform);
+      return NO_REPLIES;
+    }
+    case 'message_deleted':
+      await ctx.deps.tickets.deleteExternalComment(ctx.messageRef(e.place, e.messageId), e.place.platform);
+      return NO_REPLIES;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * Processing of one recorded inbound event, from the worker: the adapter parses it into the shared vocabulary, the
+ * chat service handles it, the answers are told through the adapter. Nothing is lost and nothing said twice in
+ * practice:
+ * - the answers are stored with the event before the first is sent, and the count already sent after each, so a
+ *   retry (a crash, a throttled send) sends only what is left and never handles the event again;
+ * - handling itself is idempotent (comments carry their platform message, tickets their source, drafts their id),
+ *   so a crash before the answers were stored just handles it once more;
+ * - the one window left: the process dies between a platform accepting an answer and the count being written; that
+ *   answer is sent again (README, "Delivery guarantees").
+ */
+import type { ChannelAdapter, InboundEnvelope } from '../ports/channel-port.ts';
+import type { ChatEvent } from '../chat/chat-events.ts';
+import type { ChatOutcome } from '../chat/chat-service.ts';
+import { onInboundFailure, onSendFailure } from './delivery-policy.ts';
+
+export interface InboxRow {
+  id: string;
+  platform: string;
+  externalId: string;
+  orderingKey: string | null;
+  payload: unknown;
+  status: 'pending' | 'done' | 'dead';
+  attempts: number;
+  receivedAt: Date;
+  /** The answers, once the event was handled and they were not all sent yet. */
+  outcome: ChatOutcome | null;
+  repliesSent: number;
+}
+
+export interface InboxRepo {
+  loadInbound(id: string): Promise<InboxRow | null>;
+  completeInbound(id: string): Promise<void>;
+  saveInboundOutcome(id: string, outcome: ChatOutcome): Promise<void>;
+  noteRepliesSent(id: string, count: number): Promise<void>;
+  failInbound(id: string, f: { attempts: number; error: string; dead: boolean }): Promise<void>;
+}
+
+export interface InboundScheduler {
+  /** Runs the event again at `runAt`, in its ordering queue. */
+  processLater(row: Pick<InboxRow, 'id' | 'platform' | 'orderingKey'>, runAt: Date): Promise<void>;
+}
+
+/** The log lines the engine writes; pino fits. */
+export interface EngineLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface InboundProcessorDeps {
+  inbox: InboxRepo;
+  scheduler: InboundScheduler;
+  adapters: ReadonlyMap<string, ChannelAdapter>;
+  chat: { handle(event: ChatEvent): Promise<ChatOutcome> };
+  log: EngineLog;
+  onDead?: (platform: string) => void;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => Date;
+  random?: () => number;
+}
+
+/** Waits longer than this give the worker back instead of holding an ordered queue. */
+export const MAX_IN_PLACE_RETRY_MS = 30_000;
+
+class ReplyFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super(`telling the answer failed: ${(failure as Error)?.message ?? String(failure)}`);
+  }
+}
+
+export function createInboundProcessor(deps: InboundProcessorDeps) {
+  const { inbox, log } = deps;
+  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const now = deps.now ?? (() => new Date());
+
+  async function handle(adapter: ChannelAdapter, envelope: InboundEnvelope): Promise<ChatOutcome> {
+    if (!adapter.parse) {
+      await adapter.processInbound!(envelope);
+      return { replies: [] };
+    }
+    const replies: ChatOutcome['replies'] = [];
+    for (const event of await adapter.parse(envelope)) replies.push(...(await deps.chat.handle(event)).replies);
+    return { replies };
+  }
+
+  /** Sends the answers not sent yet; a permanent refusal of one is logged and skipped (retrying cannot help). */
+  async function tellAll(adapter: ChannelAdapter, row: InboxRow, envelope: InboundEnvelope, outcome: ChatOutcome): Promise<void> {
+    for (let i = row.repliesSent; i < outcome.replies.length; i++) {
+      try {
+        await adapter.tell!(outcome.replies[i]!, { envelope, deliveryKey: `inbound-${row.id}-${i}` });
+      } catch (err) {
+        const decision = onSendFailure(err, 1, deps.random);
+        if (decision.action !== 'break_link') throw new ReplyFailed(err);
+        log.warn({ inboundId: row.id, platform: row.platform, reason: decision.reason }, 'an answer could not be told; skipped');
+      }
+      if (i < outcome.replies.length - 1) await inbox.noteRepliesSent(row.id, i + 1);
+    }
+  }
+
+  return async function processInbound(id: string): Promise<void> {
+    for (;;) {
+      const row = await inbox.loadInbound(id);
+      if (!row || row.status !== 'pending') return;
+      const adapter = deps.adapters.get(row.platform);
+      const envelope: InboundEnvelope = { id: row.id, platform: row.platform, externalId: row.externalId, payload: row.payload, receivedAt: row.receivedAt };
+      try {
+        if (!adapter) throw new Error(`channel ${row.platform} is not enabled`);
+        let outcome = row.outcome;
+        if (!outcome) {
+          outcome = await handle(adapter, envelope);
+          if (outcome.replies.length > 0) await inbox.saveInboundOutcome(row.id, outcome);
+        }
+        if (outcome.replies.length > 0) await tellAll(adapter, row, envelope, outcome);
+        await inbox.completeInbound(row.id);
+        return;
+      } catch (caught) {
+        const err = caught instanceof ReplyFailed ? caught.failure : caught;
+        const decision = onInboundFailure(err, row.attempts, deps.random);
+        const dead = decision.action === 'park';
+        const attempts = dead || (decision.action === 'retry' && decision.countsAsFailure) ? row.attempts + 1 : row.attempts;
+        const message = String((err as Error)?.stack ?? err).slice(0, 2000);
+        await inbox.failInbound(row.id, { attempts, error: message, dead });
+        if (decision.action === 'park') {
+          log.error({ inboundId: id, platform: row.platform, err: (err as Error)?.message }, 'inbound event parked as dead');
+          deps.onDead?.(row.platform);
+          return;
+        }
+        log.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
+        // An ordered event (one chat's) retries in place while the wait is short: its job keeps the queue, so the
+        // events recorded after it (an edit of this very message) cannot overtake it.
+        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS) {
+          await sleep(decision.delayMs);
+          continue;
+        }
+        await deps.scheduler.processLater(row, new Date(now().getTime() + decision.delayMs));
+        return;
+      }
+    }
+  };
+}
+
