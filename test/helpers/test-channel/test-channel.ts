@@ -6,11 +6,12 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ChannelDeps, ChannelModule } from '../../../src/channels/channel-module.ts';
-import { ChannelSendError, type ChannelAdapter, type RichMessage } from '../../../src/core/ports/channel-port.ts';
+import { ChannelSendError, type ChannelAdapter, type ChatMessage } from '../../../src/core/ports/channel-port.ts';
+import type { ChatEvent } from '../../../src/core/chat/chat-events.ts';
 
 export const TEST_SECRET = 'test-channel-secret';
 
-export function renderTest(m: RichMessage): string {
+export function renderTest(m: ChatMessage): string {
   switch (m.kind) {
     case 'agent_reply':
       return `agent_reply|#${m.ticket.number}|${m.body}`;
@@ -24,6 +25,12 @@ export function renderTest(m: RichMessage): string {
       return `ticket_list|${m.tickets.map((t) => t.number).join(',')}`;
     case 'notice':
       return `notice|${m.key}`;
+    case 'follow_up_started':
+      return `follow_up_started|#${m.ticket.number}|of #${m.closedNumber}`;
+    case 'request_exists':
+      return `request_exists|${m.ticket ? `#${m.ticket.number}` : 'hidden'}`;
+    default:
+      return m.kind;
   }
 }
 
@@ -69,16 +76,26 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
       const r = await call('/find', { key: ctx.deliveryKey });
       return r.id ? { messageId: r.id } : null;
     },
-    async processInbound(env) {
+    async parse(env): Promise<ChatEvent[]> {
       const e = inboundSchema.parse(env.payload);
       if (e.poison) throw new Error('poison event');
-      await deps.desk.addThreadReply({
-        via: 'test',
-        thread: { platform: 'test', workspaceId: 'w', chatId: e.chatId, threadRef: e.threadRef },
-        author: { platform: 'test', workspaceId: 'w', platformUserId: e.user, displayName: e.user, email: e.email, locale: 'en' },
-        body: e.text,
-        externalRef: `test:w:${e.chatId}:${e.id}`,
-      });
+      const person = { platform: 'test', workspaceId: 'w', platformUserId: e.user };
+      return [
+        {
+          type: 'message',
+          place: { platform: 'test', workspaceId: 'w', chatId: e.chatId, threadRef: e.threadRef, direct: false },
+          messageId: `${e.chatId}:${e.id}`,
+          author: { ...person, profile: async () => ({ ...person, displayName: e.user, verifiedEmail: e.email, locale: 'en' }) },
+          text: e.text,
+          files: [],
+          mentionsBot: false,
+          repliesTo: [],
+        },
+      ];
+    },
+    async tell(reply, ctx) {
+      const chatId = reply.to === 'actor' ? `tell:${reply.actor?.platformUserId}` : reply.place.chatId;
+      await call('/post', { chatId, threadRef: reply.place.threadRef, text: renderTest(reply.message), key: ctx.deliveryKey });
     },
   };
 
