@@ -33,3 +33,27 @@ describe('src/core', () => {
     }
   });
 });
+
+/** Every relative import of `file`, resolved to a path under src/. */
+function importsOf(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(/^(?:import|export)[^'"]*['"]([^'"]+)['"]/gm)]
+    .map((m) => m[1]!)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => path.relative(path.join(ROOT, 'src'), path.resolve(path.dirname(file), spec)));
+}
+
+describe('src/channels', () => {
+  const channels = readdirSync(path.join(ROOT, 'src/channels')).filter((d) => statSync(path.join(ROOT, 'src/channels', d)).isDirectory() && d !== 'shared');
+  it('has the three platforms', () => expect(channels).toEqual(expect.arrayContaining(['slack', 'lark', 'telegram'])));
+  for (const ch of channels) {
+    it(`${ch} imports neither another channel nor infra`, () => {
+      for (const f of files(path.join(ROOT, 'src/channels', ch))) {
+        for (const target of importsOf(f)) {
+          const room = target.split(path.sep);
+          expect(room[0] === 'infra', `${path.relative(ROOT, f)} imports ${target}`).toBe(false);
+          if (room[0] === 'channels') expect([ch, 'shared'].includes(room[1]!) || room.length === 2, `${path.relative(ROOT, f)} imports ${target}`).toBe(true);
+        }
+      }
+    });
+  }
+});

@@ -19,7 +19,7 @@ import type { ChatEvent, ChatPlace, ChatUserRef } from './chat-events.ts';
 import { createChatIdentity, type ChatIdentity, type ResolvedPerson } from './chat-identity.ts';
 import { notice, type ChatMessage, type TicketSummary } from './chat-messages.ts';
 import { handleThreadEvent } from './chat-thread.ts';
-import { handleRequestEvent } from './chat-requests.ts';
+import { createDraftDesk, handleRequestEvent } from './chat-requests.ts';
 import { handleRequesterEvent } from './chat-requester.ts';
 import { MIN_DESCRIPTION_LENGTH } from './request-draft.ts';
 
@@ -173,6 +173,9 @@ export function createChatService(deps: ChatServiceDeps) {
 
     /** The catalog a form offers. */
     listServices: async () => (await deps.directory.listServices()).map((s) => ({ id: s.id, name: s.name })),
+
+    /** Request-time drafts, for forms that must open within the platform's deadline (a modal, a card). */
+    drafts: createDraftDesk(ctx),
 
     minDescriptionLength: MIN_DESCRIPTION_LENGTH,
   };
