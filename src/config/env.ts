@@ -67,6 +67,13 @@ const schema = z
         path: [v.LARK_APP_ID ? 'LARK_APP_SECRET' : 'LARK_APP_ID'],
         message: 'is required when the other Lark credential is set',
       });
+    // Without either secret nothing can tell a forged event or card action from Lark's: refuse rather than run open.
+    if (v.LARK_APP_ID && v.LARK_APP_SECRET && !v.LARK_VERIFICATION_TOKEN && !v.LARK_ENCRYPT_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LARK_VERIFICATION_TOKEN'],
+        message: 'or LARK_ENCRYPT_KEY is required when Lark is on (without one, forged Lark requests cannot be refused)',
+      });
   });
 
 export type RawEnv = z.infer<typeof schema>;

@@ -28,6 +28,8 @@ export interface LarkChannelConfig {
 }
 
 export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps): ChannelModule {
+  // The config refuses this already; a channel built by hand must not run open either.
+  if (!config.verificationToken && !config.encryptKey) throw new Error('Lark needs a verification token or an encrypt key to authenticate its requests');
   registerMessages('lark', larkMessages);
   const logger = deps.logger.child({ channel: 'lark' });
   const sdkLog = sdkLogger(logger);
