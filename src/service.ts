@@ -8,6 +8,7 @@ import type { Config } from './config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channels/channel-module.ts';
 import type { ChannelAdapter } from './core/ports/channel-port.ts';
 import { createDirectoryService } from './core/directory/directory-service.ts';
+import { createAgentAccessService } from './core/directory/agent-access-service.ts';
 import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
@@ -18,6 +19,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedde
 import { applyMigrations } from './infra/db/migrate.ts';
 import { createPrisma } from './infra/db/prisma.ts';
 import { createPrismaStore } from './infra/repos/prisma-store.ts';
+import { createAccessRepo } from './infra/repos/access-repo.ts';
 import { hashPassword } from './infra/passwords.ts';
 import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND } from './infra/queue/jobs.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
@@ -69,6 +71,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc() });
   const directory = createDirectoryService({ store, linkCodeTtlMinutes: config.LINK_CODE_TTL_MINUTES, hashPassword });
   await directory.ensureDefaultService();
+  const access = createAgentAccessService({ access: createAccessRepo(db), users: store });
   let adminUser: UserRecord | null = null;
   const getAdmin = async () => {
     adminUser ??= (await store.findUserByEmail(ADMIN_EMAIL)) ?? (await store.insertUser({ email: ADMIN_EMAIL, name: 'Administrator', role: 'admin' }).catch(async () => (await store.findUserByEmail(ADMIN_EMAIL))!));
@@ -101,7 +104,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     logger,
     metrics,
     channels,
-    api: { tickets, directory, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    api: { tickets, directory, access, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
     plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
     dbReady: async () => {
       await db.$queryRaw`SELECT 1`;

@@ -77,7 +77,7 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
       const found = await kit.sessions.find(req.cookies[kit.cookies.session]);
       if (found) {
         const agent = await deps.store.getUser(found.userId);
-        if (agent && isStaff(agent.role)) Object.assign(state, { idHash: found.idHash, agent, _csrf: found.csrfSecret });
+        if (agent && isStaff(agent.role) && agent.active) Object.assign(state, { idHash: found.idHash, agent, _csrf: found.csrfSecret });
         else await kit.sessions.destroy(found.idHash);
       }
       if (!state.agent) {

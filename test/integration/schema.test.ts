@@ -91,11 +91,11 @@ describe('every model round-trips every column through the generated client', ()
     await db.organization.create({ data: org });
     await check('Organization', org, () => db.organization.findUnique({ where: { id: org.id } }));
 
-    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', createdAt: when, updatedAt: later };
+    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', deactivatedAt: later, createdAt: when, updatedAt: later };
     await db.user.create({ data: user });
     await check('User', user, () => db.user.findUnique({ where: { id: user.id } }));
 
-    const token = { id: '33333333-3333-4333-8333-333333333333', userId: user.id, tokenHash: 'h1', createdAt: when, lastUsedAt: later };
+    const token = { id: '33333333-3333-4333-8333-333333333333', userId: user.id, tokenHash: 'h1', label: 'CI bot', createdAt: when, lastUsedAt: later, expiresAt: later, revokedAt: later };
     await db.apiToken.create({ data: token });
     await check('ApiToken', token, () => db.apiToken.findUnique({ where: { id: token.id } }));
 

@@ -1,6 +1,6 @@
 /**
- * People and the catalog: end users, agents and their API tokens, services, one-time link codes and chat
- * identities.
+ * People and the catalog: end users, agents, services, one-time link codes and chat identities (agents' tokens
+ * and active flag: agent-access-service.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../errors.ts';
@@ -43,19 +43,12 @@ export function createDirectoryService(deps: DirectoryDeps) {
       return store.insertUser({ ...input, email, name: input.name.trim(), role: 'end_user' });
     },
 
-    async createAgent(input: { email: string; name: string; password?: string }): Promise<{ agent: UserRecord; token: string }> {
+    /** A new agent; their API tokens come from the agent access service. */
+    async createAgent(input: { email: string; name: string; password?: string }): Promise<UserRecord> {
       const email = checkEmail(input.email);
       if (await store.findUserByEmail(email)) throw new DomainError('email_taken', 'a user with this email exists', 'email');
       const passwordHash = input.password && deps.hashPassword ? await deps.hashPassword(input.password) : null;
-      const agent = await store.insertUser({ email, name: input.name.trim(), role: 'agent', passwordHash });
-      const token = `agt_${randomBytes(24).toString('base64url')}`;
-      await store.insertApiToken(agent.id, sha256(token));
-      return { agent, token };
-    },
-
-    async authenticate(token: string): Promise<UserRecord | null> {
-      if (!token) return null;
-      return store.findUserByTokenHash(sha256(token));
+      return store.insertUser({ email, name: input.name.trim(), role: 'agent', passwordHash });
     },
 
     async getUser(id: string): Promise<UserRecord> {

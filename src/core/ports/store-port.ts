@@ -15,6 +15,8 @@ export interface UserRecord extends UserRef {
   locale: string;
   role: Role;
   organization: { id: string; name: string } | null;
+  /** False once an admin deactivated the agent: nothing they hold signs them in. */
+  active: boolean;
   createdAt: Date;
 }
 
@@ -170,11 +172,9 @@ export interface Store {
   findUserByEmail(email: string): Promise<UserRecord | null>;
   searchUsers(prefix: string, page: { limit: number; cursor: string | null }): Promise<Page<UserRecord>>;
   insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
-  insertApiToken(userId: string, tokenHash: string): Promise<void>;
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
-  /** The password hash of a staff user by email, for console sign-in. */
+  /** The password hash of an active staff user by email, for console sign-in. */
   findStaffCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null>;
-  findUserByTokenHash(tokenHash: string): Promise<UserRecord | null>;
 
   listServices(): Promise<{ id: string; name: string; description: string | null }[]>;
   getService(id: string): Promise<{ id: string; name: string } | null>;

@@ -4,12 +4,14 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodType, z } from 'zod';
 import type { DirectoryService } from '../../core/directory/directory-service.ts';
 import type { TicketService } from '../../core/tickets/ticket-service.ts';
 import type { CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
 import { ticketUrl } from '../../core/desk/chat-desk.ts';
-import { HttpError, zodMessage } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { actorOf, parse } from './api-request.ts';
+import { AGENT_ROUTES, agentRoutes } from './agent-routes.ts';
+import type { AgentAccessService } from '../../core/directory/agent-access-service.ts';
 import { buildOpenApi, type RouteDoc } from './openapi.ts';
 import * as S from './schemas.ts';
 import type { Db } from '../../infra/db/prisma.ts';
@@ -19,6 +21,7 @@ import { decodeCursor, encodeCursor } from '../../infra/repos/prisma-store.ts';
 export interface ApiDeps {
   tickets: TicketService;
   directory: DirectoryService;
+  access: AgentAccessService;
   store: Store;
   db: Db;
   publicUrl: string;
@@ -31,12 +34,6 @@ declare module 'fastify' {
   interface FastifyRequest {
     actor?: UserRecord;
   }
-}
-
-function parse<T extends ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw new HttpError(400, 'validation_failed', zodMessage(r.error, where));
-  return r.data;
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
@@ -98,8 +95,7 @@ export function commentJson(c: CommentView) {
 }
 
 export const API_ROUTES: RouteDoc[] = [
-  { method: 'post', path: '/agents', summary: 'Create an agent (and their API token)', role: 'admin', body: S.createAgentBody, responses: { 201: 'the agent and its token', 400: 'invalid', 401: 'no token', 403: 'not admin', 409: 'email exists' } },
-  { method: 'post', path: '/agents/{id}/invitation', summary: 'One-time link for an agent to set a console password', role: 'admin', responses: { 201: 'the invitation URL', 403: 'not admin', 404: 'unknown agent' } },
+  ...AGENT_ROUTES,
   { method: 'get', path: '/services', summary: 'The service catalog', role: 'agent', responses: { 200: 'services', 401: 'no token' } },
   { method: 'post', path: '/services', summary: 'Add a service to the catalog', role: 'admin', body: S.createServiceBody, responses: { 201: 'the service', 400: 'invalid', 401: 'no token', 403: 'not admin' } },
   { method: 'post', path: '/users', summary: 'Create an end user', role: 'agent', body: S.createUserBody, responses: { 201: 'the user', 400: 'invalid', 401: 'no token', 409: 'email exists' } },
@@ -131,8 +127,8 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (!m) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
     const token = m[1]!;
     if (adminHash && timingSafeEqual(sha(token), adminHash)) return deps.adminUser();
-    const user = await directory.authenticate(token);
-    if (!user || user.role === 'end_user') throw new HttpError(401, 'unauthenticated', 'the token is not valid');
+    const user = await deps.access.authenticate(token);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'the token is not valid');
     return user;
   }
 
@@ -144,22 +140,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   const admin = (req: FastifyRequest) => {
     if (req.actor?.role !== 'admin') throw new HttpError(403, 'forbidden', 'this call needs the admin role');
   };
-  const actor = (req: FastifyRequest) => ({ id: req.actor!.id, role: req.actor!.role });
+  const actor = actorOf;
   const ticketNo = (req: FastifyRequest) => parse(S.ticketNumberParam, req.params, 'number').number;
 
-  app.post('/agents', async (req, reply) => {
-    admin(req);
-    const body = parse(S.createAgentBody, req.body, 'body');
-    const { agent, token } = await directory.createAgent(body);
-    return reply.code(201).send({ agent: { id: agent.id, email: agent.email, name: agent.name }, token });
-  });
-
-  app.post('/agents/:id/invitation', async (req, reply) => {
-    admin(req);
-    const { id } = parse(S.idParam, req.params, 'id');
-    const { token, expiresAt } = await directory.createInvitation(id);
-    return reply.code(201).send({ url: `${publicUrl}/invite/${token}`, expiresAt: expiresAt.toISOString() });
-  });
+  agentRoutes(app, { directory, access: deps.access, publicUrl });
 
   app.get('/services', async () => ({ services: (await directory.listServices()).map((s) => ({ id: s.id, name: s.name, description: s.description })) }));
 

@@ -80,3 +80,10 @@ export const createCommentBody = z.strictObject({
 
 export const inboxQuery = z.strictObject({ status: z.enum(['pending', 'done', 'dead']).default('dead'), ...pageQuery });
 export const inboxIdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an event id') });
+
+export const patchAgentBody = z.strictObject({ active: z.boolean({ error: 'must be true or false' }) });
+export const createTokenBody = z.strictObject({
+  label: text(100).default('API token'),
+  expiresInDays: z.number().int('must be a whole number of days').min(1).max(3650).optional(),
+});
+export const tokenParam = z.strictObject({ id: z.uuid('must be an id'), tokenId: z.uuid('must be a token id') });

@@ -57,9 +57,9 @@ function toTicket(r: TicketRow): TicketView {
   };
 }
 
-const userInclude = { organization: { select: { id: true, name: true } } } as const;
+export const userInclude = { organization: { select: { id: true, name: true } } } as const;
 type UserRow = Prisma.UserGetPayload<{ include: typeof userInclude }>;
-function toUser(u: UserRow): UserRecord {
+export function toUser(u: UserRow): UserRecord {
   return {
     id: u.id,
     email: u.email,
@@ -68,6 +68,7 @@ function toUser(u: UserRow): UserRecord {
     locale: u.locale,
     role: u.role as Role,
     organization: u.organization,
+    active: u.deactivatedAt === null,
     createdAt: u.createdAt,
   };
 }
@@ -338,20 +339,13 @@ export function createPrismaStore(db: Db): Store {
         return translate(e);
       }
     },
-    async insertApiToken(userId, tokenHash) {
-      await db.apiToken.create({ data: { userId, tokenHash } });
-    },
     async setPasswordHash(userId, passwordHash) {
       await db.user.update({ where: { id: userId }, data: { passwordHash } });
     },
     async findStaffCredentials(email) {
       const u = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, include: userInclude });
-      if (!u || u.role === 'end_user') return null;
+      if (!u || u.role === 'end_user' || u.deactivatedAt) return null;
       return { user: toUser(u), passwordHash: u.passwordHash };
-    },
-    async findUserByTokenHash(tokenHash) {
-      const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { include: userInclude } } });
-      return t ? toUser(t.user) : null;
     },
 
     async listServices() {
