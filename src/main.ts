@@ -23,7 +23,7 @@ const logger = createLogger(config.LOG_LEVEL);
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 try {
   const service = await startService(config, { logger });
-  logger.info({ url: service.url, publicUrl: config.PUBLIC_URL }, 'service started');
+  logger.info({ url: service.url, publicUrl: config.PUBLIC_URL, ...(service.metricsUrl ? { metricsUrl: service.metricsUrl } : {}) }, 'service started');
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) {

@@ -15,6 +15,7 @@ import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { buildMetricsApp } from './http/metrics-routes.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedded-postgres.ts';
 import { applyMigrations } from './infra/db/migrate.ts';
 import { createPrisma } from './infra/db/prisma.ts';
@@ -46,6 +47,8 @@ export interface RunningService {
   desk: DeskPort;
   tickets: TicketService;
   url: string;
+  /** The METRICS_PORT listener's base URL, when it has one. */
+  metricsUrl: string | null;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -103,6 +106,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const app = await buildApp({
     logger,
     metrics,
+    metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
     api: { tickets, directory, access, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
     plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
@@ -136,8 +140,11 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   for (const c of channels) await c.start?.();
 
   let url = '';
+  const metricsApp = config.METRICS_PORT !== undefined ? await buildMetricsApp(metrics, { token: config.METRICS_TOKEN }, logger) : null;
+  let metricsUrl: string | null = null;
   if (opts.listen !== false) {
     url = await app.listen({ host: config.HOST, port: config.PORT });
+    if (metricsApp) metricsUrl = await metricsApp.listen({ host: config.HOST, port: config.METRICS_PORT });
   } else {
     await app.ready();
   }
@@ -148,10 +155,12 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     desk,
     tickets,
     url,
+    metricsUrl,
     databaseUrl,
     stop() {
       stopping ??= (async () => {
         await app.close(); // stops accepting, waits for in-flight requests
+        await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await worker?.stop(); // finishes the jobs in flight
         await db.$disconnect();

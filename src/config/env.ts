@@ -29,6 +29,10 @@ const schema = z
     PUBLIC_URL: optionalSecret.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s) URL'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_TOKEN: optionalSecret.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+    METRICS_TOKEN: optionalSecret
+      .refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters')
+      .refine((v) => v === undefined || !/\s/.test(v), 'must not contain spaces (it is sent as a bearer token)'),
+    METRICS_PORT: optionalSecret.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
     SOLVED_AUTO_CLOSE_DAYS: z.coerce.number().min(0).max(365).default(4),
     LINK_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
@@ -53,6 +57,8 @@ const schema = z
     TELEGRAM_API_ROOT: url('https://api.telegram.org'),
   })
   .superRefine((v, ctx) => {
+    if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT)
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (the metrics listener is a second one)' });
     if (v.TELEGRAM_MODE === 'webhook' && !v.TELEGRAM_WEBHOOK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'is required when TELEGRAM_MODE=webhook' });
     if (Boolean(v.SLACK_BOT_TOKEN) !== Boolean(v.SLACK_SIGNING_SECRET))

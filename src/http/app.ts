@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import type { ChannelModule } from '../channels/channel-module.ts';
 import { errorHandler, sendError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
+import { metricsRoutes, type MetricsAccess } from './metrics-routes.ts';
 import { apiRoutes, type ApiDeps } from './api/api-routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -16,6 +17,8 @@ export const BODY_LIMIT = 1024 * 1024;
 export interface AppDeps {
   logger: Logger;
   metrics: Metrics;
+  /** How /metrics is guarded; `ownListener` moves it off this app (METRICS_PORT). */
+  metricsAccess?: MetricsAccess & { ownListener?: boolean };
   api: ApiDeps;
   channels: ChannelModule[];
   /** Extra plugins (the help-center console) registered at the root. */
@@ -63,10 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     const ok = await deps.dbReady().catch(() => false);
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
   });
-  app.get('/metrics', async (_req, reply) => {
-    reply.type(deps.metrics.registry.contentType);
-    return deps.metrics.registry.metrics();
-  });
+  if (!deps.metricsAccess?.ownListener) await app.register(metricsRoutes(deps.metrics, deps.metricsAccess ?? {}));
 
   await app.register(async (api) => apiRoutes(api, deps.api), { prefix: '/api/v1' });
   for (const ch of deps.channels) await app.register(ch.routes);
