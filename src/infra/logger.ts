@@ -54,7 +54,7 @@ export function redactUrl(url: string, depth = 0): string {
       const name = pair.slice(0, eq);
       if (SECRET_PARAM.test(decode(name))) return `${name}=${CENSOR}`;
       const inner = decode(pair.slice(eq + 1));
-      if (depth < 2 && inner.startsWith('/')) {
+      if (depth < 2 && /^(\/|https?:\/\/)/i.test(inner)) {
         const cleaned = redactUrl(inner, depth + 1);
         if (cleaned !== inner) return `${name}=${encodeURIComponent(cleaned)}`;
       }
@@ -66,7 +66,8 @@ export function redactUrl(url: string, depth = 0): string {
 
 /** `url` fields (fastify's request line among them) keep their shape without their secrets; the rest is censored. */
 function censor(value: unknown, path: string[]): unknown {
-  return path[path.length - 1] === 'url' && typeof value === 'string' ? redactUrl(value) : CENSOR;
+  const isUrl = typeof value === 'string' || value instanceof URL;
+  return path[path.length - 1] === 'url' && isUrl ? redactUrl(String(value)) : CENSOR;
 }
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

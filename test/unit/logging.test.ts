@@ -50,6 +50,7 @@ describe('redactUrl', () => {
     expect(out).not.toContain('SECRET');
     expect(decodeURIComponent(out)).toBe('/login?next=/invite/[redacted]?x=1');
     expect(redactUrl(`/login?next=${encodeURIComponent('/tickets/12?token=SECRET')}`)).not.toContain('SECRET');
+    expect(redactUrl(`/x?return=${encodeURIComponent('https://help.example.com/login/link/SECRET')}`)).not.toContain('SECRET');
   });
 
   it('leaves ordinary URLs exactly as they were', () => {
