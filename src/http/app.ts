@@ -8,6 +8,7 @@ import sjson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelModule } from '../channels/channel-module.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../infra/db/db-errors.ts';
 import { errorHandler, HttpError, sendError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { apiRoutes, type ApiDeps } from './api/api-routes.ts';
@@ -66,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ok = await deps.dbReady().catch(() => false);
+    if (!ok) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
   });
   app.get('/metrics', async (_req, reply) => {
