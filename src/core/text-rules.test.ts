@@ -32,6 +32,23 @@ describe('storable', () => {
   });
 });
 
+describe('deeply nested input', () => {
+  it('neither function runs out of stack on a body nested 100,000 deep', () => {
+    const deep = JSON.parse(`${'['.repeat(100_000)}"a\\u0000"${']'.repeat(100_000)}`);
+    expect(nulPath(deep)).toMatch(/^0\.0\.0/);
+    let v: unknown = storable(deep);
+    for (let i = 0; i < 100_000; i++) v = (v as unknown[])[0];
+    expect(v).toBe('a\uFFFD');
+  });
+  it('keeps a __proto__ key as data and the keys in their order', () => {
+    const v = storable(JSON.parse('{"b":1,"__proto__":{"admin":true},"a":"x\\u0000"}'));
+    expect(Object.keys(v)).toEqual(['b', '__proto__', 'a']);
+    expect(Object.getPrototypeOf(v)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['admin']).toBeUndefined();
+    expect(JSON.stringify(v)).toBe('{"b":1,"__proto__":{"admin":true},"a":"x\uFFFD"}');
+  });
+});
+
 describe('nulPath', () => {
   it('names the first field holding a NUL', () => {
     expect(nulPath({ a: 'x', b: { c: ['ok', 'n\u0000'] } })).toBe('b.c.1');

@@ -28,37 +28,66 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null || Object.getPrototypeOf(proto) === null;
 }
 
-/** A copy of `value` whose every string and object key is storable; other values (numbers, dates) as they are. */
+/** Sets an own property, so that a key named `__proto__` stays data instead of replacing the prototype. */
+function put(target: Record<string | number, unknown>, key: string | number, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * A copy of `value` whose every string and object key is storable; other values (numbers, dates) as they are.
+ * Iterative, so that a deeply nested body cannot exhaust the call stack.
+ */
 export function storable<T>(value: T): T {
-  if (typeof value === 'string') return storableText(value) as T;
-  if (Array.isArray(value)) return value.map((v) => storable(v)) as T;
-  if (isPlainObject(value)) {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[storableText(k)] = storable(v);
-    return out as T;
+  const root: Record<string, unknown> = {};
+  const todo: [Record<string | number, unknown>, string | number, unknown][] = [[root, 'v', value]];
+  for (let item = todo.pop(); item; item = todo.pop()) {
+    const [parent, key, v] = item;
+    if (typeof v === 'string') put(parent, key, storableText(v));
+    else if (Array.isArray(v)) {
+      const copy: unknown[] = new Array(v.length);
+      put(parent, key, copy);
+      v.forEach((x, i) => todo.push([copy as unknown as Record<number, unknown>, i, x]));
+    } else if (isPlainObject(v)) {
+      const copy: Record<string, unknown> = {};
+      put(parent, key, copy);
+      for (const [k, x] of Object.entries(v)) {
+        const clean = storableText(k);
+        put(copy, clean, undefined); // keeps the keys in their order; the value follows
+        todo.push([copy, clean, x]);
+      }
+    } else put(parent, key, v);
   }
-  return value;
+  return root['v'] as T;
+}
+
+interface PathNode {
+  key: string | number;
+  up: PathNode | null;
+}
+
+function shownPath(node: PathNode | null): string {
+  const parts: string[] = [];
+  for (let n = node; n; n = n.up) parts.unshift(String(n.key).replaceAll('\u0000', '\\0'));
+  const path = parts.join('.');
+  return path.length > 200 ? `${path.slice(0, 200)}…` : path;
 }
 
 /**
  * Where the first NUL in `value` is, as a field path (`name`, `attachments.0.name`); a key that holds one is
- * named with the NUL shown as `\0`. Null when there is none.
+ * named with the NUL shown as `\0`. Null when there is none. Iterative, like `storable`.
  */
-export function nulPath(value: unknown, path: (string | number)[] = []): string | null {
-  const shown = (p: (string | number)[]) => p.map((x) => String(x).replaceAll('\u0000', '\\0')).join('.');
-  if (typeof value === 'string') return value.includes('\u0000') ? shown(path) : null;
-  if (Array.isArray(value)) {
-    for (const [i, v] of value.entries()) {
-      const at = nulPath(v, [...path, i]);
-      if (at !== null) return at;
-    }
-    return null;
-  }
-  if (isPlainObject(value)) {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) return shown([...path, k]);
-      const at = nulPath(v, [...path, k]);
-      if (at !== null) return at;
+export function nulPath(value: unknown): string | null {
+  const todo: [unknown, PathNode | null][] = [[value, null]];
+  for (let item = todo.pop(); item; item = todo.pop()) {
+    const [v, at] = item;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return shownPath(at);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) todo.push([v[i], { key: i, up: at }]);
+    } else if (isPlainObject(v)) {
+      const entries = Object.entries(v);
+      for (const [k] of entries) if (k.includes('\u0000')) return shownPath({ key: k, up: at });
+      for (let i = entries.length - 1; i >= 0; i--) todo.push([entries[i]![1], { key: entries[i]![0], up: at }]);
     }
   }
   return null;

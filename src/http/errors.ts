@@ -8,6 +8,11 @@ export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
   }
+
+  /** fastify's name for it, which other error handlers (the console's) read. */
+  get statusCode(): number {
+    return this.status;
+  }
 }
 
 export function sendError(reply: FastifyReply, status: number, code: string, message: string): FastifyReply {
