@@ -115,7 +115,7 @@ function wholeBodies(base: Record<string, unknown>): (string | Buffer)[] {
     'null',
     '"text"',
     '{',
-    '['.repeat(5000) + ']'.repeat(5000),
+    '['.repeat(100_000) + ']'.repeat(100_000),
     '{"__proto__":{"admin":true}}',
     '{"constructor":{"prototype":{"admin":true}}}',
   ];
@@ -273,13 +273,26 @@ function leafVariants(v: unknown, replace: (s: string) => unknown): unknown[] {
   return [];
 }
 
-function channelBodies(base: () => Record<string, unknown>): (string | Buffer)[] {
+let fresh = 0;
+/**
+ * The same event with each string leaf made hostile in turn. Each variant gets an id of its own (unless the id is
+ * the leaf being changed), so that every one is recorded rather than recognised as a duplicate of the first.
+ */
+function channelBodies(base: () => Record<string, unknown>, idPath: string[]): (string | Buffer)[] {
   const b = base();
+  const original = idPath.reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], b);
+  const renewed = (x: unknown) => {
+    const copy = structuredClone(x) as Record<string, unknown>;
+    const holder = idPath.slice(0, -1).reduce<Record<string, unknown>>((o, k) => o[k] as Record<string, unknown>, copy);
+    const last = idPath.at(-1)!;
+    if (holder[last] === original) holder[last] = typeof original === 'number' ? original + 1_000_000 + ++fresh : `${String(original)}-${++fresh}`;
+    return JSON.stringify(copy);
+  };
   return [
-    ...leafVariants(b, (s) => `${s}${NUL}`).map((x) => JSON.stringify(x)),
-    ...leafVariants(b, () => 12345678901234567890).slice(0, 10).map((x) => JSON.stringify(x)),
+    ...leafVariants(b, (s) => `${s}${NUL}`).map(renewed),
+    ...leafVariants(b, () => 12345678901234567890).slice(0, 10).map(renewed),
     ...wholeBodies(base()),
-    JSON.stringify({ ...base(), [`k${NUL}`]: `${NUL}` }),
+    renewed({ ...base(), [`k${NUL}`]: `${NUL}` }),
   ];
 }
 
@@ -297,7 +310,7 @@ function slackProbes(): Probe[] {
   const push = (label: string, body: string | Buffer, type: string, signed = true) => {
     probes.push({ label: `POST /slack/events ${label}`, method: 'POST', url: '/slack/events', headers: { 'content-type': type, ...(signed ? slackHeaders(body) : {}) }, payload: body });
   };
-  for (const body of channelBodies(base)) push(String(body).slice(0, 60), body, 'application/json');
+  for (const body of channelBodies(base, ['event_id'])) push(String(body).slice(0, 60), body, 'application/json');
   push('unsigned', JSON.stringify(base()), 'application/json', false);
   const cmd = assistCommand({ channel: 'C0FUZZ', user: 'U0FUZZ', text: 'help', triggerId: 'trig.1' });
   for (const k of Object.keys(cmd)) push(`command ${k}=NUL`, new URLSearchParams({ ...cmd, [k]: `${cmd[k]}${NUL}` }).toString(), 'application/x-www-form-urlencoded');
@@ -314,7 +327,7 @@ function larkProbes(): Probe[] {
   const base = () => inbound.userMessage({ from: alice, chatId: group.chat_id, text: 'fuzz message', mentionBot: true }).body;
   const probes: Probe[] = [];
   for (const url of ['/lark/events', '/lark/cards'])
-    for (const body of channelBodies(base)) probes.push({ label: `POST ${url} ${String(body).slice(0, 60)}`, method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: body });
+    for (const body of channelBodies(base, ['header', 'event_id'])) probes.push({ label: `POST ${url} ${String(body).slice(0, 60)}`, method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: body });
   return probes;
 }
 
@@ -322,7 +335,7 @@ function telegramProbes(): Probe[] {
   const from = tgUser(4242, 'Fuzz');
   const base = () => telegram.updates.message(privateChatOf(from), from, '/help') as unknown as Record<string, unknown>;
   const headers = { 'content-type': 'application/json', [SECRET_HEADER]: TELEGRAM_SECRET };
-  const probes: Probe[] = channelBodies(base).map((body) => ({ label: `POST /telegram/webhook ${String(body).slice(0, 60)}`, method: 'POST', url: '/telegram/webhook', headers, payload: body }));
+  const probes: Probe[] = channelBodies(base, ['update_id']).map((body) => ({ label: `POST /telegram/webhook ${String(body).slice(0, 60)}`, method: 'POST', url: '/telegram/webhook', headers, payload: body }));
   probes.push({ label: 'POST /telegram/webhook NUL secret', method: 'POST', url: '/telegram/webhook', headers: { ...headers, [SECRET_HEADER]: 'a\tb' }, payload: JSON.stringify(base()) });
   return probes;
 }
