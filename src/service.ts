@@ -77,7 +77,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const access = createAgentAccessService({ access: createAccessRepo(db), users: store });
   let adminUser: UserRecord | null = null;
   const getAdmin = async () => {
-    adminUser ??= (await store.findUserByEmail(ADMIN_EMAIL)) ?? (await store.insertUser({ email: ADMIN_EMAIL, name: 'Administrator', role: 'admin' }).catch(async () => (await store.findUserByEmail(ADMIN_EMAIL))!));
+    adminUser ??= (await store.findOrInsertUser({ email: ADMIN_EMAIL, name: 'Administrator', role: 'admin' })).user;
     return adminUser;
   };
   await getAdmin();

@@ -13,9 +13,11 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
+import { NUL_MESSAGE, nulPath } from '../core/text-rules.ts';
 import { isStaff } from '../core/tickets/ticket-types.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
 import { assetRoutes } from './asset-routes.ts';
-import { pageCtx, redirectToLogin, sendPage, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
+import { localeOf, pageCtx, redirectToLogin, sendPage, trFor, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
 import { createConsoleQueries } from './console-queries.ts';
 import { errorPageView } from './error-view.ts';
 import { newTicketRoutes } from './new-ticket-routes.ts';
@@ -26,6 +28,7 @@ import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { errorText } from './view-parts.ts';
 
+const NUL_CODE = 'nul_character';
 const PUBLIC_ROUTES = new Set(['/login', '/invite/:token', '/console/assets/:file']);
 
 /** No inline script or style anywhere, so the policy can forbid them: an injected tag could not run. */
@@ -91,6 +94,13 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
       return redirectToLogin(req, reply);
     });
 
+    // A NUL cannot be stored: any form field, query parameter or path segment holding one is refused before the
+    // route (and its database) sees it.
+    app.addHook('preValidation', async (req) => {
+      const at = nulPath(req.body) ?? nulPath(req.query) ?? nulPath(req.params);
+      if (at !== null) throw Object.assign(new Error(`${at}: ${NUL_MESSAGE}`), { statusCode: 400, code: NUL_CODE });
+    });
+
     app.addHook('preHandler', (req, reply, done) => {
       if (req.method !== 'POST') return done();
       app.csrfProtection(req, reply, done);
@@ -112,32 +122,42 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
   };
 }
 
+interface ErrorAnswer {
+  status: number;
+  /** Catalog keys of the page's message and heading. */
+  key: string;
+  title: string;
+}
+
+function classify(err: FastifyError): ErrorAnswer {
+  const answer = (status: number, key: string, title = 'error.title') => ({ status, key, title });
+  if (err.code === NUL_CODE) return answer(400, 'error.nul_character');
+  if (isDatabaseUnavailable(err)) return answer(503, 'error.database_unavailable', 'error.unavailable_title');
+  if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') return answer(403, 'error.csrf', 'error.forbidden_title');
+  if (err.statusCode === 429) return answer(429, 'error.too_many', 'error.too_many_title');
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'error.too_large');
+  if (isDomainError(err)) {
+    const status = DOMAIN_ERROR_STATUS[err.code];
+    return answer(status, `error.${err.code}`, status === 403 ? 'error.forbidden_title' : 'error.title');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return answer(err.statusCode, 'error.bad_request');
+  return answer(500, 'error.generic');
+}
+
 /** Errors become pages a person can act on (JSON for the typeahead); details stay in the log. */
 function renderError(err: FastifyError, req: FastifyRequest, reply: FastifyReply, kit: ConsoleKit): FastifyReply {
-  let status = 500;
-  let key = 'error.generic';
-  if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
-    status = 403;
-    key = 'error.csrf';
-  } else if (err.statusCode === 429) {
-    status = 429;
-    key = 'error.too_many';
-  } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    status = 413;
-    key = 'error.too_large';
-  } else if (isDomainError(err)) {
-    status = DOMAIN_ERROR_STATUS[err.code];
-  } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    status = err.statusCode;
-    key = 'error.bad_request';
-  }
-  if (status >= 500) req.log.error({ err }, 'console error');
+  const { status, key, title } = classify(err);
+  if (status === 503) {
+    req.log.warn({ err: databaseErrorLine(err) }, 'console: database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+  } else if (status >= 500) req.log.error({ err }, 'console error');
   else req.log.info({ code: err.code, status }, 'console request refused');
   if (req.consoleSession === null) req.consoleSession = { idHash: null, agent: null };
-  if (req.url.startsWith('/console/') && !req.url.startsWith('/console/assets/'))
-    return reply.code(status).send({ error: { code: status === 403 ? 'forbidden' : 'error', message: err.message } });
+  if (req.url.startsWith('/console/') && !req.url.startsWith('/console/assets/')) {
+    const code = status === 403 ? 'forbidden' : status === 503 ? 'database_unavailable' : 'error';
+    return reply.code(status).send({ error: { code, message: status >= 500 ? trFor(localeOf(req))(key) : err.message } });
+  }
   const ctx = pageCtx(req, reply, kit);
   const message = isDomainError(err) ? errorText(ctx.tr, err.code) : ctx.tr(key);
-  const title = status === 403 ? ctx.tr('error.forbidden_title') : status === 429 ? ctx.tr('error.too_many_title') : ctx.tr('error.title');
-  return sendPage(reply, status, errorPageView(ctx, { title, message }));
+  return sendPage(reply, status, errorPageView(ctx, { title: ctx.tr(title), message }));
 }

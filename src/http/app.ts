@@ -2,12 +2,14 @@
  * The fastify application: health, metrics, the help-center API and each enabled channel's routes, every part in
  * its own encapsulated plugin. Bodies over 1 MiB get 413 everywhere; errors are shaped in one handler.
  */
+import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
 import sjson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelModule } from '../channels/channel-module.ts';
-import { errorHandler, sendError } from './errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../infra/db/db-errors.ts';
+import { errorHandler, HttpError, sendError } from './errors.ts';
 import type { Metrics } from './metrics.ts';
 import { metricsRoutes, type MetricsAccess } from './metrics-routes.ts';
 import { apiRoutes, type ApiDeps } from './api/api-routes.ts';
@@ -39,10 +41,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     routerOptions: { maxParamLength: 200 },
   });
   app.setErrorHandler(errorHandler);
-  // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error.
+  // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error. JSON is
+  // UTF-8 (RFC 8259): other bytes are refused rather than silently turned into U+FFFD. A repeated key keeps its
+  // last value, as JSON.parse does.
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
-    const text = String(body);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
+    const bytes = body as Buffer;
+    if (!isUtf8(bytes)) return done(new HttpError(400, 'malformed_json', 'the body is not valid UTF-8'), undefined);
+    const text = bytes.toString('utf8');
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, sjson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' }));
@@ -64,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ok = await deps.dbReady().catch(() => false);
+    if (!ok) reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'database unavailable' });
   });
   if (!deps.metricsAccess?.ownListener) await app.register(metricsRoutes(deps.metrics, deps.metricsAccess ?? {}));

@@ -96,6 +96,16 @@ export interface ThreadKey {
   directUserId?: string | null;
 }
 
+export interface NewUserInput {
+  email: string;
+  name: string;
+  phone?: string | null;
+  organization?: string | null;
+  role: Role;
+  locale?: string;
+  passwordHash?: string | null;
+}
+
 export interface StoreTx {
   lockTicket(number: number): Promise<TicketView | null>;
   lockTicketById(id: string): Promise<TicketView | null>;
@@ -150,7 +160,11 @@ export interface StoreTx {
   linkThread(ticketId: string, thread: ThreadKey & { locale: string }): Promise<void>;
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
-  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+  /**
+   * The user with this email, inserted when new (`created`), else the existing one untouched. Safe when many
+   * callers create one new email at once: exactly one inserts, the others get that user, and no statement fails.
+   */
+  findOrInsertUser(input: NewUserInput): Promise<{ user: UserRecord; created: boolean }>;
   /** The chat accounts linked to a user. */
   listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
   countThreadLinks(ticketId: string): Promise<number>;
@@ -171,15 +185,15 @@ export interface Store {
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   searchUsers(prefix: string, page: { limit: number; cursor: string | null }): Promise<Page<UserRecord>>;
-  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+  findOrInsertUser(input: NewUserInput): Promise<{ user: UserRecord; created: boolean }>;
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
   /** The password hash of an active staff user by email, for console sign-in. */
   findStaffCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null>;
 
   listServices(): Promise<{ id: string; name: string; description: string | null }[]>;
   getService(id: string): Promise<{ id: string; name: string } | null>;
-  findServiceByName(name: string): Promise<{ id: string; name: string } | null>;
-  insertService(input: { name: string; description: string | null }): Promise<{ id: string; name: string; description: string | null }>;
+  /** Null when a service of this name exists (also when it was created a moment ago by a concurrent call). */
+  insertServiceIfNew(input: { name: string; description: string | null }): Promise<{ id: string; name: string; description: string | null } | null>;
 
   insertLinkCode(userId: string, codeHash: string, expiresAt: Date): Promise<void>;
   /** Marks the code used (atomically) and returns its user; reports why it cannot be used otherwise. */

@@ -17,6 +17,7 @@ import * as S from './schemas.ts';
 import type { Db } from '../../infra/db/prisma.ts';
 import { retryDeadInbound } from '../../infra/sync/inbox.ts';
 import { decodeCursor, encodeCursor } from '../../infra/repos/prisma-store.ts';
+import { NUL_MESSAGE, nulPath } from '../../core/text-rules.ts';
 
 export interface ApiDeps {
   tickets: TicketService;
@@ -137,6 +138,14 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     req.actor = await authenticate(req);
   });
 
+  // One check for every route, before any schema: a NUL cannot be stored, and the caller can fix it.
+  app.addHook('preValidation', async (req) => {
+    for (const [where, value] of [['body', req.body], ['query', req.query], ['path', req.params]] as const) {
+      const at = nulPath(value);
+      if (at !== null) throw new HttpError(400, 'validation_failed', `${at || where}: ${NUL_MESSAGE}`);
+    }
+  });
+
   const admin = (req: FastifyRequest) => {
     if (req.actor?.role !== 'admin') throw new HttpError(403, 'forbidden', 'this call needs the admin role');
   };
@@ -219,8 +228,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/tickets/:number/comments', async (req, reply) => {
     const number = ticketNo(req);
     const b = parse(S.createCommentBody, req.body, 'body');
-    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api' });
-    if (b.status && b.status !== r.ticket.status) await tickets.update(number, actor(req), { status: b.status });
+    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api', status: b.status });
     return reply.code(201).send({ comment: r.comment ? commentJson(r.comment) : null });
   });
 

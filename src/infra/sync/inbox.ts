@@ -9,6 +9,7 @@ import type { ChannelAdapter } from '../../core/ports/channel-port.ts';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
 import { onInboundFailure } from '../../core/sync/delivery-policy.ts';
+import { storable } from '../../core/text-rules.ts';
 
 
 /** Waits longer than this give the worker back instead of holding an ordered queue. */
@@ -21,7 +22,10 @@ function queueName(platform: string, orderingKey: string | null | undefined): st
 
 export function createInbox(db: Db): InboxPort {
   return {
-    async record(event) {
+    async record(platformEvent) {
+      // A platform event must be stored as it came, or the platform retries it forever: what jsonb and text
+      // columns cannot hold (NUL, lone surrogates) becomes U+FFFD (see core/text-rules.ts), here, once.
+      const event = storable(platformEvent);
       const rows = await db.$queryRaw<{ id: bigint }[]>`
         WITH ins AS (
           INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
