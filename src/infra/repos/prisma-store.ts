@@ -20,7 +20,7 @@ import { enqueueThreadDrain } from '../queue/jobs.ts';
 type Tx = Prisma.TransactionClient;
 
 const userSelect = { id: true, email: true, name: true } as const;
-const ticketInclude = {
+export const ticketInclude = {
   requester: { select: userSelect },
   submitter: { select: userSelect },
   assignee: { select: userSelect },
@@ -32,7 +32,7 @@ const ticketInclude = {
 
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
 
-function toTicket(r: TicketRow): TicketView {
+export function toTicket(r: TicketRow): TicketView {
   return {
     id: r.id,
     number: r.number,
