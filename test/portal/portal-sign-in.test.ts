@@ -162,6 +162,25 @@ describe('asking for a link', () => {
   });
 });
 
+describe('a mail server that refuses for a while', () => {
+  it('gets the link later: the job retries, and the page answered at once', async () => {
+    const before = w.mail.to(CAROL).length;
+    w.mail.failWith = { code: 451, message: 'greylisted, try again later' };
+    try {
+      const asked = await w.askForLink(w.client(), CAROL);
+      expect(asked.statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(w.mail.to(CAROL).length).toBe(before);
+    } finally {
+      w.mail.failWith = null;
+    }
+    const { path } = await w.linkPath(CAROL, before + 1);
+    const c = w.client();
+    await c.get(path);
+    expect((await c.post(path, {})).statusCode).toBe(303);
+  });
+});
+
 describe('sessions', () => {
   it('never promotes a session cookie planted before sign-in (fixation)', async () => {
     const c = w.client();
