@@ -62,6 +62,8 @@ export function myChatsView(ctx: PageCtx, v: MyChatsPage): SafeHtml {
       <p class="muted small">${tr('portal:chats.code_expires')} ${timeTag(locale, v.code.expiresAt)}. ${tr('portal:chats.code_once')}</p>`
     : html`<p class="muted">${tr('portal:chats.no_channels')}</p>`;
   const p = v.preferences;
+  // Until the person chooses, the pages follow the browser: the picker shows that language, not a stored default.
+  const shownLocale = p.localeChosen ? p.locale : locale;
   const body = html`<div class="page-head"><h1>${tr('portal:chats.title')}</h1></div>
 ${notice('ok', v.done)}${notice('error', v.error)}
 <section class="card" aria-labelledby="linked-title">
@@ -79,7 +81,7 @@ ${notice('ok', v.done)}${notice('error', v.error)}
     <div class="field">
       <label for="pref-locale">${tr('portal:prefs.language')}</label>
       <select id="pref-locale" name="locale">
-        ${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${sel(p.locale === l)}>${LANGUAGE_NAMES[l] ?? l}</option>`)}
+        ${LOCALES.map((l) => html`<option value="${l}" lang="${l}"${sel(shownLocale === l)}>${LANGUAGE_NAMES[l] ?? l}</option>`)}
       </select>
       <p class="hint">${tr('portal:prefs.language_hint')}</p>
     </div>
