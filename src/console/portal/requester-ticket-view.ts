@@ -6,9 +6,9 @@
 import { createHash } from 'node:crypto';
 import type { RequesterComment, RequesterTicket } from '../../core/help-center/requester-service.ts';
 import type { PageCtx } from '../console-http.ts';
-import { chk, html, safeExternalUrl, type SafeHtml } from '../html-template.ts';
+import { chk, html, type SafeHtml } from '../html-template.ts';
 import { layoutView } from '../layout-view.ts';
-import { channelName, notice, statusBadge, timeTag } from '../view-parts.ts';
+import { attachmentList, channelName, notice, statusBadge, timeTag } from '../view-parts.ts';
 
 export interface RequesterForms {
   reply?: string;
@@ -19,12 +19,7 @@ export interface RequesterForms {
 
 function commentItem(ctx: PageCtx, c: RequesterComment): SafeHtml {
   const { tr, locale } = ctx;
-  const files = c.attachments.length
-    ? html`<ul class="attachments">${c.attachments.map((a) => {
-        const href = safeExternalUrl(a.url);
-        return html`<li>${href ? html`<a href="${href}" rel="noopener noreferrer" target="_blank">${a.name}</a>` : a.name}</li>`;
-      })}</ul>`
-    : '';
+  const files = attachmentList(c.attachments);
   return html`<li class="comment comment-public ${c.fromSupport ? 'from-support' : 'from-me'}" id="comment-${c.id}">
   <div class="comment-head">
     <span class="author">${c.authorName}</span>
