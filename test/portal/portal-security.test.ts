@@ -135,8 +135,11 @@ describe('sessions are told apart', () => {
     const cookie = carol.cookieHeader();
     for (const url of ['/api/v1/tickets', `/api/v1/tickets/${n.mine}`, `/api/v1/users/${carolId}/activity`]) {
       const r = await w.svc.app.inject({ url, headers: { cookie } });
-      expect(r.statusCode, url).toBe(401);
+      expect(r.statusCode, url).toBe(403);
+      expect(r.body, url).not.toContain('VPN');
+      expect((await w.svc.app.inject({ method: 'POST', url: `/api/v1/tickets/${n.mine}/comments`, headers: { cookie, 'content-type': 'application/json' }, payload: '{"body":"x","public":true}' })).statusCode).toBe(403);
     }
+    expect((await w.svc.app.inject({ url: '/api/v1/tickets' })).statusCode).toBe(401);
     // the root leads a customer to their own start page
     expect((await carol.get('/')).headers.location).toBe('/my/tickets');
   });

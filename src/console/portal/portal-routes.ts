@@ -59,7 +59,8 @@ export function portalRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     );
   }
 
-  app.get('/my/chats', customerOnly, async (req, reply) => {
+  // Each view makes a link code: a per-address limit keeps a reload loop from filling the table.
+  app.get('/my/chats', { config: { audience: 'customer', rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (req, reply) => {
     const done = (req.query as Record<string, unknown>).done;
     return chatsPage(req, reply, 200, { done: typeof done === 'string' && CHATS_DONE.has(done) ? done : null });
   });
