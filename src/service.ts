@@ -22,12 +22,26 @@ import { createPrisma } from './infra/db/prisma.ts';
 import { createPrismaStore } from './infra/repos/prisma-store.ts';
 import { createAccessRepo } from './infra/repos/access-repo.ts';
 import { hashPassword } from './infra/passwords.ts';
-import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND } from './infra/queue/jobs.ts';
+import {
+  enqueueSignInMail,
+  enqueueThreadDrain,
+  TASK_CLOSE_SOLVED,
+  TASK_DRAIN_THREAD,
+  TASK_PROCESS_INBOUND,
+  TASK_PURGE_SIGN_IN,
+  TASK_SEND_SIGN_IN_LINK,
+} from './infra/queue/jobs.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
 import { createInbox, createInboundProcessor } from './infra/sync/inbox.ts';
 import { createThreadDrainer } from './infra/sync/thread-drainer.ts';
 import { enabledChannels } from './channels/registry.ts';
 import { createConsolePlugin } from './console/console-plugin.ts';
+import { composeSignInMail } from './console/portal/sign-in-mail.ts';
+import { createSignInThrottle } from './console/sign-in-throttle.ts';
+import { createRequesterService, type RequesterService } from './core/help-center/requester-service.ts';
+import { createSignInService, type SignInService } from './core/help-center/sign-in-service.ts';
+import { createSmtpMailer, type SmtpMailer } from './infra/mail/smtp-mailer.ts';
+import { createRequesterRepo, createSignInLinkRepo } from './infra/repos/help-center-repo.ts';
 
 export const ADMIN_EMAIL = 'admin@ticket-bridge.local';
 
@@ -46,6 +60,9 @@ export interface RunningService {
   /** The core's chat port (tests drive it as an adapter would). */
   desk: DeskPort;
   tickets: TicketService;
+  /** The help center's customer side (the conversation engine and tests call it as the pages do). */
+  requester: RequesterService;
+  signIn: SignInService;
   url: string;
   /** The METRICS_PORT listener's base URL, when it has one. */
   metricsUrl: string | null;
@@ -83,6 +100,21 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   await getAdmin();
 
   const desk = createChatDesk({ store, tickets, directory, publicUrl: config.PUBLIC_URL });
+
+  let mailer: SmtpMailer | null = null;
+  if (config.SMTP_URL) mailer = createSmtpMailer({ url: config.SMTP_URL, from: { address: config.EMAIL_FROM } });
+  else logger.info('Email is off: SMTP_URL is not set, so customers cannot get sign-in links (agents sign in with their password as before)');
+  const requesterRepo = createRequesterRepo(db);
+  const requester = createRequesterService({ store, repo: requesterRepo, tickets, createLinkCode: (userId) => directory.createLinkCode(userId) });
+  const signIn = createSignInService({
+    users: store,
+    preferences: requesterRepo,
+    links: createSignInLinkRepo(db),
+    jobs: { enqueueEmailLink: (job) => enqueueSignInMail(db, job) },
+    mail: mailer,
+    composeMail: composeSignInMail,
+    publicUrl: config.PUBLIC_URL,
+  });
   const inbox = createInbox(db);
   const channelDeps: ChannelDeps = { desk, inbox, logger, publicUrl: config.PUBLIC_URL };
   const channels = opts.channels ? opts.channels(channelDeps) : enabledChannels(config, channelDeps);
@@ -109,7 +141,21 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
     api: { tickets, directory, access, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
-    plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
+    plugins: [
+      createConsolePlugin({
+        store,
+        tickets,
+        directory,
+        db,
+        publicUrl: config.PUBLIC_URL,
+        logger,
+        secureCookies: config.PUBLIC_URL.startsWith('https:'),
+        requester,
+        signIn,
+        accountLinking: channels.flatMap((c) => (c.accountLinking ? [c.accountLinking] : [])),
+      }),
+    ],
+    trustProxy: config.TRUST_PROXY,
     dbReady: async () => {
       await db.$queryRaw`SELECT 1`;
       return true;
@@ -123,10 +169,22 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
         [TASK_PROCESS_INBOUND]: async (payload) => processInbound(String((payload as { id: string }).id)),
+        [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
+          const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
+          if (typeof p.email !== 'string') return;
+          const outcome = await signIn.deliverEmailLink({ email: p.email, locale: String(p.locale ?? 'en'), next: typeof p.next === 'string' ? p.next : null });
+          // Never the address or the link: whether one was sent is enough to follow what happened.
+          logger.info({ outcome }, 'help center: sign-in link job done');
+        },
+        [TASK_PURGE_SIGN_IN]: async () => {
+          const links = await signIn.purgeExpired();
+          const throttles = await createSignInThrottle(db).purge();
+          if (links || throttles) logger.info({ links, throttles }, 'purged old sign-in links and throttle windows');
+        },
         [TASK_CLOSE_SOLVED]: async () => {
           const n = await tickets.closeStaleSolved(config.SOLVED_AUTO_CLOSE_DAYS);
           if (n) logger.info({ closed: n }, 'closed solved tickets automatically');
@@ -154,6 +212,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     app,
     desk,
     tickets,
+    requester,
+    signIn,
     url,
     metricsUrl,
     databaseUrl,
@@ -163,6 +223,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await worker?.stop(); // finishes the jobs in flight
+        mailer?.close();
         await db.$disconnect();
         await embedded?.stop();
       })();

@@ -17,6 +17,39 @@ const url = (def: string) =>
     .default(def)
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s) URL');
 
+const EMAIL_ADDRESS = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
+
+function isSmtpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/**
+ * fastify's `trustProxy`: whether X-Forwarded-For is believed, and from whom. Behind a proxy the client's address
+ * (which the sign-in throttle keys on) is only in that header; believed from anyone else, it is a mask anyone wears.
+ */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string[] | null {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const ok = list.every((entry) => {
+    const [addr, bits, extra] = entry.split('/');
+    if (extra !== undefined || !addr) return false;
+    const v4 = IPV4.test(addr);
+    const v6 = !v4 && /^[0-9a-f:.]+$/i.test(addr) && addr.includes(':');
+    if (!v4 && !v6) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128));
+  });
+  return ok && list.length ? list : null;
+}
+
 const schema = z
   .object({
     DATABASE_URL: optionalSecret.refine(
@@ -55,6 +88,16 @@ const schema = z
     ),
     TELEGRAM_MODE: z.enum(['webhook', 'polling']).optional(),
     TELEGRAM_API_ROOT: url('https://api.telegram.org'),
+    SMTP_URL: optionalSecret.refine((v) => v === undefined || isSmtpUrl(v), 'must be smtp://[user:pass@]host:port or smtps://[user:pass@]host:port'),
+    EMAIL_FROM: optionalSecret.refine((v) => v === undefined || EMAIL_ADDRESS.test(v), 'must be an email address, e.g. support@help.example.com'),
+    TRUST_PROXY: optionalSecret.transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or a comma-separated list of IP addresses or CIDR ranges' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   })
   .superRefine((v, ctx) => {
     if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT)
@@ -84,9 +127,11 @@ const schema = z
 
 export type RawEnv = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawEnv, 'PUBLIC_URL' | 'TELEGRAM_MODE'> {
+export interface Config extends Omit<RawEnv, 'PUBLIC_URL' | 'TELEGRAM_MODE' | 'EMAIL_FROM'> {
   PUBLIC_URL: string;
   TELEGRAM_MODE: 'webhook' | 'polling';
+  /** support@<host of PUBLIC_URL> unless set. */
+  EMAIL_FROM: string;
 }
 
 export class ConfigError extends Error {
@@ -102,13 +147,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const shown = env[variable];
-    const hint = shown !== undefined && !/TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL/.test(variable) ? ` (got "${shown}")` : '';
+    const hint = shown !== undefined && !/TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|SMTP_URL/.test(variable) ? ` (got "${shown}")` : '';
     throw new ConfigError(variable, `${issue.message}${hint}`);
   }
   const v = parsed.data;
+  const publicUrl = (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     ...v,
-    PUBLIC_URL: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_URL: publicUrl,
+    EMAIL_FROM: v.EMAIL_FROM ?? `support@${new URL(publicUrl).hostname}`,
     TELEGRAM_MODE: v.TELEGRAM_MODE ?? (v.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling'),
   });
 }

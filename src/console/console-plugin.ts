@@ -1,11 +1,14 @@
 /**
- * The help-center console for agents, as one encapsulated fastify plugin: its cookie, form, CSRF and rate-limit
- * plugins, hooks and error handler apply to its own routes only, never to /api/v1 or the chat channels.
+ * The help center, agents' console and customers' pages, as one encapsulated fastify plugin: its cookie, form,
+ * CSRF and rate-limit plugins, hooks and error handler apply to its own routes only, never to /api/v1 or the chat
+ * channels.
  *
- * Every request loads its session from the cookie; every route but sign-in, invitation and assets needs one
- * (pages redirect to /login, keeping the wanted page in `next`; JSON answers 401). Every POST carries the form
- * token of its session, checked by @fastify/csrf-protection against the secret stored with that session, so a
- * token from another agent's session is refused.
+ * Every request loads its session from the cookie. A session is an agent's or an end user's, and every route says
+ * whom it serves (`config.audience`; a route that says nothing is for agents only): without a session, pages
+ * redirect to /login, keeping the wanted page in `next` (JSON answers 401); a session of the other kind gets 404,
+ * as if the page did not exist. Every POST carries the form token of its session, checked by
+ * @fastify/csrf-protection against the secret stored with that session, so a token from another session is
+ * refused.
  */
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -14,22 +17,35 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
 import { NUL_MESSAGE, nulPath } from '../core/text-rules.ts';
+import { toLocale } from '../core/locale.ts';
 import { isStaff } from '../core/tickets/ticket-types.ts';
 import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
 import { assetRoutes } from './asset-routes.ts';
-import { localeOf, pageCtx, redirectToLogin, sendPage, trFor, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
+import { localeOf, pageCtx, redirectToLogin, sendPage, SIGNED_OUT, trFor, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
+import { emailSignInRoutes } from './portal/email-sign-in-routes.ts';
+import { portalRoutes } from './portal/portal-routes.ts';
+import { requesterTicketRoutes } from './portal/requester-ticket-routes.ts';
 import { createConsoleQueries } from './console-queries.ts';
 import { errorPageView } from './error-view.ts';
 import { newTicketRoutes } from './new-ticket-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { createSessionStore } from './session-store.ts';
+import { createSignInThrottle } from './sign-in-throttle.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { errorText } from './view-parts.ts';
 
 const NUL_CODE = 'nul_character';
-const PUBLIC_ROUTES = new Set(['/login', '/invite/:token', '/console/assets/:file']);
+
+/** Who a route serves: anyone, agents, customers (end users), or both kinds of signed-in people. */
+export type Audience = 'public' | 'agent' | 'customer' | 'any';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    audience?: Audience;
+  }
+}
 
 /** No inline script or style anywhere, so the policy can forbid them: an injected tag could not run. */
 const SECURITY_HEADERS = {
@@ -46,6 +62,7 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
       deps,
       sessions: createSessionStore(deps.db),
       queries: createConsoleQueries(deps.db),
+      throttle: createSignInThrottle(deps.db),
       cookies: {
         // __Host- cookies are only accepted over HTTPS, for this host and path /: nobody can plant one.
         session: deps.secureCookies ? '__Host-tb_session' : 'tb_session',
@@ -76,20 +93,38 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     });
 
     app.addHook('onRequest', async (req, reply) => {
-      const state: ConsoleSessionState = { idHash: null, agent: null };
+      const state: ConsoleSessionState = { ...SIGNED_OUT };
       const found = await kit.sessions.find(req.cookies[kit.cookies.session]);
       if (found) {
-        const agent = await deps.store.getUser(found.userId);
-        if (agent && isStaff(agent.role) && agent.active) Object.assign(state, { idHash: found.idHash, agent, _csrf: found.csrfSecret });
-        else await kit.sessions.destroy(found.idHash);
+        const user = await deps.store.getUser(found.userId);
+        // The kind was fixed at sign-in; a user whose role changed since (or an agent deactivated) has no session of the old kind.
+        const fits = user && (found.kind === 'agent' ? isStaff(user.role) && user.active : user.role === 'end_user');
+        if (fits) {
+          Object.assign(state, { idHash: found.idHash, _csrf: found.csrfSecret });
+          if (found.kind === 'agent') state.agent = user;
+          else {
+            state.customer = user;
+            const prefs = await deps.requester.preferences(user.id).catch(() => null);
+            if (prefs?.localeChosen) state.chosenLocale = toLocale(prefs.locale);
+          }
+        } else await kit.sessions.destroy(found.idHash);
       }
-      if (!state.agent) {
+      if (!state.agent && !state.customer) {
         const pre = req.cookies[kit.cookies.csrf];
         if (pre && pre.length <= 100) state._csrf = pre;
       }
       req.consoleSession = state;
-      if (state.agent || PUBLIC_ROUTES.has(req.routeOptions.url ?? '')) return;
-      if (req.url.startsWith('/console/') && req.method === 'GET')
+      const audience = req.routeOptions.config?.audience ?? 'agent';
+      if (audience === 'public') return;
+      if (audience === 'any' ? state.agent || state.customer : audience === 'agent' ? state.agent : state.customer) return;
+      const json = req.url.startsWith('/console/');
+      if (state.agent || state.customer) {
+        // The other kind of session: the page does not exist for it, and nothing says otherwise.
+        if (json) return reply.code(404).header('cache-control', 'no-store').send({ error: { code: 'not_found', message: 'not found' } });
+        const ctx = pageCtx(req, reply, kit);
+        return sendPage(reply, 404, errorPageView(ctx, { title: ctx.tr('error.not_found_title'), message: ctx.tr('portal:error.page_not_found') }));
+      }
+      if (json && req.method === 'GET')
         return reply.code(401).header('cache-control', 'no-store').send({ error: { code: 'unauthenticated', message: 'sign in first' } });
       return redirectToLogin(req, reply);
     });
@@ -115,6 +150,9 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
 
     assetRoutes(app);
     signInRoutes(app, kit);
+    emailSignInRoutes(app, kit);
+    portalRoutes(app, kit);
+    requesterTicketRoutes(app, kit);
     queueRoutes(app, kit);
     newTicketRoutes(app, kit);
     ticketRoutes(app, kit);
@@ -152,7 +190,7 @@ function renderError(err: FastifyError, req: FastifyRequest, reply: FastifyReply
     reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
   } else if (status >= 500) req.log.error({ err }, 'console error');
   else req.log.info({ code: err.code, status }, 'console request refused');
-  if (req.consoleSession === null) req.consoleSession = { idHash: null, agent: null };
+  if (req.consoleSession === null) req.consoleSession = { ...SIGNED_OUT };
   if (req.url.startsWith('/console/') && !req.url.startsWith('/console/assets/')) {
     const code = status === 403 ? 'forbidden' : status === 503 ? 'database_unavailable' : 'error';
     return reply.code(status).send({ error: { code, message: status >= 500 ? trFor(localeOf(req))(key) : err.message } });

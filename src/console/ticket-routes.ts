@@ -8,6 +8,7 @@ import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../core/tickets/ticket-types.ts';
 import { actorOf, field, hasField, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from './console-http.ts';
 import { errorPageView } from './error-view.ts';
+import { showRequesterTicket } from './portal/requester-ticket-routes.ts';
 import { UUID_RE } from './queue-routes.ts';
 import { ticketView, type ComposerState, type TicketPageData } from './ticket-view.ts';
 import { errorText } from './view-parts.ts';
@@ -46,9 +47,11 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     return sendPage(reply, DOMAIN_ERROR_STATUS[e.code], ticketView(ctx, await load(number), { error: errorText(ctx.tr, e.code), composer }));
   }
 
-  app.get('/tickets/:number', async (req, reply) => {
+  // One URL, the link every bot posts, for both: the agent's view, or for its requester the customer's view.
+  app.get('/tickets/:number', { config: { audience: 'any' } }, async (req, reply) => {
     const number = parseTicketNumber((req.params as { number: string }).number);
     if (number === null) return notFound(req, reply);
+    if (req.consoleSession?.customer) return showRequesterTicket(req, reply, kit, number);
     let data: TicketPageData;
     try {
       data = await load(number);

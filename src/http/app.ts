@@ -26,6 +26,8 @@ export interface AppDeps {
   /** Extra plugins (the help-center console) registered at the root. */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   dbReady: () => Promise<boolean>;
+  /** fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client's address. */
+  trustProxy?: boolean | number | string[];
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -39,6 +41,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: 200 },
+    // A hop count means "the nearest n proxies", which is proxy-addr's own reading of a number.
+    trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
   });
   app.setErrorHandler(errorHandler);
   // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error. JSON is

@@ -38,13 +38,13 @@ describe('sign-in with a NUL', () => {
       const c = new ConsoleClient(svc.app, lang);
       await c.get('/login');
       const before = await counts();
-      const failuresBefore = await db.consoleSignInFailure.count();
+      const failuresBefore = await db.signInThrottle.count();
       const r = await c.post('/login', { email: `ann${NUL}@support.example`, password: ann.password, next: '/tickets' });
       expect(r.statusCode).toBe(400);
       expect(r.headers['content-type']).toMatch(/^text\/html/);
       expect(r.body).toContain(t(lang, 'console:error.nul_character'));
       expect(await counts()).toEqual(before);
-      expect(await db.consoleSignInFailure.count()).toBe(failuresBefore);
+      expect(await db.signInThrottle.count()).toBe(failuresBefore);
     });
   }
 

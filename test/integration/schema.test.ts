@@ -91,7 +91,7 @@ describe('every model round-trips every column through the generated client', ()
     await db.organization.create({ data: org });
     await check('Organization', org, () => db.organization.findUnique({ where: { id: org.id } }));
 
-    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', deactivatedAt: later, createdAt: when, updatedAt: later };
+    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', deactivatedAt: later, emailReplies: false, localeChosen: true, createdAt: when, updatedAt: later };
     await db.user.create({ data: user });
     await check('User', user, () => db.user.findUnique({ where: { id: user.id } }));
 
@@ -164,12 +164,15 @@ describe('every model round-trips every column through the generated client', ()
     await db.workerHeartbeat.create({ data: beat });
     await check('WorkerHeartbeat', beat, () => db.workerHeartbeat.findUnique({ where: { poolId: 'pool-1' } }));
 
-    const session = { idHash: 'sess-hash-1', userId: user.id, csrfSecret: 'csrf-secret-1', createdAt: when, lastSeenAt: later, expiresAt: later };
+    const session = { idHash: 'sess-hash-1', userId: user.id, kind: 'end_user', csrfSecret: 'csrf-secret-1', createdAt: when, lastSeenAt: later, expiresAt: later };
     await db.consoleSession.create({ data: session });
     await check('ConsoleSession', session, () => db.consoleSession.findUnique({ where: { idHash: 'sess-hash-1' } }));
-    const failure = { keyHash: 'fail-key-1', createdAt: when };
-    const fRow = await db.consoleSignInFailure.create({ data: failure });
-    await check('ConsoleSignInFailure', { ...failure, id: fRow.id }, () => db.consoleSignInFailure.findUnique({ where: { id: fRow.id } }));
+    const throttle = { keyHash: 'throttle-key-1', windowStart: when, hits: 3 };
+    await db.signInThrottle.create({ data: throttle });
+    await check('SignInThrottle', throttle, () => db.signInThrottle.findUnique({ where: { keyHash: 'throttle-key-1' } }));
+    const signInLink = { tokenHash: 'link-hash-1', userId: user.id, nextPath: '/tickets/1', expiresAt: later, usedAt: when, createdAt: when };
+    await db.signInLink.create({ data: signInLink });
+    await check('SignInLink', signInLink, () => db.signInLink.findUnique({ where: { tokenHash: 'link-hash-1' } }));
 
     // Every scalar column of every model was written above: a new column without a round trip fails here.
     for (const m of models) {
@@ -182,5 +185,6 @@ describe('every model round-trips every column through the generated client', ()
     await expect(db.ticket.update({ where: { id: ids.ticket! }, data: { status: 'archived' } })).rejects.toThrow();
     await expect(db.rating.update({ where: { id: '77777777-7777-4777-8777-777777777777' }, data: { score: 9 } })).rejects.toThrow();
     await expect(db.user.create({ data: { email: 'Upper@Case.example', emailDomain: 'case.example', name: 'x' } })).rejects.toThrow();
+    await expect(db.consoleSession.create({ data: { idHash: 'sess-hash-2', userId: '22222222-2222-4222-8222-222222222222', kind: 'guest', csrfSecret: 's', expiresAt: later } })).rejects.toThrow();
   });
 });

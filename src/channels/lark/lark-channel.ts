@@ -72,6 +72,8 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
 
   return {
     adapter: createLarkAdapter({ api, processInbound }),
+    // A member whose verified profile email is a customer's is linked on their first message; others send the code.
+    accountLinking: { platform: 'lark', codeMessage: (code: string) => code, linksByProfileEmail: true },
     routes: larkRoutes({
       secrets: { encryptKey: config.encryptKey, verificationToken: config.verificationToken },
       inbox: deps.inbox,

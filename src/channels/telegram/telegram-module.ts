@@ -89,6 +89,14 @@ export function createTelegramChannel(
 
   return {
     adapter,
+    // The bot's username is learned by getMe in start(); until then only the code can be shown.
+    accountLinking: {
+      platform: 'telegram',
+      deepLink: (code) => (bot.botInfo?.username ? `https://t.me/${bot.botInfo.username}?start=${encodeURIComponent(code)}` : null),
+      codeMessage: (code) => `/start ${code}`,
+      botHandle: () => (bot.botInfo?.username ? `@${bot.botInfo.username}` : null),
+      linksByProfileEmail: false,
+    },
     routes:
       config.mode === 'webhook'
         ? telegramWebhookRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })

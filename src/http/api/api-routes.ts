@@ -38,6 +38,8 @@ declare module 'fastify' {
 }
 
 const sha = (s: string) => createHash('sha256').update(s).digest();
+/** The console's session cookie (src/console/console-plugin.ts), with or without the __Host- prefix. */
+const HELP_CENTER_SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?tb_session=/;
 
 export function userJson(u: UserRecord) {
   return {
@@ -135,6 +137,10 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.addHook('onRequest', async (req) => {
     if (req.url.split('?')[0] === '/api/v1/openapi.json') return;
+    // A help-center session (an end user's or an agent's browser cookie) is recognised and refused: the API takes
+    // bearer tokens only, so a customer's session never reaches it.
+    if (req.headers.authorization === undefined && HELP_CENTER_SESSION_COOKIE.test(req.headers.cookie ?? ''))
+      throw new HttpError(403, 'forbidden', 'a help-center session does not reach the API; send Authorization: Bearer <token>');
     req.actor = await authenticate(req);
   });
 

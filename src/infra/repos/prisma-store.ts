@@ -22,7 +22,7 @@ type Tx = Prisma.TransactionClient;
 type NewUser = Parameters<StoreTx['findOrInsertUser']>[0];
 
 const userSelect = { id: true, email: true, name: true } as const;
-const ticketInclude = {
+export const ticketInclude = {
   requester: { select: userSelect },
   submitter: { select: userSelect },
   assignee: { select: userSelect },
@@ -34,7 +34,7 @@ const ticketInclude = {
 
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
 
-function toTicket(r: TicketRow): TicketView {
+export function toTicket(r: TicketRow): TicketView {
   return {
     id: r.id,
     number: r.number,
