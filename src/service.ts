@@ -12,6 +12,7 @@ import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
+import type { InboundRetryPolicy } from './core/sync/delivery-policy.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedded-postgres.ts';
@@ -36,6 +37,8 @@ export interface ServiceOptions {
   worker?: boolean;
   listen?: boolean;
   pollIntervalMs?: number;
+  /** How inbound events are retried and when they are parked (tests shorten the day to seconds). */
+  inboundRetry?: InboundRetryPolicy;
 }
 
 export interface RunningService {
@@ -95,7 +98,13 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       failed: (platform, action) => metrics.deliveryFailures.labels(platform, action).inc(),
     },
   });
-  const processInbound = createInboundProcessor({ db, adapters, logger, onDead: (p) => metrics.inboundDead.labels(p).inc() });
+  const processInbound = createInboundProcessor({
+    db,
+    adapters,
+    logger,
+    onDead: (p) => metrics.inboundDead.labels(p).inc(),
+    ...(opts.inboundRetry ? { retryPolicy: opts.inboundRetry } : {}),
+  });
 
   const app = await buildApp({
     logger,
@@ -119,7 +128,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       crontab: `0 * * * * ${TASK_CLOSE_SOLVED}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
-        [TASK_PROCESS_INBOUND]: async (payload) => processInbound(String((payload as { id: string }).id)),
+        [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
         [TASK_CLOSE_SOLVED]: async () => {
           const n = await tickets.closeStaleSolved(config.SOLVED_AUTO_CLOSE_DAYS);
           if (n) logger.info({ closed: n }, 'closed solved tickets automatically');

@@ -35,6 +35,8 @@ const inboundSchema = z.object({
   email: z.string().email(),
   text: z.string(),
   poison: z.boolean().optional(),
+  /** Look the author up on the platform first, as a real adapter asks for a profile (so a platform outage fails it). */
+  lookup: z.boolean().optional(),
 });
 
 export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: number }, deps: ChannelDeps): ChannelModule {
@@ -72,6 +74,7 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
     async processInbound(env) {
       const e = inboundSchema.parse(env.payload);
       if (e.poison) throw new Error('poison event');
+      if (e.lookup) await call('/profile', { user: e.user });
       await deps.desk.addThreadReply({
         via: 'test',
         thread: { platform: 'test', workspaceId: 'w', chatId: e.chatId, threadRef: e.threadRef },
