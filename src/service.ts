@@ -116,6 +116,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       await db.$queryRaw`SELECT 1`;
       return true;
     },
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
   });
 
   let worker: QueueWorker | null = null;
