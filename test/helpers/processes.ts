@@ -56,13 +56,15 @@ export interface ServiceProcess {
 
 /**
  * `npm start`'s command line (`node … src/main.ts`) as a real process with its own env on a free port, resolved once
- * /readyz answers. `command` replaces it (e.g. `npm start` itself); `detached` gives it its own process group.
+ * /readyz answers. `command` replaces it (e.g. `npm start` itself); `detached` gives it its own process group. An
+ * env value of undefined removes that variable from the inherited environment.
  */
 export async function startServiceProcess(
   env: Record<string, string | undefined>,
-  opts: { command?: [string, ...string[]]; detached?: boolean; cwd?: string; readyTimeoutMs?: number } = {},
+  opts: { command?: [string, ...string[]]; detached?: boolean; cwd?: string; readyTimeoutMs?: number; port?: number } = {},
 ): Promise<ServiceProcess> {
-  const port = Number(env.PORT ?? (await freePort()));
+  // `port` is where to look for it when PORT comes from elsewhere (an env file).
+  const port = opts.port ?? Number(env.PORT ?? (await freePort()));
   const { DATABASE_URL: _inherited, ...base } = process.env;
   const fullEnv: Record<string, string> = { ...base, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port) } as Record<string, string>;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete fullEnv[k];
