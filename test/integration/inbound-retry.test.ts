@@ -1,6 +1,7 @@
 /**
  * The inbox under the production retry policy: a platform outage of seconds does not park an inbound event (it is
- * processed once the platform is back), and an admin can requeue every dead event at once.
+ * processed once the platform is back), an admin can requeue every dead event at once, and a stop does not wait
+ * out a retry that is waiting in place.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
@@ -111,4 +112,43 @@ describe('POST /api/v1/admin/inbound-events/retry', () => {
     expect(op.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`)).toEqual(['query:platform']);
     expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['200', '403']));
   });
+});
+
+describe('stopping while an ordered event waits in place', () => {
+  it('reschedules the waiting retry instead of holding the stop through it', async () => {
+    const own = await startTestService(
+      {},
+      {
+        channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)],
+        // The first wait is 10-20 s: short enough to be waited in place (at most 30 s), long enough to be caught.
+        inboundRetry: { baseMs: 20_000, capMs: 25_000, parkAfterMs: 24 * 3600_000, minFailures: 5 },
+      },
+    );
+    const ownDb = createPrisma(own.databaseUrl);
+    try {
+      platform.downUntil = Date.now() + 600_000;
+      const r = await own.app.inject({
+        method: 'POST',
+        url: '/test/events',
+        headers: { 'x-test-secret': TEST_SECRET, 'content-type': 'application/json' },
+        payload: JSON.stringify({ ...reply('ordered-1', 9, 'Waiting in place'), lookup: true, ordered: true }),
+      });
+      expect(r.statusCode).toBe(200);
+      await waitFor(async () => ((await ownDb.inboundEvent.findFirst({ where: { externalId: 'ordered-1' } }))?.attempts ?? 0) === 1, 20_000, 'the first failure');
+      await own.stop();
+      // Had the stop waited the retry out, the retry would have failed again (the platform is still down).
+      const row = await ownDb.inboundEvent.findFirstOrThrow({ where: { externalId: 'ordered-1' } });
+      expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+      // Its job (the chat's queue holds only this event) waits, unlocked, for the next instance to run it.
+      const jobs = await ownDb.$queryRaw<{ locked: boolean }[]>`
+        SELECT locked_at IS NOT NULL AS locked FROM graphile_worker.jobs
+        WHERE task_identifier = 'process_inbound' AND queue_name = 'inbound:test:R9'`;
+      expect(jobs).toEqual([{ locked: false }]);
+    } finally {
+      platform.downUntil = 0;
+      await ownDb.$disconnect();
+      await own.stop();
+      await own.dropDb();
+    }
+  }, 120_000);
 });
