@@ -40,17 +40,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    requestTimeout: deps.requestTimeoutMs,
-    connectionTimeout: CONNECTION_TIMEOUT_MS,
-    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
-    // Node checks the request and header timeouts on this interval (30 s by default, far coarser than the timeout).
-    http: {
-      requestTimeout: deps.requestTimeoutMs,
-      headersTimeout: Math.min(deps.requestTimeoutMs, 15_000),
-      connectionsCheckingInterval: Math.min(1000, deps.requestTimeoutMs),
-    },
+    ...serverOptions(deps.requestTimeoutMs),
     routerOptions: { maxParamLength: 200 },
   });
   drainOnClose(app);
@@ -93,13 +83,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   return app;
 }
 
+/** Timeouts and closing behaviour for every listener of the service (a second one, e.g. for metrics, too). */
+export function serverOptions(requestTimeoutMs: number) {
+  return {
+    return503OnClosing: true,
+    forceCloseConnections: 'idle' as const,
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks the request and header timeouts on this interval (30 s by default, far coarser than the timeout).
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 15_000),
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
+  };
+}
+
 /**
  * server.close() closes only the connections idle at that moment: a keep-alive connection whose request is in
  * flight would go idle after its answer and then stay open for the whole keep-alive timeout, holding the exit. So,
  * while closing: answers say `Connection: close`, connections that fall idle are closed as they do, and whatever is
  * still open after DRAIN_TIMEOUT_MS is cut.
  */
-function drainOnClose(app: FastifyInstance): void {
+export function drainOnClose(app: FastifyInstance): void {
   let closing = false;
   let timers: NodeJS.Timeout[] = [];
   app.addHook('preClose', async () => {
