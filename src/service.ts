@@ -13,6 +13,7 @@ import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
+import type { InboundRetryPolicy } from './core/sync/delivery-policy.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { buildMetricsApp } from './http/metrics-routes.ts';
@@ -53,6 +54,8 @@ export interface ServiceOptions {
   worker?: boolean;
   listen?: boolean;
   pollIntervalMs?: number;
+  /** How inbound events are retried and when they are parked (tests shorten the day to seconds). */
+  inboundRetry?: InboundRetryPolicy;
 }
 
 export interface RunningService {
@@ -133,7 +136,13 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       failed: (platform, action) => metrics.deliveryFailures.labels(platform, action).inc(),
     },
   });
-  const processInbound = createInboundProcessor({ db, adapters, logger, onDead: (p) => metrics.inboundDead.labels(p).inc() });
+  const processInbound = createInboundProcessor({
+    db,
+    adapters,
+    logger,
+    onDead: (p) => metrics.inboundDead.labels(p).inc(),
+    ...(opts.inboundRetry ? { retryPolicy: opts.inboundRetry } : {}),
+  });
 
   const app = await buildApp({
     logger,
@@ -160,6 +169,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       await db.$queryRaw`SELECT 1`;
       return true;
     },
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
   });
 
   let worker: QueueWorker | null = null;
@@ -172,7 +182,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
-        [TASK_PROCESS_INBOUND]: async (payload) => processInbound(String((payload as { id: string }).id)),
+        [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
           if (typeof p.email !== 'string') return;
@@ -198,7 +208,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   for (const c of channels) await c.start?.();
 
   let url = '';
-  const metricsApp = config.METRICS_PORT !== undefined ? await buildMetricsApp(metrics, { token: config.METRICS_TOKEN }, logger) : null;
+  const metricsApp = config.METRICS_PORT !== undefined ? await buildMetricsApp(metrics, { token: config.METRICS_TOKEN }, logger, config.HTTP_REQUEST_TIMEOUT_MS) : null;
   let metricsUrl: string | null = null;
   if (opts.listen !== false) {
     url = await app.listen({ host: config.HOST, port: config.PORT });

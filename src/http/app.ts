@@ -1,6 +1,7 @@
 /**
  * The fastify application: health, metrics, the help-center API and each enabled channel's routes, every part in
- * its own encapsulated plugin. Bodies over 1 MiB get 413 everywhere; errors are shaped in one handler.
+ * its own encapsulated plugin. Bodies over 1 MiB get 413 everywhere; errors are shaped in one handler. Timeouts keep
+ * slow clients from holding sockets, and closing drains: requests in flight finish, then every connection closes.
  */
 import { isUtf8 } from 'node:buffer';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,12 @@ import { metricsRoutes, type MetricsAccess } from './metrics-routes.ts';
 import { apiRoutes, type ApiDeps } from './api/api-routes.ts';
 
 export const BODY_LIMIT = 1024 * 1024;
+/** Longer than the 60 s idle timeout of common proxies and load balancers, so they never reuse a socket we close. */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+/** A socket with no traffic at all for this long (a client that stopped reading its answer) is closed. */
+const CONNECTION_TIMEOUT_MS = 60_000;
+/** At stop, requests in flight get this long to finish before their connections are cut. */
+const DRAIN_TIMEOUT_MS = 10_000;
 
 export interface AppDeps {
   logger: Logger;
@@ -28,6 +35,8 @@ export interface AppDeps {
   dbReady: () => Promise<boolean>;
   /** fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | number | string[];
+  /** The whole request (headers and body) must arrive within this (HTTP_REQUEST_TIMEOUT_MS). */
+  requestTimeoutMs: number;
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -38,12 +47,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
     },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
+    ...serverOptions(deps.requestTimeoutMs),
     routerOptions: { maxParamLength: 200 },
     // A hop count means "the nearest n proxies", which is proxy-addr's own reading of a number.
     trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
   });
+  drainOnClose(app);
   app.setErrorHandler(errorHandler);
   // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error. JSON is
   // UTF-8 (RFC 8259): other bytes are refused rather than silently turned into U+FFFD. A repeated key keeps its
@@ -83,4 +92,44 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   for (const ch of deps.channels) await app.register(ch.routes);
   for (const p of deps.plugins ?? []) await app.register(p);
   return app;
+}
+
+/** Timeouts and closing behaviour for every listener of the service (a second one, e.g. for metrics, too). */
+export function serverOptions(requestTimeoutMs: number) {
+  return {
+    return503OnClosing: true,
+    forceCloseConnections: 'idle' as const,
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: CONNECTION_TIMEOUT_MS,
+    keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS,
+    // Node checks the request and header timeouts on this interval (30 s by default, far coarser than the timeout).
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 15_000),
+      connectionsCheckingInterval: Math.min(1000, requestTimeoutMs),
+    },
+  };
+}
+
+/**
+ * server.close() closes only the connections idle at that moment: a keep-alive connection whose request is in
+ * flight would go idle after its answer and then stay open for the whole keep-alive timeout, holding the exit. So,
+ * while closing: answers say `Connection: close`, connections that fall idle are closed as they do, and whatever is
+ * still open after DRAIN_TIMEOUT_MS is cut.
+ */
+export function drainOnClose(app: FastifyInstance): void {
+  let closing = false;
+  let timers: NodeJS.Timeout[] = [];
+  app.addHook('preClose', async () => {
+    closing = true;
+    timers = [setInterval(() => app.server.closeIdleConnections(), 100), setTimeout(() => app.server.closeAllConnections(), DRAIN_TIMEOUT_MS)];
+    for (const t of timers) t.unref();
+  });
+  app.addHook('onClose', async () => {
+    for (const t of timers) clearTimeout(t);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    if (closing) reply.header('connection', 'close');
+    return payload;
+  });
 }

@@ -3,6 +3,7 @@
  * scraper must send it as a bearer token: the metrics tell anyone who can read them how busy the service is, which
  * channels it runs and how its deliveries fail.
  */
+import { drainOnClose, serverOptions } from './app.ts';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
@@ -37,8 +38,10 @@ export function metricsRoutes(metrics: Metrics, access: MetricsAccess): FastifyP
 }
 
 /** The separate listener of METRICS_PORT: /metrics and nothing else. */
-export async function buildMetricsApp(metrics: Metrics, access: MetricsAccess, logger: Logger): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: logger.child({ listener: 'metrics' }) as unknown as FastifyBaseLogger, forceCloseConnections: true });
+export async function buildMetricsApp(metrics: Metrics, access: MetricsAccess, logger: Logger, requestTimeoutMs: number): Promise<FastifyInstance> {
+  // The same timeouts and draining as the public listener: a slow scraper never holds the stop.
+  const app = Fastify({ loggerInstance: logger.child({ listener: 'metrics' }) as unknown as FastifyBaseLogger, ...serverOptions(requestTimeoutMs) });
+  drainOnClose(app);
   app.setNotFoundHandler((_req, reply) => sendError(reply, 404, 'not_found', 'this listener serves only GET /metrics'));
   await app.register(metricsRoutes(metrics, access));
   return app;

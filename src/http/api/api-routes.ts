@@ -114,6 +114,7 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/tickets/{number}/events', summary: 'The audit trail', role: 'agent', responses: { 200: 'events', 404: 'unknown ticket' } },
   { method: 'get', path: '/tickets/{number}/deliveries', summary: 'What reached the chat threads', role: 'agent', responses: { 200: 'deliveries', 404: 'unknown ticket' } },
   { method: 'get', path: '/admin/inbound-events', summary: 'Inbound platform events by status (dead letters by default)', role: 'admin', query: S.inboxQuery, responses: { 200: 'events' } },
+  { method: 'post', path: '/admin/inbound-events/retry', summary: 'Retry every parked inbound event (optionally of one platform); answers how many were requeued', role: 'admin', query: S.inboxRetryQuery, responses: { 200: '{ retried: <count> }', 400: 'invalid platform', 403: 'not admin' } },
   { method: 'post', path: '/admin/inbound-events/{id}/retry', summary: 'Retry a parked inbound event', role: 'admin', responses: { 200: 'requeued', 404: 'not a dead event' } },
 ];
 
@@ -280,16 +281,24 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       where: { status: q.status, ...(after ? { id: { gt: BigInt(after) } } : {}) },
       orderBy: { id: 'asc' },
       take: q.limit + 1,
-      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, receivedAt: true },
+      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, failingSince: true, receivedAt: true },
     });
-    const items = rows.slice(0, q.limit).map((r) => ({ ...r, id: String(r.id), receivedAt: r.receivedAt.toISOString() }));
+    const items = rows
+      .slice(0, q.limit)
+      .map((r) => ({ ...r, id: String(r.id), failingSince: r.failingSince?.toISOString() ?? null, receivedAt: r.receivedAt.toISOString() }));
     return { events: items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+  });
+
+  app.post('/admin/inbound-events/retry', async (req) => {
+    admin(req);
+    const { platform } = parse(S.inboxRetryQuery, req.query, 'query');
+    return { retried: await retryDeadInbound(deps.db, { platform }) };
   });
 
   app.post('/admin/inbound-events/:id/retry', async (req) => {
     admin(req);
     const { id } = parse(S.inboxIdParam, req.params, 'id');
-    if (!(await retryDeadInbound(deps.db, BigInt(id)))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
+    if (!(await retryDeadInbound(deps.db, { id: BigInt(id) }))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
     return { retried: true };
   });
 }

@@ -79,6 +79,9 @@ export const createCommentBody = z.strictObject({
 });
 
 export const inboxQuery = z.strictObject({ status: z.enum(['pending', 'done', 'dead']).default('dead'), ...pageQuery });
+export const inboxRetryQuery = z.strictObject({
+  platform: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a platform name such as slack').optional(),
+});
 export const inboxIdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an event id') });
 
 export const patchAgentBody = z.strictObject({ active: z.boolean({ error: 'must be true or false' }) });

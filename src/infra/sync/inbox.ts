@@ -1,14 +1,15 @@
 /**
  * The inbound inbox: a platform event is one INSERT (with its processing job, in the same statement) before the
  * platform gets its answer; the unique (platform, external_id) recognises retries. Processing runs from the
- * worker; an event that keeps failing is parked as `dead` with its error and can be retried by an admin.
+ * worker; a failing event is retried with backoff for about a day (INBOUND_RETRY), then parked as `dead` with its
+ * error, and an admin can retry it (or every dead event at once).
  */
 import type { Logger } from 'pino';
 import type { Db } from '../db/prisma.ts';
 import type { ChannelAdapter } from '../../core/ports/channel-port.ts';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { TASK_PROCESS_INBOUND } from '../queue/jobs.ts';
-import { onInboundFailure } from '../../core/sync/delivery-policy.ts';
+import { INBOUND_RETRY, onInboundFailure, type InboundRetryPolicy } from '../../core/sync/delivery-policy.ts';
 import { storable } from '../../core/text-rules.ts';
 
 
@@ -45,14 +46,32 @@ export function createInbox(db: Db): InboxPort {
   };
 }
 
+/** Sleeps `ms`; false when `signal` aborted it first (the worker is shutting down). */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<boolean> {
+  if (signal?.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (completed: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(completed);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export function createInboundProcessor(deps: {
   db: Db;
   adapters: Map<string, ChannelAdapter>;
   logger: Logger;
   onDead?: (platform: string) => void;
+  retryPolicy?: InboundRetryPolicy;
 }) {
   const { db, adapters, logger } = deps;
-  return async function processInbound(id: string): Promise<void> {
+  const policy = deps.retryPolicy ?? INBOUND_RETRY;
+  /** `signal` aborts a retry waiting in place (at shutdown): the event is then rescheduled instead. */
+  return async function processInbound(id: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
       const row = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
       if (!row || row.status !== 'pending') return;
@@ -69,24 +88,30 @@ export function createInboundProcessor(deps: {
         await db.inboundEvent.update({ where: { id: row.id }, data: { status: 'done', processedAt: new Date(), lastError: null } });
         return;
       } catch (err) {
-        const decision = onInboundFailure(err, row.attempts);
+        const now = new Date();
+        const decision = onInboundFailure(err, { failuresSoFar: row.attempts, failingSince: row.failingSince, now }, policy);
         const message = String((err as Error)?.stack ?? err).slice(0, 2000);
         const dead = decision.action === 'park';
-        const attempts = dead || decision.countsAsFailure ? row.attempts + 1 : row.attempts;
-        await db.inboundEvent.update({ where: { id: row.id }, data: { attempts, lastError: message, ...(dead ? { status: 'dead' } : {}) } });
+        const counted = dead || decision.countsAsFailure;
+        await db.inboundEvent.update({
+          where: { id: row.id },
+          data: {
+            attempts: counted ? row.attempts + 1 : row.attempts,
+            lastError: message,
+            ...(counted && !row.failingSince ? { failingSince: now } : {}),
+            ...(dead ? { status: 'dead' } : {}),
+          },
+        });
         if (decision.action === 'park') {
-          logger.error({ inboundId: id, platform: row.platform, err }, 'inbound event parked as dead');
+          logger.error({ inboundId: id, platform: row.platform, attempts: row.attempts + 1, err }, 'inbound event parked as dead');
           deps.onDead?.(row.platform);
           return;
         }
-        logger.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
+        logger.warn({ inboundId: id, platform: row.platform, attempts: row.attempts + (counted ? 1 : 0), retryInMs: decision.delayMs, err: (err as Error)?.message }, 'inbound event failed; will retry');
         // An ordered event (one chat's) retries in place while the wait is short: its job keeps the queue, so the
-        // events recorded after it (an edit of this very message) cannot overtake it.
-        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS) {
-          await new Promise((r) => setTimeout(r, decision.delayMs));
-          continue;
-        }
-        // Otherwise our own backoff with jitter (graphile-worker's own starts at seconds and grows to hours).
+        // events recorded after it (an edit of this very message) cannot overtake it. A longer wait gives the
+        // queue back: the chat's later events go ahead rather than wait hours behind one failing event.
+        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS && (await sleep(decision.delayMs, signal))) continue;
         const runAt = new Date(Date.now() + decision.delayMs);
         await db.$executeRaw`SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', ${id}::text),
           queue_name := ${queueName(row.platform, row.orderingKey)}::text, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
@@ -96,14 +121,24 @@ export function createInboundProcessor(deps: {
   };
 }
 
-/** An admin's retry of a parked event: back to pending with a fresh job. */
-export async function retryDeadInbound(db: Db, id: bigint): Promise<boolean> {
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
+/**
+ * An admin's retry of parked events: back to pending with a fresh job and a fresh retry span. One event by id, or
+ * every dead one (of one platform); jobs are added in id order, so one chat's events keep their order. Returns how
+ * many were requeued.
+ */
+export async function retryDeadInbound(db: Db, which: { id?: bigint; platform?: string }): Promise<number> {
+  const id = which.id ?? null;
+  const platform = which.platform ?? null;
+  const rows = await db.$queryRaw<{ requeued: bigint }[]>`
     WITH upd AS (
-      UPDATE inbound_events SET status = 'pending', attempts = 0 WHERE id = ${id} AND status = 'dead' RETURNING id, platform, ordering_key)
-    SELECT id, graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text),
-             queue_name := CASE WHEN ordering_key IS NULL THEN NULL ELSE 'inbound:' || platform || ':' || ordering_key END,
-             max_attempts := 1000) IS NOT NULL AS queued
-    FROM upd`;
-  return rows.length === 1;
+      UPDATE inbound_events SET status = 'pending', attempts = 0, failing_since = NULL
+      WHERE status = 'dead' AND (${id}::bigint IS NULL OR id = ${id}::bigint) AND (${platform}::text IS NULL OR platform = ${platform}::text)
+      RETURNING id, platform, ordering_key),
+    jobs AS (
+      SELECT graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', id::text),
+               queue_name := CASE WHEN ordering_key IS NULL THEN NULL ELSE 'inbound:' || platform || ':' || ordering_key END,
+               max_attempts := 1000) AS job
+      FROM (SELECT * FROM upd ORDER BY id) ordered)
+    SELECT count(*) AS requeued FROM jobs`;
+  return Number(rows[0]?.requeued ?? 0);
 }
