@@ -8,18 +8,30 @@ import type { Config } from './config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channels/channel-module.ts';
 import type { ChannelAdapter } from './core/ports/channel-port.ts';
 import { createDirectoryService } from './core/directory/directory-service.ts';
+import { createAgentAccessService } from './core/directory/agent-access-service.ts';
 import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
+import type { InboundRetryPolicy } from './core/sync/delivery-policy.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
+import { buildMetricsApp } from './http/metrics-routes.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedded-postgres.ts';
 import { applyMigrations } from './infra/db/migrate.ts';
 import { createPrisma } from './infra/db/prisma.ts';
 import { createPrismaStore } from './infra/repos/prisma-store.ts';
+import { createAccessRepo } from './infra/repos/access-repo.ts';
 import { hashPassword } from './infra/passwords.ts';
-import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND } from './infra/queue/jobs.ts';
+import {
+  enqueueSignInMail,
+  enqueueThreadDrain,
+  TASK_CLOSE_SOLVED,
+  TASK_DRAIN_THREAD,
+  TASK_PROCESS_INBOUND,
+  TASK_PURGE_SIGN_IN,
+  TASK_SEND_SIGN_IN_LINK,
+} from './infra/queue/jobs.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
 import { createInbox, createInboxRepo } from './infra/sync/inbox.ts';
 import { createDrainRepo } from './infra/sync/drain-repo.ts';
@@ -29,6 +41,12 @@ import { createInboundProcessor } from './core/sync/inbound-processor.ts';
 import { createThreadDrain } from './core/sync/thread-drain.ts';
 import { enabledChannels } from './channels/registry.ts';
 import { createConsolePlugin } from './console/console-plugin.ts';
+import { composeSignInMail } from './console/portal/sign-in-mail.ts';
+import { createSignInThrottle } from './console/sign-in-throttle.ts';
+import { createRequesterService, type RequesterService } from './core/help-center/requester-service.ts';
+import { createSignInService, type SignInService } from './core/help-center/sign-in-service.ts';
+import { createSmtpMailer, type SmtpMailer } from './infra/mail/smtp-mailer.ts';
+import { createRequesterRepo, createSignInLinkRepo } from './infra/repos/help-center-repo.ts';
 
 export const ADMIN_EMAIL = 'admin@ticket-bridge.local';
 
@@ -40,6 +58,8 @@ export interface ServiceOptions {
   worker?: boolean;
   listen?: boolean;
   pollIntervalMs?: number;
+  /** How inbound events are retried and when they are parked (tests shorten the day to seconds). */
+  inboundRetry?: InboundRetryPolicy;
 }
 
 export interface RunningService {
@@ -49,7 +69,12 @@ export interface RunningService {
   /** The conversation engine every channel's events go through. */
   chat: ChatService;
   tickets: TicketService;
+  /** The help center's customer side (the conversation engine and tests call it as the pages do). */
+  requester: RequesterService;
+  signIn: SignInService;
   url: string;
+  /** The METRICS_PORT listener's base URL, when it has one. */
+  metricsUrl: string | null;
   databaseUrl: string;
   stop(): Promise<void>;
 }
@@ -75,14 +100,30 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc() });
   const directory = createDirectoryService({ store, linkCodeTtlMinutes: config.LINK_CODE_TTL_MINUTES, hashPassword });
   await directory.ensureDefaultService();
+  const access = createAgentAccessService({ access: createAccessRepo(db), users: store });
   let adminUser: UserRecord | null = null;
   const getAdmin = async () => {
-    adminUser ??= (await store.findUserByEmail(ADMIN_EMAIL)) ?? (await store.insertUser({ email: ADMIN_EMAIL, name: 'Administrator', role: 'admin' }).catch(async () => (await store.findUserByEmail(ADMIN_EMAIL))!));
+    adminUser ??= (await store.findOrInsertUser({ email: ADMIN_EMAIL, name: 'Administrator', role: 'admin' })).user;
     return adminUser;
   };
   await getAdmin();
 
   const desk = createChatDesk({ store, tickets, directory, publicUrl: config.PUBLIC_URL });
+
+  let mailer: SmtpMailer | null = null;
+  if (config.SMTP_URL) mailer = createSmtpMailer({ url: config.SMTP_URL, from: { address: config.EMAIL_FROM } });
+  else logger.info('Email is off: SMTP_URL is not set, so customers cannot get sign-in links (agents sign in with their password as before)');
+  const requesterRepo = createRequesterRepo(db);
+  const requester = createRequesterService({ store, repo: requesterRepo, tickets, createLinkCode: (userId) => directory.createLinkCode(userId) });
+  const signIn = createSignInService({
+    users: store,
+    preferences: requesterRepo,
+    links: createSignInLinkRepo(db),
+    jobs: { enqueueEmailLink: (job) => enqueueSignInMail(db, job) },
+    mail: mailer,
+    composeMail: composeSignInMail,
+    publicUrl: config.PUBLIC_URL,
+  });
   const inbox = createInbox(db);
   const adapters = new Map<string, ChannelAdapter>();
   const chat = createChatService({
@@ -123,18 +164,35 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     chat,
     log: logger,
     onDead: (p) => metrics.inboundDead.labels(p).inc(),
+    ...(opts.inboundRetry ? { retryPolicy: opts.inboundRetry } : {}),
   });
 
   const app = await buildApp({
     logger,
     metrics,
+    metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
-    api: { tickets, directory, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
-    plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
+    api: { tickets, directory, access, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    plugins: [
+      createConsolePlugin({
+        store,
+        tickets,
+        directory,
+        db,
+        publicUrl: config.PUBLIC_URL,
+        logger,
+        secureCookies: config.PUBLIC_URL.startsWith('https:'),
+        requester,
+        signIn,
+        accountLinking: channels.flatMap((c) => (c.accountLinking ? [c.accountLinking] : [])),
+      }),
+    ],
+    trustProxy: config.TRUST_PROXY,
     dbReady: async () => {
       await db.$queryRaw`SELECT 1`;
       return true;
     },
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
   });
 
   let worker: QueueWorker | null = null;
@@ -144,10 +202,22 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
-        [TASK_PROCESS_INBOUND]: async (payload) => processInbound(String((payload as { id: string }).id)),
+        [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
+        [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
+          const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
+          if (typeof p.email !== 'string') return;
+          const outcome = await signIn.deliverEmailLink({ email: p.email, locale: String(p.locale ?? 'en'), next: typeof p.next === 'string' ? p.next : null });
+          // Never the address or the link: whether one was sent is enough to follow what happened.
+          logger.info({ outcome }, 'help center: sign-in link job done');
+        },
+        [TASK_PURGE_SIGN_IN]: async () => {
+          const links = await signIn.purgeExpired();
+          const throttles = await createSignInThrottle(db).purge();
+          if (links || throttles) logger.info({ links, throttles }, 'purged old sign-in links and throttle windows');
+        },
         [TASK_CLOSE_SOLVED]: async () => {
           const n = await tickets.closeStaleSolved(config.SOLVED_AUTO_CLOSE_DAYS);
           if (n) logger.info({ closed: n }, 'closed solved tickets automatically');
@@ -161,8 +231,11 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   for (const c of channels) await c.start?.();
 
   let url = '';
+  const metricsApp = config.METRICS_PORT !== undefined ? await buildMetricsApp(metrics, { token: config.METRICS_TOKEN }, logger, config.HTTP_REQUEST_TIMEOUT_MS) : null;
+  let metricsUrl: string | null = null;
   if (opts.listen !== false) {
     url = await app.listen({ host: config.HOST, port: config.PORT });
+    if (metricsApp) metricsUrl = await metricsApp.listen({ host: config.HOST, port: config.METRICS_PORT });
   } else {
     await app.ready();
   }
@@ -173,13 +246,18 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     desk,
     chat,
     tickets,
+    requester,
+    signIn,
     url,
+    metricsUrl,
     databaseUrl,
     stop() {
       stopping ??= (async () => {
         await app.close(); // stops accepting, waits for in-flight requests
+        await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await worker?.stop(); // finishes the jobs in flight
+        mailer?.close();
         await db.$disconnect();
         await embedded?.stop();
       })();

@@ -20,8 +20,26 @@ export interface ChannelDeps {
   publicUrl: string;
 }
 
+/**
+ * How a customer links their account on this platform to the help center (shown on /my/chats): with a one-time
+ * code (directory.createLinkCode) that the bot accepts, opened by a deep link where the platform has one, and,
+ * where the platform tells the bot a verified profile email, without anything when that email is theirs.
+ */
+export interface AccountLinking {
+  platform: string;
+  /** A link that opens the bot with the code already in it; null while the bot's name is not known yet. */
+  deepLink?(code: string): string | null;
+  /** What the person sends to the bot themselves, e.g. "/start ABCD2345". */
+  codeMessage(code: string): string;
+  /** The bot's handle as people see it (e.g. "@acme_bot"), when known. */
+  botHandle?(): string | null;
+  /** The bot links an account by itself when the platform's verified profile email matches. */
+  linksByProfileEmail: boolean;
+}
+
 export interface ChannelModule {
   adapter: ChannelAdapter;
+  accountLinking?: AccountLinking;
   /** Registered by main.ts inside its own encapsulated context; may add its own content-type parsers. */
   routes: FastifyPluginAsync;
   start?(): Promise<void>;

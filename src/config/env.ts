@@ -17,6 +17,39 @@ const url = (def: string) =>
     .default(def)
     .refine((v) => /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s) URL');
 
+const EMAIL_ADDRESS = /^[^\s@<>()",;]+@[^\s@<>()",;]+$/;
+
+function isSmtpUrl(v: string): boolean {
+  try {
+    const u = new URL(v);
+    return (u.protocol === 'smtp:' || u.protocol === 'smtps:') && u.hostname !== '';
+  } catch {
+    return false;
+  }
+}
+
+const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
+
+/**
+ * fastify's `trustProxy`: whether X-Forwarded-For is believed, and from whom. Behind a proxy the client's address
+ * (which the sign-in throttle keys on) is only in that header; believed from anyone else, it is a mask anyone wears.
+ */
+export function parseTrustProxy(raw: string | undefined): boolean | number | string[] | null {
+  if (raw === undefined || raw === 'false') return false;
+  if (raw === 'true') return true;
+  if (/^\d{1,2}$/.test(raw)) return Number(raw);
+  const list = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const ok = list.every((entry) => {
+    const [addr, bits, extra] = entry.split('/');
+    if (extra !== undefined || !addr) return false;
+    const v4 = IPV4.test(addr);
+    const v6 = !v4 && /^[0-9a-f:.]+$/i.test(addr) && addr.includes(':');
+    if (!v4 && !v6) return false;
+    return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (v4 ? 32 : 128));
+  });
+  return ok && list.length ? list : null;
+}
+
 const schema = z
   .object({
     DATABASE_URL: optionalSecret.refine(
@@ -29,9 +62,14 @@ const schema = z
     PUBLIC_URL: optionalSecret.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s) URL'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     ADMIN_TOKEN: optionalSecret.refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters'),
+    METRICS_TOKEN: optionalSecret
+      .refine((v) => v === undefined || v.length >= 16, 'must be at least 16 characters')
+      .refine((v) => v === undefined || !/\s/.test(v), 'must not contain spaces (it is sent as a bearer token)'),
+    METRICS_PORT: optionalSecret.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
     SOLVED_AUTO_CLOSE_DAYS: z.coerce.number().min(0).max(365).default(4),
     LINK_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+    HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
     SLACK_BOT_TOKEN: optionalSecret,
     SLACK_SIGNING_SECRET: optionalSecret,
     SLACK_API_URL: url('https://slack.com/api/'),
@@ -51,8 +89,20 @@ const schema = z
     ),
     TELEGRAM_MODE: z.enum(['webhook', 'polling']).optional(),
     TELEGRAM_API_ROOT: url('https://api.telegram.org'),
+    SMTP_URL: optionalSecret.refine((v) => v === undefined || isSmtpUrl(v), 'must be smtp://[user:pass@]host:port or smtps://[user:pass@]host:port'),
+    EMAIL_FROM: optionalSecret.refine((v) => v === undefined || EMAIL_ADDRESS.test(v), 'must be an email address, e.g. support@help.example.com'),
+    TRUST_PROXY: optionalSecret.transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({ code: 'custom', message: 'must be true, false, a hop count, or a comma-separated list of IP addresses or CIDR ranges' });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
   })
   .superRefine((v, ctx) => {
+    if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT)
+      ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (the metrics listener is a second one)' });
     if (v.TELEGRAM_MODE === 'webhook' && !v.TELEGRAM_WEBHOOK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'is required when TELEGRAM_MODE=webhook' });
     if (Boolean(v.SLACK_BOT_TOKEN) !== Boolean(v.SLACK_SIGNING_SECRET))
@@ -67,13 +117,22 @@ const schema = z
         path: [v.LARK_APP_ID ? 'LARK_APP_SECRET' : 'LARK_APP_ID'],
         message: 'is required when the other Lark credential is set',
       });
+    // Without either secret nothing can tell a forged event or card action from Lark's: refuse rather than run open.
+    if (v.LARK_APP_ID && v.LARK_APP_SECRET && !v.LARK_VERIFICATION_TOKEN && !v.LARK_ENCRYPT_KEY)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LARK_VERIFICATION_TOKEN'],
+        message: 'or LARK_ENCRYPT_KEY is required when Lark is on (without one, forged Lark requests cannot be refused)',
+      });
   });
 
 export type RawEnv = z.infer<typeof schema>;
 
-export interface Config extends Omit<RawEnv, 'PUBLIC_URL' | 'TELEGRAM_MODE'> {
+export interface Config extends Omit<RawEnv, 'PUBLIC_URL' | 'TELEGRAM_MODE' | 'EMAIL_FROM'> {
   PUBLIC_URL: string;
   TELEGRAM_MODE: 'webhook' | 'polling';
+  /** support@<host of PUBLIC_URL> unless set. */
+  EMAIL_FROM: string;
 }
 
 export class ConfigError extends Error {
@@ -89,13 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0] ?? 'environment');
     const shown = env[variable];
-    const hint = shown !== undefined && !/TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL/.test(variable) ? ` (got "${shown}")` : '';
+    const hint = shown !== undefined && !/TOKEN|SECRET|KEY|PASSWORD|DATABASE_URL|SMTP_URL/.test(variable) ? ` (got "${shown}")` : '';
     throw new ConfigError(variable, `${issue.message}${hint}`);
   }
   const v = parsed.data;
+  const publicUrl = (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, '');
   return Object.freeze({
     ...v,
-    PUBLIC_URL: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, ''),
+    PUBLIC_URL: publicUrl,
+    EMAIL_FROM: v.EMAIL_FROM ?? `support@${new URL(publicUrl).hostname}`,
     TELEGRAM_MODE: v.TELEGRAM_MODE ?? (v.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling'),
   });
 }

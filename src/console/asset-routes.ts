@@ -17,7 +17,7 @@ export const ASSET_VERSION = createHash('sha256')
   .slice(0, 12);
 
 export function assetRoutes(app: FastifyInstance): void {
-  app.get('/console/assets/:file', async (req, reply) => {
+  app.get('/console/assets/:file', { config: { audience: 'public' } }, async (req, reply) => {
     const file = (req.params as { file: string }).file;
     const asset = Object.hasOwn(ASSETS, file) ? ASSETS[file] : undefined;
     if (!asset) return reply.code(404).type('text/plain').send('not found');

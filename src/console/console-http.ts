@@ -5,16 +5,21 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { AccountLinking } from '../channels/channel-module.ts';
 import type { DirectoryService } from '../core/directory/directory-service.ts';
-import { fromAcceptLanguage, type Locale } from '../core/locale.ts';
+import type { RequesterService } from '../core/help-center/requester-service.ts';
+import type { SignInService } from '../core/help-center/sign-in-service.ts';
+import { fromAcceptLanguage, toLocale, type Locale } from '../core/locale.ts';
 import type { Store, UserRecord } from '../core/ports/store-port.ts';
 import type { Actor, TicketService } from '../core/tickets/ticket-service.ts';
 import { t } from '../i18n/catalog.ts';
 import type { Db } from '../infra/db/prisma.ts';
 import type { SafeHtml } from './html-template.ts';
 import type { ConsoleQueries } from './console-queries.ts';
-import type { SessionStore } from './session-store.ts';
+import { SESSION_MAX_MS, type SessionKind, type SessionStore } from './session-store.ts';
+import type { SignInThrottle } from './sign-in-throttle.ts';
 import '../i18n/messages/console.ts';
+import '../i18n/messages/portal.ts';
 
 export interface ConsoleDeps {
   store: Store;
@@ -24,14 +29,27 @@ export interface ConsoleDeps {
   publicUrl: string;
   logger: Logger;
   secureCookies: boolean;
+  requester: RequesterService;
+  signIn: SignInService;
+  /** The chat channels that are on and can link a customer's account (from their channel modules). */
+  accountLinking: AccountLinking[];
 }
 
-/** Per request. `_csrf` is where @fastify/csrf-protection (in its "session" mode) reads this session's secret. */
+/**
+ * Per request. At most one of `agent` and `customer` is set: the session's kind decides which, and a user whose
+ * role no longer matches the kind has no session. `_csrf` is where @fastify/csrf-protection (in its "session"
+ * mode) reads this session's secret.
+ */
 export interface ConsoleSessionState {
   _csrf?: string;
   idHash: string | null;
   agent: UserRecord | null;
+  customer: UserRecord | null;
+  /** The customer's own choice of language, which wins over the browser's. */
+  chosenLocale?: Locale;
 }
+
+export const SIGNED_OUT: Readonly<ConsoleSessionState> = Object.freeze({ idHash: null, agent: null, customer: null });
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +61,7 @@ export interface ConsoleKit {
   deps: ConsoleDeps;
   sessions: SessionStore;
   queries: ConsoleQueries;
+  throttle: SignInThrottle;
   cookies: { session: string; csrf: string; secure: boolean };
 }
 
@@ -54,6 +73,8 @@ export function trFor(locale: Locale): Tr {
 }
 
 export function localeOf(req: FastifyRequest): Locale {
+  const chosen = req.consoleSession?.chosenLocale;
+  if (chosen) return toLocale(chosen);
   const h = req.headers['accept-language'];
   return fromAcceptLanguage(typeof h === 'string' ? h : undefined);
 }
@@ -62,25 +83,32 @@ export interface PageCtx {
   locale: Locale;
   tr: Tr;
   agent: UserRecord | null;
+  customer: UserRecord | null;
   /** The form token of this session (or of the signed-out visitor, for the sign-in and invitation forms). */
   csrf: string;
 }
 
 export function pageCtx(req: FastifyRequest, reply: FastifyReply, kit: ConsoleKit): PageCtx {
   const s = req.consoleSession!;
-  if (!s.agent && !s._csrf) {
+  if (!s.agent && !s.customer && !s._csrf) {
     // A signed-out visitor gets a secret of their own in a cookie, so the sign-in form is protected too.
     s._csrf = randomBytes(24).toString('base64url');
     reply.setCookie(kit.cookies.csrf, s._csrf, { path: '/', httpOnly: true, sameSite: 'lax', secure: kit.cookies.secure });
   }
   const locale = localeOf(req);
-  return { locale, tr: trFor(locale), agent: s.agent, csrf: reply.generateCsrf() };
+  return { locale, tr: trFor(locale), agent: s.agent, customer: s.customer, csrf: reply.generateCsrf() };
 }
 
 export function agentOf(req: FastifyRequest): UserRecord {
   const a = req.consoleSession?.agent;
   if (!a) throw new Error('console route reached without a signed-in agent');
   return a;
+}
+
+export function customerOf(req: FastifyRequest): UserRecord {
+  const c = req.consoleSession?.customer;
+  if (!c) throw new Error('customer route reached without a signed-in end user');
+  return c;
 }
 
 export function actorOf(req: FastifyRequest): Actor {
@@ -92,22 +120,52 @@ export function sendPage(reply: FastifyReply, status: number, page: SafeHtml): F
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page.toString());
 }
 
-/** `next` after sign-in: a path on this site only (no scheme, no host, no "//" or "/\" tricks). */
-export function safeNext(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/tickets';
-  if (/[\u0000-\u001f\u007f\\]/.test(next) || next.length > 500) return '/tickets';
+const NEXT_BASE = 'http://console.invalid';
+
+/**
+ * `next` after sign-in: a path on this site only. The value is first read the way a browser reads a Location
+ * header (backslashes are slashes, percent-encoded dots are dots, dot segments collapse), and only the result is
+ * judged: `/.//evil.example/x` collapses to `//evil.example/x`, which a browser takes for another host, so it is
+ * refused, as are `//host`, `/\host`, schemes and control characters. What is returned is that normal form, so
+ * the browser cannot read it differently.
+ */
+export function safeNext(next: unknown, fallback = '/tickets'): string {
+  if (typeof next !== 'string' || next.length > 500 || /[\u0000-\u001f\u007f]/.test(next)) return fallback;
+  const slashed = next.replace(/\\/g, '/');
+  if (!slashed.startsWith('/') || slashed.startsWith('//')) return fallback;
+  let u: URL;
   try {
-    const u = new URL(next, 'http://console.invalid');
-    if (u.origin !== 'http://console.invalid') return '/tickets';
-    return `${u.pathname}${u.search}`;
+    u = new URL(slashed, NEXT_BASE);
   } catch {
-    return '/tickets';
+    return fallback;
   }
+  const out = `${u.pathname}${u.search}`;
+  if (u.origin !== NEXT_BASE || !out.startsWith('/') || out.startsWith('//') || out.includes('\\')) return fallback;
+  // Read once more as a browser would: the normal form must stay on this site and stay the same.
+  const again = new URL(out, NEXT_BASE);
+  return again.origin === NEXT_BASE && `${again.pathname}${again.search}` === out ? out : fallback;
+}
+
+/**
+ * Starts a session of this kind for this user, ending whatever session the browser had: the new session has a new
+ * random id, so a session id planted in the browser before sign-in (fixation) is never the one signed in.
+ */
+export async function startSession(req: FastifyRequest, reply: FastifyReply, kit: ConsoleKit, userId: string, kind: SessionKind): Promise<void> {
+  if (req.consoleSession?.idHash) await kit.sessions.destroy(req.consoleSession.idHash);
+  const { cookieValue } = await kit.sessions.create(userId, kind);
+  reply.setCookie(kit.cookies.session, cookieValue, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: kit.cookies.secure,
+    maxAge: SESSION_MAX_MS / 1000,
+  });
+  reply.clearCookie(kit.cookies.csrf, { path: '/' });
 }
 
 export function redirectToLogin(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const wanted = req.method === 'GET' ? safeNext(req.url) : null;
-  const to = wanted && wanted !== '/tickets' ? `/login?next=${encodeURIComponent(wanted)}` : '/login';
+  const wanted = req.method === 'GET' ? safeNext(req.url, '') : '';
+  const to = wanted && wanted !== '/tickets' && wanted !== '/' ? `/login?next=${encodeURIComponent(wanted)}` : '/login';
   return reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
 }
 

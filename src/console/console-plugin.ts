@@ -1,11 +1,14 @@
 /**
- * The help-center console for agents, as one encapsulated fastify plugin: its cookie, form, CSRF and rate-limit
- * plugins, hooks and error handler apply to its own routes only, never to /api/v1 or the chat channels.
+ * The help center, agents' console and customers' pages, as one encapsulated fastify plugin: its cookie, form,
+ * CSRF and rate-limit plugins, hooks and error handler apply to its own routes only, never to /api/v1 or the chat
+ * channels.
  *
- * Every request loads its session from the cookie; every route but sign-in, invitation and assets needs one
- * (pages redirect to /login, keeping the wanted page in `next`; JSON answers 401). Every POST carries the form
- * token of its session, checked by @fastify/csrf-protection against the secret stored with that session, so a
- * token from another agent's session is refused.
+ * Every request loads its session from the cookie. A session is an agent's or an end user's, and every route says
+ * whom it serves (`config.audience`; a route that says nothing is for agents only): without a session, pages
+ * redirect to /login, keeping the wanted page in `next` (JSON answers 401); a session of the other kind gets 404,
+ * as if the page did not exist. Every POST carries the form token of its session, checked by
+ * @fastify/csrf-protection against the secret stored with that session, so a token from another session is
+ * refused.
  */
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
@@ -13,20 +16,36 @@ import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
+import { NUL_MESSAGE, nulPath } from '../core/text-rules.ts';
+import { toLocale } from '../core/locale.ts';
 import { isStaff } from '../core/tickets/ticket-types.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
 import { assetRoutes } from './asset-routes.ts';
-import { pageCtx, redirectToLogin, sendPage, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
+import { localeOf, pageCtx, redirectToLogin, sendPage, SIGNED_OUT, trFor, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
+import { emailSignInRoutes } from './portal/email-sign-in-routes.ts';
+import { portalRoutes } from './portal/portal-routes.ts';
+import { requesterTicketRoutes } from './portal/requester-ticket-routes.ts';
 import { createConsoleQueries } from './console-queries.ts';
 import { errorPageView } from './error-view.ts';
 import { newTicketRoutes } from './new-ticket-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
 import { createSessionStore } from './session-store.ts';
+import { createSignInThrottle } from './sign-in-throttle.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { errorText } from './view-parts.ts';
 
-const PUBLIC_ROUTES = new Set(['/login', '/invite/:token', '/console/assets/:file']);
+const NUL_CODE = 'nul_character';
+
+/** Who a route serves: anyone, agents, customers (end users), or both kinds of signed-in people. */
+export type Audience = 'public' | 'agent' | 'customer' | 'any';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    audience?: Audience;
+  }
+}
 
 /** No inline script or style anywhere, so the policy can forbid them: an injected tag could not run. */
 const SECURITY_HEADERS = {
@@ -43,6 +62,7 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
       deps,
       sessions: createSessionStore(deps.db),
       queries: createConsoleQueries(deps.db),
+      throttle: createSignInThrottle(deps.db),
       cookies: {
         // __Host- cookies are only accepted over HTTPS, for this host and path /: nobody can plant one.
         session: deps.secureCookies ? '__Host-tb_session' : 'tb_session',
@@ -73,22 +93,47 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     });
 
     app.addHook('onRequest', async (req, reply) => {
-      const state: ConsoleSessionState = { idHash: null, agent: null };
+      const state: ConsoleSessionState = { ...SIGNED_OUT };
       const found = await kit.sessions.find(req.cookies[kit.cookies.session]);
       if (found) {
-        const agent = await deps.store.getUser(found.userId);
-        if (agent && isStaff(agent.role)) Object.assign(state, { idHash: found.idHash, agent, _csrf: found.csrfSecret });
-        else await kit.sessions.destroy(found.idHash);
+        const user = await deps.store.getUser(found.userId);
+        // The kind was fixed at sign-in; a user whose role changed since (or an agent deactivated) has no session of the old kind.
+        const fits = user && (found.kind === 'agent' ? isStaff(user.role) && user.active : user.role === 'end_user');
+        if (fits) {
+          Object.assign(state, { idHash: found.idHash, _csrf: found.csrfSecret });
+          if (found.kind === 'agent') state.agent = user;
+          else {
+            state.customer = user;
+            const prefs = await deps.requester.preferences(user.id).catch(() => null);
+            if (prefs?.localeChosen) state.chosenLocale = toLocale(prefs.locale);
+          }
+        } else await kit.sessions.destroy(found.idHash);
       }
-      if (!state.agent) {
+      if (!state.agent && !state.customer) {
         const pre = req.cookies[kit.cookies.csrf];
         if (pre && pre.length <= 100) state._csrf = pre;
       }
       req.consoleSession = state;
-      if (state.agent || PUBLIC_ROUTES.has(req.routeOptions.url ?? '')) return;
-      if (req.url.startsWith('/console/') && req.method === 'GET')
+      const audience = req.routeOptions.config?.audience ?? 'agent';
+      if (audience === 'public') return;
+      if (audience === 'any' ? state.agent || state.customer : audience === 'agent' ? state.agent : state.customer) return;
+      const json = req.url.startsWith('/console/');
+      if (state.agent || state.customer) {
+        // The other kind of session: the page does not exist for it, and nothing says otherwise.
+        if (json) return reply.code(404).header('cache-control', 'no-store').send({ error: { code: 'not_found', message: 'not found' } });
+        const ctx = pageCtx(req, reply, kit);
+        return sendPage(reply, 404, errorPageView(ctx, { title: ctx.tr('error.not_found_title'), message: ctx.tr('portal:error.page_not_found') }));
+      }
+      if (json && req.method === 'GET')
         return reply.code(401).header('cache-control', 'no-store').send({ error: { code: 'unauthenticated', message: 'sign in first' } });
       return redirectToLogin(req, reply);
+    });
+
+    // A NUL cannot be stored: any form field, query parameter or path segment holding one is refused before the
+    // route (and its database) sees it.
+    app.addHook('preValidation', async (req) => {
+      const at = nulPath(req.body) ?? nulPath(req.query) ?? nulPath(req.params);
+      if (at !== null) throw Object.assign(new Error(`${at}: ${NUL_MESSAGE}`), { statusCode: 400, code: NUL_CODE });
     });
 
     app.addHook('preHandler', (req, reply, done) => {
@@ -105,6 +150,9 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
 
     assetRoutes(app);
     signInRoutes(app, kit);
+    emailSignInRoutes(app, kit);
+    portalRoutes(app, kit);
+    requesterTicketRoutes(app, kit);
     queueRoutes(app, kit);
     newTicketRoutes(app, kit);
     ticketRoutes(app, kit);
@@ -112,32 +160,42 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
   };
 }
 
+interface ErrorAnswer {
+  status: number;
+  /** Catalog keys of the page's message and heading. */
+  key: string;
+  title: string;
+}
+
+function classify(err: FastifyError): ErrorAnswer {
+  const answer = (status: number, key: string, title = 'error.title') => ({ status, key, title });
+  if (err.code === NUL_CODE) return answer(400, 'error.nul_character');
+  if (isDatabaseUnavailable(err)) return answer(503, 'error.database_unavailable', 'error.unavailable_title');
+  if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') return answer(403, 'error.csrf', 'error.forbidden_title');
+  if (err.statusCode === 429) return answer(429, 'error.too_many', 'error.too_many_title');
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'error.too_large');
+  if (isDomainError(err)) {
+    const status = DOMAIN_ERROR_STATUS[err.code];
+    return answer(status, `error.${err.code}`, status === 403 ? 'error.forbidden_title' : 'error.title');
+  }
+  if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) return answer(err.statusCode, 'error.bad_request');
+  return answer(500, 'error.generic');
+}
+
 /** Errors become pages a person can act on (JSON for the typeahead); details stay in the log. */
 function renderError(err: FastifyError, req: FastifyRequest, reply: FastifyReply, kit: ConsoleKit): FastifyReply {
-  let status = 500;
-  let key = 'error.generic';
-  if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') {
-    status = 403;
-    key = 'error.csrf';
-  } else if (err.statusCode === 429) {
-    status = 429;
-    key = 'error.too_many';
-  } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-    status = 413;
-    key = 'error.too_large';
-  } else if (isDomainError(err)) {
-    status = DOMAIN_ERROR_STATUS[err.code];
-  } else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
-    status = err.statusCode;
-    key = 'error.bad_request';
-  }
-  if (status >= 500) req.log.error({ err }, 'console error');
+  const { status, key, title } = classify(err);
+  if (status === 503) {
+    req.log.warn({ err: databaseErrorLine(err) }, 'console: database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+  } else if (status >= 500) req.log.error({ err }, 'console error');
   else req.log.info({ code: err.code, status }, 'console request refused');
-  if (req.consoleSession === null) req.consoleSession = { idHash: null, agent: null };
-  if (req.url.startsWith('/console/') && !req.url.startsWith('/console/assets/'))
-    return reply.code(status).send({ error: { code: status === 403 ? 'forbidden' : 'error', message: err.message } });
+  if (req.consoleSession === null) req.consoleSession = { ...SIGNED_OUT };
+  if (req.url.startsWith('/console/') && !req.url.startsWith('/console/assets/')) {
+    const code = status === 403 ? 'forbidden' : status === 503 ? 'database_unavailable' : 'error';
+    return reply.code(status).send({ error: { code, message: status >= 500 ? trFor(localeOf(req))(key) : err.message } });
+  }
   const ctx = pageCtx(req, reply, kit);
   const message = isDomainError(err) ? errorText(ctx.tr, err.code) : ctx.tr(key);
-  const title = status === 403 ? ctx.tr('error.forbidden_title') : status === 429 ? ctx.tr('error.too_many_title') : ctx.tr('error.title');
-  return sendPage(reply, status, errorPageView(ctx, { title, message }));
+  return sendPage(reply, status, errorPageView(ctx, { title: ctx.tr(title), message }));
 }

@@ -4,26 +4,58 @@ import { html, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
 import { notice } from './view-parts.ts';
 
-export function loginView(ctx: PageCtx, v: { email: string; next: string; error?: string | null; info?: string | null }): SafeHtml {
+export interface LoginPage {
+  email: string;
+  next: string;
+  error?: string | null;
+  info?: string | null;
+  /** Whether customers can get a sign-in link (a mail server is configured). */
+  emailSignIn: boolean;
+  customer?: { email?: string; error?: string | null; status?: number };
+}
+
+/** One page for both: agents with their password, customers with a link sent to their email address. */
+export function loginView(ctx: PageCtx, v: LoginPage): SafeHtml {
   const { tr } = ctx;
+  const c = v.customer ?? {};
+  const focusAgent = Boolean(v.email || v.error);
+  const customerPart = v.emailSignIn
+    ? html`<form method="post" action="/login/email" class="stack" id="link-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    <input type="hidden" name="next" value="${v.next}">
+    <div class="field">
+      <label for="link-email">${tr('portal:login.link_email')}</label>
+      <input id="link-email" name="email" type="email" autocomplete="email" required maxlength="254" value="${c.email ?? ''}"${c.error ? html` autofocus aria-invalid="true"` : ''}>
+    </div>
+    <button type="submit" class="btn btn-block">${tr('portal:login.link_submit')}</button>
+  </form>
+  <p class="hint">${tr('portal:login.link_hint', { minutes: 15 })}</p>`
+    : html`<p class="notice notice-info" role="note">${tr('portal:login.link_unavailable')}</p>`;
   const body = html`<section class="auth-card" aria-labelledby="login-title">
   <h1 id="login-title">${tr('login.title')}</h1>
-  <p class="muted">${tr('login.lead')}</p>
+  <p class="muted">${tr('portal:login.lead')}</p>
   ${notice('error', v.error)}${notice('ok', v.info)}
-  <form method="post" action="/login" class="stack">
+  <h2 class="auth-part">${tr('portal:login.agents')}</h2>
+  <form method="post" action="/login" class="stack" id="password-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
     <input type="hidden" name="next" value="${v.next}">
     <div class="field">
       <label for="login-email">${tr('login.email')}</label>
-      <input id="login-email" name="email" type="email" autocomplete="username" required value="${v.email}"${v.email ? '' : html` autofocus`}>
+      <input id="login-email" name="email" type="email" autocomplete="username" required value="${v.email}"${!focusAgent && !c.error ? html` autofocus` : ''}>
     </div>
     <div class="field">
       <label for="login-password">${tr('login.password')}</label>
-      <input id="login-password" name="password" type="password" autocomplete="current-password" required${v.email ? html` autofocus` : ''}>
+      <input id="login-password" name="password" type="password" autocomplete="current-password" required${focusAgent ? html` autofocus` : ''}>
     </div>
     <button type="submit" class="btn btn-primary btn-block">${tr('login.submit')}</button>
   </form>
   <p class="hint">${tr('login.no_password')}</p>
+  <section class="auth-customer" aria-labelledby="customer-title">
+    <h2 class="auth-part" id="customer-title">${tr('portal:login.customers')}</h2>
+    <p class="muted">${tr('portal:login.customers_lead')}</p>
+    ${notice('error', c.error)}
+    ${customerPart}
+  </section>
 </section>`;
   return layoutView(ctx, { title: tr('login.title'), body });
 }

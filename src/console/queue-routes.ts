@@ -43,7 +43,7 @@ function validCursor(raw: unknown): string | null {
 export function queueRoutes(app: FastifyInstance, kit: ConsoleKit): void {
   const { deps, queries } = kit;
 
-  app.get('/', async (_req, reply) => reply.redirect('/tickets', 303));
+  app.get('/', { config: { audience: 'any' } }, async (req, reply) => reply.redirect(req.consoleSession?.customer ? '/my/tickets' : '/tickets', 303));
 
   app.get('/tickets', async (req, reply) => {
     const f = parseFilters(req.query);

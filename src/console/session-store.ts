@@ -1,7 +1,8 @@
 /**
- * Console sessions and sign-in throttling, kept in PostgreSQL so that every instance of the service sees the same
- * sessions and the same failure counts. The cookie carries a random 32-byte id; the table only its sha256, so a
- * leaked table signs nobody in.
+ * Help-center sessions, kept in PostgreSQL so that every instance of the service sees the same sessions. The
+ * cookie carries a random 32-byte id; the table only its sha256, so a leaked table signs nobody in. A session is
+ * of one kind, an agent's or an end user's, fixed when it is made: each kind reaches its own pages only. Every
+ * sign-in makes a new session (a new id), so a cookie planted before sign-in is never promoted.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../infra/db/prisma.ts';
@@ -11,23 +12,23 @@ export const SESSION_MAX_MS = 7 * 86_400_000;
 /** Writing last-seen on every request would turn each page view into a write; once a minute is enough. */
 const TOUCH_EVERY_MS = 60_000;
 
-export const SIGN_IN_WINDOW_MS = 15 * 60_000;
-export const SIGN_IN_MAX_FAILURES = 5;
+export type SessionKind = 'agent' | 'end_user';
 
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
 export interface StoredSession {
   idHash: string;
   userId: string;
+  kind: SessionKind;
   csrfSecret: string;
 }
 
 export function createSessionStore(db: Db, clock: () => Date = () => new Date()) {
   return {
-    async create(userId: string): Promise<{ cookieValue: string; session: StoredSession }> {
+    async create(userId: string, kind: SessionKind): Promise<{ cookieValue: string; session: StoredSession }> {
       const cookieValue = randomBytes(32).toString('base64url');
       const now = clock();
-      const session = { idHash: sha256(cookieValue), userId, csrfSecret: randomBytes(24).toString('base64url') };
+      const session = { idHash: sha256(cookieValue), userId, kind, csrfSecret: randomBytes(24).toString('base64url') };
       await db.consoleSession.create({
         data: { ...session, createdAt: now, lastSeenAt: now, expiresAt: new Date(now.getTime() + SESSION_IDLE_MS) },
       });
@@ -51,30 +52,11 @@ export function createSessionStore(db: Db, clock: () => Date = () => new Date())
         const expiresAt = new Date(Math.min(now.getTime() + SESSION_IDLE_MS, row.createdAt.getTime() + SESSION_MAX_MS));
         await db.consoleSession.updateMany({ where: { idHash }, data: { lastSeenAt: now, expiresAt } });
       }
-      return { idHash, userId: row.userId, csrfSecret: row.csrfSecret };
+      return { idHash, userId: row.userId, kind: row.kind as SessionKind, csrfSecret: row.csrfSecret };
     },
 
     async destroy(idHash: string): Promise<void> {
       await db.consoleSession.deleteMany({ where: { idHash } });
-    },
-
-    /** The throttle key of one email from one address; hashed so the table holds no addresses. */
-    signInKey(email: string, ip: string): string {
-      return sha256(`${email.trim().toLowerCase()}\n${ip}`);
-    },
-
-    async recentFailures(keyHash: string): Promise<number> {
-      return db.consoleSignInFailure.count({ where: { keyHash, createdAt: { gt: new Date(clock().getTime() - SIGN_IN_WINDOW_MS) } } });
-    },
-
-    async recordFailure(keyHash: string): Promise<void> {
-      const now = clock();
-      await db.consoleSignInFailure.create({ data: { keyHash, createdAt: now } });
-      await db.consoleSignInFailure.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - SIGN_IN_WINDOW_MS) } } });
-    },
-
-    async clearFailures(keyHash: string): Promise<void> {
-      await db.consoleSignInFailure.deleteMany({ where: { keyHash } });
     },
   };
 }

@@ -7,8 +7,8 @@ import type { Locale } from '../core/locale.ts';
 import type { CommentView, Store } from '../core/ports/store-port.ts';
 import type { Tr } from './console-http.ts';
 import type { DeliveryState } from './console-queries.ts';
-import { html, safeExternalUrl, type SafeHtml } from './html-template.ts';
-import { channelBadge, channelName, lockIcon, timeTag } from './view-parts.ts';
+import { html, type SafeHtml } from './html-template.ts';
+import { attachmentList, channelBadge, channelName, lockIcon, timeTag } from './view-parts.ts';
 
 export type TicketEvent = Awaited<ReturnType<Store['listTicketEvents']>>[number];
 
@@ -26,12 +26,7 @@ function deliveryLine(tr: Tr, list: DeliveryState[] | undefined, hasThreads: boo
 function commentItem(locale: Locale, tr: Tr, c: CommentView, deliveries: Map<string, DeliveryState[]>, hasThreads: boolean): SafeHtml {
   const staff = c.author.role !== 'end_user';
   const kind = c.public ? 'public' : 'internal';
-  const attachments = c.attachments.length
-    ? html`<ul class="attachments">${c.attachments.map((a) => {
-        const href = safeExternalUrl(a.url);
-        return html`<li>${href ? html`<a href="${href}" rel="noopener noreferrer" target="_blank">${a.name}</a>` : a.name}</li>`;
-      })}</ul>`
-    : '';
+  const attachments = attachmentList(c.attachments);
   return html`<li class="comment comment-${kind}" id="comment-${c.id}" data-kind="${kind}">
   <div class="comment-head">
     <span class="comment-kind">${c.public ? tr('comment.public') : html`${lockIcon} ${tr('comment.internal')}`}</span>

@@ -8,6 +8,7 @@ import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../core/tickets/ticket-types.ts';
 import { actorOf, field, hasField, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from './console-http.ts';
 import { errorPageView } from './error-view.ts';
+import { showRequesterTicket } from './portal/requester-ticket-routes.ts';
 import { UUID_RE } from './queue-routes.ts';
 import { ticketView, type ComposerState, type TicketPageData } from './ticket-view.ts';
 import { errorText } from './view-parts.ts';
@@ -46,9 +47,11 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     return sendPage(reply, DOMAIN_ERROR_STATUS[e.code], ticketView(ctx, await load(number), { error: errorText(ctx.tr, e.code), composer }));
   }
 
-  app.get('/tickets/:number', async (req, reply) => {
+  // One URL, the link every bot posts, for both: the agent's view, or for its requester the customer's view.
+  app.get('/tickets/:number', { config: { audience: 'any' } }, async (req, reply) => {
     const number = parseTicketNumber((req.params as { number: string }).number);
     if (number === null) return notFound(req, reply);
+    if (req.consoleSession?.customer) return showRequesterTicket(req, reply, kit, number);
     let data: TicketPageData;
     try {
       data = await load(number);
@@ -59,8 +62,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     const q = req.query as Record<string, unknown>;
     const ctx = pageCtx(req, reply, kit);
     const done = typeof q.done === 'string' && DONE.has(q.done) ? ctx.tr(`done.${q.done}`) : null;
-    const error = typeof q.failed === 'string' && /^[a-z_]{1,40}$/.test(q.failed) ? errorText(ctx.tr, q.failed) : null;
-    return sendPage(reply, 200, ticketView(ctx, data, { done, error }));
+    return sendPage(reply, 200, ticketView(ctx, data, { done }));
   });
 
   app.post('/tickets/:number/comments', async (req, reply) => {
@@ -80,26 +82,17 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       }
     }
     let commentId: string | null = null;
-    let ticketStatus: string;
     try {
-      const r = await deps.tickets.comment(number, actorOf(req), { body: composer.body, public: composer.mode === 'public', via: 'web' });
+      // The reply and its "then set status" are one step: a refused status keeps the reply out too, and the
+      // composer comes back filled in.
+      const status = composer.status ? (composer.status as TicketStatus) : undefined;
+      const r = await deps.tickets.comment(number, actorOf(req), { body: composer.body, public: composer.mode === 'public', via: 'web', status });
       commentId = r.comment?.id ?? null;
-      ticketStatus = r.ticket.status;
     } catch (e) {
       return again(req, reply, number, e, composer);
     }
     const done = composer.mode === 'public' ? 'reply' : 'note';
-    const anchor = commentId ? `#comment-${commentId}` : '';
-    if (composer.status && composer.status !== ticketStatus) {
-      try {
-        await deps.tickets.update(number, actorOf(req), { status: composer.status as TicketStatus }, 'web');
-      } catch (e) {
-        // The comment is saved; only the status was refused. Say so instead of offering to post it twice.
-        if (!isDomainError(e)) throw e;
-        return reply.redirect(`/tickets/${number}?done=${done}&failed=${e.code}${anchor}`, 303);
-      }
-    }
-    return reply.redirect(`/tickets/${number}?done=${done}${anchor}`, 303);
+    return reply.redirect(`/tickets/${number}?done=${done}${commentId ? `#comment-${commentId}` : ''}`, 303);
   });
 
   app.post('/tickets/:number/properties', async (req, reply) => {

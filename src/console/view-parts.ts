@@ -3,7 +3,7 @@ import type { DomainErrorCode } from '../core/errors.ts';
 import type { Locale } from '../core/locale.ts';
 import type { UserRef } from '../core/ports/store-port.ts';
 import type { Tr } from './console-http.ts';
-import { html, type SafeHtml } from './html-template.ts';
+import { html, safeExternalUrl, type SafeHtml } from './html-template.ts';
 
 /** Product names read the same in every language, so they stay out of the catalog. */
 const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', lark: 'Lark', telegram: 'Telegram', api: 'API', test: 'Test chat' };
@@ -47,6 +47,15 @@ const KNOWN_ERRORS = new Set<string>([
 /** A person-readable text for a core error code; the core's own message is English and for logs. */
 export function errorText(tr: Tr, code: DomainErrorCode | string): string {
   return KNOWN_ERRORS.has(code) ? tr(`error.${code}`) : tr('error.generic');
+}
+
+/** A comment's files, each a link where its URL is http(s). */
+export function attachmentList(attachments: { name: string; url: string }[]): SafeHtml {
+  if (!attachments.length) return html``;
+  return html`<ul class="attachments">${attachments.map((a) => {
+    const href = safeExternalUrl(a.url);
+    return html`<li>${href ? html`<a href="${href}" rel="noopener noreferrer" target="_blank">${a.name}</a>` : a.name}</li>`;
+  })}</ul>`;
 }
 
 /** Drawn, not an emoji: machines without an emoji font would show a box. */

@@ -2,10 +2,16 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
     super(message);
+  }
+
+  /** fastify's name for it, which other error handlers (the console's) read. */
+  get statusCode(): number {
+    return this.status;
   }
 }
 
@@ -41,6 +47,12 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (err instanceof SyntaxError) return sendError(reply, 400, 'malformed_json', 'the body is not valid JSON');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return sendError(reply, fe.statusCode, 'bad_request', fe.message);
+  if (isDatabaseUnavailable(err)) {
+    // Nothing was done that the client cannot simply send again; a 500 would read as a bug and stop retries.
+    req.log.warn({ err: databaseErrorLine(err) }, 'database unavailable');
+    reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
+    return sendError(reply, 503, 'database_unavailable', 'the database is unavailable for a moment; try again shortly');
+  }
   req.log.error({ err }, 'unhandled error');
   return sendError(reply, 500, 'internal', 'internal error');
 }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../core/locale.ts';
 import { allCatalogs, t } from './catalog.ts';
+import './messages/console.ts';
+import './messages/portal.ts';
 
 describe('message catalog', () => {
   it('has every key in English, Japanese and Russian, with the same placeholders', () => {

@@ -87,7 +87,7 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     await waitFor(() => platform.thread(chat.chatId, chat.threadRef).length === 1);
     await page.goto(`${svc.url}/tickets/${chat.number}`);
     expect(new URL(page.url()).pathname).toBe('/login');
-    await page.getByLabel('Email').fill(agent.email);
+    await page.getByLabel('Email', { exact: true }).fill(agent.email);
     await page.getByLabel('Password').fill(agent.password);
     await page.getByLabel('Password').press('Enter');
     await page.waitForURL(`${svc.url}/tickets/${chat.number}`);

@@ -4,24 +4,14 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { exited, ROOT } from '../helpers/processes.ts';
+import { exited, freePort, ROOT } from '../helpers/processes.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const ADMIN = 'e2e-admin-token-0123456789';
 let dataDir = '';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 function npmStart(env: Record<string, string>) {
   const { DATABASE_URL: _omit, ...rest } = process.env;

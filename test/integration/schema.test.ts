@@ -91,11 +91,11 @@ describe('every model round-trips every column through the generated client', ()
     await db.organization.create({ data: org });
     await check('Organization', org, () => db.organization.findUnique({ where: { id: org.id } }));
 
-    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', createdAt: when, updatedAt: later };
+    const user = { id: '22222222-2222-4222-8222-222222222222', email: 'u@acme.example', emailDomain: 'acme.example', name: 'U', phone: '+1 555', locale: 'ja', role: 'agent', organizationId: org.id, passwordHash: 'scrypt$a$b', deactivatedAt: later, emailReplies: false, localeChosen: true, createdAt: when, updatedAt: later };
     await db.user.create({ data: user });
     await check('User', user, () => db.user.findUnique({ where: { id: user.id } }));
 
-    const token = { id: '33333333-3333-4333-8333-333333333333', userId: user.id, tokenHash: 'h1', createdAt: when, lastUsedAt: later };
+    const token = { id: '33333333-3333-4333-8333-333333333333', userId: user.id, tokenHash: 'h1', label: 'CI bot', createdAt: when, lastUsedAt: later, expiresAt: later, revokedAt: later };
     await db.apiToken.create({ data: token });
     await check('ApiToken', token, () => db.apiToken.findUnique({ where: { id: token.id } }));
 
@@ -148,7 +148,7 @@ describe('every model round-trips every column through the generated client', ()
     await check('DialogState', dialog, () => db.dialogState.findUnique({ where: { platform_workspaceId_chatId_platformUserId: { platform: 'telegram', workspaceId: 'bot', chatId: '42', platformUserId: '42' } } }));
     written.DialogState!.updatedAt = 'auto';
 
-    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', outcome: { replies: [] }, repliesSent: 2, receivedAt: when, processedAt: later };
+    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', failingSince: when, outcome: { replies: [] }, repliesSent: 2, receivedAt: when, processedAt: later };
     const inRow = await db.inboundEvent.create({ data: inbound });
     await check('InboundEvent', { ...inbound, id: inRow.id }, () => db.inboundEvent.findUnique({ where: { id: inRow.id } }));
 
@@ -173,12 +173,15 @@ describe('every model round-trips every column through the generated client', ()
     await db.workerHeartbeat.create({ data: beat });
     await check('WorkerHeartbeat', beat, () => db.workerHeartbeat.findUnique({ where: { poolId: 'pool-1' } }));
 
-    const session = { idHash: 'sess-hash-1', userId: user.id, csrfSecret: 'csrf-secret-1', createdAt: when, lastSeenAt: later, expiresAt: later };
+    const session = { idHash: 'sess-hash-1', userId: user.id, kind: 'end_user', csrfSecret: 'csrf-secret-1', createdAt: when, lastSeenAt: later, expiresAt: later };
     await db.consoleSession.create({ data: session });
     await check('ConsoleSession', session, () => db.consoleSession.findUnique({ where: { idHash: 'sess-hash-1' } }));
-    const failure = { keyHash: 'fail-key-1', createdAt: when };
-    const fRow = await db.consoleSignInFailure.create({ data: failure });
-    await check('ConsoleSignInFailure', { ...failure, id: fRow.id }, () => db.consoleSignInFailure.findUnique({ where: { id: fRow.id } }));
+    const throttle = { keyHash: 'throttle-key-1', windowStart: when, hits: 3 };
+    await db.signInThrottle.create({ data: throttle });
+    await check('SignInThrottle', throttle, () => db.signInThrottle.findUnique({ where: { keyHash: 'throttle-key-1' } }));
+    const signInLink = { tokenHash: 'link-hash-1', userId: user.id, nextPath: '/tickets/1', expiresAt: later, usedAt: when, createdAt: when };
+    await db.signInLink.create({ data: signInLink });
+    await check('SignInLink', signInLink, () => db.signInLink.findUnique({ where: { tokenHash: 'link-hash-1' } }));
 
     // Every scalar column of every model was written above: a new column without a round trip fails here.
     for (const m of models) {
@@ -194,5 +197,6 @@ describe('every model round-trips every column through the generated client', ()
     await expect(
       db.requestDraft.create({ data: { platform: 'x', workspaceId: 'w', platformUserId: 'u', chatId: 'c', direct: true, subject: '', description: '', priority: 'asap' } }),
     ).rejects.toThrow();
+    await expect(db.consoleSession.create({ data: { idHash: 'sess-hash-2', userId: '22222222-2222-4222-8222-222222222222', kind: 'guest', csrfSecret: 's', expiresAt: later } })).rejects.toThrow();
   });
 });

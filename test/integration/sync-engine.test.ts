@@ -41,7 +41,15 @@ async function sendInbound(event: Record<string, unknown>, secret = TEST_SECRET)
 
 beforeAll(async () => {
   await platform.start();
-  svc = await startTestService({}, { channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)] });
+  svc = await startTestService(
+    {},
+    {
+      channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)],
+      // The production policy retries for a day (test/integration/inbound-retry.test.ts); here a poison event is
+      // parked at its fifth failure, so the dead-letter path can be seen in seconds.
+      inboundRetry: { baseMs: 100, capMs: 1000, parkAfterMs: 0, minFailures: 5 },
+    },
+  );
   db = createPrisma(svc.databaseUrl);
   agent = (await api('POST', '/agents', { email: 'sync.agent@support.example', name: 'Sync Agent' }, ADMIN_TOKEN)).body.token;
 });

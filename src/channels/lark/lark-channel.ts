@@ -28,6 +28,8 @@ export interface LarkChannelConfig {
 }
 
 export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps): ChannelModule {
+  // The config refuses this already; a channel built by hand must not run open either.
+  if (!config.verificationToken && !config.encryptKey) throw new Error('Lark needs a verification token or an encrypt key to authenticate its requests');
   registerMessages('lark', larkMessages);
   const logger = deps.logger.child({ channel: 'lark' });
   const sdkLog = sdkLogger(logger);
@@ -70,6 +72,8 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
 
   return {
     adapter: createLarkAdapter({ api, processInbound }),
+    // A member whose verified profile email is a customer's is linked on their first message; others send the code.
+    accountLinking: { platform: 'lark', codeMessage: (code: string) => code, linksByProfileEmail: true },
     routes: larkRoutes({
       secrets: { encryptKey: config.encryptKey, verificationToken: config.verificationToken },
       inbox: deps.inbox,

@@ -75,6 +75,19 @@ describe('verifyLarkRequest with an encrypt key', () => {
     expect(verifyLarkRequest(Buffer.from(raw), {}, secrets)).toEqual({ ok: true, request: { kind: 'challenge', challenge: 'c1' } });
   });
 
+  it('refuses a plaintext request that is not signed with the key, whatever token it carries', () => {
+    const cardTrigger = { ...event, header: { ...event.header, event_type: 'card.action.trigger' } };
+    const v1 = { uuid: 'u-1', type: 'event_callback', token: TOKEN, ts: '1', event: { type: 'message' } };
+    for (const only of [{ encryptKey: KEY }, secrets]) {
+      for (const body of [event, cardTrigger, v1]) {
+        const raw = JSON.stringify(body);
+        expect(verifyLarkRequest(Buffer.from(raw), {}, only)).toMatchObject({ ok: false, status: 401 });
+        expect(verifyLarkRequest(Buffer.from(raw), signed(raw, 'not-the-key'), only)).toMatchObject({ ok: false, status: 401 });
+        expect(verifyLarkRequest(Buffer.from(raw), signed(raw), only)).toMatchObject({ ok: true });
+      }
+    }
+  });
+
   it('refuses a legacy card callback it cannot authenticate without the verification token', () => {
     const raw = JSON.stringify({ open_id: 'ou', open_message_id: 'om', token: 'c-1', action: { value: {} } });
     expect(verifyLarkRequest(Buffer.from(raw), {}, { encryptKey: KEY })).toMatchObject({ ok: false, status: 401 });
@@ -106,8 +119,29 @@ describe('verifyLarkRequest without an encrypt key', () => {
     }
   });
 
-  it('accepts everything well-formed when nothing is configured (no way to check)', () => {
-    expect(verifyLarkRequest(Buffer.from(JSON.stringify(event)), {}, {})).toMatchObject({ ok: true });
+  it('refuses everything with 401 when neither secret is configured (nothing could tell a forgery)', () => {
+    const v1 = { uuid: 'u-1', type: 'event_callback', token: 'anything', ts: '1', event: { type: 'message' } };
+    const card = { open_id: 'ou', open_message_id: 'om', token: 'c-1', action: { value: { op: 'rate', n: '1', s: '5' } } };
+    const challenge = { type: 'url_verification', challenge: 'c', token: 'anything' };
+    for (const body of [event, v1, card, challenge]) {
+      expect(verifyLarkRequest(Buffer.from(JSON.stringify(body)), {}, {})).toMatchObject({ ok: false, status: 401 });
+    }
+  });
+
+  it('compares the token on every kind of plain request: challenge, 2.0 event, card.action.trigger, 1.0 event, legacy card', () => {
+    const cardTrigger = { ...event, header: { ...event.header, event_type: 'card.action.trigger', token: 'forged' } };
+    const v1 = { uuid: 'u-1', type: 'event_callback', token: 'forged', ts: '1', event: { type: 'message' } };
+    const challenge = { type: 'url_verification', challenge: 'c', token: 'forged' };
+    for (const body of [cardTrigger, v1, challenge]) {
+      expect(verifyLarkRequest(Buffer.from(JSON.stringify(body)), {}, secrets)).toMatchObject({ ok: false, status: 401 });
+      const { token: _t, ...noToken } = body as Record<string, unknown>;
+      const stripped = 'header' in noToken ? { ...noToken, header: { ...event.header, event_type: 'card.action.trigger', token: undefined } } : noToken;
+      expect(verifyLarkRequest(Buffer.from(JSON.stringify(stripped)), {}, secrets)).toMatchObject({ ok: false, status: 401 });
+    }
+    const card = JSON.stringify({ open_id: 'ou', open_message_id: 'om', token: 'c-1', action: { value: {} } });
+    expect(verifyLarkRequest(Buffer.from(card), {}, secrets)).toMatchObject({ ok: false, status: 401 });
+    const forgedSig = { 'x-lark-request-timestamp': '1', 'x-lark-request-nonce': 'n', 'x-lark-signature': legacyCardSignature('1', 'n', 'guess', card) };
+    expect(verifyLarkRequest(Buffer.from(card), forgedSig, secrets)).toMatchObject({ ok: false, status: 401 });
   });
 });
 

@@ -94,10 +94,12 @@ function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders | null
  * event is harmless because the inbox records each event id once.
  */
 export function verifyLarkRequest(raw: Buffer, headers: IncomingHttpHeaders, secrets: LarkSecrets): VerifyResult {
+  const { encryptKey, verificationToken } = secrets;
+  // The config refuses to start Lark like this; should it ever be reached, nothing is taken on trust.
+  if (!encryptKey && !verificationToken) return reject(401, 'no verification token or encrypt key configured');
   const outer = parseObject(raw.toString('utf8'));
   if (!outer) return reject(400, 'body is not a JSON object');
   const sig = signatureHeaders(headers);
-  const { encryptKey, verificationToken } = secrets;
 
   let body = outer;
   const encrypted = encryptedBodySchema.safeParse(outer);
@@ -147,13 +149,10 @@ export function verifyLarkRequest(raw: Buffer, headers: IncomingHttpHeaders, sec
 
   if (isLegacyCard) {
     const card = legacyCardSchema.safeParse(body);
-    if (verificationToken) {
-      if (!sig || !safeEqual(legacyCardSignature(sig.timestamp, sig.nonce, verificationToken, raw), sig.signature)) {
-        return reject(401, 'bad legacy card signature');
-      }
-    } else if (encryptKey) {
-      // Legacy callbacks are signed with the verification token only; without it they cannot be trusted.
-      return reject(401, 'legacy card callback needs a verification token');
+    // Legacy callbacks are signed with the verification token only; without it they cannot be trusted.
+    if (!verificationToken) return reject(401, 'legacy card callback needs a verification token');
+    if (!sig || !safeEqual(legacyCardSignature(sig.timestamp, sig.nonce, verificationToken, raw), sig.signature)) {
+      return reject(401, 'bad legacy card signature');
     }
     if (!card.success) return reject(400, 'malformed card callback');
     return { ok: true, request: { kind: 'legacy_card', body, cardToken: card.data.token } };

@@ -127,6 +127,8 @@ export function createSlackChannel(config: SlackChannelConfig, deps: ChannelDeps
 
   return {
     adapter: createSlackAdapter({ api, processInbound }),
+    // A member whose verified profile email is a customer's is linked on their first message; others send the code.
+    accountLinking: { platform: 'slack', codeMessage: (code: string) => code, linksByProfileEmail: true },
     routes: slackRoutes({ signingSecret: config.signingSecret, inbox: deps.inbox, receiver, logger }),
     async start() {
       try {

@@ -1,10 +1,13 @@
 /**
  * The Telegram channel as the composition root sees it: createTelegramChannel(config, deps) -> ChannelModule.
  * start() learns the bot (getMe), registers its commands in en/ja/ru, and either registers the webhook or starts
- * long polling; routes() serves POST /telegram/webhook in webhook mode only.
+ * long polling; when Telegram cannot be reached it keeps trying in the background while the rest of the service
+ * runs (webhook updates wait in the inbox meanwhile). routes() serves POST /telegram/webhook in webhook mode only.
  */
+import { TelegramError } from 'telegraf';
 import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
 import { LOCALES } from '../../core/locale.ts';
+import { backoffMs } from '../../core/sync/delivery-policy.ts';
 import { registerMessages, t } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
 import { createTelegramAdapter } from './telegram-adapter.ts';
@@ -30,6 +33,16 @@ export interface TelegramTuning {
   pollTimeoutSeconds?: number;
   pollBackoffMs?: number;
   chatIo?: ChatIoOptions;
+  /** First wait before trying start-up's calls again (doubling, with jitter, up to START_RETRY_CAP_MS). */
+  startRetryBaseMs?: number;
+}
+
+const START_RETRY_CAP_MS = 5 * 60_000;
+
+/** What may be logged of a failed call: a network error's message carries the request URL, and so the token. */
+function describeFailure(e: unknown): Record<string, unknown> {
+  if (e instanceof TelegramError) return { code: e.code, description: e.description };
+  return { error: (e as Error)?.name, code: (e as { code?: unknown })?.code };
 }
 
 const PRIVATE_COMMANDS = ['new', 'tickets', 'help'] as const;
@@ -87,39 +100,86 @@ export function createTelegramChannel(
     }
   }
 
+  /** Learns the bot, then polls or registers the webhook. */
+  async function connect(): Promise<void> {
+    bot.botInfo = await bot.telegram.getMe();
+    logger.info({ bot: bot.botInfo.username, mode: config.mode }, 'telegram: bot identified');
+    try {
+      await registerCommands();
+    } catch (e) {
+      // The bot works without its command menu; do not keep the channel down for it.
+      logger.warn(describeFailure(e), 'telegram: setMyCommands failed');
+    }
+    if (config.mode === 'polling') {
+      // getUpdates answers 409 while a webhook is set.
+      await bot.telegram.deleteWebhook({ drop_pending_updates: false });
+      if (!stopping.signal.aborted) polling!.start();
+      return;
+    }
+    const url = `${deps.publicUrl.replace(/\/$/, '')}${WEBHOOK_PATH}`;
+    if (!url.startsWith('https://')) {
+      logger.warn({ url }, 'telegram: PUBLIC_URL is not https; set the webhook by hand (see docs/telegram.md)');
+      return;
+    }
+    await bot.telegram.setWebhook(url, { secret_token: config.webhookSecret!, allowed_updates: [...ALLOWED_UPDATES] });
+    logger.info({ url }, 'telegram: webhook registered');
+  }
+
+  /** One try of connect(); true when there is nothing left to retry (done, or a token Telegram refuses). */
+  async function connectOnce(attempt: number): Promise<boolean> {
+    try {
+      await connect();
+      return true;
+    } catch (e) {
+      if (e instanceof TelegramError && (e.code === 401 || e.code === 404)) {
+        logger.error({ code: e.code }, 'telegram: the bot token was refused; the channel stays off');
+        return true;
+      }
+      logger.warn({ attempt, ...describeFailure(e) }, 'telegram: the Bot API cannot be reached; retrying in the background');
+      return false;
+    }
+  }
+
+  const stopping = new AbortController();
+  let retrying: Promise<void> | undefined;
+
   return {
     adapter,
+    // The bot's username is learned by getMe in start(); until then only the code can be shown.
+    accountLinking: {
+      platform: 'telegram',
+      deepLink: (code) => (bot.botInfo?.username ? `https://t.me/${bot.botInfo.username}?start=${encodeURIComponent(code)}` : null),
+      codeMessage: (code) => `/start ${code}`,
+      botHandle: () => (bot.botInfo?.username ? `@${bot.botInfo.username}` : null),
+      linksByProfileEmail: false,
+    },
     routes:
       config.mode === 'webhook'
         ? telegramWebhookRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })
         : async () => {},
 
     async start() {
-      bot.botInfo = await bot.telegram.getMe();
-      logger.info({ bot: bot.botInfo.username, mode: config.mode }, 'telegram: bot identified');
-      try {
-        await registerCommands();
-      } catch (e) {
-        // The bot works without its command menu; do not keep the channel down for it.
-        logger.warn({ error: (e as Error)?.message }, 'telegram: setMyCommands failed');
-      }
-      if (config.mode === 'polling') {
-        // getUpdates answers 409 while a webhook is set.
-        await bot.telegram.deleteWebhook({ drop_pending_updates: false });
-        polling!.start();
-        return;
-      }
-      const url = `${deps.publicUrl.replace(/\/$/, '')}${WEBHOOK_PATH}`;
-      if (!url.startsWith('https://')) {
-        logger.warn({ url }, 'telegram: PUBLIC_URL is not https; set the webhook by hand (see docs/telegram.md)');
-        return;
-      }
-      await bot.telegram.setWebhook(url, { secret_token: config.webhookSecret!, allowed_updates: [...ALLOWED_UPDATES] });
-      logger.info({ url }, 'telegram: webhook registered');
+      // The first try is awaited, so a reachable Telegram is ready when start() returns.
+      if (await connectOnce(1)) return;
+      retrying = (async () => {
+        for (let attempt = 2; !stopping.signal.aborted; attempt += 1) {
+          await sleep(backoffMs(attempt - 1, Math.random, { baseMs: tuning.startRetryBaseMs ?? 1000, capMs: START_RETRY_CAP_MS }), stopping.signal);
+          if (stopping.signal.aborted || (await connectOnce(attempt))) return;
+        }
+      })();
     },
 
     async stop() {
+      stopping.abort();
+      await retrying;
       await polling?.stop();
     },
   };
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
 }

@@ -8,6 +8,7 @@ import { toLocale, type Locale } from '../locale.ts';
 import type { Store, UserRecord } from '../ports/store-port.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
 import type { ChatPerson, ChatProfile } from './chat-events.ts';
+import { storable } from '../text-rules.ts';
 
 export interface ChatIdentityDeps {
   store: Pick<Store, 'findIdentity' | 'upsertIdentity'>;
@@ -31,7 +32,7 @@ export function createChatIdentity(deps: ChatIdentityDeps) {
     resolve(person: ChatPerson): ResolvedPerson {
       let profile: Promise<ChatProfile> | null = null;
       let user: Promise<UserRecord | null> | null = null;
-      const getProfile = () => (profile ??= person.profile());
+      const getProfile = () => (profile ??= person.profile().then(storable));
       const getUser = () =>
         (user ??= (async () => {
           const linked = await store.findIdentity(person.platform, person.workspaceId, person.platformUserId);

@@ -22,6 +22,7 @@ import { handleThreadEvent } from './chat-thread.ts';
 import { createDraftDesk, handleRequestEvent } from './chat-requests.ts';
 import { handleRequesterEvent } from './chat-requester.ts';
 import { MIN_DESCRIPTION_LENGTH } from './request-draft.ts';
+import { storable } from '../text-rules.ts';
 
 /** One answer: to the person who acted (privately where the platform can), or to everyone in the place. */
 export interface ChatReply {
@@ -156,7 +157,9 @@ export function createChatService(deps: ChatServiceDeps) {
 
   return {
     /** Handles one event; returns what to tell whom. */
-    async handle(event: ChatEvent): Promise<ChatOutcome> {
+    async handle(platformEvent: ChatEvent): Promise<ChatOutcome> {
+      // What PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD, whatever the adapter read it from.
+      const event = storable(platformEvent);
       const who = actorOf(event);
       try {
         return (

@@ -2,6 +2,7 @@
  * A request being filled in, checked by one pure function wherever it is checked: a Slack modal's ack, a Lark
  * card's answer, a Telegram wizard step and the core's create all call `checkDraft`, so they can never disagree.
  */
+import { storableText } from '../text-rules.ts';
 import { TICKET_PRIORITIES } from '../tickets/ticket-types.ts';
 import type { DraftFields } from './chat-events.ts';
 import type { DraftErrors, DraftStep, RequestDraft } from './chat-messages.ts';
@@ -11,9 +12,9 @@ export const MIN_DESCRIPTION_LENGTH = 10;
 export const MAX_SUBJECT_LENGTH = 150;
 export const MAX_DESCRIPTION_LENGTH = 30_000;
 
-/** What the person typed, as the core will store it: trimmed, no NUL (PostgreSQL text cannot hold it). */
+/** What the person typed, as the core will store it: trimmed, storable (see text-rules.ts). */
 export function cleanText(s: string): string {
-  return s.replace(/\u0000/g, '').trim();
+  return storableText(s).trim();
 }
 
 export function normaliseFields(f: DraftFields): DraftFields {

@@ -8,6 +8,7 @@ import type { ThreadTarget, TicketSummary } from '../ports/channel-port.ts';
 import type { ChatProfile, ChatUserRef, DeskPort, DeskUser, TicketDetail } from '../ports/desk-port.ts';
 import type { Store, TicketView, UserRecord } from '../ports/store-port.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
+import { storable } from '../text-rules.ts';
 import { TICKET_STATUSES } from '../tickets/ticket-types.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
 
@@ -26,6 +27,14 @@ export interface ChatDeskDeps {
 
 export function ticketUrl(publicUrl: string, number: number): string {
   return `${publicUrl}/tickets/${number}`;
+}
+
+/** The same port, every call's arguments made storable first (see text-rules.ts). */
+function storableArguments<T extends object>(port: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(port))
+    out[name] = typeof member === 'function' ? (...args: unknown[]) => member(...args.map((a) => storable(a))) : member;
+  return out as T;
 }
 
 export function createChatDesk(deps: ChatDeskDeps): DeskPort {
@@ -68,7 +77,9 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
     return t && t.visibility === 'public' ? t : null;
   }
 
-  return {
+  // Chat text arrives as the platform sent it, from events and from the platform's API alike (a message read
+  // back, a profile's name, a file's name); what PostgreSQL cannot hold is replaced here, on the way in.
+  return storableArguments<DeskPort>({
     statuses: TICKET_STATUSES,
     minDescriptionLength: MIN_DESCRIPTION_LENGTH,
 
@@ -242,7 +253,7 @@ export function createChatDesk(deps: ChatDeskDeps): DeskPort {
 
     getDialogState: (ref) => store.getDialogState(ref, new Date(now().getTime() - DIALOG_TTL_MS)),
     setDialogState: (ref, state) => store.setDialogState(ref, state),
-  };
+  });
 
   async function linkAndGet(profile: ChatProfile & { email: string }): Promise<UserRecord> {
     const user = await directory.findOrCreateEndUser(profile.email, profile.displayName, profile.locale);

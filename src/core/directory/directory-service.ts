@@ -1,6 +1,6 @@
 /**
- * People and the catalog: end users, agents and their API tokens, services, one-time link codes and chat
- * identities.
+ * People and the catalog: end users, agents, services, one-time link codes and chat identities (agents' tokens
+ * and active flag: agent-access-service.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DomainError } from '../errors.ts';
@@ -26,6 +26,8 @@ function newLinkCode(): string {
   return Array.from(bytes, (b) => CODE_ALPHABET[b % 32]).join('');
 }
 
+const emailTaken = () => new DomainError('email_taken', 'a user with this email exists', 'email');
+
 export function createDirectoryService(deps: DirectoryDeps) {
   const { store } = deps;
   const now = deps.clock ?? (() => new Date());
@@ -39,23 +41,20 @@ export function createDirectoryService(deps: DirectoryDeps) {
   return {
     async createUser(input: { email: string; name: string; phone?: string | null; organization?: string | null }): Promise<UserRecord> {
       const email = checkEmail(input.email);
-      if (await store.findUserByEmail(email)) throw new DomainError('email_taken', 'a user with this email exists', 'email');
-      return store.insertUser({ ...input, email, name: input.name.trim(), role: 'end_user' });
+      const { user, created } = await store.findOrInsertUser({ ...input, email, name: input.name.trim(), role: 'end_user' });
+      if (!created) throw emailTaken();
+      return user;
     },
 
-    async createAgent(input: { email: string; name: string; password?: string }): Promise<{ agent: UserRecord; token: string }> {
+    /** A new agent; their API tokens come from the agent access service. */
+    async createAgent(input: { email: string; name: string; password?: string }): Promise<UserRecord> {
       const email = checkEmail(input.email);
-      if (await store.findUserByEmail(email)) throw new DomainError('email_taken', 'a user with this email exists', 'email');
+      // Hashing is slow: a known email is refused before it, and a concurrent creation of the same one after it.
+      if (await store.findUserByEmail(email)) throw emailTaken();
       const passwordHash = input.password && deps.hashPassword ? await deps.hashPassword(input.password) : null;
-      const agent = await store.insertUser({ email, name: input.name.trim(), role: 'agent', passwordHash });
-      const token = `agt_${randomBytes(24).toString('base64url')}`;
-      await store.insertApiToken(agent.id, sha256(token));
-      return { agent, token };
-    },
-
-    async authenticate(token: string): Promise<UserRecord | null> {
-      if (!token) return null;
-      return store.findUserByTokenHash(sha256(token));
+      const { user: agent, created } = await store.findOrInsertUser({ email, name: input.name.trim(), role: 'agent', passwordHash });
+      if (!created) throw emailTaken();
+      return agent;
     },
 
     async getUser(id: string): Promise<UserRecord> {
@@ -69,20 +68,15 @@ export function createDirectoryService(deps: DirectoryDeps) {
     listServices: () => store.listServices(),
 
     async createService(input: { name: string; description?: string | null }) {
-      const name = input.name.trim();
-      if (await store.findServiceByName(name)) throw new DomainError('validation_failed', 'a service with this name exists', 'name');
-      return store.insertService({ name, description: input.description ?? null });
+      const service = await store.insertServiceIfNew({ name: input.name.trim(), description: input.description ?? null });
+      if (!service) throw new DomainError('validation_failed', 'a service with this name exists', 'name');
+      return service;
     },
 
     /** A first start has one service named General. */
     async ensureDefaultService(): Promise<void> {
-      if ((await store.listServices()).length === 0) {
-        try {
-          await store.insertService({ name: 'General', description: null });
-        } catch {
-          // another instance created it at the same moment
-        }
-      }
+      // Another instance starting at the same moment may create it first; then this one adds nothing.
+      if ((await store.listServices()).length === 0) await store.insertServiceIfNew({ name: 'General', description: null });
     },
 
     async createLinkCode(userId: string): Promise<{ code: string; expiresAt: Date }> {
@@ -130,15 +124,7 @@ export function createDirectoryService(deps: DirectoryDeps) {
     /** The end user with this email, created when new. */
     async findOrCreateEndUser(email: string, name: string, locale?: string): Promise<UserRecord> {
       const e = checkEmail(email);
-      const existing = await store.findUserByEmail(e);
-      if (existing) return existing;
-      try {
-        return await store.insertUser({ email: e, name: name.trim() || e.split('@')[0]!, role: 'end_user', locale });
-      } catch (err) {
-        const again = await store.findUserByEmail(e);
-        if (again) return again;
-        throw err;
-      }
+      return (await store.findOrInsertUser({ email: e, name: name.trim() || e.split('@')[0]!, role: 'end_user', locale })).user;
     },
   };
 }

@@ -15,6 +15,8 @@ export interface UserRecord extends UserRef {
   locale: string;
   role: Role;
   organization: { id: string; name: string } | null;
+  /** False once an admin deactivated the agent: nothing they hold signs them in. */
+  active: boolean;
   createdAt: Date;
 }
 
@@ -96,6 +98,16 @@ export interface ThreadKey {
   directUserId?: string | null;
 }
 
+export interface NewUserInput {
+  email: string;
+  name: string;
+  phone?: string | null;
+  organization?: string | null;
+  role: Role;
+  locale?: string;
+  passwordHash?: string | null;
+}
+
 export interface StoreTx {
   lockTicket(number: number): Promise<TicketView | null>;
   lockTicketById(id: string): Promise<TicketView | null>;
@@ -151,7 +163,11 @@ export interface StoreTx {
   linkThread(ticketId: string, thread: ThreadKey & { locale: string }): Promise<void>;
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
-  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
+  /**
+   * The user with this email, inserted when new (`created`), else the existing one untouched. Safe when many
+   * callers create one new email at once: exactly one inserts, the others get that user, and no statement fails.
+   */
+  findOrInsertUser(input: NewUserInput): Promise<{ user: UserRecord; created: boolean }>;
   /** The chat accounts linked to a user. */
   listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
   countThreadLinks(ticketId: string): Promise<number>;
@@ -172,17 +188,15 @@ export interface Store {
   getUser(id: string): Promise<UserRecord | null>;
   findUserByEmail(email: string): Promise<UserRecord | null>;
   searchUsers(prefix: string, page: { limit: number; cursor: string | null }): Promise<Page<UserRecord>>;
-  insertUser(input: { email: string; name: string; phone?: string | null; organization?: string | null; role: Role; locale?: string; passwordHash?: string | null }): Promise<UserRecord>;
-  insertApiToken(userId: string, tokenHash: string): Promise<void>;
+  findOrInsertUser(input: NewUserInput): Promise<{ user: UserRecord; created: boolean }>;
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
-  /** The password hash of a staff user by email, for console sign-in. */
+  /** The password hash of an active staff user by email, for console sign-in. */
   findStaffCredentials(email: string): Promise<{ user: UserRecord; passwordHash: string | null } | null>;
-  findUserByTokenHash(tokenHash: string): Promise<UserRecord | null>;
 
   listServices(): Promise<{ id: string; name: string; description: string | null }[]>;
   getService(id: string): Promise<{ id: string; name: string } | null>;
-  findServiceByName(name: string): Promise<{ id: string; name: string } | null>;
-  insertService(input: { name: string; description: string | null }): Promise<{ id: string; name: string; description: string | null }>;
+  /** Null when a service of this name exists (also when it was created a moment ago by a concurrent call). */
+  insertServiceIfNew(input: { name: string; description: string | null }): Promise<{ id: string; name: string; description: string | null } | null>;
 
   insertLinkCode(userId: string, codeHash: string, expiresAt: Date): Promise<void>;
   /** Marks the code used (atomically) and returns its user; reports why it cannot be used otherwise. */

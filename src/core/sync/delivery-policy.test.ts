@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ChannelSendError } from '../ports/channel-port.ts';
-import { backoffMs, createPacer, MAX_TRANSIENT_ATTEMPTS, onInboundFailure, onSendFailure } from './delivery-policy.ts';
+import { backoffMs, createPacer, INBOUND_RETRY, MAX_TRANSIENT_ATTEMPTS, onInboundFailure, onSendFailure } from './delivery-policy.ts';
 
 describe('failure policy', () => {
   it('waits what the platform asked on a rate limit', () => {
@@ -59,12 +59,45 @@ describe('pacer', () => {
 });
 
 describe('inbound failure policy', () => {
-  it('waits out a platform throttle without counting it as a failure', () => {
-    expect(onInboundFailure(new ChannelSendError('rate_limited', 'slow down', 7000), 4, () => 0)).toEqual({ action: 'retry', delayMs: 7000, countsAsFailure: false });
+  const at = (ms: number) => new Date(Date.UTC(2026, 0, 1) + ms);
+  const DAY = 24 * 60 * 60_000;
+
+  it('waits out a platform throttle without counting it as a failure, however long the event has been failing', () => {
+    const state = { failuresSoFar: 40, failingSince: at(0), now: at(3 * DAY) };
+    expect(onInboundFailure(new ChannelSendError('rate_limited', 'slow down', 7000), state, INBOUND_RETRY, () => 0)).toEqual({ action: 'retry', delayMs: 7000, countsAsFailure: false });
   });
-  it('retries other failures with backoff and parks the event at the fifth', () => {
-    expect(onInboundFailure(new Error('db'), 0, () => 0.5)).toMatchObject({ action: 'retry', countsAsFailure: true });
-    expect(onInboundFailure(new Error('db'), 3).action).toBe('retry');
-    expect(onInboundFailure(new Error('db'), 4)).toEqual({ action: 'park' });
+
+  it('keeps retrying through an outage of seconds: five quick failures are no reason to park', () => {
+    expect(onInboundFailure(new Error('503'), { failuresSoFar: 4, failingSince: at(0), now: at(4000) })).toMatchObject({ action: 'retry', countsAsFailure: true });
+  });
+
+  it('grows the backoff from about a second to an hour, never past it', () => {
+    const delay = (failures: number) => (onInboundFailure(new Error('x'), { failuresSoFar: failures - 1, failingSince: at(0), now: at(0) }, INBOUND_RETRY, () => 0.999999) as { delayMs: number }).delayMs;
+    expect(delay(1)).toBe(999); // ceiling 1 s
+    expect(delay(2)).toBe(1999); // ceiling 2 s
+    expect(delay(12)).toBe(2_047_997); // ceiling 2^11 s
+    expect(delay(13)).toBe(3_599_996); // 2^12 s is past the one-hour cap
+    expect(delay(80)).toBe(3_599_996);
+  });
+
+  it('parks only once the event has been failing for a day, and not before its fifth failure', () => {
+    expect(onInboundFailure(new Error('x'), { failuresSoFar: 200, failingSince: at(0), now: at(DAY - 1) }).action).toBe('retry');
+    expect(onInboundFailure(new Error('x'), { failuresSoFar: 3, failingSince: at(0), now: at(2 * DAY) }).action).toBe('retry');
+    expect(onInboundFailure(new Error('x'), { failuresSoFar: 4, failingSince: at(0), now: at(DAY) })).toEqual({ action: 'park' });
+  });
+
+  it('with a mid-range jitter, an always-failing event is parked at its 60th failure, a little over a day in', () => {
+    // random 0.5 makes each wait half its ceiling: 0.5 s, 1 s, ... 1024 s (2047.5 s for the first twelve), then 1800 s.
+    // 47 of those bring the span past a day: 2047.5 + 47 * 1800 = 86,647.5 s, reached at failure 12 + 47 + 1.
+    let elapsed = 0;
+    let failures = 0;
+    for (;;) {
+      const d = onInboundFailure(new Error('x'), { failuresSoFar: failures, failingSince: at(0), now: at(elapsed) }, INBOUND_RETRY, () => 0.5);
+      failures += 1;
+      if (d.action === 'park') break;
+      elapsed += d.delayMs;
+    }
+    expect(failures).toBe(60);
+    expect(elapsed).toBe(86_647_500);
   });
 });

@@ -12,10 +12,17 @@ export type FailureAction =
   | { action: 'give_up'; reason: string }
   | { action: 'break_link'; reason: string };
 
-/** Exponential backoff with full jitter (AWS style): a random delay in [0, min(cap, base * 2^attempt)). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(CAP_MS, BASE_MS * 2 ** Math.max(0, attempt - 1));
-  return Math.max(BASE_MS / 2, Math.floor(random() * ceiling));
+/**
+ * Exponential backoff with full jitter (AWS style): a random delay in [0, min(cap, base * 2^(attempt-1))), never
+ * below half the base so that a retry does not spin.
+ */
+export function backoffMs(
+  attempt: number,
+  random: () => number = Math.random,
+  { baseMs = BASE_MS, capMs = CAP_MS }: { baseMs?: number; capMs?: number } = {},
+): number {
+  const ceiling = Math.min(capMs, baseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.max(baseMs / 2, Math.floor(random() * ceiling));
 }
 
 /** `attempts` counts the failed tries of this delivery, including this one. */
@@ -64,7 +71,37 @@ export function createPacer(limits: ChannelLimits, clock: () => number = Date.no
   };
 }
 
-export const INBOUND_MAX_ATTEMPTS = 5;
+/**
+ * How long an inbound event keeps being retried. A platform or database outage of seconds to hours must not lose a
+ * customer's message, so the backoff grows to an hour (full jitter: on average a retry every half hour once
+ * there) and an event is parked as dead only after it has been failing for a day: longer than the outages we plan
+ * for (a platform incident, a database failover or maintenance window), and short enough that a broken event
+ * reaches the dead-letter list (and its alert) the next working day. The minimum count keeps an event that failed
+ * once, then waited a day for a stopped service, from being parked at its second try.
+ */
+export interface InboundRetryPolicy {
+  baseMs: number;
+  capMs: number;
+  parkAfterMs: number;
+  minFailures: number;
+}
+
+export const INBOUND_RETRY: InboundRetryPolicy = {
+  baseMs: 1000,
+  capMs: 60 * 60_000,
+  parkAfterMs: 24 * 60 * 60_000,
+  minFailures: 5,
+};
+
+export interface InboundFailureState {
+  /** Counted failures before this one. */
+  failuresSoFar: number;
+  /** When the first counted failure happened (null: this is the first). */
+  failingSince: Date | null;
+  now: Date;
+}
+
+export type InboundDecision = { action: 'retry'; delayMs: number; countsAsFailure: boolean } | { action: 'park' };
 
 /**
  * What the inbox does when processing an inbound event fails. A platform's throttle is not a failure of the event:
@@ -72,12 +109,14 @@ export const INBOUND_MAX_ATTEMPTS = 5;
  */
 export function onInboundFailure(
   err: unknown,
-  failuresSoFar: number,
+  state: InboundFailureState,
+  policy: InboundRetryPolicy = INBOUND_RETRY,
   random: () => number = Math.random,
-): { action: 'retry'; delayMs: number; countsAsFailure: boolean } | { action: 'park' } {
+): InboundDecision {
   if (err instanceof ChannelSendError && err.kind === 'rate_limited')
     return { action: 'retry', delayMs: (err.retryAfterMs ?? 1000) + Math.floor(random() * 250), countsAsFailure: false };
-  const failures = failuresSoFar + 1;
-  if (failures >= INBOUND_MAX_ATTEMPTS) return { action: 'park' };
-  return { action: 'retry', delayMs: backoffMs(failures, random), countsAsFailure: true };
+  const failures = state.failuresSoFar + 1;
+  const failingForMs = state.now.getTime() - (state.failingSince ?? state.now).getTime();
+  if (failures >= policy.minFailures && failingForMs >= policy.parkAfterMs) return { action: 'park' };
+  return { action: 'retry', delayMs: backoffMs(failures, random, policy), countsAsFailure: true };
 }

@@ -12,7 +12,7 @@
 import type { ChannelAdapter, InboundEnvelope } from '../ports/channel-port.ts';
 import type { ChatEvent } from '../chat/chat-events.ts';
 import type { ChatOutcome } from '../chat/chat-service.ts';
-import { onInboundFailure, onSendFailure } from './delivery-policy.ts';
+import { INBOUND_RETRY, onInboundFailure, onSendFailure, type InboundRetryPolicy } from './delivery-policy.ts';
 
 export interface InboxRow {
   id: string;
@@ -22,6 +22,8 @@ export interface InboxRow {
   payload: unknown;
   status: 'pending' | 'done' | 'dead';
   attempts: number;
+  /** When the first counted failure happened (the retry span is measured from it). */
+  failingSince: Date | null;
   receivedAt: Date;
   /** The answers, once the event was handled and they were not all sent yet. */
   outcome: ChatOutcome | null;
@@ -33,7 +35,7 @@ export interface InboxRepo {
   completeInbound(id: string): Promise<void>;
   saveInboundOutcome(id: string, outcome: ChatOutcome): Promise<void>;
   noteRepliesSent(id: string, count: number): Promise<void>;
-  failInbound(id: string, f: { attempts: number; error: string; dead: boolean }): Promise<void>;
+  failInbound(id: string, f: { attempts: number; error: string; dead: boolean; failingSince: Date | null }): Promise<void>;
 }
 
 export interface InboundScheduler {
@@ -55,7 +57,9 @@ export interface InboundProcessorDeps {
   chat: { handle(event: ChatEvent): Promise<ChatOutcome> };
   log: EngineLog;
   onDead?: (platform: string) => void;
-  sleep?: (ms: number) => Promise<void>;
+  retryPolicy?: InboundRetryPolicy;
+  /** Waits `ms`; resolves false when `signal` aborted the wait first (a shutdown). */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<boolean>;
   now?: () => Date;
   random?: () => number;
 }
@@ -69,10 +73,25 @@ class ReplyFailed extends Error {
   }
 }
 
+function abortableSleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const done = (completed: boolean) => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(completed);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 export function createInboundProcessor(deps: InboundProcessorDeps) {
   const { inbox, log } = deps;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = deps.sleep ?? abortableSleep;
   const now = deps.now ?? (() => new Date());
+  const policy = deps.retryPolicy ?? INBOUND_RETRY;
 
   async function handle(adapter: ChannelAdapter, envelope: InboundEnvelope): Promise<ChatOutcome> {
     if (!adapter.parse) {
@@ -98,7 +117,8 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
     }
   }
 
-  return async function processInbound(id: string): Promise<void> {
+  /** `signal` aborts a retry waiting in place (at shutdown): the event is then rescheduled instead. */
+  return async function processInbound(id: string, signal?: AbortSignal): Promise<void> {
     for (;;) {
       const row = await inbox.loadInbound(id);
       if (!row || row.status !== 'pending') return;
@@ -116,23 +136,27 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
         return;
       } catch (caught) {
         const err = caught instanceof ReplyFailed ? caught.failure : caught;
-        const decision = onInboundFailure(err, row.attempts, deps.random);
+        const at = now();
+        const decision = onInboundFailure(err, { failuresSoFar: row.attempts, failingSince: row.failingSince, now: at }, policy, deps.random);
         const dead = decision.action === 'park';
-        const attempts = dead || (decision.action === 'retry' && decision.countsAsFailure) ? row.attempts + 1 : row.attempts;
+        const counted = dead || decision.countsAsFailure;
         const message = String((err as Error)?.stack ?? err).slice(0, 2000);
-        await inbox.failInbound(row.id, { attempts, error: message, dead });
+        await inbox.failInbound(row.id, {
+          attempts: counted ? row.attempts + 1 : row.attempts,
+          error: message,
+          dead,
+          failingSince: counted && !row.failingSince ? at : row.failingSince,
+        });
         if (decision.action === 'park') {
           log.error({ inboundId: id, platform: row.platform, err: (err as Error)?.message }, 'inbound event parked as dead');
           deps.onDead?.(row.platform);
           return;
         }
-        log.warn({ inboundId: id, platform: row.platform, attempts, err: (err as Error)?.message }, 'inbound event failed; will retry');
+        log.warn({ inboundId: id, platform: row.platform, attempts: row.attempts + (counted ? 1 : 0), retryInMs: decision.delayMs, err: (err as Error)?.message }, 'inbound event failed; will retry');
         // An ordered event (one chat's) retries in place while the wait is short: its job keeps the queue, so the
-        // events recorded after it (an edit of this very message) cannot overtake it.
-        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS) {
-          await sleep(decision.delayMs);
-          continue;
-        }
+        // events recorded after it (an edit of this very message) cannot overtake it. A longer wait gives the
+        // queue back: the chat's later events go ahead rather than wait hours behind one failing event.
+        if (row.orderingKey && decision.delayMs <= MAX_IN_PLACE_RETRY_MS && (await sleep(decision.delayMs, signal))) continue;
         await deps.scheduler.processLater(row, new Date(now().getTime() + decision.delayMs));
         return;
       }

@@ -43,6 +43,8 @@ export interface CommentInput {
   followUpThreads?: (ThreadKey & { locale: string })[];
   /** The chat thread the comment was written in: it is not echoed back there. */
   origin?: ThreadKey;
+  /** An agent's "then set status": applied with the comment, or (refused) neither is. */
+  status?: TicketStatus;
 }
 
 export interface TicketServiceDeps {
@@ -102,10 +104,9 @@ export function createTicketService(deps: TicketServiceDeps) {
     if (input.requesterEmail) {
       const email = normaliseEmail(input.requesterEmail);
       if (!EMAIL_RE.test(email)) throw new DomainError('invalid_email', 'requesterEmail is not an email address', 'requesterEmail');
-      const existing = await tx.findUserByEmail(email);
-      if (existing) return existing.id;
-      const created = await tx.insertUser({ email, name: input.requesterName?.trim() || email.split('@')[0]!, role: 'end_user' });
-      return created.id;
+      // Inside the transaction a failed INSERT would abort it: the store's find-or-insert cannot fail on a race.
+      const { user } = await tx.findOrInsertUser({ email, name: input.requesterName?.trim() || email.split('@')[0]!, role: 'end_user' });
+      return user.id;
     }
     return input.submitter.id;
   }
@@ -302,7 +303,13 @@ export function createTicketService(deps: TicketServiceDeps) {
     ): Promise<{ ticket: TicketView; comment: CommentView | null; followUp: TicketView | null }> {
       const r = await store.tx(async (tx) => {
         const t = await requireTicket(tx, number);
+        if (input.status !== undefined) {
+          if (!isStaff(author.role)) throw new DomainError('forbidden', 'only agents set a status with a comment', 'status');
+          rules.agentSetsStatus(t, input.status);
+        }
         const out = await commentIn(tx, t, author, input);
+        // One transaction: a status the rules refuse leaves no comment behind, so a retry cannot double it.
+        if (input.status !== undefined) await changeStatus(tx, await tx.readTicket(t.id), input.status, author.id, input.via);
         return { ticket: await tx.readTicket(t.id), ...out };
       });
       if (r.followUp) deps.onTicketCreated?.(r.followUp);

@@ -4,21 +4,25 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { ZodType, z } from 'zod';
 import type { DirectoryService } from '../../core/directory/directory-service.ts';
 import type { TicketService } from '../../core/tickets/ticket-service.ts';
 import type { CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
 import { ticketUrl } from '../../core/desk/chat-desk.ts';
-import { HttpError, zodMessage } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { actorOf, parse } from './api-request.ts';
+import { AGENT_ROUTES, agentRoutes } from './agent-routes.ts';
+import type { AgentAccessService } from '../../core/directory/agent-access-service.ts';
 import { buildOpenApi, type RouteDoc } from './openapi.ts';
 import * as S from './schemas.ts';
 import type { Db } from '../../infra/db/prisma.ts';
 import { retryDeadInbound } from '../../infra/sync/inbox.ts';
 import { decodeCursor, encodeCursor } from '../../infra/repos/prisma-store.ts';
+import { NUL_MESSAGE, nulPath } from '../../core/text-rules.ts';
 
 export interface ApiDeps {
   tickets: TicketService;
   directory: DirectoryService;
+  access: AgentAccessService;
   store: Store;
   db: Db;
   publicUrl: string;
@@ -33,13 +37,9 @@ declare module 'fastify' {
   }
 }
 
-function parse<T extends ZodType>(schema: T, value: unknown, where: string): z.output<T> {
-  const r = schema.safeParse(value ?? {});
-  if (!r.success) throw new HttpError(400, 'validation_failed', zodMessage(r.error, where));
-  return r.data;
-}
-
 const sha = (s: string) => createHash('sha256').update(s).digest();
+/** The console's session cookie (src/console/console-plugin.ts), with or without the __Host- prefix. */
+const HELP_CENTER_SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?tb_session=/;
 
 export function userJson(u: UserRecord) {
   return {
@@ -98,8 +98,7 @@ export function commentJson(c: CommentView) {
 }
 
 export const API_ROUTES: RouteDoc[] = [
-  { method: 'post', path: '/agents', summary: 'Create an agent (and their API token)', role: 'admin', body: S.createAgentBody, responses: { 201: 'the agent and its token', 400: 'invalid', 401: 'no token', 403: 'not admin', 409: 'email exists' } },
-  { method: 'post', path: '/agents/{id}/invitation', summary: 'One-time link for an agent to set a console password', role: 'admin', responses: { 201: 'the invitation URL', 403: 'not admin', 404: 'unknown agent' } },
+  ...AGENT_ROUTES,
   { method: 'get', path: '/services', summary: 'The service catalog', role: 'agent', responses: { 200: 'services', 401: 'no token' } },
   { method: 'post', path: '/services', summary: 'Add a service to the catalog', role: 'admin', body: S.createServiceBody, responses: { 201: 'the service', 400: 'invalid', 401: 'no token', 403: 'not admin' } },
   { method: 'post', path: '/users', summary: 'Create an end user', role: 'agent', body: S.createUserBody, responses: { 201: 'the user', 400: 'invalid', 401: 'no token', 409: 'email exists' } },
@@ -117,6 +116,7 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/tickets/{number}/events', summary: 'The audit trail', role: 'agent', responses: { 200: 'events', 404: 'unknown ticket' } },
   { method: 'get', path: '/tickets/{number}/deliveries', summary: 'What reached the chat threads', role: 'agent', responses: { 200: 'deliveries', 404: 'unknown ticket' } },
   { method: 'get', path: '/admin/inbound-events', summary: 'Inbound platform events by status (dead letters by default)', role: 'admin', query: S.inboxQuery, responses: { 200: 'events' } },
+  { method: 'post', path: '/admin/inbound-events/retry', summary: 'Retry every parked inbound event (optionally of one platform); answers how many were requeued', role: 'admin', query: S.inboxRetryQuery, responses: { 200: '{ retried: <count> }', 400: 'invalid platform', 403: 'not admin' } },
   { method: 'post', path: '/admin/inbound-events/{id}/retry', summary: 'Retry a parked inbound event', role: 'admin', responses: { 200: 'requeued', 404: 'not a dead event' } },
 ];
 
@@ -133,35 +133,35 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (!m) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
     const token = m[1]!;
     if (adminHash && timingSafeEqual(sha(token), adminHash)) return deps.adminUser();
-    const user = await directory.authenticate(token);
-    if (!user || user.role === 'end_user') throw new HttpError(401, 'unauthenticated', 'the token is not valid');
+    const user = await deps.access.authenticate(token);
+    if (!user) throw new HttpError(401, 'unauthenticated', 'the token is not valid');
     return user;
   }
 
   app.addHook('onRequest', async (req) => {
     if (req.url.split('?')[0] === '/api/v1/openapi.json') return;
+    // A help-center session (an end user's or an agent's browser cookie) is recognised and refused: the API takes
+    // bearer tokens only, so a customer's session never reaches it.
+    if (req.headers.authorization === undefined && HELP_CENTER_SESSION_COOKIE.test(req.headers.cookie ?? ''))
+      throw new HttpError(403, 'forbidden', 'a help-center session does not reach the API; send Authorization: Bearer <token>');
     req.actor = await authenticate(req);
+  });
+
+  // One check for every route, before any schema: a NUL cannot be stored, and the caller can fix it.
+  app.addHook('preValidation', async (req) => {
+    for (const [where, value] of [['body', req.body], ['query', req.query], ['path', req.params]] as const) {
+      const at = nulPath(value);
+      if (at !== null) throw new HttpError(400, 'validation_failed', `${at || where}: ${NUL_MESSAGE}`);
+    }
   });
 
   const admin = (req: FastifyRequest) => {
     if (req.actor?.role !== 'admin') throw new HttpError(403, 'forbidden', 'this call needs the admin role');
   };
-  const actor = (req: FastifyRequest) => ({ id: req.actor!.id, role: req.actor!.role });
+  const actor = actorOf;
   const ticketNo = (req: FastifyRequest) => parse(S.ticketNumberParam, req.params, 'number').number;
 
-  app.post('/agents', async (req, reply) => {
-    admin(req);
-    const body = parse(S.createAgentBody, req.body, 'body');
-    const { agent, token } = await directory.createAgent(body);
-    return reply.code(201).send({ agent: { id: agent.id, email: agent.email, name: agent.name }, token });
-  });
-
-  app.post('/agents/:id/invitation', async (req, reply) => {
-    admin(req);
-    const { id } = parse(S.idParam, req.params, 'id');
-    const { token, expiresAt } = await directory.createInvitation(id);
-    return reply.code(201).send({ url: `${publicUrl}/invite/${token}`, expiresAt: expiresAt.toISOString() });
-  });
+  agentRoutes(app, { directory, access: deps.access, publicUrl });
 
   app.get('/services', async () => ({ services: (await directory.listServices()).map((s) => ({ id: s.id, name: s.name, description: s.description })) }));
 
@@ -237,8 +237,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/tickets/:number/comments', async (req, reply) => {
     const number = ticketNo(req);
     const b = parse(S.createCommentBody, req.body, 'body');
-    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api' });
-    if (b.status && b.status !== r.ticket.status) await tickets.update(number, actor(req), { status: b.status });
+    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api', status: b.status });
     return reply.code(201).send({ comment: r.comment ? commentJson(r.comment) : null });
   });
 
@@ -296,16 +295,24 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       where: { status: q.status, ...(after ? { id: { gt: BigInt(after) } } : {}) },
       orderBy: { id: 'asc' },
       take: q.limit + 1,
-      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, receivedAt: true },
+      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, failingSince: true, receivedAt: true },
     });
-    const items = rows.slice(0, q.limit).map((r) => ({ ...r, id: String(r.id), receivedAt: r.receivedAt.toISOString() }));
+    const items = rows
+      .slice(0, q.limit)
+      .map((r) => ({ ...r, id: String(r.id), failingSince: r.failingSince?.toISOString() ?? null, receivedAt: r.receivedAt.toISOString() }));
     return { events: items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+  });
+
+  app.post('/admin/inbound-events/retry', async (req) => {
+    admin(req);
+    const { platform } = parse(S.inboxRetryQuery, req.query, 'query');
+    return { retried: await retryDeadInbound(deps.db, { platform }) };
   });
 
   app.post('/admin/inbound-events/:id/retry', async (req) => {
     admin(req);
     const { id } = parse(S.inboxIdParam, req.params, 'id');
-    if (!(await retryDeadInbound(deps.db, BigInt(id)))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
+    if (!(await retryDeadInbound(deps.db, { id: BigInt(id) }))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
     return { retried: true };
   });
 }

@@ -8,11 +8,18 @@ export interface RouteDoc {
   method: 'get' | 'post' | 'patch' | 'delete';
   path: string; // OpenAPI style: /tickets/{number}
   summary: string;
-  role: 'agent' | 'admin';
+  /** self: the admin, or the agent the path names. */
+  role: 'agent' | 'admin' | 'self';
   body?: ZodType;
   query?: ZodType;
   responses: Record<number, string>;
 }
+
+const ROLE_TEXT: Record<RouteDoc['role'], string> = {
+  admin: 'Requires the admin token.',
+  agent: 'Requires an agent token or the admin token.',
+  self: 'Requires the admin token, or a token of the agent the path names.',
+};
 
 export function buildOpenApi(routes: RouteDoc[], serverUrl: string): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -29,7 +36,7 @@ export function buildOpenApi(routes: RouteDoc[], serverUrl: string): Record<stri
     paths[r.path] ??= {};
     paths[r.path]![r.method] = {
       summary: r.summary,
-      description: r.role === 'admin' ? 'Requires the admin token.' : 'Requires an agent token or the admin token.',
+      description: ROLE_TEXT[r.role],
       security: [{ bearer: [] }],
       parameters: [...params, ...queryParams],
       ...(r.body

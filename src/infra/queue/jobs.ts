@@ -10,6 +10,8 @@ type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
 export const TASK_DRAIN_THREAD = 'drain_thread';
 export const TASK_PROCESS_INBOUND = 'process_inbound';
 export const TASK_CLOSE_SOLVED = 'close_solved';
+export const TASK_SEND_SIGN_IN_LINK = 'send_sign_in_link';
+export const TASK_PURGE_SIGN_IN = 'purge_sign_in';
 
 /** Inbound events with one ordering key run one at a time, in order, in their own queue. */
 export function inboundQueueName(platform: string, orderingKey: string | null | undefined): string | null {
@@ -44,4 +46,15 @@ export async function enqueueThreadDrain(db: Sql, threadLinkId: string, runAt?: 
     max_attempts := 1000,
     job_key := ${key}::text,
     job_key_mode := ${runAt ? 'replace' : 'preserve_run_at'}::text)`;
+}
+
+/**
+ * Emails a help-center sign-in link from the worker. The payload holds the address, never a token: the job makes
+ * the token when it runs. A mail server that stays down for a few tries makes the link useless anyway (15 minutes).
+ */
+export async function enqueueSignInMail(db: Sql, job: { email: string; locale: string; next: string | null }): Promise<void> {
+  await db.$executeRaw`SELECT graphile_worker.add_job(
+    ${TASK_SEND_SIGN_IN_LINK}::text,
+    json_build_object('email', ${job.email}::text, 'locale', ${job.locale}::text, 'next', ${job.next}::text),
+    max_attempts := 4)`;
 }

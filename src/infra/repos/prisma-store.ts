@@ -3,6 +3,7 @@
  * the outbox row, one delivery row per active thread link and the graphile-worker job that sends them, all in the
  * caller's transaction: a committed change is always delivered, a rolled-back one never.
  */
+import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type {
@@ -18,9 +19,10 @@ import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/
 import { enqueueThreadDrain } from '../queue/jobs.ts';
 
 type Tx = Prisma.TransactionClient;
+type NewUser = Parameters<StoreTx['findOrInsertUser']>[0];
 
 const userSelect = { id: true, email: true, name: true } as const;
-const ticketInclude = {
+export const ticketInclude = {
   requester: { select: userSelect },
   submitter: { select: userSelect },
   assignee: { select: userSelect },
@@ -32,7 +34,7 @@ const ticketInclude = {
 
 type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
 
-function toTicket(r: TicketRow): TicketView {
+export function toTicket(r: TicketRow): TicketView {
   return {
     id: r.id,
     number: r.number,
@@ -57,9 +59,9 @@ function toTicket(r: TicketRow): TicketView {
   };
 }
 
-const userInclude = { organization: { select: { id: true, name: true } } } as const;
+export const userInclude = { organization: { select: { id: true, name: true } } } as const;
 type UserRow = Prisma.UserGetPayload<{ include: typeof userInclude }>;
-function toUser(u: UserRow): UserRecord {
+export function toUser(u: UserRow): UserRecord {
   return {
     id: u.id,
     email: u.email,
@@ -68,6 +70,7 @@ function toUser(u: UserRow): UserRecord {
     locale: u.locale,
     role: u.role as Role,
     organization: u.organization,
+    active: u.deactivatedAt === null,
     createdAt: u.createdAt,
   };
 }
@@ -108,28 +111,30 @@ function translate(e: unknown): never {
   throw e;
 }
 
-async function insertUser(db: Tx | Db, input: Parameters<StoreTx['insertUser']>[0]): Promise<UserRecord> {
+/**
+ * An organization by name, created when new. ON CONFLICT waits for a concurrent creator and then does nothing,
+ * and the SELECT after it (a new statement, so a new snapshot) sees that creator's row: never a unique violation,
+ * which inside a transaction would abort it.
+ */
+async function organizationId(db: Tx | Db, name: string): Promise<string> {
+  await db.$executeRaw`INSERT INTO organizations (id, name) VALUES (${randomUUID()}::uuid, ${name}) ON CONFLICT (name) DO NOTHING`;
+  return (await db.organization.findUniqueOrThrow({ where: { name }, select: { id: true } })).id;
+}
+
+/** The user with this email: inserted when new, else the existing one untouched. Race-safe like organizationId. */
+async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: UserRecord; created: boolean }> {
   const email = input.email.toLowerCase();
-  let organizationId: string | null = null;
-  if (input.organization?.trim()) {
-    const name = input.organization.trim();
-    const org = await db.organization.upsert({ where: { name }, create: { name }, update: {} });
-    organizationId = org.id;
-  }
-  const u = await db.user.create({
-    data: {
-      email,
-      emailDomain: email.split('@')[1] ?? '',
-      name: input.name,
-      phone: input.phone ?? null,
-      role: input.role,
-      locale: input.locale ?? 'en',
-      organizationId,
-      passwordHash: input.passwordHash ?? null,
-    },
-    include: userInclude,
-  });
-  return toUser(u);
+  const existing = await db.user.findUnique({ where: { email }, include: userInclude });
+  if (existing) return { user: toUser(existing), created: false };
+  const org = input.organization?.trim() ? await organizationId(db, input.organization.trim()) : null;
+  const inserted = await db.$queryRaw<{ id: string }[]>`
+    INSERT INTO users (id, email, email_domain, name, phone, role, locale, organization_id, password_hash, updated_at)
+    VALUES (${randomUUID()}::uuid, ${email}, ${email.split('@')[1] ?? ''}, ${input.name}, ${input.phone ?? null}, ${input.role},
+            ${input.locale ?? 'en'}, ${org}::uuid, ${input.passwordHash ?? null}, now())
+    ON CONFLICT (email) DO NOTHING
+    RETURNING id::text`;
+  const row = await db.user.findUniqueOrThrow({ where: inserted[0] ? { id: inserted[0].id } : { email }, include: userInclude });
+  return { user: toUser(row), created: inserted.length === 1 };
 }
 
 function txApi(tx: Tx): StoreTx {
@@ -226,7 +231,7 @@ function txApi(tx: Tx): StoreTx {
       const u = await tx.user.findUnique({ where: { email: email.toLowerCase() }, include: userInclude });
       return u ? toUser(u) : null;
     },
-    insertUser: (input) => insertUser(tx, input),
+    findOrInsertUser: (input) => findOrInsertUser(tx, input),
     async listIdentities(userId) {
       return tx.chatIdentity.findMany({ where: { userId }, select: { platform: true, workspaceId: true, platformUserId: true, locale: true }, orderBy: { createdAt: 'asc' } });
     },
@@ -344,27 +349,14 @@ export function createPrismaStore(db: Db): Store {
       const items = users.slice(0, page.limit).map(toUser);
       return { items, nextCursor: users.length > page.limit ? encodeCursor(items[items.length - 1]!.email) : null };
     },
-    async insertUser(input) {
-      try {
-        return await insertUser(db, input);
-      } catch (e) {
-        return translate(e);
-      }
-    },
-    async insertApiToken(userId, tokenHash) {
-      await db.apiToken.create({ data: { userId, tokenHash } });
-    },
+    findOrInsertUser: (input) => findOrInsertUser(db, input),
     async setPasswordHash(userId, passwordHash) {
       await db.user.update({ where: { id: userId }, data: { passwordHash } });
     },
     async findStaffCredentials(email) {
       const u = await db.user.findUnique({ where: { email: email.trim().toLowerCase() }, include: userInclude });
-      if (!u || u.role === 'end_user') return null;
+      if (!u || u.role === 'end_user' || u.deactivatedAt) return null;
       return { user: toUser(u), passwordHash: u.passwordHash };
-    },
-    async findUserByTokenHash(tokenHash) {
-      const t = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: { include: userInclude } } });
-      return t ? toUser(t.user) : null;
     },
 
     async listServices() {
@@ -374,15 +366,11 @@ export function createPrismaStore(db: Db): Store {
       if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
       return db.service.findUnique({ where: { id }, select: { id: true, name: true } });
     },
-    async findServiceByName(name) {
-      return db.service.findUnique({ where: { name }, select: { id: true, name: true } });
-    },
-    async insertService(input) {
-      try {
-        return await db.service.create({ data: input, select: { id: true, name: true, description: true } });
-      } catch (e) {
-        return translate(e);
-      }
+    async insertServiceIfNew(input) {
+      const rows = await db.$queryRaw<{ id: string }[]>`
+        INSERT INTO services (id, name, description) VALUES (${randomUUID()}::uuid, ${input.name}, ${input.description})
+        ON CONFLICT (name) DO NOTHING RETURNING id::text`;
+      return rows[0] ? db.service.findUniqueOrThrow({ where: { id: rows[0].id }, select: { id: true, name: true, description: true } }) : null;
     },
 
     async insertLinkCode(userId, codeHash, expiresAt) {

@@ -9,10 +9,13 @@ import type { InboxPort } from '../../core/ports/desk-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { addInboundJobSql, enqueueInbound, INBOUND_QUEUE_OF_ROW, inboundQueueName } from '../queue/jobs.ts';
+import { storable } from '../../core/text-rules.ts';
 
 export function createInbox(db: Db): InboxPort {
   return {
-    async record(event) {
+    async record(platformEvent) {
+      // A platform cannot correct what it sends: what PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD.
+      const event = storable(platformEvent);
       const queue = Prisma.sql`${inboundQueueName(event.platform, event.orderingKey)}::text`;
       const rows = await db.$queryRaw<{ id: bigint }[]>`
         WITH ins AS (
@@ -44,6 +47,7 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
         payload: r.payload,
         status: r.status as InboxRow['status'],
         attempts: r.attempts,
+        failingSince: r.failingSince,
         receivedAt: r.receivedAt,
         outcome: (r.outcome as ChatOutcome | null) ?? null,
         repliesSent: r.repliesSent,
@@ -60,7 +64,7 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
       await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { repliesSent: count } });
     },
     async failInbound(id, f) {
-      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { attempts: f.attempts, lastError: f.error, ...(f.dead ? { status: 'dead' } : {}) } });
+      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { attempts: f.attempts, lastError: f.error, failingSince: f.failingSince, ...(f.dead ? { status: 'dead' } : {}) } });
     },
     async processLater(row, runAt) {
       await enqueueInbound(db, row, runAt);
@@ -68,11 +72,20 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
   };
 }
 
-/** An admin's retry of a parked event: back to pending with a fresh job. */
-export async function retryDeadInbound(db: Db, id: bigint): Promise<boolean> {
-  const rows = await db.$queryRaw<{ id: bigint }[]>`
+/**
+ * An admin's retry of parked events: back to pending with a fresh job and a fresh retry span. One event by id, or
+ * every dead one (of one platform); jobs are added in id order, so one chat's events keep their order. Returns how
+ * many were requeued.
+ */
+export async function retryDeadInbound(db: Db, which: { id?: bigint; platform?: string }): Promise<number> {
+  const id = which.id ?? null;
+  const platform = which.platform ?? null;
+  const rows = await db.$queryRaw<{ requeued: bigint }[]>`
     WITH upd AS (
-      UPDATE inbound_events SET status = 'pending', attempts = 0 WHERE id = ${id} AND status = 'dead' RETURNING id, platform, ordering_key)
-    SELECT id, ${addInboundJobSql(Prisma.sql`id`, INBOUND_QUEUE_OF_ROW)} IS NOT NULL AS queued FROM upd`;
-  return rows.length === 1;
+      UPDATE inbound_events SET status = 'pending', attempts = 0, failing_since = NULL, outcome = NULL, replies_sent = 0
+      WHERE status = 'dead' AND (${id}::bigint IS NULL OR id = ${id}::bigint) AND (${platform}::text IS NULL OR platform = ${platform}::text)
+      RETURNING id, platform, ordering_key),
+    jobs AS (SELECT ${addInboundJobSql(Prisma.sql`id`, INBOUND_QUEUE_OF_ROW)} AS job FROM (SELECT * FROM upd ORDER BY id) ordered)
+    SELECT count(*) AS requeued FROM jobs`;
+  return Number(rows[0]?.requeued ?? 0);
 }

@@ -19,6 +19,8 @@ export const VERIFICATION_TOKEN = 'v3rificati0n-token';
 export interface LarkServiceOptions {
   /** With a key, every event is sent encrypted and signed, as Lark does for apps that have one. */
   encryptKey?: string;
+  /** The Verification Token the app is configured with; null leaves LARK_VERIFICATION_TOKEN unset. */
+  verificationToken?: string | null;
 }
 
 export interface People {
@@ -46,14 +48,14 @@ export class LarkService {
         LARK_APP_ID: this.fake.appId,
         LARK_APP_SECRET: this.fake.appSecret,
         LARK_DOMAIN: this.fake.url,
-        LARK_VERIFICATION_TOKEN: VERIFICATION_TOKEN,
+        ...(this.opts.verificationToken !== null ? { LARK_VERIFICATION_TOKEN: this.opts.verificationToken ?? VERIFICATION_TOKEN } : {}),
         ...(this.opts.encryptKey ? { LARK_ENCRYPT_KEY: this.opts.encryptKey } : {}),
       },
       { listen: true },
     );
     this.db = createPrisma(this.svc.databaseUrl);
     this.inbound = new LarkInbound(this.fake, {
-      verificationToken: VERIFICATION_TOKEN,
+      verificationToken: this.opts.verificationToken ?? VERIFICATION_TOKEN,
       ...(this.opts.encryptKey ? { encryptKey: this.opts.encryptKey } : {}),
     });
     const agent = await this.api('POST', '/agents', { email: 'dana@support.example', name: 'Dana Agent' }, ADMIN_TOKEN);

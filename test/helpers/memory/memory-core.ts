@@ -31,7 +31,7 @@ export function createMemoryCore(opts: { adapters?: ChannelAdapter[]; clock?: ()
     },
   });
   const log = { info() {}, warn() {}, error() {} };
-  const processInbound = createInboundProcessor({ inbox: mem.inbox, scheduler: mem.inbox, adapters, chat, log, sleep: async () => {} });
+  const processInbound = createInboundProcessor({ inbox: mem.inbox, scheduler: mem.inbox, adapters, chat, log, sleep: async () => true });
   const drainThread = createThreadDrain({ repo: mem.drain, scheduler: mem.drain, adapters, publicUrl: PUBLIC_URL, log, sleep: async () => {} });
 
   return {
@@ -59,7 +59,7 @@ export function createMemoryCore(opts: { adapters?: ChannelAdapter[]; clock?: ()
     },
     /** The agent with this email, created the first time. */
     async agent(email = 'ann@support.example', name = 'Ann') {
-      return (await mem.store.findUserByEmail(email)) ?? (await directory.createAgent({ email, name })).agent;
+      return (await mem.store.findUserByEmail(email)) ?? (await directory.createAgent({ email, name }));
     },
     endUser: (email: string, name = email.split('@')[0]!) => directory.findOrCreateEndUser(email, name),
     service: (name: string) => directory.createService({ name }),

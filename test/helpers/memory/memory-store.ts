@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatOutcome } from '../../../src/core/chat/chat-service.ts';
 import type { InboxPort } from '../../../src/core/ports/desk-port.ts';
 import type { DraftRepo, StoredDraft } from '../../../src/core/ports/draft-repo.ts';
-import type { CommentView, Store, StoreTx, ThreadKey, TicketView, UserRecord } from '../../../src/core/ports/store-port.ts';
+import type { CommentView, NewUserInput, Store, StoreTx, ThreadKey, TicketView, UserRecord } from '../../../src/core/ports/store-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../../src/core/sync/inbound-processor.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../../src/core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../../src/core/tickets/ticket-types.ts';
@@ -85,7 +85,6 @@ interface InboundRow extends InboxRow {
 interface State {
   users: UserRow[];
   orgs: { id: string; name: string }[];
-  tokens: { userId: string; tokenHash: string }[];
   services: { id: string; name: string; description: string | null; active: boolean }[];
   tickets: TicketRow[];
   comments: CommentRow[];
@@ -116,7 +115,7 @@ export interface MemoryJobs {
 export function createMemoryStore(opts: { clock?: () => Date } = {}) {
   const now = opts.clock ?? (() => new Date());
   let s: State = {
-    users: [], orgs: [], tokens: [], services: [], tickets: [], comments: [], events: [], ratings: [], identities: [], codes: [],
+    users: [], orgs: [], services: [], tickets: [], comments: [], events: [], ratings: [], identities: [], codes: [],
     links: [], outbox: [], deliveries: [], chatConfigs: [], dialogs: [], drafts: [], inbound: [], seq: 0,
   };
   const jobs: MemoryJobs = { drains: [], inbound: [] };
@@ -129,7 +128,7 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
   };
   const toUser = (u: UserRow): UserRecord => {
     const org = u.organizationId ? s.orgs.find((o) => o.id === u.organizationId)! : null;
-    return { id: u.id, email: u.email, name: u.name, phone: u.phone, locale: u.locale, role: u.role, organization: org ? { ...org } : null, createdAt: u.createdAt };
+    return { id: u.id, email: u.email, name: u.name, phone: u.phone, locale: u.locale, role: u.role, active: u.active, organization: org ? { ...org } : null, createdAt: u.createdAt };
   };
   const toTicket = (t: TicketRow): TicketView => {
     const service = t.serviceId ? s.services.find((x) => x.id === t.serviceId)! : null;
@@ -149,9 +148,10 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     return { id: c.id, body: c.body, public: c.public, via: c.via, author: { id: a.id, name: a.name, role: a.role }, attachments: [...c.attachments], editedAt: c.editedAt, deletedAt: c.deletedAt, createdAt: c.createdAt };
   };
 
-  function insertUser(input: Parameters<Store['insertUser']>[0]): UserRecord {
+  function findOrInsertUser(input: NewUserInput): { user: UserRecord; created: boolean } {
     const email = input.email.toLowerCase();
-    if (s.users.some((u) => u.email === email)) throw unique('users.email');
+    const found = s.users.find((u) => u.email === email);
+    if (found) return { user: toUser(found), created: false };
     let organizationId: string | null = null;
     const orgName = input.organization?.trim();
     if (orgName) {
@@ -159,9 +159,9 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       if (!org) s.orgs.push((org = { id: id(), name: orgName }));
       organizationId = org.id;
     }
-    const u: UserRow = { id: id(), email, name: input.name, phone: input.phone ?? null, locale: input.locale ?? 'en', role: input.role, organizationId, passwordHash: input.passwordHash ?? null, createdAt: now() };
+    const u: UserRow = { id: id(), email, name: input.name, phone: input.phone ?? null, locale: input.locale ?? 'en', role: input.role, organizationId, passwordHash: input.passwordHash ?? null, active: true, createdAt: now() };
     s.users.push(u);
-    return toUser(u);
+    return { user: toUser(u), created: true };
   }
   const ticketById = (tid: string) => s.tickets.find((t) => t.id === tid)!;
 
@@ -241,7 +241,7 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       const u = s.users.find((x) => x.email === email.toLowerCase());
       return u ? toUser(u) : null;
     },
-    insertUser: async (input) => insertUser(input),
+    findOrInsertUser: async (input) => findOrInsertUser(input),
     listIdentities: async (uid) => s.identities.filter((i) => i.userId === uid).map((i) => ({ platform: i.platform, workspaceId: i.workspaceId, platformUserId: i.platformUserId, locale: i.locale })),
     countThreadLinks: async (tid) => s.links.filter((l) => l.ticketId === tid).length,
   };
@@ -295,32 +295,21 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       const items = s.users.filter((u) => u.email.startsWith(p) || u.name.toLowerCase().startsWith(p)).sort((a, b) => a.email.localeCompare(b.email)).slice(0, page.limit).map(toUser);
       return { items, nextCursor: null };
     },
-    insertUser: async (input) => insertUser(input),
-    async insertApiToken(userId, tokenHash) {
-      s.tokens.push({ userId, tokenHash });
-    },
+    findOrInsertUser: async (input) => findOrInsertUser(input),
     async setPasswordHash(uid, hash) {
       s.users.find((u) => u.id === uid)!.passwordHash = hash;
     },
     async findStaffCredentials(email) {
-      const u = s.users.find((x) => x.email === email.trim().toLowerCase() && x.role !== 'end_user');
+      const u = s.users.find((x) => x.email === email.trim().toLowerCase() && x.role !== 'end_user' && x.active);
       return u ? { user: toUser(u), passwordHash: u.passwordHash } : null;
-    },
-    async findUserByTokenHash(hash) {
-      const t = s.tokens.find((x) => x.tokenHash === hash);
-      return t ? toUser(s.users.find((u) => u.id === t.userId)!) : null;
     },
     listServices: async () => s.services.filter((x) => x.active).sort((a, b) => a.name.localeCompare(b.name)).map((x) => ({ id: x.id, name: x.name, description: x.description })),
     getService: async (sid) => {
       const x = s.services.find((v) => v.id === sid);
       return x ? { id: x.id, name: x.name } : null;
     },
-    findServiceByName: async (name) => {
-      const x = s.services.find((v) => v.name === name);
-      return x ? { id: x.id, name: x.name } : null;
-    },
-    async insertService(input) {
-      if (s.services.some((x) => x.name === input.name)) throw unique('services.name');
+    async insertServiceIfNew(input) {
+      if (s.services.some((x) => x.name === input.name)) return null;
       const row = { id: id(), name: input.name, description: input.description, active: true };
       s.services.push(row);
       return { id: row.id, name: row.name, description: row.description };
@@ -387,7 +376,7 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     async record(e) {
       const found = s.inbound.find((x) => x.platform === e.platform && x.externalId === e.externalId);
       if (found) return { id: found.id, duplicate: true };
-      const row: InboundRow = { id: String(next()), platform: e.platform, externalId: e.externalId, orderingKey: e.orderingKey ?? null, payload: structuredClone(e.payload), status: 'pending', attempts: 0, receivedAt: now(), outcome: null, repliesSent: 0, lastError: null };
+      const row: InboundRow = { id: String(next()), platform: e.platform, externalId: e.externalId, orderingKey: e.orderingKey ?? null, payload: structuredClone(e.payload), status: 'pending', attempts: 0, failingSince: null, receivedAt: now(), outcome: null, repliesSent: 0, lastError: null };
       s.inbound.push(row);
       jobs.inbound.push({ id: row.id, runAt: now() });
       return { id: row.id, duplicate: false };
@@ -406,7 +395,7 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       s.inbound.find((x) => x.id === iid)!.repliesSent = count;
     },
     async failInbound(iid, f) {
-      Object.assign(s.inbound.find((x) => x.id === iid)!, { attempts: f.attempts, lastError: f.error, ...(f.dead ? { status: 'dead' } : {}) });
+      Object.assign(s.inbound.find((x) => x.id === iid)!, { attempts: f.attempts, lastError: f.error, failingSince: f.failingSince, ...(f.dead ? { status: 'dead' } : {}) });
     },
     async processLater(row, runAt) {
       jobs.inbound.push({ id: row.id, runAt });

@@ -40,7 +40,7 @@ export class TelegramServiceWorld {
   agentName = 'Dana Agent';
   private nextUserId = 1000;
 
-  async start(opts: { mode?: 'webhook' | 'polling' } = {}): Promise<this> {
+  async start(opts: { mode?: 'webhook' | 'polling'; env?: Record<string, string> } = {}): Promise<this> {
     await this.fake.start();
     const mode = opts.mode ?? 'webhook';
     this.svc = await startTestService(
@@ -50,6 +50,7 @@ export class TelegramServiceWorld {
         TELEGRAM_API_ROOT: this.fake.url,
         TELEGRAM_MODE: mode,
         ...(mode === 'webhook' ? { TELEGRAM_WEBHOOK_SECRET: SERVICE_WEBHOOK_SECRET } : {}),
+        ...opts.env,
       },
       { listen: true },
     );

@@ -42,6 +42,10 @@ const inboundSchema = z.object({
   email: z.string().email(),
   text: z.string(),
   poison: z.boolean().optional(),
+  /** Look the author up on the platform first, as a real adapter asks for a profile (so a platform outage fails it). */
+  lookup: z.boolean().optional(),
+  /** Recorded with its chat as ordering key, as the real channels record chat messages. */
+  ordered: z.boolean().optional(),
 });
 
 export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: number }, deps: ChannelDeps): ChannelModule {
@@ -84,12 +88,16 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
       const e = inboundSchema.parse(env.payload);
       if (e.poison) throw new Error('poison event');
       const person = { platform: 'test', workspaceId: 'w', platformUserId: e.user };
+      // `lookup`: the adapter reads from the platform while parsing (as Slack reads a reacted message), so a platform
+      // outage fails the event here.
+      if (e.lookup) await call('/profile', { user: e.user });
+      const profile = async () => ({ ...person, displayName: e.user, verifiedEmail: e.email, locale: 'en' as const });
       return [
         {
           type: 'message',
           place: { platform: 'test', workspaceId: 'w', chatId: e.chatId, threadRef: e.threadRef, direct: false },
           messageId: `${e.chatId}:${e.id}`,
-          author: { ...person, profile: async () => ({ ...person, displayName: e.user, verifiedEmail: e.email, locale: 'en' }) },
+          author: { ...person, profile },
           text: e.text,
           files: [],
           mentionsBot: false,
@@ -110,7 +118,12 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
         if (req.headers['x-test-secret'] !== TEST_SECRET) return reply.code(401).send({ error: { code: 'unauthenticated', message: 'bad secret' } });
         const parsed = inboundSchema.safeParse(req.body);
         if (!parsed.success) return reply.code(400).send({ error: { code: 'validation_failed', message: 'bad event' } });
-        const r = await deps.inbox.record({ platform: 'test', externalId: parsed.data.id, payload: parsed.data });
+        const r = await deps.inbox.record({
+          platform: 'test',
+          externalId: parsed.data.id,
+          payload: parsed.data,
+          ...(parsed.data.ordered ? { orderingKey: parsed.data.chatId } : {}),
+        });
         return reply.code(200).send({ ok: true, duplicate: r.duplicate });
       });
     },

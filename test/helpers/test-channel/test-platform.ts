@@ -1,6 +1,7 @@
 /**
  * A tiny chat platform on loopback for the sync engine's tests and benchmark: it stores posted messages per
- * thread, dedupes nothing by itself, and can be told to answer 429, 5xx or a permanent error, or to be slow.
+ * thread, dedupes nothing by itself, and can be told to answer 429, 5xx or a permanent error, to be slow, or to be
+ * down for a while (every method answers 503).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -24,6 +25,10 @@ export class TestPlatform {
   delayMs = 0;
   /** Calls to /post, including refused ones. */
   calls = 0;
+  /** Calls to /profile, including refused ones. */
+  profileCalls = 0;
+  /** Until this time (ms since the epoch) every method answers 503, as a platform in an outage does. */
+  downUntil = 0;
   url = '';
 
   failNext(count: number, fault: Fault): void {
@@ -62,6 +67,12 @@ export class TestPlatform {
       body = JSON.parse(raw || '{}') as Record<string, unknown>;
     } catch {
       return send(400, { ok: false, error: 'invalid_json' });
+    }
+    if (req.url === '/profile') this.profileCalls++;
+    if (Date.now() < this.downUntil) return send(503, { ok: false, error: 'service_unavailable' });
+    if (req.url === '/profile') {
+      if (typeof body.user !== 'string') return send(400, { ok: false, error: 'missing_fields' });
+      return send(200, { ok: true, id: body.user });
     }
     if (req.url === '/post') {
       this.calls++;
