@@ -3,7 +3,7 @@
  * docs/slack-app-manifest.yaml is this text with the literal "$PUBLIC_URL" (a test keeps the two equal).
  */
 import { SLACK_EVENTS_PATH } from './slack-routes.ts';
-import { ASSIST_COMMAND } from './slack-ticket-flow.ts';
+import { ASSIST_COMMAND } from './slack-interactions.ts';
 
 /** Bot scopes, each with the reason it is needed. */
 export const SLACK_BOT_SCOPES: Record<string, string> = {
