@@ -164,6 +164,13 @@ describe('asking for help from a chat', () => {
     expect(await t.core.chat.drafts.form(unknown.id, t.person('U_ANON', { email: null }))).toMatchObject({ draft: { requesterEmail: null } });
   });
 
+  it('its answers name the person by reference only, so they survive being stored as JSON', async () => {
+    const t = setup();
+    const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '1.1'), actor: t.person('U_ALICE'), source: { messageId: 'C1:1.1', text: 'The badge reader is dead', files: [], url: null }, submitNow: false });
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
+    expect(JSON.parse(JSON.stringify(out))).toEqual(JSON.parse(JSON.stringify(structuredClone(out))));
+  });
+
   it('an unregistered person without a verified email is told so, and nothing is stored', async () => {
     const t = setup();
     const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('-1', '5', { platform: 'steps' }), actor: t.person('7', { platform: 'steps', email: null }), source: { messageId: '-1:5', text: 'long enough description', files: [], url: null }, submitNow: true });

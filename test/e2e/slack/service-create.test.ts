@@ -235,7 +235,8 @@ describe('/assist (real service)', () => {
     const channel = s.channel();
     const view = await assist(channel, ALICE, 'the printer on floor 3 is on fire');
     expect(inputElement(view, 'description_block')['initial_value']).toBe('the printer on floor 3 is on fire');
-    expect(inputElement(view, 'subject_block')['initial_value']).toBeUndefined();
+    // The core's draft suggests the subject from the text's first line.
+    expect(inputElement(view, 'subject_block')['initial_value']).toBe('the printer on floor 3 is on fire');
     expect(filedAs(view)).toBe(t('en', 'slack:form.filed_as', { email: 'alice@example.com' }));
     // The modal carries the draft's id; the draft knows where /assist ran. Opening the form records no event.
     const { d: draftId } = JSON.parse(String(view.view['private_metadata']));
