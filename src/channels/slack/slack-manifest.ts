@@ -16,7 +16,7 @@ export const SLACK_BOT_SCOPES: Record<string, string> = {
   'im:write': "find the app's direct chat with a person, to check what was delivered there",
   'mpim:history': 'the same in group direct messages',
   'users:read': 'the locale and name of a person',
-  'users:read.email': 'prefill the email and link the person to the help center',
+  'users:read.email': 'know the person by the email of their workspace profile',
 };
 
 export const SLACK_BOT_EVENTS = ['reaction_added', 'message.channels', 'message.groups', 'message.im', 'message.mpim'];
