@@ -27,7 +27,14 @@ export type WebhookDecision =
   /** Answer without recording (a challenge, an event type nobody handles, a duplicate we can tell at once). */
   | { kind: 'answer'; reply: WebhookReply }
   /** Record, then answer `reply` (200 with no body by default); if recording fails, answer `ifNotRecorded`. */
-  | { kind: 'record'; event: RecordedEvent; reply?: WebhookReply; ifNotRecorded?: WebhookReply }
+  | {
+      kind: 'record';
+      event: RecordedEvent;
+      reply?: WebhookReply;
+      ifNotRecorded?: WebhookReply;
+      /** The platform's deadline: when the inbox has not recorded within this many ms, answer `ifNotRecorded`. */
+      recordWithinMs?: number;
+    }
   /** A request that is not the platform's (401) or not understood (400); nothing is stored. */
   | { kind: 'reject'; status: 400 | 401 | 403 | 404 | 415; reason: string; reply?: WebhookReply };
 
@@ -56,6 +63,20 @@ function send(reply: FastifyReply, r: WebhookReply): FastifyReply {
   return reply.send();
 }
 
+/** The promise, or a rejection once `ms` have passed (a late record may still land; the platform's retry is a duplicate). */
+async function withDeadline<T>(p: Promise<T>, ms: number | undefined): Promise<T> {
+  if (ms === undefined) return p;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not recorded within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([p, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export function webhookRoute(opts: WebhookRouteOptions): FastifyPluginAsync {
   const { logger, platform } = opts;
   return async (app) => {
@@ -79,7 +100,7 @@ export function webhookRoute(opts: WebhookRouteOptions): FastifyPluginAsync {
         }
         if (decision.kind === 'answer') return send(reply, decision.reply);
         try {
-          const r = await opts.inbox.record({ platform, ...decision.event });
+          const r = await withDeadline(opts.inbox.record({ platform, ...decision.event }), decision.recordWithinMs);
           if (r.duplicate) logger.info({ platform, externalId: decision.event.externalId }, `${platform}: delivered again, already recorded`);
         } catch (e) {
           logger.error({ platform, err: e instanceof Error ? e.message : String(e), externalId: decision.event.externalId }, `${platform}: could not record the event`);

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SlackFake } from '../../../test/fakes/slack/slack-fake.ts';
 import { ChannelSendError, type ChannelAdapter, type RichMessage, type ThreadTarget } from '../../core/ports/channel-port.ts';
+import type { ChatReply } from '../../core/chat/chat-service.ts';
+import { t } from '../../i18n/catalog.ts';
 import { createSlackAdapter } from './slack-adapter.ts';
 import { SlackApi } from './slack-api.ts';
 
@@ -30,7 +32,7 @@ describe('Slack adapter (outbound) against the Slack fake', () => {
     fake.addChannel({ id: 'C1', members: ['U1'] });
     root = fake.addMessage('C1', { user: 'U1', text: 'help' }).ts;
     target = { platform: 'slack', workspaceId: 'T0001', chatId: 'C1', threadRef: root };
-    adapter = createSlackAdapter({ api: new SlackApi({ botToken: fake.botToken, apiUrl: fake.apiUrl }), processInbound: async () => {} });
+    adapter = createSlackAdapter({ api: new SlackApi({ botToken: fake.botToken, apiUrl: fake.apiUrl }), parse: async () => [] });
   });
   afterEach(async () => {
     await fake.stop();
@@ -70,6 +72,18 @@ describe('Slack adapter (outbound) against the Slack fake', () => {
     expect(fake.botReplies('C1', root)[0]?.text).toContain('Awaiting your reply');
     await adapter.delete(target, sent.messageId);
     expect(fake.botReplies('C1', root)).toHaveLength(0);
+  });
+
+  it('update() and delete() follow an agent editing and deleting a public reply', async () => {
+    const reply = { kind: 'agent_reply' as const, ticket, authorName: 'Dana', body: 'Restart the router' };
+    const sent = await adapter.post(target, reply, ctx);
+    await adapter.update(target, sent.messageId, { ...reply, body: 'Restart the router, then the laptop' }, ctx);
+    expect(fake.botReplies('C1', root)).toEqual([expect.objectContaining({ ts: sent.messageId, text: expect.stringContaining('Restart the router, then the laptop') })]);
+    // The delivery key stays on the message, so a lost answer can still be found.
+    expect(await adapter.findDelivered!(target, ctx)).toEqual({ messageId: sent.messageId });
+    await adapter.delete(target, sent.messageId);
+    expect(fake.botReplies('C1', root)).toEqual([]);
+    expect((await sendError(adapter.delete(target, sent.messageId))).kind).toBe('permanent');
   });
 
   it('sendDirect() lands in the app\'s direct chat with the person and names that chat', async () => {
@@ -130,7 +144,7 @@ describe('Slack adapter (outbound) against the Slack fake', () => {
   it('account_inactive and a wrong token (invalid_auth) -> permanent', async () => {
     fake.failNext('chat.postMessage', 1, { kind: 'error', error: 'account_inactive' });
     expect((await sendError(adapter.post(target, notice, ctx))).kind).toBe('permanent');
-    const wrong = createSlackAdapter({ api: new SlackApi({ botToken: 'xoxb-wrong', apiUrl: fake.apiUrl }), processInbound: async () => {} });
+    const wrong = createSlackAdapter({ api: new SlackApi({ botToken: 'xoxb-wrong', apiUrl: fake.apiUrl }), parse: async () => [] });
     const e = await sendError(wrong.post(target, notice, ctx));
     expect(e.kind).toBe('permanent');
     expect(e.message).toContain('invalid_auth');
@@ -147,5 +161,42 @@ describe('Slack adapter (outbound) against the Slack fake', () => {
     const e = await sendError(adapter.post(target, notice, ctx));
     expect(e.kind).toBe('transient');
     await fake.start();
+  });
+
+  describe('tell()', () => {
+    const who = { platform: 'slack', workspaceId: 'T0001', platformUserId: 'U1' };
+    const reply = (over: Partial<ChatReply> = {}): ChatReply => ({
+      to: 'actor', place: { ...target, direct: false }, actor: who, locale: 'ja', message: { kind: 'notice', key: 'common:error.not_registered' }, replaces: null, brief: false, ...over,
+    });
+    const rctx = { envelope: { id: '1', platform: 'slack', externalId: 'Ev1', payload: {}, receivedAt: new Date() }, deliveryKey: 'inbound-1-0' };
+
+    it('to the actor: an ephemeral in the thread, in their language', async () => {
+      await adapter.tell!(reply(), rctx);
+      expect(fake.ephemerals).toEqual([expect.objectContaining({ channel: 'C1', user: 'U1', thread_ts: root, text: t('ja', 'common:error.not_registered') })]);
+    });
+
+    it('to the actor where they cannot get an ephemeral (not in the channel): their direct chat with the app', async () => {
+      fake.addChannel({ id: 'C9', members: [] });
+      await adapter.tell!(reply({ place: { platform: 'slack', workspaceId: 'T0001', chatId: 'C9', threadRef: null, direct: false } }), rctx);
+      expect(fake.ephemerals).toEqual([]);
+      expect(fake.messages('D1').map((m) => m.text)).toEqual([t('ja', 'common:error.not_registered')]);
+    });
+
+    it('to the place with `replaces`: the pressed message becomes the outcome; a message gone is posted anew', async () => {
+      const prompt = await adapter.post(target, { kind: 'rating_prompt', ticket }, ctx);
+      const done = { kind: 'notice' as const, key: 'common:rating.done_public', params: { number: 7, score: 5 } };
+      await adapter.tell!(reply({ to: 'place', message: done, replaces: prompt.messageId }), rctx);
+      expect(fake.botReplies('C1', root)).toEqual([expect.objectContaining({ ts: prompt.messageId, text: t('ja', 'common:rating.done_public', { number: 7, score: 5 }) })]);
+      await adapter.tell!(reply({ to: 'place', message: done, replaces: '1500000000.000001' }), rctx);
+      expect(fake.botReplies('C1', root)).toHaveLength(2);
+    });
+
+    it('a created request says nothing more (the thread gets its confirmation); Slack\'s throttle is thrown to be retried', async () => {
+      await adapter.tell!(reply({ message: { kind: 'request_done', ticket, created: true, draftId: 'd1' } }), rctx);
+      expect(fake.calls.filter((c) => c.method.startsWith('chat.'))).toEqual([]);
+      fake.failNext('chat.postEphemeral', 1, { kind: 'rate_limited', retryAfter: 3 });
+      expect(await sendError(adapter.tell!(reply(), rctx))).toMatchObject({ kind: 'rate_limited', retryAfterMs: 3000 });
+      expect(fake.messages('D1')).toEqual([]);
+    });
   });
 });

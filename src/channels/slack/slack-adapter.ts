@@ -1,21 +1,13 @@
 /**
- * The outbound half of the channel (ChannelAdapter): render, send, map Slack's failures to ChannelSendError.
- * Every delivered message carries metadata with its delivery key, so findDelivered can tell whether a post whose
- * answer was lost (a crash, a timeout) did reach Slack.
+ * The Slack channel on the port: parse (slack-parse.ts), tell what the chat service answered, and post, edit and
+ * delete what the sync engine delivers. Every delivered message carries its delivery key in its metadata, so
+ * findDelivered can tell whether a post whose answer was lost (a crash, a timeout) did reach Slack.
  */
-import type {
-  ChannelAdapter,
-  ChannelLimits,
-  InboundEnvelope,
-  OutboundContext,
-  RichMessage,
-  SentMessage,
-  ThreadTarget,
-} from '../../core/ports/channel-port.ts';
-import type { SlackApi } from './slack-api.ts';
-import { toChannelSendError } from './slack-errors.ts';
-import { DELIVERY_EVENT_TYPE, PLATFORM } from './slack-ids.ts';
-import { renderRichMessage } from './slack-render.ts';
+import type { ChatEvent } from '../../core/chat/chat-events.ts';
+import type { ChannelAdapter, ChannelLimits, InboundEnvelope, SentMessage } from '../../core/ports/channel-port.ts';
+import { isPermanent, type Metadata, type SlackApi } from './slack-api.ts';
+import { DELIVERY_EVENT_TYPE, isUserId, PLATFORM } from './slack-ids.ts';
+import { renderMessage } from './slack-render.ts';
 import type { SlackMessage } from './slack-schemas.ts';
 
 export const SLACK_LIMITS: ChannelLimits = {
@@ -30,73 +22,71 @@ export const SLACK_LIMITS: ChannelLimits = {
   forms: true,
 };
 
-/** How far back findDelivered looks in a channel without a thread. */
+/** How far back findDelivered looks in a chat without a thread, and in a thread. */
 const RECENT_LIMIT = 15;
-/** Replies read from a thread to find a delivery; a ticket thread rarely holds more. */
 const THREAD_LIMIT = 200;
 
-/** Slack user ids (U…, or W… on Enterprise Grid), as opposed to conversation ids (C…, G…, D…). */
-function isUserId(id: string): boolean {
-  return /^[UW][A-Z0-9]+$/.test(id);
-}
+const delivery = (key: string): Metadata => ({ event_type: DELIVERY_EVENT_TYPE, event_payload: { key } });
+const deliveredBy = (m: SlackMessage, key: string) => m.metadata?.eventType === DELIVERY_EVENT_TYPE && m.metadata.payload['key'] === key;
 
-function deliveredBy(m: SlackMessage, key: string): boolean {
-  return m.metadata?.event_type === DELIVERY_EVENT_TYPE && m.metadata.event_payload?.['key'] === key;
-}
-
-export function createSlackAdapter(opts: {
-  api: SlackApi;
-  processInbound: (event: InboundEnvelope) => Promise<void>;
-}): ChannelAdapter {
+export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnvelope) => Promise<ChatEvent[]>; ticketEmoji?: string }): ChannelAdapter {
   const { api } = opts;
-
-  async function send<T>(run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (e) {
-      throw toChannelSendError(e);
-    }
-  }
+  // What the sync engine delivers always has a Slack message (only some answers to a person do not).
+  const render = (...a: Parameters<typeof renderMessage>) => renderMessage(...a)!;
 
   return {
     platform: PLATFORM,
     limits: SLACK_LIMITS,
+    parse: opts.parse,
 
-    post(target: ThreadTarget, message: RichMessage, ctx: OutboundContext): Promise<SentMessage> {
-      const rendered = renderRichMessage(message, ctx.locale);
-      return send(async () => {
-        const posted = await api.postMessage({
-          channel: target.chatId,
-          threadTs: target.threadRef,
-          ...rendered,
-          metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { key: ctx.deliveryKey } },
-        });
-        return { messageId: posted.ts };
-      });
-    },
-
-    sendDirect(user, message, ctx): Promise<SentMessage> {
-      const rendered = renderRichMessage(message, ctx.locale);
+    /**
+     * To the actor: an ephemeral where they are, else (the bot is not there, or it is the direct chat) a message in
+     * their direct chat with the app. To the place: a message in its thread, or the pressed message edited into the
+     * outcome. Slack's throttles and outages are thrown, so the inbox tells what is left later.
+     */
+    async tell(reply, ctx) {
+      const content = renderMessage(reply.message, reply.locale, opts.ticketEmoji);
+      if (!content) return;
+      const { place } = reply;
+      if (reply.to === 'place') {
+        if (reply.replaces) {
+          try {
+            return await api.update({ channel: place.chatId, ts: reply.replaces, ...content });
+          } catch (e) {
+            // The pressed message is gone or no longer ours to edit: the outcome is posted instead.
+            if (!isPermanent(e)) throw e;
+          }
+        }
+        await api.postMessage({ channel: place.chatId, threadTs: place.threadRef, ...content, metadata: delivery(ctx.deliveryKey) });
+        return;
+      }
+      const user = reply.actor?.platformUserId;
+      if (!user) return;
+      if (!place.direct) {
+        try {
+          return await api.postEphemeral({ channel: place.chatId, user, threadTs: place.threadRef, ...content });
+        } catch (e) {
+          if (!isPermanent(e)) throw e;
+        }
+      }
       // Posting to a user id lands in the app's direct chat with that person.
-      return send(async () => {
-        const posted = await api.postMessage({
-          channel: user.platformUserId,
-          ...rendered,
-          metadata: { event_type: DELIVERY_EVENT_TYPE, event_payload: { key: ctx.deliveryKey } },
-        });
-        // Slack answers with the direct chat's own id (D…), which is where the message really is.
-        return { messageId: posted.ts, chatId: posted.channel };
-      });
+      await api.postMessage({ channel: place.direct ? place.chatId : user, threadTs: place.direct ? place.threadRef : null, ...content });
     },
 
-    update(target, messageId, message, ctx): Promise<void> {
-      const rendered = renderRichMessage(message, ctx.locale);
-      return send(() => api.update({ channel: target.chatId, ts: messageId, ...rendered }));
+    async post(target, message, ctx): Promise<SentMessage> {
+      const posted = await api.postMessage({ channel: target.chatId, threadTs: target.threadRef, ...render(message, ctx.locale), metadata: delivery(ctx.deliveryKey) });
+      return { messageId: posted.ts };
     },
 
-    delete(target, messageId): Promise<void> {
-      return send(() => api.delete({ channel: target.chatId, ts: messageId }));
+    async sendDirect(user, message, ctx): Promise<SentMessage> {
+      const posted = await api.postMessage({ channel: user.platformUserId, ...render(message, ctx.locale), metadata: delivery(ctx.deliveryKey) });
+      // Slack answers with the direct chat's own id (D…), which is where the message really is.
+      return { messageId: posted.ts, chatId: posted.channel };
     },
+
+    update: (target, messageId, message, ctx) => api.update({ channel: target.chatId, ts: messageId, ...render(message, ctx.locale) }),
+
+    delete: (target, messageId) => api.delete({ channel: target.chatId, ts: messageId }),
 
     async findDelivered(target, ctx): Promise<SentMessage | null> {
       let messages: SlackMessage[];
@@ -104,18 +94,15 @@ export function createSlackAdapter(opts: {
         // A direct link names the person (sendDirect posts to a user id); its history lives under the D… id.
         const chat = !target.threadRef && isUserId(target.chatId) ? await api.openDirect(target.chatId) : target.chatId;
         messages = target.threadRef
-          ? await api.replies(chat, target.threadRef, { limit: THREAD_LIMIT, includeMetadata: true })
-          : await api.history(chat, { limit: RECENT_LIMIT, includeMetadata: true });
+          ? await api.replies(chat, target.threadRef, { limit: THREAD_LIMIT, metadata: true })
+          : await api.history(chat, { limit: RECENT_LIMIT, metadata: true });
       } catch (e) {
-        const mapped = toChannelSendError(e);
         // A thread we cannot read cannot tell us anything; a busy or broken Slack may later.
-        if (mapped.kind === 'permanent') return null;
-        throw mapped;
+        if (isPermanent(e)) return null;
+        throw e;
       }
       const found = messages.find((m) => deliveredBy(m, ctx.deliveryKey));
       return found ? { messageId: found.ts } : null;
     },
-
-    processInbound: opts.processInbound,
   };
 }

@@ -1,182 +1,144 @@
 /**
- * The Slack Web API calls this channel makes, with every answer parsed by zod. One WebClient, no automatic retries
- * and no sleeping on 429: the sync engine and the inbox worker own retry policy.
+ * The Slack Web API calls this channel makes: one WebClient, every answer parsed by zod, every failure thrown as a
+ * ChannelSendError (wait, retry or give up). No automatic retries and no sleeping on 429: the sync engine and the
+ * inbox worker own retry policy.
  */
 import { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
 import { z } from 'zod';
-import { slackMessageSchema, type SlackMessage } from './slack-schemas.ts';
+import { ChannelSendError } from '../../core/ports/channel-port.ts';
+import { authTestSchema, messagesSchema, openedSchema, permalinkSchema, postedSchema, userInfoSchema, type SlackMessage } from './slack-schemas.ts';
 
 export type Block = Record<string, unknown>;
 export type View = Record<string, unknown>;
-
-export interface SlackUserInfo {
-  id: string;
-  teamId: string | null;
-  displayName: string;
-  email: string | null;
-  locale: string | null;
-  isBot: boolean;
+export interface Content {
+  text: string;
+  blocks: Block[];
+}
+export interface Metadata {
+  event_type: string;
+  event_payload: Record<string, unknown>;
 }
 
-const authTestSchema = z.looseObject({
-  user_id: z.string().min(1),
-  bot_id: z.string().min(1),
-  team_id: z.string().min(1),
-});
-const postedSchema = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
-const ephemeralSchema = z.looseObject({ message_ts: z.string().nullish() });
-const permalinkSchema = z.looseObject({ permalink: z.string().min(1) });
-const openedSchema = z.looseObject({ channel: z.looseObject({ id: z.string().min(1) }) });
-const messagesSchema = z.looseObject({ messages: z.array(slackMessageSchema).default([]) });
-const userInfoSchema = z.looseObject({
-  user: z.looseObject({
-    id: z.string(),
-    team_id: z.string().nullish(),
-    name: z.string().nullish(),
-    real_name: z.string().nullish(),
-    is_bot: z.boolean().nullish(),
-    locale: z.string().nullish(),
-    profile: z
-      .looseObject({
-        email: z.string().nullish(),
-        display_name: z.string().nullish(),
-        real_name: z.string().nullish(),
-      })
-      .nullish(),
-  }),
-});
+/** Answers whose body this channel does not read. */
+const permissive = z.unknown();
 
-export interface SlackApiOptions {
-  botToken: string;
-  apiUrl: string;
-  logger?: webApi.Logger;
-  /** Per-call timeout; Slack answers in well under a second, a hung call must not hold a worker. */
-  timeoutMs?: number;
+/** Platform errors Slack documents as temporary. */
+const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+
+/** Maps a Web API failure to what the engine needs to decide: wait, retry, or give up. */
+export function toChannelSendError(e: unknown): ChannelSendError {
+  if (e instanceof ChannelSendError) return e;
+  if (e instanceof webApi.WebAPIRateLimitedError) return new ChannelSendError('rate_limited', 'slack: rate limited', Math.max(1, e.retryAfter) * 1000);
+  if (e instanceof webApi.WebAPIHTTPError) {
+    if (e.statusCode === 429) return new ChannelSendError('rate_limited', 'slack: HTTP 429', 1000);
+    return new ChannelSendError(e.statusCode >= 500 || e.statusCode === 408 ? 'transient' : 'permanent', `slack: HTTP ${e.statusCode}`);
+  }
+  if (e instanceof webApi.WebAPIRequestError) return new ChannelSendError('transient', 'slack: request failed');
+  if (e instanceof webApi.WebAPIPlatformError) {
+    const code = e.data.error;
+    if (code === 'ratelimited' || code === 'rate_limited') return new ChannelSendError('rate_limited', `slack: ${code}`, 1000);
+    // channel_not_found, not_in_channel, is_archived, invalid_auth and the rest are answers about this request or
+    // this install: asking again repeats them.
+    return new ChannelSendError(TRANSIENT.has(code) ? 'transient' : 'permanent', `slack: ${code}`);
+  }
+  // Anything else (an unexpected answer shape) may pass on a later attempt.
+  return new ChannelSendError('transient', e instanceof Error ? `slack: ${e.message}` : 'slack: unknown error');
+}
+
+export function isPermanent(e: unknown): boolean {
+  return toChannelSendError(e).kind === 'permanent';
+}
+
+/** The WebClient logs through pino: only its strings and error messages, never request bodies. */
+function clientLogger(log: Logger): webApi.Logger {
+  let level = webApi.LogLevel.INFO;
+  const text = (parts: unknown[]) => parts.map((p) => (typeof p === 'string' ? p : p instanceof Error ? p.message : '')).join(' ').trim();
+  return {
+    debug: (...m: unknown[]) => log.debug(text(m)),
+    info: (...m: unknown[]) => log.info(text(m)),
+    warn: (...m: unknown[]) => log.warn(text(m)),
+    error: (...m: unknown[]) => log.error(text(m)),
+    setLevel: (l) => void (level = l),
+    getLevel: () => level,
+    setName: () => {},
+  };
 }
 
 export class SlackApi {
-  readonly client: webApi.WebClient;
+  private readonly client: webApi.WebClient;
 
-  constructor(opts: SlackApiOptions) {
+  constructor(opts: { botToken: string; apiUrl: string; logger?: Logger; timeoutMs?: number }) {
     this.client = new webApi.WebClient(opts.botToken, {
       slackApiUrl: opts.apiUrl,
       retryConfig: { retries: 0 },
       rejectRateLimitedCalls: true,
+      // Slack answers in well under a second; a hung call must not hold a worker (or a 3-second answer).
       timeout: opts.timeoutMs ?? 10_000,
-      ...(opts.logger ? { logger: opts.logger } : {}),
+      ...(opts.logger ? { logger: clientLogger(opts.logger) } : {}),
     });
   }
 
-  private async call(method: string, args: Record<string, unknown>): Promise<unknown> {
-    // apiCall leaves out undefined fields and JSON-encodes blocks/view/metadata into form fields, as Slack expects.
-    return this.client.apiCall(method, args);
+  /** apiCall leaves out undefined fields and JSON-encodes blocks, views and metadata into form fields, as Slack wants. */
+  private async call<T extends z.ZodType>(method: string, args: Record<string, unknown>, schema: T): Promise<z.output<T>> {
+    let answer: unknown;
+    try {
+      answer = await this.client.apiCall(method, args);
+    } catch (e) {
+      throw toChannelSendError(e);
+    }
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) throw new ChannelSendError('transient', `slack: unexpected answer to ${method}`);
+    return parsed.data;
   }
 
-  async authTest(): Promise<{ botUserId: string; botId: string; teamId: string }> {
-    const r = authTestSchema.parse(await this.call('auth.test', {}));
-    return { botUserId: r.user_id, botId: r.bot_id, teamId: r.team_id };
+  authTest() {
+    return this.call('auth.test', {}, authTestSchema);
   }
 
-  async postMessage(args: {
-    channel: string;
-    text: string;
-    blocks?: Block[];
-    threadTs?: string | null;
-    metadata?: { event_type: string; event_payload: Record<string, unknown> };
-  }): Promise<{ channel: string; ts: string }> {
-    const r = postedSchema.parse(
-      await this.call('chat.postMessage', {
-        channel: args.channel,
-        text: args.text,
-        blocks: args.blocks,
-        thread_ts: args.threadTs ?? undefined,
-        metadata: args.metadata,
-        unfurl_links: false,
-        unfurl_media: false,
-      }),
-    );
-    return { channel: r.channel, ts: r.ts };
+  postMessage(a: Content & { channel: string; threadTs?: string | null; metadata?: Metadata }) {
+    const args = { channel: a.channel, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined, metadata: a.metadata };
+    return this.call('chat.postMessage', { ...args, unfurl_links: false, unfurl_media: false }, postedSchema);
   }
 
-  async postEphemeral(args: {
-    channel: string;
-    user: string;
-    text: string;
-    blocks?: Block[];
-    threadTs?: string | null;
-  }): Promise<void> {
-    ephemeralSchema.parse(
-      await this.call('chat.postEphemeral', {
-        channel: args.channel,
-        user: args.user,
-        text: args.text,
-        blocks: args.blocks,
-        thread_ts: args.threadTs ?? undefined,
-      }),
-    );
+  async postEphemeral(a: Content & { channel: string; user: string; threadTs: string | null }): Promise<void> {
+    const args = { channel: a.channel, user: a.user, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined };
+    await this.call('chat.postEphemeral', args, permissive);
   }
 
-  async update(args: { channel: string; ts: string; text: string; blocks?: Block[] }): Promise<void> {
-    postedSchema.parse(await this.call('chat.update', args));
+  async update(a: Content & { channel: string; ts: string }): Promise<void> {
+    await this.call('chat.update', { channel: a.channel, ts: a.ts, text: a.text, blocks: a.blocks }, postedSchema);
   }
 
-  async delete(args: { channel: string; ts: string }): Promise<void> {
-    await this.call('chat.delete', args);
+  async delete(a: { channel: string; ts: string }): Promise<void> {
+    await this.call('chat.delete', a, permissive);
   }
 
   async permalink(channel: string, ts: string): Promise<string> {
-    return permalinkSchema.parse(await this.call('chat.getPermalink', { channel, message_ts: ts })).permalink;
+    return (await this.call('chat.getPermalink', { channel, message_ts: ts }, permalinkSchema)).permalink;
   }
 
-  /** The id (D…) of the app's direct chat with a person; chat.postMessage accepts the user id, histories do not. */
+  /** The id (D…) of the app's direct chat with a person: chat.postMessage takes the user id, histories do not. */
   async openDirect(user: string): Promise<string> {
-    return openedSchema.parse(await this.call('conversations.open', { users: user, return_im: true })).channel.id;
+    return (await this.call('conversations.open', { users: user, return_im: true }, openedSchema)).channel.id;
   }
 
   async openView(triggerId: string, view: View): Promise<void> {
-    await this.call('views.open', { trigger_id: triggerId, view });
+    await this.call('views.open', { trigger_id: triggerId, view }, permissive);
   }
 
   /** Top-level messages only, newest first. */
-  async history(
-    channel: string,
-    opts: { latest?: string; inclusive?: boolean; limit: number; includeMetadata?: boolean },
-  ): Promise<SlackMessage[]> {
-    const r = await this.call('conversations.history', {
-      channel,
-      latest: opts.latest,
-      inclusive: opts.inclusive,
-      limit: opts.limit,
-      include_all_metadata: opts.includeMetadata,
-    });
-    return messagesSchema.parse(r).messages;
+  async history(channel: string, o: { latest?: string; oldest?: string; inclusive?: boolean; limit: number; metadata?: boolean }): Promise<SlackMessage[]> {
+    const args = { channel, latest: o.latest, oldest: o.oldest, inclusive: o.inclusive, limit: o.limit, include_all_metadata: o.metadata };
+    return (await this.call('conversations.history', args, messagesSchema)).messages;
   }
 
-  /** A thread: the parent first, then the replies, oldest first. */
-  async replies(
-    channel: string,
-    ts: string,
-    opts: { limit: number; includeMetadata?: boolean },
-  ): Promise<SlackMessage[]> {
-    const r = await this.call('conversations.replies', {
-      channel,
-      ts,
-      limit: opts.limit,
-      include_all_metadata: opts.includeMetadata,
-    });
-    return messagesSchema.parse(r).messages;
+  /** A thread: the parent first, then the replies, oldest first (asked about a reply, Slack answers that reply). */
+  async replies(channel: string, ts: string, o: { limit: number; metadata?: boolean }): Promise<SlackMessage[]> {
+    return (await this.call('conversations.replies', { channel, ts, limit: o.limit, include_all_metadata: o.metadata }, messagesSchema)).messages;
   }
 
-  async userInfo(user: string): Promise<SlackUserInfo> {
-    const u = userInfoSchema.parse(await this.call('users.info', { user, include_locale: true })).user;
-    const displayName = u.profile?.display_name || u.profile?.real_name || u.real_name || u.name || u.id;
-    return {
-      id: u.id,
-      teamId: u.team_id ?? null,
-      displayName,
-      email: u.profile?.email ?? null,
-      locale: u.locale ?? null,
-      isBot: u.is_bot ?? false,
-    };
+  userInfo(user: string) {
+    return this.call('users.info', { user, include_locale: true }, userInfoSchema);
   }
 }

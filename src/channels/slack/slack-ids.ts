@@ -1,21 +1,17 @@
-/** Names this channel gives Slack (action ids, view callback ids, block ids) and the ids it builds from Slack's. */
-import type { ThreadTarget } from '../../core/ports/channel-port.ts';
-import type { ChatUserRef } from '../../core/ports/desk-port.ts';
+/** Names this channel gives Slack (action, view callback and block ids) and the ids it builds from Slack's. */
 
 export const PLATFORM = 'slack';
-/** The `via` of everything that arrives through this channel. */
-export const VIA = 'slack';
 
 export const ACTION = {
-  openTicketForm: 'slack_ticket_open',
+  openForm: 'slack_ticket_open',
   rate: 'slack_rate',
   reopen: 'slack_reopen',
-  /** URL buttons still send block_actions; they only need an ack. */
+  /** URL buttons still send block_actions; they only need an answer. */
   view: 'slack_view',
 } as const;
 
 export const CALLBACK = {
-  ticketForm: 'slack_ticket_form',
+  requestForm: 'slack_ticket_form',
   rate: 'slack_rate_form',
   reopen: 'slack_reopen_form',
 } as const;
@@ -25,7 +21,6 @@ export const BLOCK = {
   description: 'description_block',
   priority: 'priority_block',
   service: 'service_block',
-  email: 'email_block',
   score: 'score_block',
   comment: 'comment_block',
   reason: 'reason_block',
@@ -36,7 +31,6 @@ export const INPUT = {
   description: 'description_input',
   priority: 'priority_select',
   service: 'service_select',
-  email: 'email_input',
   score: 'score_select',
   comment: 'comment_input',
   reason: 'reason_input',
@@ -44,19 +38,23 @@ export const INPUT = {
 
 /** Metadata event type of every message the sync engine delivers, so findDelivered can recognise it. */
 export const DELIVERY_EVENT_TYPE = 'ticket_delivery';
+/** Metadata event type of a request posted for /assist, so a retry finds it instead of posting it again. */
+export const REQUEST_EVENT_TYPE = 'ticket_request';
 
-/** Identifies a source message across retries and reactions: "slack:<team>:<channel>:<ts>". */
-export function sourceKey(team: string, channel: string, ts: string): string {
-  return `${PLATFORM}:${team}:${channel}:${ts}`;
+/** A Slack message across the help center: a ts is unique only within its conversation. */
+export function messageId(channel: string, ts: string): string {
+  return `${channel}:${ts}`;
 }
 
-/** The externalRef of a synced thread reply; the same shape as a source key, so edits and deletes find it. */
-export const replyRef = sourceKey;
-
-export function thread(team: string, channel: string, threadTs: string | null): ThreadTarget {
-  return { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef: threadTs };
+/** The app's direct chat with a person (conversation ids D…). */
+export function isDirectChat(channel: string): boolean {
+  return /^D[A-Z0-9_]+$/.test(channel);
 }
 
-export function chatUser(team: string, user: string): ChatUserRef {
-  return { platform: PLATFORM, workspaceId: team, platformUserId: user };
+/** Slack user ids (U…, or W… on Enterprise Grid), as opposed to conversation ids (C…, G…, D…). */
+export function isUserId(id: string): boolean {
+  return /^[UW][A-Z0-9_]+$/.test(id);
 }
+
+/** Slack's own bot user writes system notices ("you were removed from #x"); they are nobody's words. */
+export const SLACKBOT = 'USLACKBOT';

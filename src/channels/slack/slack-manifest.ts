@@ -3,7 +3,7 @@
  * docs/slack-app-manifest.yaml is this text with the literal "$PUBLIC_URL" (a test keeps the two equal).
  */
 import { SLACK_EVENTS_PATH } from './slack-routes.ts';
-import { ASSIST_COMMAND } from './slack-ticket-flow.ts';
+import { ASSIST_COMMAND } from './slack-interactions.ts';
 
 /** Bot scopes, each with the reason it is needed. */
 export const SLACK_BOT_SCOPES: Record<string, string> = {
@@ -16,7 +16,7 @@ export const SLACK_BOT_SCOPES: Record<string, string> = {
   'im:write': "find the app's direct chat with a person, to check what was delivered there",
   'mpim:history': 'the same in group direct messages',
   'users:read': 'the locale and name of a person',
-  'users:read.email': 'prefill the email and link the person to the help center',
+  'users:read.email': 'know the person by the email of their workspace profile',
 };
 
 export const SLACK_BOT_EVENTS = ['reaction_added', 'message.channels', 'message.groups', 'message.im', 'message.mpim'];

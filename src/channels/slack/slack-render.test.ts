@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { LOCALES } from '../../core/locale.ts';
-import type { RichMessage, TicketSummary } from '../../core/ports/channel-port.ts';
+import type { ChatMessage, TicketSummary } from '../../core/chat/chat-messages.ts';
 import { registerMessages, t } from '../../i18n/catalog.ts';
 import { slack } from '../../i18n/messages/slack.ts';
-import { MAX_BLOCKS, MAX_SECTION, renderRichMessage } from './slack-render.ts';
+import { MAX_BLOCKS, MAX_SECTION, renderMessage } from './slack-render.ts';
+
+const renderRichMessage = (m: ChatMessage, locale: Parameters<typeof renderMessage>[1]) => renderMessage(m, locale)!;
 
 registerMessages('slack', slack);
 
@@ -35,7 +37,7 @@ function expectValid(rendered: { text: string; blocks: Block[] }): void {
   }
 }
 
-describe.each(LOCALES)('renderRichMessage in %s', (locale) => {
+describe.each(LOCALES)('renderMessage in %s', (locale) => {
   const status = (s: TicketSummary['status']) => t(locale, `common:status.${s}`);
 
   it('ticket_confirmation: number, subject, status and the link', () => {
@@ -90,6 +92,28 @@ describe.each(LOCALES)('renderRichMessage in %s', (locale) => {
     expect(empty.text).toBe(t(locale, 'common:ticket.list_empty'));
   });
 
+  it('request_form: the prompt whose button carries only the draft\'s id', () => {
+    const draft = { id: 'draft-1', subject: 'Printer <on> fire', description: 'long text', priority: 'normal' as const, serviceId: null, priorityChosen: false, serviceChosen: false, requesterEmail: null };
+    const r = renderRichMessage({ kind: 'request_form', draft, services: [], step: 'confirm', minDescriptionLength: 10 }, locale);
+    expect(r.text).toBe(t(locale, 'slack:reaction.prompt'));
+    expect(buttons(r.blocks).map((b) => [b['action_id'], b['value']])).toEqual([['slack_ticket_open', 'draft-1']]);
+    expect(sectionTexts(r.blocks)[1]).toBe('>Printer &lt;on&gt; fire');
+    expectValid(r);
+  });
+
+  it('request_exists: the ticket when the person may see it, else not a word of it', () => {
+    const shown = renderRichMessage({ kind: 'request_exists', ticket }, locale);
+    expect(shown.text).toContain(`#42`);
+    const hidden = renderRichMessage({ kind: 'request_exists', ticket: null }, locale);
+    expect(hidden.text).toBe(t(locale, 'common:chat.request_exists_hidden'));
+    expect(JSON.stringify(hidden)).not.toMatch(/#42|tickets\/42/);
+  });
+
+  it('request_done of a new ticket says nothing (its thread gets the confirmation); of an earlier one it names it', () => {
+    expect(renderMessage({ kind: 'request_done', ticket, created: true, draftId: 'd' }, locale)).toBeNull();
+    expect(renderRichMessage({ kind: 'request_done', ticket, created: false, draftId: 'd' }, locale).text).toContain(ticket.url);
+  });
+
   it('notice: the catalog sentence', () => {
     const r = renderRichMessage({ kind: 'notice', key: 'common:rating.thanks', params: { number: 42, score: 5 } }, locale);
     expect(r.text).toBe(t(locale, 'common:rating.thanks', { number: 42, score: 5 }));
@@ -97,7 +121,7 @@ describe.each(LOCALES)('renderRichMessage in %s', (locale) => {
   });
 });
 
-describe('renderRichMessage fallback text', () => {
+describe('renderMessage fallback text', () => {
   it('a mention or a disguised link typed by a person stays text in notifications too', () => {
     const r = renderRichMessage({ kind: 'agent_reply', ticket, authorName: 'Dana', body: '<!channel> see <https://evil.example|your bank>' }, 'en');
     expect(r.text).toBe(`${t('en', 'common:ticket.agent_reply', { author: 'Dana', number: 42 })}\n&lt;!channel&gt; see &lt;https://evil.example|your bank&gt;`);
@@ -105,10 +129,10 @@ describe('renderRichMessage fallback text', () => {
   });
 });
 
-describe('renderRichMessage limits', () => {
+describe('renderMessage limits', () => {
   it('a 40,000-character agent reply fits Slack\'s block limits and loses no text', () => {
     const body = 'word & more <stuff>\n'.repeat(2000);
-    const message: RichMessage = { kind: 'agent_reply', ticket, authorName: 'Dana', body };
+    const message: ChatMessage = { kind: 'agent_reply', ticket, authorName: 'Dana', body };
     const r = renderRichMessage(message, 'en');
     expectValid(r);
     const quoted = sectionTexts(r.blocks)

@@ -1,26 +1,20 @@
-/** Renders the platform-neutral RichMessages as Slack messages: a plain `text` fallback plus Block Kit blocks. */
-import type { RichMessage, TicketSummary } from '../../core/ports/channel-port.ts';
+/**
+ * What the core says, as Slack messages: a plain `text` fallback (what notifications and screen readers show)
+ * plus Block Kit blocks, within Slack's limits. Everything a person or an agent typed is escaped, in the blocks and
+ * in the fallback alike: Slack parses both as mrkdwn, so a typed `<!channel>` would otherwise become a mention.
+ */
+import type { ChatMessage, TicketSummary } from '../../core/chat/chat-messages.ts';
 import type { Locale } from '../../core/locale.ts';
 import { t } from '../../i18n/catalog.ts';
-import type { Block } from './slack-api.ts';
+import type { Block, Content } from './slack-api.ts';
 import { ACTION } from './slack-ids.ts';
 import { escapedChunks, escapeMrkdwn, quote, truncate } from './slack-text.ts';
-
-export interface RenderedMessage {
-  text: string;
-  blocks: Block[];
-}
 
 /** Slack's caps: 50 blocks a message, 3,000 characters a section, 40,000 characters of text. */
 export const MAX_BLOCKS = 50;
 export const MAX_SECTION = 3000;
 export const MAX_TEXT = 40_000;
 
-/**
- * A message's top-level `text` (what notifications and screen readers show). Slack parses it like mrkdwn, so the
- * customer's or agent's own `<!channel>` or `<https://evil|bank>` would become a real mention or a disguised link:
- * it is escaped like the blocks, and cut at Slack's length limit without breaking an escape.
- */
 export function fallbackText(plainText: string): string {
   return escapedChunks(plainText, MAX_TEXT)[0] ?? '';
 }
@@ -33,140 +27,147 @@ export function plain(text: string, max = 75): Record<string, unknown> {
   return { type: 'plain_text', text: truncate(text, max), emoji: true };
 }
 
-export function button(opts: {
-  actionId: string;
-  text: string;
-  value?: string;
-  url?: string;
-  style?: 'primary' | 'danger';
-}): Block {
-  return {
-    type: 'button',
-    action_id: opts.actionId,
-    text: plain(opts.text),
-    ...(opts.value !== undefined ? { value: opts.value } : {}),
-    ...(opts.url !== undefined ? { url: opts.url } : {}),
-    ...(opts.style !== undefined ? { style: opts.style } : {}),
-  };
+export function button(o: { actionId: string; text: string; value?: string; url?: string; style?: 'primary' }): Block {
+  return { type: 'button', action_id: o.actionId, text: plain(o.text), ...(o.value !== undefined ? { value: o.value } : {}), ...(o.url ? { url: o.url } : {}), ...(o.style ? { style: o.style } : {}) };
 }
 
-function status(locale: Locale, s: TicketSummary['status']): string {
-  return t(locale, `common:status.${s}`);
-}
+const status = (locale: Locale, s: TicketSummary['status']) => t(locale, `common:status.${s}`);
 
 /** "<url|Open request #12>": the ticket's link as Slack shows it. */
-export function ticketLink(locale: Locale, ticket: TicketSummary): string {
+function ticketLink(locale: Locale, ticket: TicketSummary): string {
   return `<${ticket.url}|${escapeMrkdwn(t(locale, 'common:ticket.link', { number: ticket.number }))}>`;
 }
 
-function viewButton(locale: Locale, ticket: TicketSummary): Block {
-  return button({ actionId: ACTION.view, text: t(locale, 'common:action.view'), url: ticket.url });
+const linkContext = (locale: Locale, ticket: TicketSummary): Block => ({ type: 'context', elements: [{ type: 'mrkdwn', text: ticketLink(locale, ticket) }] });
+const viewButton = (locale: Locale, ticket: TicketSummary) => button({ actionId: ACTION.view, text: t(locale, 'common:action.view'), url: ticket.url });
+
+/** A sentence, in as many sections as it needs. */
+function sentence(text: string, ticket?: { locale: Locale; ticket: TicketSummary }): Content {
+  const blocks = escapedChunks(text, MAX_SECTION).map(section).slice(0, MAX_BLOCKS - 1);
+  return { text: fallbackText(text), blocks: ticket ? [...blocks, linkContext(ticket.locale, ticket.ticket)] : blocks };
 }
 
-/** A sentence followed by the ticket's link, as one section. */
-function sentenceWithLink(locale: Locale, sentence: string, ticket: TicketSummary): RenderedMessage {
-  return {
-    text: `${fallbackText(sentence)} ${ticket.url}`,
-    blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)],
-  };
+/** A sentence followed by the ticket's link, in one section; the fallback ends with the bare URL. */
+function sentenceWithLink(locale: Locale, text: string, ticket: TicketSummary): Content {
+  return { text: `${fallbackText(text)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(text)}\n${ticketLink(locale, ticket)}`)] };
 }
 
-function fitBlocks(blocks: Block[]): Block[] {
-  return blocks.length <= MAX_BLOCKS ? blocks : blocks.slice(0, MAX_BLOCKS);
-}
+/** Escaped and cut at `max` characters without breaking an escape. */
+const escapeCut = (text: string, max: number) => escapedChunks(text, max)[0] ?? '';
 
-export function renderRichMessage(message: RichMessage, locale: Locale): RenderedMessage {
-  switch (message.kind) {
-    case 'ticket_confirmation': {
-      const { ticket } = message;
-      const sentence = t(locale, 'common:ticket.confirmation', {
-        number: ticket.number,
-        subject: ticket.subject,
-        status: status(locale, ticket.status),
-      });
-      return sentenceWithLink(locale, sentence, ticket);
+/** mrkdwn lines (each well under a section) packed into as few sections as fit, under a title. */
+function listing(title: string, lines: string[], fallbackLines: string[]): Content {
+  const sections: Block[] = [section(escapeCut(title, MAX_SECTION))];
+  let current = '';
+  for (const line of lines) {
+    if (current !== '' && current.length + line.length + 1 > MAX_SECTION) {
+      sections.push(section(current));
+      current = '';
     }
-    case 'status_changed': {
-      const { ticket } = message;
-      const sentence = t(locale, 'common:ticket.status_changed', {
-        number: ticket.number,
-        from: status(locale, message.from),
-        to: status(locale, message.to),
-      });
-      return sentenceWithLink(locale, sentence, ticket);
-    }
+    current = current === '' ? line : `${current}\n${line}`;
+  }
+  if (current !== '') sections.push(section(current));
+  return { text: fallbackText([title, ...fallbackLines].join('\n')), blocks: sections.slice(0, MAX_BLOCKS) };
+}
+
+function actions(blockId: string, elements: Block[]): Block {
+  return { type: 'actions', block_id: blockId, elements };
+}
+
+/** Body text quoted line by line; each chunk gains one ">" per line, so leave room for them in a section. */
+const quoted = (body: string) => escapedChunks(body.trimEnd(), MAX_SECTION / 2).map((c) => section(quote(c)));
+
+/**
+ * The Slack message for `m`; null for what Slack shows by itself: a created request's confirmation reaches its
+ * thread through the sync engine, and the modal that filed it has already closed.
+ */
+export function renderMessage(m: ChatMessage, locale: Locale, ticketEmoji = 'ticket'): Content | null {
+  switch (m.kind) {
+    case 'ticket_confirmation':
+      return sentenceWithLink(locale, t(locale, 'common:ticket.confirmation', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket);
+    case 'status_changed':
+      return sentenceWithLink(locale, t(locale, 'common:ticket.status_changed', { number: m.ticket.number, from: status(locale, m.from), to: status(locale, m.to) }), m.ticket);
     case 'agent_reply': {
-      const { ticket } = message;
-      const header = t(locale, 'common:ticket.agent_reply', { author: message.authorName, number: ticket.number });
-      // Each quoted chunk gains one ">" per line, so leave room for them within a section's 3,000 characters.
-      const body = escapedChunks(message.body.trimEnd(), MAX_SECTION / 2).map((c) => section(quote(c)));
-      const blocks = [section(escapeMrkdwn(header)), ...body];
-      blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: ticketLink(locale, ticket) }] });
-      return { text: fallbackText(`${header}\n${message.body}`), blocks: fitBlocks(blocks) };
+      const header = t(locale, 'common:ticket.agent_reply', { author: m.authorName, number: m.ticket.number });
+      const blocks = [section(escapeMrkdwn(header)), ...quoted(m.body)].slice(0, MAX_BLOCKS - 1);
+      return { text: fallbackText(`${header}\n${m.body}`), blocks: [...blocks, linkContext(locale, m.ticket)] };
     }
     case 'rating_prompt': {
-      const { ticket } = message;
-      const sentence = t(locale, 'common:ticket.solved_prompt', { number: ticket.number });
-      const value = String(ticket.number);
-      return {
-        text: fallbackText(sentence),
-        blocks: [
-          section(escapeMrkdwn(sentence)),
-          {
-            type: 'actions',
-            block_id: `rating_${ticket.number}`,
-            elements: [
-              button({ actionId: ACTION.rate, text: t(locale, 'common:action.rate'), value, style: 'primary' }),
-              button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value }),
-              viewButton(locale, ticket),
-            ],
-          },
-        ],
-      };
+      const text = t(locale, 'common:ticket.solved_prompt', { number: m.ticket.number });
+      const value = String(m.ticket.number);
+      const buttons = [
+        button({ actionId: ACTION.rate, text: t(locale, 'common:action.rate'), value, style: 'primary' }),
+        button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value }),
+        viewButton(locale, m.ticket),
+      ];
+      return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text)), actions(`rating_${m.ticket.number}`, buttons)] };
     }
     case 'reopen_prompt': {
-      const { ticket } = message;
-      const sentence = t(locale, 'common:ticket.reopen_prompt', { number: ticket.number });
-      return {
-        text: fallbackText(sentence),
-        blocks: [
-          section(escapeMrkdwn(sentence)),
-          {
-            type: 'actions',
-            block_id: `reopen_${ticket.number}`,
-            elements: [
-              button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value: String(ticket.number) }),
-              viewButton(locale, ticket),
-            ],
-          },
-        ],
-      };
+      const text = t(locale, 'common:ticket.reopen_prompt', { number: m.ticket.number });
+      const buttons = [button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value: String(m.ticket.number) }), viewButton(locale, m.ticket)];
+      return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text)), actions(`reopen_${m.ticket.number}`, buttons)] };
     }
-    case 'ticket_list': {
-      if (message.tickets.length === 0) {
-        const empty = t(locale, 'common:ticket.list_empty');
-        return { text: fallbackText(empty), blocks: [section(escapeMrkdwn(empty))] };
-      }
-      const title = t(locale, 'common:ticket.list_title');
-      const lines = message.tickets.map((tk) =>
-        t(locale, 'common:ticket.list_item', { number: tk.number, subject: tk.subject, status: status(locale, tk.status) }),
+    case 'notice':
+      return sentence(t(locale, m.key, m.params), m.ticket ? { locale, ticket: m.ticket } : undefined);
+    case 'request_form': {
+      // Only the draft's id travels: the button opens the form, read from the core when it is pressed.
+      const text = t(locale, 'slack:reaction.prompt');
+      const blocks = [section(escapeMrkdwn(text))];
+      if (m.draft.subject !== '') blocks.push(section(quote(escapeMrkdwn(truncate(m.draft.subject, 150)))));
+      blocks.push(actions('reaction_prompt', [button({ actionId: ACTION.openForm, text: t(locale, 'common:action.submit'), value: m.draft.id, style: 'primary' })]));
+      return { text: fallbackText(text), blocks };
+    }
+    case 'request_done':
+      return m.created ? null : sentenceWithLink(locale, t(locale, 'common:chat.request_done', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket);
+    case 'request_exists':
+      return m.ticket
+        ? sentenceWithLink(locale, t(locale, 'slack:reaction.exists', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket)
+        : sentence(t(locale, 'common:chat.request_exists_hidden'));
+    case 'follow_up_started':
+      return sentenceWithLink(
+        locale,
+        t(locale, 'slack:thread.follow_up', { closed: m.closedNumber, number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }),
+        m.ticket,
       );
-      const linked = message.tickets.map((tk, i) => `• <${tk.url}|${escapeMrkdwn(lines[i] ?? '')}>`);
-      const sections: Block[] = [section(escapeMrkdwn(title))];
-      let current = '';
-      for (const line of linked) {
-        if (current !== '' && current.length + line.length + 1 > MAX_SECTION) {
-          sections.push(section(current));
-          current = '';
-        }
-        current = current === '' ? line : `${current}\n${line}`;
-      }
-      if (current !== '') sections.push(section(current));
-      return { text: fallbackText([title, ...lines].join('\n')), blocks: fitBlocks(sections) };
+    case 'ticket_list': {
+      if (m.tickets.length === 0) return sentence(t(locale, 'common:ticket.list_empty'));
+      const lines = m.tickets.map((tk) => t(locale, 'common:ticket.list_item', { number: tk.number, subject: tk.subject, status: status(locale, tk.status) }));
+      const linked = m.tickets.map((tk, i) => `• <${tk.url}|${escapeCut(lines[i]!, 1000)}>`);
+      return listing(t(locale, 'common:ticket.list_title'), linked, lines);
     }
-    case 'notice': {
-      const text = t(locale, message.key, message.params);
-      return { text: fallbackText(text), blocks: escapedChunks(text, MAX_SECTION).map(section).slice(0, MAX_BLOCKS) };
+    case 'ticket_detail': {
+      const d = m.ticket;
+      const facts = [
+        `${t(locale, 'slack:detail.status')}: ${status(locale, d.status)}`,
+        `${t(locale, 'common:form.priority')}: ${t(locale, `common:priority.${d.priority}`)}`,
+        ...(d.serviceName ? [`${t(locale, 'common:form.service')}: ${d.serviceName}`] : []),
+        ...(d.rating ? [`${t(locale, 'slack:detail.rating')}: ${d.rating.score}/5${d.rating.comment ? ` ${d.rating.comment}` : ''}`] : []),
+      ];
+      const title = `#${d.number} ${d.subject}`;
+      const blocks = [section(escapeCut(title, 1000)), section(escapeCut(facts.join('\n'), MAX_SECTION)), ...(d.description ? quoted(d.description) : [])];
+      return { text: fallbackText([title, ...facts].join('\n')), blocks: [...blocks.slice(0, MAX_BLOCKS - 1), linkContext(locale, d)] };
+    }
+    case 'comment_list': {
+      const title = t(locale, m.comments.length ? 'slack:comments.title' : 'slack:comments.none', { number: m.ticket.number });
+      const lines = m.comments.flatMap((c) => [`*${escapeCut(c.authorName, 200)}*`, ...escapedChunks(c.body.trimEnd(), MAX_SECTION / 2).map(quote)]);
+      return listing(title, lines, m.comments.map((c) => `${c.authorName}: ${c.body}`));
+    }
+    case 'prompt': {
+      const key = { comment: 'common:comment.prompt', rating_comment: 'common:rating.comment_prompt', reopen_reason: 'common:ticket.reopen_prompt' }[m.for];
+      return sentence(t(locale, key, { number: m.ticket.number }));
+    }
+    case 'registered':
+      return sentence(t(locale, 'common:chat.registered', { name: m.name, email: m.email }));
+    case 'help':
+      return sentence(t(locale, m.registered ? 'slack:help' : 'slack:help_unregistered', { emoji: ticketEmoji }));
+    case 'service_choice': {
+      const current = m.current ? `${t(locale, 'common:form.service')}: ${m.current.name}` : t(locale, 'common:form.service');
+      return listing(current, m.services.map((s) => `• ${escapeCut(s.name, 500)}`), m.services.map((s) => s.name));
+    }
+    case 'sign_in_link': {
+      const text = t(locale, 'common:chat.sign_in_link', { until: m.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' });
+      const link = button({ actionId: ACTION.view, text: t(locale, 'slack:sign_in.button'), url: m.url, style: 'primary' });
+      return { text: fallbackText(`${text} ${m.url}`), blocks: [section(escapeMrkdwn(text)), actions('sign_in', [link])] };
     }
   }
 }

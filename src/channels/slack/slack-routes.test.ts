@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryInbox } from '../../../test/helpers/slack/memory-inbox.ts';
+import { createMemoryStore } from '../../../test/helpers/memory/memory-store.ts';
 import { fixture } from '../../../test/helpers/slack/slack-payloads.ts';
 import {
   commandRequest,
@@ -10,7 +10,7 @@ import {
   signedRequest,
   type SignedRequest,
 } from '../../../test/fakes/slack/slack-inbound.ts';
-import type { AckReply } from './slack-receiver.ts';
+import type { WebhookDecision } from '../shared/webhook-route.ts';
 import { slackRoutes } from './slack-routes.ts';
 
 const SECRET = 'test-signing-secret';
@@ -18,27 +18,37 @@ const NOW = 1_750_000_000;
 
 describe('POST /slack/events', () => {
   let app: FastifyInstance;
-  let inbox: MemoryInbox;
+  let mem: ReturnType<typeof createMemoryStore>;
+  let recordCalls: number;
+  let failNextRecords: number;
   let dispatched: Record<string, unknown>[];
-  let nextAck: AckReply;
+  let nextDecision: WebhookDecision;
+  const inbox = () => ({ events: mem.peek.inbound() });
 
   beforeEach(async () => {
-    inbox = new MemoryInbox();
+    mem = createMemoryStore();
+    recordCalls = 0;
+    failNextRecords = 0;
     dispatched = [];
-    nextAck = { kind: 'empty' };
+    nextDecision = { kind: 'answer', reply: {} };
+    const answer = async (what: object) => {
+      dispatched.push(what as Record<string, unknown>);
+      return nextDecision;
+    };
     app = Fastify({ bodyLimit: 1024 * 1024 });
     await app.register(
       slackRoutes({
         signingSecret: SECRET,
-        inbox,
-        logger: pino({ level: 'silent' }),
-        now: () => NOW,
-        receiver: {
-          dispatch: async (body) => {
-            dispatched.push(body);
-            return nextAck;
+        inbox: {
+          record: (e) => {
+            recordCalls += 1;
+            if (failNextRecords-- > 0) return Promise.reject(new Error('database unavailable'));
+            return mem.inbox.record(e);
           },
         },
+        logger: pino({ level: 'silent' }),
+        now: () => NOW,
+        interactions: { onCommand: answer, onAction: answer, onSubmission: (v, body) => answer({ ...v, body }) },
       }),
     );
   });
@@ -54,11 +64,11 @@ describe('POST /slack/events', () => {
       const res = await send(eventRequest(SECRET, reaction(), { timestamp: NOW }));
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe('');
-      expect(inbox.events).toHaveLength(1);
-      expect(inbox.events[0]).toMatchObject({ platform: 'slack', externalId: 'Ev0PV52K21' });
+      expect(inbox().events).toHaveLength(1);
+      expect(inbox().events[0]).toMatchObject({ platform: 'slack', externalId: 'Ev0PV52K21' });
       // The verification token is not kept.
-      expect(inbox.events[0]!.payload).not.toHaveProperty('token');
-      expect(inbox.events[0]!.payload).toHaveProperty('event.reaction', 'ticket');
+      expect(inbox().events[0]!.payload).not.toHaveProperty('token');
+      expect(inbox().events[0]!.payload).toHaveProperty('event.reaction', 'ticket');
     });
 
     it.each([
@@ -69,7 +79,7 @@ describe('POST /slack/events', () => {
     ])('%s -> 401 and nothing recorded', async (_name, opts) => {
       const res = await send(eventRequest(SECRET, reaction(), opts));
       expect(res.statusCode).toBe(401);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
       expect(dispatched).toHaveLength(0);
     });
 
@@ -82,7 +92,7 @@ describe('POST /slack/events', () => {
       const req = eventRequest(SECRET, reaction(), { timestamp: NOW });
       const res = await send({ ...req, body: req.body.replace('ticket', 'tada') });
       expect(res.statusCode).toBe(401);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
     });
 
     it('a missing timestamp header -> 401', async () => {
@@ -96,7 +106,7 @@ describe('POST /slack/events', () => {
       const ok = await send(eventRequest(SECRET, challenge, { timestamp: NOW }));
       expect(ok.statusCode).toBe(200);
       expect(ok.json()).toEqual({ challenge: challenge.challenge });
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
       expect((await send(eventRequest(SECRET, challenge, { unsigned: true }))).statusCode).toBe(401);
     });
   });
@@ -105,7 +115,7 @@ describe('POST /slack/events', () => {
     it('malformed JSON -> 400', async () => {
       const res = await send(signedRequest(SECRET, '{"type":"event_callback",', 'application/json', { timestamp: NOW }));
       expect(res.statusCode).toBe(400);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
     });
 
     it('an event_callback without an event_id -> 400', async () => {
@@ -120,7 +130,7 @@ describe('POST /slack/events', () => {
     it('an event sent as text/plain -> 400', async () => {
       const res = await send(eventRequest(SECRET, reaction(), { timestamp: NOW, contentType: 'text/plain' }));
       expect(res.statusCode).toBe(400);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
     });
 
     it('a slash command sent as JSON -> 400', async () => {
@@ -138,7 +148,7 @@ describe('POST /slack/events', () => {
       const big = { ...reaction(), padding: 'x'.repeat(1024 * 1024) };
       const res = await send(eventRequest(SECRET, big, { timestamp: NOW }));
       expect(res.statusCode).toBe(413);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
     });
 
     it('an empty signed POST -> 400, not a crash', async () => {
@@ -151,40 +161,54 @@ describe('POST /slack/events', () => {
       expect((await send(eventRequest(SECRET, reaction(), { timestamp: NOW }))).statusCode).toBe(200);
       const retry = await send(eventRequest(SECRET, reaction(), { timestamp: NOW, retryNum: 1, retryReason: 'http_timeout' }));
       expect(retry.statusCode).toBe(200);
-      expect(inbox.recordCalls).toBe(2);
-      expect(inbox.events).toHaveLength(1);
+      expect(recordCalls).toBe(2);
+      expect(inbox().events).toHaveLength(1);
     });
 
     it('when the inbox cannot record, Slack is not acknowledged (it will retry)', async () => {
-      inbox.failNextRecords = 1;
+      failNextRecords = 1;
       const res = await send(eventRequest(SECRET, reaction(), { timestamp: NOW }));
       expect(res.statusCode).toBe(503);
-      expect(inbox.events).toHaveLength(0);
+      expect(inbox().events).toHaveLength(0);
     });
 
     it('app_rate_limited notices are acknowledged without storing', async () => {
       const notice = { token: 'x', type: 'app_rate_limited', team_id: 'T0001', minute_rate_limited: 1518467820, api_app_id: 'A0001' };
       expect((await send(eventRequest(SECRET, notice, { timestamp: NOW }))).statusCode).toBe(200);
-      expect(inbox.recordCalls).toBe(0);
+      expect(recordCalls).toBe(0);
     });
   });
 
   describe('commands and interactivity', () => {
-    it('a slash command is dispatched in the request and its ack becomes the response', async () => {
-      nextAck = { kind: 'json', body: { response_type: 'ephemeral', text: 'hi' } };
+    it('a slash command is handled in the request and its answer becomes the response', async () => {
+      nextDecision = { kind: 'answer', reply: { json: { response_type: 'ephemeral', text: 'hi' } } };
       const res = await send(commandRequest(SECRET, fixture('command-assist'), { timestamp: NOW }));
       expect(res.statusCode).toBe(200);
       expect(res.json()).toEqual({ response_type: 'ephemeral', text: 'hi' });
-      expect(dispatched[0]).toMatchObject({ command: '/assist', text: 'printer on fire', channel_id: 'C0123' });
-      expect(dispatched[0]).not.toHaveProperty('token');
-      expect(inbox.recordCalls).toBe(0);
+      // Decoded into named fields at the edge.
+      expect(dispatched[0]).toEqual({ command: '/assist', team: 'T0001', channel: 'C0123', user: 'U_AUTHOR', text: 'printer on fire', triggerId: expect.any(String) });
+      expect(recordCalls).toBe(0);
     });
 
-    it('an interaction payload is unwrapped from payload= and dispatched', async () => {
+    it('an interaction payload is unwrapped from payload= and handled', async () => {
       const res = await send(interactionRequest(SECRET, fixture('block-actions'), { timestamp: NOW }));
       expect(res.statusCode).toBe(200);
       expect(res.body).toBe('');
-      expect(dispatched[0]).toMatchObject({ type: 'block_actions', actions: [{ action_id: 'slack_rate' }] });
+      expect(dispatched[0]).toMatchObject({ actionId: 'slack_rate', value: '1', channel: 'C0123', messageTs: '1700000300.000500', threadTs: '1700000000.000100' });
+    });
+
+    it('a submitted modal recorded by its answer is stored without the verification token', async () => {
+      nextDecision = { kind: 'record', event: { externalId: 'view:T0001:V0001', payload: { kept: true } } };
+      const res = await send(interactionRequest(SECRET, fixture('view-submission'), { timestamp: NOW }));
+      expect(res.statusCode).toBe(200);
+      expect(dispatched[0]!['body']).not.toHaveProperty('token');
+      expect(inbox().events).toEqual([expect.objectContaining({ externalId: 'view:T0001:V0001', payload: { kept: true } })]);
+    });
+
+    it('other interactions (a closed modal) get their 200; a payload that is no interaction at all is a 400', async () => {
+      expect((await send(interactionRequest(SECRET, { type: 'view_closed', view: {} }, { timestamp: NOW }))).statusCode).toBe(200);
+      expect((await send(interactionRequest(SECRET, { no: 'type' }, { timestamp: NOW }))).statusCode).toBe(400);
+      expect(dispatched).toEqual([]);
     });
 
     it('a slash command with a bad signature is not dispatched', async () => {

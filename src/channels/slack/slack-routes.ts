@@ -1,18 +1,16 @@
 /**
- * POST /slack/events: Events API, slash commands and interactivity on one URL. An encapsulated fastify plugin that
- * reads the raw bytes itself (the v0 signature covers them exactly) and keeps the app's bodyLimit.
- *
- * Events are made durable (InboxPort.record) and answered 200 at once; the worker later feeds them to Bolt. Commands
- * and interactions need an answer computed in the request (a modal opened with a 3-second trigger_id, form errors),
- * so they run through Bolt right here; a form that changes something records itself before its ack.
+ * POST /slack/events: Events API, slash commands and interactivity on one URL, on the shared webhook route (raw
+ * body → verify → decide → record → answer). Events are recorded and answered 200 at once; the worker parses them
+ * later. Commands and interactions are answered in the request (slack-interactions.ts). The verification token
+ * travels in every payload and is of no use to anyone downstream, so it is never stored.
  */
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import { z } from 'zod';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
+import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
 import { PLATFORM } from './slack-ids.ts';
-import type { AckReply, SlackReceiver } from './slack-receiver.ts';
-import { eventCallbackSchema, eventConversationKey, slashCommandSchema, urlVerificationSchema } from './slack-schemas.ts';
+import type { SlackInteractions } from './slack-interactions.ts';
+import { blockActionsSchema, eventCallbackSchema, slashCommandSchema, urlVerificationSchema, viewSubmissionSchema } from './slack-schemas.ts';
 import { verifySlackSignature } from './slack-verify.ts';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -20,20 +18,16 @@ export const SLACK_EVENTS_PATH = '/slack/events';
 export interface SlackRoutesOptions {
   signingSecret: string;
   inbox: InboxPort;
-  receiver: Pick<SlackReceiver, 'dispatch'>;
   logger: Logger;
+  interactions: Pick<SlackInteractions, 'onCommand' | 'onAction' | 'onSubmission'>;
   /** For tests of the replay window; seconds since the epoch. */
   now?: () => number;
 }
 
-const interactionSchema = z.looseObject({ type: z.string().min(1) });
+const BAD: WebhookDecision = { kind: 'reject', status: 400, reason: 'not a Slack request this app understands' };
+const OK: WebhookDecision = { kind: 'answer', reply: {} };
 
-/** The media type without parameters, lower-cased. */
-function mediaType(header: string | undefined): string {
-  return (header ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-function parseJsonObject(text: string): Record<string, unknown> | null {
+function jsonObject(text: string): Record<string, unknown> | null {
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
@@ -42,90 +36,67 @@ function parseJsonObject(text: string): Record<string, unknown> | null {
   }
 }
 
-/** The verification token travels in every payload; it is no use to anyone downstream, so it is not stored. */
 function withoutToken(body: Record<string, unknown>): Record<string, unknown> {
   const { token: _token, ...rest } = body;
   return rest;
 }
 
-function sendAck(reply: FastifyReply, ack: AckReply): FastifyReply {
-  if (ack.kind === 'json') return reply.code(200).type('application/json; charset=utf-8').send(JSON.stringify(ack.body));
-  if (ack.kind === 'text') return reply.code(200).type('text/plain; charset=utf-8').send(ack.body);
-  return reply.code(200).send();
-}
-
 export function slackRoutes(opts: SlackRoutesOptions): FastifyPluginAsync {
-  const log = opts.logger;
-  return async (app) => {
-    // Our own parser for every type: the body stays the raw bytes the signature was computed over.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  const { interactions } = opts;
 
-    app.post(SLACK_EVENTS_PATH, async (req, reply) => {
-      const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+  function onJson(raw: string): WebhookDecision {
+    const body = jsonObject(raw);
+    if (!body) return BAD;
+    const challenge = urlVerificationSchema.safeParse(body);
+    if (challenge.success) return { kind: 'answer', reply: { json: { challenge: challenge.data.challenge } } };
+    // Slack dropped events for a minute: nothing to store, nothing to retry.
+    if (body['type'] === 'app_rate_limited') return OK;
+    const e = eventCallbackSchema.safeParse(body);
+    if (!e.success || !e.data.eventId) return BAD;
+    // One conversation's events run one at a time, in order: an edit never overtakes its reply.
+    const orderingKey = e.data.channel ? `${e.data.team}:${e.data.channel}` : undefined;
+    return { kind: 'record', event: { externalId: e.data.eventId, payload: withoutToken(body), orderingKey } };
+  }
+
+  async function onForm(raw: string): Promise<WebhookDecision> {
+    const form = new URLSearchParams(raw);
+    const payload = form.get('payload');
+    if (payload !== null) {
+      const body = jsonObject(payload);
+      if (!body) return BAD;
+      const action = blockActionsSchema.safeParse(body);
+      if (action.success) return interactions.onAction(action.data);
+      const view = viewSubmissionSchema.safeParse(body);
+      if (view.success) return interactions.onSubmission(view.data, withoutToken(body));
+      // Other interactions (a closed modal, a suggestion) need only their 200.
+      return typeof body['type'] === 'string' ? OK : BAD;
+    }
+    if (form.has('command')) {
+      const command = slashCommandSchema.safeParse(Object.fromEntries(form.entries()));
+      return command.success ? interactions.onCommand(command.data) : BAD;
+    }
+    return form.get('ssl_check') === '1' ? OK : BAD;
+  }
+
+  return webhookRoute({
+    platform: PLATFORM,
+    paths: [SLACK_EVENTS_PATH],
+    inbox: opts.inbox,
+    logger: opts.logger,
+    async decide(req: WebhookRequest): Promise<WebhookDecision> {
       const verdict = verifySlackSignature({
         signingSecret: opts.signingSecret,
         timestamp: req.headers['x-slack-request-timestamp'],
         signature: req.headers['x-slack-signature'],
-        rawBody: raw,
+        rawBody: req.rawBody,
         ...(opts.now ? { nowSeconds: opts.now() } : {}),
       });
-      if (!verdict.ok) {
-        log.warn({ reason: verdict.reason }, 'slack: request refused');
-        return reply.code(401).send();
-      }
-
-      const type = mediaType(req.headers['content-type']);
-      if (type === 'application/json') {
-        const body = parseJsonObject(raw.toString('utf8'));
-        if (!body) return reply.code(400).send();
-        const challenge = urlVerificationSchema.safeParse(body);
-        if (challenge.success) return reply.code(200).send({ challenge: challenge.data.challenge });
-        if (body['type'] === 'app_rate_limited') {
-          // Slack dropped events for a minute; nothing to store, nothing to retry.
-          log.warn('slack: app_rate_limited notice received');
-          return reply.code(200).send();
-        }
-        const event = eventCallbackSchema.safeParse(body);
-        if (!event.success) return reply.code(400).send();
-        try {
-          const rec = await opts.inbox.record({
-            platform: PLATFORM,
-            externalId: event.data.event_id,
-            payload: withoutToken(body),
-            // One conversation's events run one at a time, in order: an edit never overtakes its reply.
-            orderingKey: eventConversationKey(event.data),
-          });
-          const retryNum = req.headers['x-slack-retry-num'];
-          if (rec.duplicate || retryNum !== undefined) {
-            log.info({ eventId: event.data.event_id, duplicate: rec.duplicate, retryNum }, 'slack: event redelivered');
-          }
-        } catch (e) {
-          // Not acknowledged, so Slack retries; the event is not lost.
-          log.error({ err: e instanceof Error ? e.message : String(e) }, 'slack: could not record the event');
-          return reply.code(503).header('retry-after', '5').send();
-        }
-        return reply.code(200).send();
-      }
-
-      if (type === 'application/x-www-form-urlencoded') {
-        const form = new URLSearchParams(raw.toString('utf8'));
-        const payload = form.get('payload');
-        if (payload !== null) {
-          const body = parseJsonObject(payload);
-          if (!body || !interactionSchema.safeParse(body).success) return reply.code(400).send();
-          return sendAck(reply, await opts.receiver.dispatch(withoutToken(body)));
-        }
-        if (form.has('command')) {
-          const fields = Object.fromEntries(form.entries());
-          if (!slashCommandSchema.safeParse(fields).success) return reply.code(400).send();
-          return sendAck(reply, await opts.receiver.dispatch(withoutToken(fields)));
-        }
-        if (form.get('ssl_check') === '1') return reply.code(200).send();
-        return reply.code(400).send();
-      }
-
-      return reply.code(400).send();
-    });
-  };
+      if (!verdict.ok) return { kind: 'reject', status: 401, reason: verdict.reason };
+      // Slack's media types exactly, without parameters.
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type === 'application/json') return onJson(req.rawBody.toString('utf8'));
+      if (type === 'application/x-www-form-urlencoded') return onForm(req.rawBody.toString('utf8'));
+      return BAD;
+    },
+  });
 }

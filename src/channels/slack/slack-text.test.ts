@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapedChunks, escapeMrkdwn, firstLine, mentionedUsers, slackToPlain, truncate } from './slack-text.ts';
+import { escapedChunks, escapeMrkdwn, mentionedUsers, slackToPlain, truncate, visibleText } from './slack-text.ts';
 
 describe('slack text helpers', () => {
   it('escapes only &, < and >', () => {
@@ -26,9 +26,16 @@ describe('slack text helpers', () => {
     }
   });
 
-  it('picks the first non-empty line as a subject and marks truncation', () => {
-    expect(firstLine('\n  Printer on fire  \nmore', 100)).toBe('Printer on fire');
+  it('marks truncation', () => {
     expect(truncate('abcdef', 4)).toBe('abc…');
     expect(truncate('日本語のテキスト', 3)).toBe('日本…');
+  });
+
+  it('shows a shared message\'s text with its own, and leaves link previews out', () => {
+    const shared = { shared: true, author: 'lev', text: 'the &lt;b&gt; tag <@U1>' };
+    const preview = { shared: false, author: 'jadel', text: 'asdf' };
+    expect(visibleText({ text: '', attachments: [shared] }, new Map([['U1', 'ann']]))).toBe('lev: the <b> tag @ann');
+    expect(visibleText({ text: 'look <https://x.io|here>', attachments: [shared, preview] })).toBe('look here\nlev: the <b> tag @U1');
+    expect(visibleText({ text: '<https://x.io>', attachments: [preview] })).toBe('https://x.io');
   });
 });

@@ -71,8 +71,14 @@ export function truncate(text: string, max: number): string {
   return `${chars.slice(0, Math.max(0, max - 1)).join('')}…`;
 }
 
-/** The first non-empty line, as a subject suggestion. */
-export function firstLine(text: string, max: number): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  return truncate(line.trim(), max);
+/**
+ * What a person sees of a message: its own text, and the text of a message shared or forwarded into it (which
+ * Slack carries as an attachment, leaving `text` empty for a plain forward). Link previews are not the person's.
+ */
+export function visibleText(
+  m: { text: string; attachments: { shared: boolean; author: string | null; text: string }[] },
+  names: ReadonlyMap<string, string> = new Map(),
+): string {
+  const shared = m.attachments.filter((a) => a.shared && a.text.trim() !== '').map((a) => `${a.author ? `${a.author}: ` : ''}${slackToPlain(a.text, names)}`);
+  return [slackToPlain(m.text, names), ...shared].filter((s) => s.trim() !== '').join('\n');
 }

@@ -1,289 +1,176 @@
 /**
- * The modals and ephemeral prompts this channel opens, and the small state they carry (button values and
- * private_metadata are JSON strings, parsed back with zod: they return to us through Slack's clients).
+ * The modals this channel opens (the request form, Rate, Reopen), the little state they carry in private_metadata
+ * (JSON, read back with zod: it returns to us through Slack's clients) and reading what was submitted.
  */
 import { z } from 'zod';
-import type { TicketSummary } from '../../core/ports/channel-port.ts';
+import type { DraftFields } from '../../core/chat/chat-events.ts';
+import type { ChatMessage, DraftErrors } from '../../core/chat/chat-messages.ts';
 import { LOCALES, type Locale } from '../../core/locale.ts';
 import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
 import type { Block, View } from './slack-api.ts';
-import { ACTION, BLOCK, CALLBACK, INPUT } from './slack-ids.ts';
-import { button, fallbackText, plain, section, ticketLink, type RenderedMessage } from './slack-render.ts';
-import { escapeMrkdwn, quote, truncate } from './slack-text.ts';
+import { BLOCK, CALLBACK, INPUT } from './slack-ids.ts';
+import { plain, section } from './slack-render.ts';
+import type { ViewSubmission } from './slack-schemas.ts';
+import { escapeMrkdwn, truncate } from './slack-text.ts';
 
-/** Slack's caps on what we put into views and buttons. */
-const MAX_BUTTON_VALUE = 2000;
+/** Slack's caps on inputs: 150 for our subjects, 3,000 for a text input, 100 options a select. */
 const MAX_SUBJECT = 150;
-const MAX_DESCRIPTION = 3000;
+const MAX_TEXT_INPUT = 3000;
 const MAX_OPTIONS = 100;
 
-const localeSchema = z.enum(LOCALES);
+const locale = z.enum(LOCALES);
+/** The request form carries only the draft's id (and the language it was shown in). */
+export const requestMetaSchema = z.object({ d: z.string().min(1).max(100), l: locale });
+/** Rate and Reopen: the ticket, where its buttons are (the message they replace), the language. */
+export const actionMetaSchema = z.object({ n: z.number().int().positive(), c: z.string().min(1), th: z.string().nullable(), m: z.string().nullable(), l: locale });
+export type ActionMeta = z.infer<typeof actionMetaSchema>;
 
-/** What the "Submit request" button under a reacted message remembers (its value, at most 2,000 characters). */
-export const reactionButtonSchema = z.object({
-  c: z.string().min(1),
-  ts: z.string().min(1),
-  th: z.string().min(1),
-  s: z.string(),
-  d: z.string(),
-});
-export type ReactionButton = z.infer<typeof reactionButtonSchema>;
+/** The language a modal was shown in (every modal's metadata carries it). */
+export function shownIn(metadata: string): Locale {
+  return parseJson(z.object({ l: locale }), metadata)?.l ?? 'en';
+}
 
-/** private_metadata of the ticket form: where the request came from. */
-export const ticketFormMetaSchema = z.discriminatedUnion('m', [
-  // from a reaction: the source message and its thread
-  z.object({ m: z.literal('r'), c: z.string().min(1), ts: z.string().min(1), th: z.string().min(1), l: localeSchema }),
-  // from /assist: the conversation to post the request into
-  z.object({ m: z.literal('a'), c: z.string().min(1), l: localeSchema }),
-]);
-export type TicketFormMeta = z.infer<typeof ticketFormMetaSchema>;
-
-/** private_metadata of the rate and reopen modals. */
-export const ticketActionMetaSchema = z.object({
-  n: z.number().int().positive(),
-  c: z.string().min(1),
-  th: z.string().nullable(),
-  l: localeSchema,
-});
-export type TicketActionMeta = z.infer<typeof ticketActionMetaSchema>;
-
-/** Parses a JSON string against a schema; null when it is not JSON or does not fit. */
+/** A JSON string read against a schema; null when it is not JSON or does not fit. */
 export function parseJson<T>(schema: z.ZodType<T>, raw: string | null | undefined): T | null {
-  if (!raw) return null;
   try {
-    const r = schema.safeParse(JSON.parse(raw));
+    const r = schema.safeParse(JSON.parse(raw ?? ''));
     return r.success ? r.data : null;
   } catch {
     return null;
   }
 }
 
-/** Packs the prefill into a button value, shortening the description until it fits. */
-export function encodeReactionButton(v: ReactionButton): string {
-  let d = truncate(v.d, MAX_DESCRIPTION);
-  let value = JSON.stringify({ ...v, s: truncate(v.s, MAX_SUBJECT), d });
-  while (value.length > MAX_BUTTON_VALUE && d.length > 0) {
-    d = truncate(d, Math.max(0, [...d].length - (value.length - MAX_BUTTON_VALUE) - 1));
-    value = JSON.stringify({ ...v, s: truncate(v.s, MAX_SUBJECT), d });
-  }
-  return value;
-}
+const option = (text: string, value: string) => ({ text: plain(text), value });
 
-/** The ephemeral shown to the person who reacted: the message's start and a "Submit request" button. */
-export function reactionPrompt(locale: Locale, v: ReactionButton): RenderedMessage {
-  const prompt = t(locale, 'slack:reaction.prompt');
-  const blocks: Block[] = [section(escapeMrkdwn(prompt))];
-  if (v.s !== '') blocks.push(section(quote(escapeMrkdwn(v.s))));
-  blocks.push({
-    type: 'actions',
-    block_id: 'reaction_prompt',
-    elements: [
-      button({
-        actionId: ACTION.openTicketForm,
-        text: t(locale, 'common:action.submit'),
-        value: encodeReactionButton(v),
-        style: 'primary',
-      }),
-    ],
-  });
-  return { text: fallbackText(prompt), blocks };
-}
-
-/** The ephemeral shown when the reacted message already started a ticket. */
-export function existingTicketNotice(locale: Locale, ticket: TicketSummary): RenderedMessage {
-  const sentence = t(locale, 'slack:reaction.exists', {
-    number: ticket.number,
-    subject: ticket.subject,
-    status: t(locale, `common:status.${ticket.status}`),
-  });
-  return { text: `${fallbackText(sentence)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)] };
-}
-
-/** Told to the person whose reply in a closed ticket's thread started a follow-up request. */
-export function followUpNotice(locale: Locale, closedNumber: number, ticket: TicketSummary): RenderedMessage {
-  const sentence = t(locale, 'slack:thread.follow_up', {
-    closed: closedNumber,
-    number: ticket.number,
-    subject: ticket.subject,
-    status: t(locale, `common:status.${ticket.status}`),
-  });
-  return { text: `${fallbackText(sentence)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(sentence)}\n${ticketLink(locale, ticket)}`)] };
-}
-
-function option(text: string, value: string): Record<string, unknown> {
-  return { text: plain(text), value };
-}
-
-function textInput(opts: {
-  blockId: string;
-  actionId: string;
-  label: string;
-  initial?: string;
-  multiline?: boolean;
-  maxLength: number;
-  /** Slack's client refuses shorter input before it submits; the server checks again (slack-form.ts). */
-  minLength?: number;
-  optional?: boolean;
-  hint?: string;
-}): Block {
-  const initial = opts.initial ? truncate(opts.initial, opts.maxLength) : '';
+function textInput(o: { blockId: string; actionId: string; label: string; initial?: string; multiline?: boolean; max: number; min?: number; optional?: boolean }): Block {
+  const initial = o.initial ? truncate(o.initial, o.max) : '';
   return {
     type: 'input',
-    block_id: opts.blockId,
-    optional: opts.optional ?? false,
-    label: plain(opts.label, 2000),
-    ...(opts.hint ? { hint: plain(opts.hint, 2000) } : {}),
+    block_id: o.blockId,
+    optional: o.optional ?? false,
+    label: plain(o.label, 2000),
     element: {
       type: 'plain_text_input',
-      action_id: opts.actionId,
-      multiline: opts.multiline ?? false,
-      max_length: opts.maxLength,
-      ...(opts.minLength ? { min_length: Math.min(opts.minLength, opts.maxLength) } : {}),
+      action_id: o.actionId,
+      multiline: o.multiline ?? false,
+      max_length: o.max,
+      // Slack's client refuses shorter input before it submits; the core's checkDraft decides again.
+      ...(o.min ? { min_length: Math.min(o.min, o.max) } : {}),
       ...(initial !== '' ? { initial_value: initial } : {}),
     },
   };
 }
 
-function modal(opts: { callbackId: string; title: string; submit: string; locale: Locale; meta: unknown; blocks: Block[] }): View {
+function select(o: { blockId: string; actionId: string; label: string; options: { text: Record<string, unknown>; value: string }[]; initial?: string | null; optional?: boolean }): Block {
+  const initial = o.options.find((x) => x.value === o.initial);
+  const element = { type: 'static_select', action_id: o.actionId, options: o.options, ...(initial ? { initial_option: initial } : {}) };
+  return { type: 'input', block_id: o.blockId, optional: o.optional ?? false, label: plain(o.label), element };
+}
+
+function modal(o: { callbackId: string; title: string; submit: string; lang: Locale; meta: unknown; blocks: Block[] }): View {
   return {
     type: 'modal',
-    callback_id: opts.callbackId,
-    title: plain(opts.title, 24),
-    submit: plain(opts.submit, 24),
-    close: plain(t(opts.locale, 'common:action.cancel'), 24),
-    private_metadata: JSON.stringify(opts.meta),
-    blocks: opts.blocks,
+    callback_id: o.callbackId,
+    title: plain(o.title, 24),
+    submit: plain(o.submit, 24),
+    close: plain(t(o.lang, 'common:action.cancel'), 24),
+    private_metadata: JSON.stringify(o.meta),
+    blocks: o.blocks,
   };
 }
 
-export interface TicketFormPrefill {
-  subject: string;
-  description: string;
-  email: string | null;
-  priority?: TicketPriority;
-}
-
-/** The request form: subject, description, priority, service (when the catalog has any) and the reporter's email. */
-export function ticketFormView(opts: {
-  locale: Locale;
-  meta: TicketFormMeta;
-  prefill: TicketFormPrefill;
-  services: { id: string; name: string }[];
-  /** The core's minimum (DeskPort.minDescriptionLength). */
-  minDescriptionLength?: number;
-}): View {
-  const { locale, prefill } = opts;
-  const priorities = TICKET_PRIORITIES.map((p) => option(t(locale, `common:priority.${p}`), p));
-  const initialPriority = prefill.priority ?? 'normal';
+/**
+ * The request form of a draft: subject, description, priority, service (when the catalog has any) and, read-only,
+ * whom it is filed as. There is no email to type: the requester is the person, as the help center knows them.
+ */
+export function requestFormView(form: Extract<ChatMessage, { kind: 'request_form' }>, lang: Locale): View {
+  const { draft } = form;
   const blocks: Block[] = [
-    textInput({
-      blockId: BLOCK.subject,
-      actionId: INPUT.subject,
-      label: t(locale, 'common:form.subject'),
-      initial: prefill.subject,
-      maxLength: MAX_SUBJECT,
-    }),
+    textInput({ blockId: BLOCK.subject, actionId: INPUT.subject, label: t(lang, 'common:form.subject'), initial: draft.subject, max: MAX_SUBJECT }),
     textInput({
       blockId: BLOCK.description,
       actionId: INPUT.description,
-      label: t(locale, 'common:form.description'),
-      initial: prefill.description,
+      label: t(lang, 'common:form.description'),
+      initial: draft.description,
       multiline: true,
-      maxLength: MAX_DESCRIPTION,
-      ...(opts.minDescriptionLength ? { minLength: opts.minDescriptionLength } : {}),
+      max: MAX_TEXT_INPUT,
+      min: form.minDescriptionLength,
     }),
-    {
-      type: 'input',
-      block_id: BLOCK.priority,
-      label: plain(t(locale, 'common:form.priority')),
-      element: {
-        type: 'static_select',
-        action_id: INPUT.priority,
-        placeholder: plain(t(locale, 'slack:form.priority_placeholder')),
-        options: priorities,
-        initial_option: option(t(locale, `common:priority.${initialPriority}`), initialPriority),
-      },
-    },
+    select({
+      blockId: BLOCK.priority,
+      actionId: INPUT.priority,
+      label: t(lang, 'common:form.priority'),
+      options: TICKET_PRIORITIES.map((p) => option(t(lang, `common:priority.${p}`), p)),
+      initial: draft.priority,
+    }),
   ];
-  if (opts.services.length > 0) {
-    blocks.push({
-      type: 'input',
-      block_id: BLOCK.service,
-      optional: true,
-      label: plain(t(locale, 'common:form.service')),
-      element: {
-        type: 'static_select',
-        action_id: INPUT.service,
-        placeholder: plain(t(locale, 'slack:form.service_placeholder')),
-        options: opts.services.slice(0, MAX_OPTIONS).map((s) => option(s.name, s.id)),
-      },
-    });
+  if (form.services.length > 0) {
+    const options = form.services.slice(0, MAX_OPTIONS).map((s) => option(s.name, s.id));
+    blocks.push(select({ blockId: BLOCK.service, actionId: INPUT.service, label: t(lang, 'common:form.service'), options, initial: draft.serviceId, optional: true }));
   }
-  blocks.push(
-    textInput({
-      blockId: BLOCK.email,
-      actionId: INPUT.email,
-      label: t(locale, 'common:form.email'),
-      initial: prefill.email ?? '',
-      maxLength: 254,
-      hint: t(locale, 'slack:form.email_hint'),
-    }),
-  );
-  return modal({
-    callbackId: CALLBACK.ticketForm,
-    title: t(locale, 'common:form.title'),
-    submit: t(locale, 'common:action.submit'),
-    locale,
-    meta: opts.meta,
-    blocks,
-  });
+  if (draft.requesterEmail) {
+    const who = escapeMrkdwn(t(lang, 'slack:form.filed_as', { email: draft.requesterEmail }));
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: who }] });
+  }
+  const meta = { d: draft.id, l: lang };
+  return modal({ callbackId: CALLBACK.requestForm, title: t(lang, 'common:form.title'), submit: t(lang, 'common:action.submit'), lang, meta, blocks });
 }
 
-export function rateView(locale: Locale, meta: TicketActionMeta): View {
-  const scores = [1, 2, 3, 4, 5].map((n) => option(t(locale, `slack:rate.option_${n}`), String(n)));
+/** The submitted form, as the person filled it in (the core normalises and checks it). */
+export function readRequestFields(v: ViewSubmission): DraftFields {
+  const priority = v.input(BLOCK.priority, INPUT.priority);
+  return {
+    subject: v.input(BLOCK.subject, INPUT.subject) ?? '',
+    description: v.input(BLOCK.description, INPUT.description) ?? '',
+    priority: (TICKET_PRIORITIES as readonly string[]).includes(priority ?? '') ? (priority as TicketPriority) : 'normal',
+    serviceId: v.input(BLOCK.service, INPUT.service),
+  };
+}
+
+const FIELD_BLOCKS: Record<keyof DraftFields, string> = { subject: BLOCK.subject, description: BLOCK.description, priority: BLOCK.priority, serviceId: BLOCK.service };
+
+/** checkDraft's errors as `response_action: errors` wants them: by block id, in the person's language. */
+export function formErrors(errors: DraftErrors, lang: Locale): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, e]) => [FIELD_BLOCKS[field as keyof DraftFields], t(lang, e.key, e.params)]));
+}
+
+export function rateView(lang: Locale, meta: ActionMeta): View {
+  const scores = [1, 2, 3, 4, 5].map((n) => option(t(lang, `slack:rate.option_${n}`), String(n)));
   return modal({
     callbackId: CALLBACK.rate,
-    title: t(locale, 'slack:rate.title'),
-    submit: t(locale, 'slack:rate.submit'),
-    locale,
+    title: t(lang, 'slack:rate.title'),
+    submit: t(lang, 'slack:rate.submit'),
+    lang,
     meta,
     blocks: [
-      section(escapeMrkdwn(t(locale, 'common:ticket.solved_prompt', { number: meta.n }))),
-      {
-        type: 'input',
-        block_id: BLOCK.score,
-        label: plain(t(locale, 'slack:rate.score')),
-        element: { type: 'static_select', action_id: INPUT.score, options: scores },
-      },
-      textInput({
-        blockId: BLOCK.comment,
-        actionId: INPUT.comment,
-        label: t(locale, 'slack:rate.comment'),
-        multiline: true,
-        maxLength: 2000,
-        optional: true,
-      }),
+      section(escapeMrkdwn(t(lang, 'common:ticket.solved_prompt', { number: meta.n }))),
+      select({ blockId: BLOCK.score, actionId: INPUT.score, label: t(lang, 'slack:rate.score'), options: scores }),
+      textInput({ blockId: BLOCK.comment, actionId: INPUT.comment, label: t(lang, 'slack:rate.comment'), multiline: true, max: 2000, optional: true }),
     ],
   });
 }
 
-export function reopenView(locale: Locale, meta: TicketActionMeta): View {
+export function reopenView(lang: Locale, meta: ActionMeta): View {
   return modal({
     callbackId: CALLBACK.reopen,
-    title: t(locale, 'common:action.reopen'),
-    submit: t(locale, 'slack:reopen.submit'),
-    locale,
+    title: t(lang, 'common:action.reopen'),
+    submit: t(lang, 'slack:reopen.submit'),
+    lang,
     meta,
     blocks: [
-      section(escapeMrkdwn(t(locale, 'common:ticket.reopen_prompt', { number: meta.n }))),
-      textInput({
-        blockId: BLOCK.reason,
-        actionId: INPUT.reason,
-        label: t(locale, 'slack:reopen.reason'),
-        multiline: true,
-        maxLength: 3000,
-      }),
+      section(escapeMrkdwn(t(lang, 'common:ticket.reopen_prompt', { number: meta.n }))),
+      textInput({ blockId: BLOCK.reason, actionId: INPUT.reason, label: t(lang, 'slack:reopen.reason'), multiline: true, max: MAX_TEXT_INPUT }),
     ],
   });
+}
+
+/** The score and comment of a submitted Rate modal; null score when none was chosen (whether it is valid is the core's call). */
+export function readRating(v: ViewSubmission): { score: number | null; comment: string | null } {
+  const raw = v.input(BLOCK.score, INPUT.score);
+  return { score: raw !== null && /^\d{1,3}$/.test(raw) ? Number(raw) : null, comment: v.input(BLOCK.comment, INPUT.comment) };
+}
+
+export function readReason(v: ViewSubmission): string | null {
+  return v.input(BLOCK.reason, INPUT.reason);
 }

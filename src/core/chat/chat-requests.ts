@@ -79,7 +79,7 @@ async function createFrom(
   });
 }
 
-async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<ChatMessage> {
+async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<Extract<ChatMessage, { kind: 'request_form' }>> {
   const services = await ctx.deps.directory.listServices();
   const user = await who.user().catch(() => null);
   const draft: RequestDraft = { ...d, requesterEmail: user && !isStaff(user.role) ? user.email : null };
@@ -119,10 +119,12 @@ async function submit(ctx: ChatContext, base: ReplyBase, who: ResolvedPerson, d:
     return { replies: t ? [ctx.reply(base, { kind: 'request_done', ticket: ctx.summary(t), created: false, draftId: d.id }, { replaces })] : [] };
   }
   const src = d.source ?? source;
-  const key = sourceKeyOf(ctx, d.place, src, d.id);
+  // A draft opened without a message (a slash command) lives where the adapter posted the request at submit.
+  const place = !d.source && source ? base.place : d.place;
+  const key = sourceKeyOf(ctx, place, src, d.id);
   const before = key && src ? await ctx.deps.store.findTicketBySourceKey(key) : null;
   if (before) return { replies: [ctx.reply(base, existing(ctx, before), { replaces })] };
-  const { ticket, created } = await createFrom(ctx, who, d.place, fields, src, d.id);
+  const { ticket, created } = await createFrom(ctx, who, place, fields, src, d.id);
   await ctx.deps.drafts.markDraftSubmitted(d.id, ticket.number);
   await ctx.dialog.set(who.person, null);
   // Someone else's submit for the same message won the race: say so, as far as this person may know.
@@ -183,8 +185,7 @@ export async function handleRequestEvent(ctx: ChatContext, e: ChatEvent, who: Re
       }
       if (e.submit) return submit(ctx, base, who, d, d, null, replaces);
       const form = await formOf(ctx, d, who);
-      const step = form.kind === 'request_form' ? form.step : null;
-      await ctx.dialog.set(e.actor, step === 'description' ? { awaiting: 'description', draftId: d.id } : null);
+      await ctx.dialog.set(e.actor, form.step === 'description' ? { awaiting: 'description', draftId: d.id } : null);
       return { replies: [ctx.reply(base, form, { replaces })] };
     }
     default:
@@ -217,5 +218,10 @@ export function createDraftDesk(ctx: ChatContext) {
       }),
     /** A draft for its owner only; null when unknown, expired or someone else's. */
     read: (id: string, owner: ChatPerson) => loadDraft(ctx, id, owner),
+    /** The form of its owner's draft as the chat service offers it (the requester resolved); null like `read`. */
+    form: async (id: string, owner: ChatPerson): Promise<Extract<ChatMessage, { kind: 'request_form' }> | null> => {
+      const d = await loadDraft(ctx, id, owner);
+      return d ? formOf(ctx, d, ctx.identity.resolve(owner)) : null;
+    },
   };
 }

@@ -137,6 +137,40 @@ describe('asking for help from a chat', () => {
     expect(kinds(short)).toEqual(['notice:common:error.description_too_short']);
   });
 
+  it('a draft opened without a message (a slash command) lives in the thread of the request the adapter posted at submit', async () => {
+    const t = setup();
+    const alice = t.person('U_ALICE');
+    const draft = await t.core.chat.drafts.open(t.place('C7', null), alice, 'The badge reader at the door is dead');
+    const posted = t.place('C7', '300.1');
+    const source = { messageId: 'C7:300.1', text: 'The badge reader at the door is dead', files: [], url: 'https://chat/p300' };
+    const fields = { subject: 'Badge reader', description: draft.description, priority: 'normal' as const, serviceId: null };
+    const out = await t.core.chat.handle({ type: 'request_submitted', place: posted, actor: alice, draftId: draft.id, fields, source });
+    expect(out.replies.map((r) => [r.message.kind, r.place.threadRef])).toEqual([['request_done', '300.1']]);
+    const [ticket] = t.core.peek.tickets();
+    expect(ticket).toMatchObject({ subject: 'Badge reader', sourceUrl: 'https://chat/p300' });
+    expect(t.core.peek.links(ticket!.number).map((l) => [l.chatId, l.threadRef])).toEqual([['C7', '300.1']]);
+    // Submitted again (a retry), the same request answers: nothing new is made.
+    const again = await t.core.chat.handle({ type: 'request_submitted', place: posted, actor: alice, draftId: draft.id, fields, source });
+    expect(again.replies[0]!.message).toMatchObject({ kind: 'request_done', created: false, ticket: { number: ticket!.number } });
+    expect(t.core.peek.tickets()).toHaveLength(1);
+  });
+
+  it("a draft's form, read at request time, shows whom it files as, and only to its owner", async () => {
+    const t = setup();
+    const draft = await t.core.chat.drafts.open(t.place('C7', null), t.person('U_ALICE'), '');
+    expect(await t.core.chat.drafts.form(draft.id, t.person('U_ALICE'))).toMatchObject({ kind: 'request_form', draft: { id: draft.id, requesterEmail: 'u_alice@customer.example' } });
+    expect(await t.core.chat.drafts.form(draft.id, t.person('U_BOB'))).toBeNull();
+    const unknown = await t.core.chat.drafts.open(t.place('C7', null), t.person('U_ANON', { email: null }), '');
+    expect(await t.core.chat.drafts.form(unknown.id, t.person('U_ANON', { email: null }))).toMatchObject({ draft: { requesterEmail: null } });
+  });
+
+  it('its answers name the person by reference only, so they survive being stored as JSON', async () => {
+    const t = setup();
+    const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '1.1'), actor: t.person('U_ALICE'), source: { messageId: 'C1:1.1', text: 'The badge reader is dead', files: [], url: null }, submitNow: false });
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
+    expect(JSON.parse(JSON.stringify(out))).toEqual(JSON.parse(JSON.stringify(structuredClone(out))));
+  });
+
   it('an unregistered person without a verified email is told so, and nothing is stored', async () => {
     const t = setup();
     const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('-1', '5', { platform: 'steps' }), actor: t.person('7', { platform: 'steps', email: null }), source: { messageId: '-1:5', text: 'long enough description', files: [], url: null }, submitNow: true });

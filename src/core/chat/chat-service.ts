@@ -123,7 +123,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const now = deps.clock ?? (() => new Date());
   const identity = createChatIdentity(deps);
   // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
-  const dialogKey = (who: ChatUserRef) => ({ ...who, chatId: '' });
+  const dialogKey = (who: ChatUserRef) => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
   const ctx: ChatContext = {
     deps,
     identity,
@@ -133,7 +133,8 @@ export function createChatService(deps: ChatServiceDeps) {
     reply: (who, message, opts = {}) => ({
       to: opts.to ?? 'actor',
       place: who.place,
-      actor: who.actor,
+      // Only the reference: answers are stored as JSON until told (a ChatPerson carries its profile lookup).
+      actor: who.actor && { platform: who.actor.platform, workspaceId: who.actor.workspaceId, platformUserId: who.actor.platformUserId },
       locale: who.locale,
       message,
       replaces: opts.replaces ?? null,

@@ -25,6 +25,15 @@ afterAll(async () => {
   await s?.close();
 });
 
+function blockIds(view: FakeView): string[] {
+  return (view.view['blocks'] as Block[]).map((b) => b['block_id']);
+}
+
+/** The read-only line saying whom the request is filed as. */
+function filedAs(view: FakeView): string | undefined {
+  return (view.view['blocks'] as Block[]).find((b) => b['type'] === 'context')?.['elements'][0]['text'];
+}
+
 function inputElement(view: FakeView, blockId: string): Block {
   const block = (view.view['blocks'] as Block[]).find((b) => b['block_id'] === blockId);
   if (!block) throw new Error(`no block ${blockId}`);
@@ -54,9 +63,12 @@ describe('the ticket reaction (real service)', () => {
     expect(inputElement(view, 'subject_block')['initial_value']).toBe('Printer on fire');
     expect(inputElement(view, 'description_block')['initial_value']).toBe('Printer on fire\nIt smokes since @kenji touched it');
     // Slack's client enforces the core's minimum before submitting (the server checks again).
-    expect(inputElement(view, 'description_block')['min_length']).toBe(s.service.desk.minDescriptionLength);
-    // Prefilled from the Slack profile (the app holds users:read.email).
-    expect(inputElement(view, 'email_block')['initial_value']).toBe('kenji@example.jp');
+    expect(inputElement(view, 'description_block')['min_length']).toBe(s.service.chat.minDescriptionLength);
+    // Only the draft's id travels, in the button and in the modal.
+    expect(JSON.parse(String(view.view['private_metadata']))).toEqual({ d: expect.stringMatching(/^[0-9a-f-]{36}$/), l: 'ja' });
+    // No email to type: the form shows whom it files as, the person as Slack vouches for them (users:read.email).
+    expect(blockIds(view)).not.toContain('email_block');
+    expect(filedAs(view)).toBe(t('ja', 'slack:form.filed_as', { email: 'kenji@example.jp' }));
     // The service catalog: the default General and the IT service created above.
     const options = (inputElement(view, 'service_block')['options'] as Block[]).map((o) => [o['text']['text'], o['value']]);
     expect(options).toEqual(expect.arrayContaining([['General', generalService], ['IT', itService]]));
@@ -65,7 +77,7 @@ describe('the ticket reaction (real service)', () => {
     expect(await s.db.ticket.count({ where: { sourceKey: `slack:${TEAM}:${channel}:${source.ts}` } })).toBe(0);
 
     const submit = await s.inbound.interaction(
-      submission(view, KENJI, ticketFormValues({ subject: 'Printer on fire', description: 'It smokes since this morning', email: 'kenji@example.jp', priority: 'high', service: itService })),
+      submission(view, KENJI, ticketFormValues({ subject: 'Printer on fire', description: 'It smokes since this morning', priority: 'high', service: itService })),
     );
     // An empty 200 closes the modal; the submission was recorded before that answer.
     expect(submit.status).toBe(200);
@@ -83,7 +95,7 @@ describe('the ticket reaction (real service)', () => {
       sourceUrl: `https://acme.slack.com/archives/${channel}/p${source.ts.replace('.', '')}`,
     });
     expect(ticket.service?.name).toBe('IT');
-    // Requester: the user with the form's email, created from the Slack profile; he also submitted it.
+    // Requester: the person who submitted, created from the Slack profile's email.
     expect(ticket.requester).toMatchObject({ email: 'kenji@example.jp', name: 'kenji', role: 'end_user' });
     expect(ticket.submitter.id).toBe(ticket.requester.id);
     expect(await s.db.chatIdentity.findFirst({ where: { platform: 'slack', workspaceId: TEAM, platformUserId: KENJI } })).toMatchObject({
@@ -113,7 +125,7 @@ describe('the ticket reaction (real service)', () => {
     const channel = s.channel();
     const source = s.fake.addMessage(channel, { user: ALICE, text: 'VPN is down for the whole office' });
     const view = await s.openForm(channel, ALICE, (await s.react(channel, source.ts, ALICE)).prompt);
-    await s.inbound.interaction(submission(view, ALICE, ticketFormValues({ subject: 'VPN is down', description: 'since 9am, all of us', email: 'alice@example.com' })));
+    await s.inbound.interaction(submission(view, ALICE, ticketFormValues({ subject: 'VPN is down', description: 'since 9am, all of us' })));
     const ticket = await s.ticketOf(channel, source.ts);
     await s.botReplies(channel, source.ts, 1);
 
@@ -136,15 +148,44 @@ describe('the ticket reaction (real service)', () => {
     const source = s.fake.addMessage(channel, { user: ALICE, text: 'Wi-Fi drops every ten minutes' });
     const first = await s.openForm(channel, ALICE, (await s.react(channel, source.ts, ALICE)).prompt);
     const second = await s.openForm(channel, OLGA, (await s.react(channel, source.ts, OLGA)).prompt);
-    await s.inbound.interaction(submission(first, ALICE, ticketFormValues({ subject: 'Wi-Fi drops', description: 'every ten minutes', email: 'alice@example.com' })));
+    await s.inbound.interaction(submission(first, ALICE, ticketFormValues({ subject: 'Wi-Fi drops', description: 'every ten minutes' })));
     const ticket = await s.ticketOf(channel, source.ts);
     const before = s.fake.ephemerals.length;
-    await s.inbound.interaction(submission(second, OLGA, ticketFormValues({ subject: 'Wi-Fi', description: 'drops all the time', email: 'olga@example.ru' })));
+    await s.inbound.interaction(submission(second, OLGA, ticketFormValues({ subject: 'Wi-Fi', description: 'drops all the time' })));
     await s.inboundDone(`view:${TEAM}:${second.id}`);
     expect(await s.db.ticket.count({ where: { sourceKey: `slack:${TEAM}:${channel}:${source.ts}` } })).toBe(1);
     expect(s.fake.ephemerals.slice(before)).toEqual([
       expect.objectContaining({ user: OLGA, thread_ts: source.ts, text: expect.stringContaining(`#${ticket.number}`) }),
     ]);
+  });
+});
+
+describe('who a request is filed for, and what others learn of it (real service)', () => {
+  it('a form cannot file in another customer\'s name: an email field added to the submission is ignored', async () => {
+    const channel = s.channel();
+    const source = s.fake.addMessage(channel, { user: ALICE, text: 'Reset the CEO password please' });
+    const view = await s.openForm(channel, OLGA, (await s.react(channel, source.ts, OLGA)).prompt);
+    const res = await s.inbound.interaction(
+      submission(view, OLGA, ticketFormValues({ subject: 'Password reset', description: 'Reset the password of the CEO, please', forgedEmail: 'ceo@example.com' })),
+    );
+    expect(res.status).toBe(200);
+    const ticket = await s.ticketOf(channel, source.ts);
+    expect(ticket.requester.email).toBe('olga@example.ru');
+    expect(ticket.submitter.email).toBe('olga@example.ru');
+    expect(await s.db.user.count({ where: { email: 'ceo@example.com' } })).toBe(0);
+  });
+
+  it('a second person reacting on a message whose ticket was made private learns nothing of it', async () => {
+    const channel = s.channel();
+    const { ticket, root } = await s.ticketByReaction(channel, 'Payroll shows everyone\'s salary');
+    expect((await s.api('PATCH', `/tickets/${ticket.number}`, { visibility: 'private' })).status).toBe(200);
+    const { prompt: notice } = await s.react(channel, root, OLGA);
+    expect(notice).toMatchObject({ user: OLGA, thread_ts: root, text: t('ru', 'common:chat.request_exists_hidden') });
+    const shown = JSON.stringify(notice);
+    expect(shown).not.toContain(`#${ticket.number}`);
+    expect(shown).not.toContain('Payroll');
+    expect(shown).not.toContain('/tickets/');
+    expect(await s.db.ticket.count({ where: { sourceKey: { contains: channel } } })).toBe(1);
   });
 });
 
@@ -194,16 +235,17 @@ describe('/assist (real service)', () => {
     const channel = s.channel();
     const view = await assist(channel, ALICE, 'the printer on floor 3 is on fire');
     expect(inputElement(view, 'description_block')['initial_value']).toBe('the printer on floor 3 is on fire');
-    expect(inputElement(view, 'subject_block')['initial_value']).toBeUndefined();
-    expect(inputElement(view, 'email_block')['initial_value']).toBe('alice@example.com');
-    expect(view.view['private_metadata']).toBe(JSON.stringify({ m: 'a', c: channel, l: 'en' }));
-    // Opening the form stores nothing.
+    // The core's draft suggests the subject from the text's first line.
+    expect(inputElement(view, 'subject_block')['initial_value']).toBe('the printer on floor 3 is on fire');
+    expect(filedAs(view)).toBe(t('en', 'slack:form.filed_as', { email: 'alice@example.com' }));
+    // The modal carries the draft's id; the draft knows where /assist ran. Opening the form records no event.
+    const { d: draftId } = JSON.parse(String(view.view['private_metadata']));
+    expect(await s.db.requestDraft.findUniqueOrThrow({ where: { id: draftId } })).toMatchObject({ chatId: channel, platformUserId: ALICE, ticketNumber: null });
     expect(await s.db.inboundEvent.count({ where: { externalId: { contains: view.id } } })).toBe(0);
 
     const request = await submitAndFindRequest(channel, ALICE, view, {
       subject: 'Printer on fire',
       description: 'the printer on floor 3 is on fire',
-      email: 'alice@example.com',
       priority: 'urgent',
     });
     expect(request.user).toBe('UBOT');
@@ -215,8 +257,9 @@ describe('/assist (real service)', () => {
     expect(ticket.sourceUrl).toBe(`https://acme.slack.com/archives/${channel}/p${request.ts.replace('.', '')}`);
     expect(ticket.requester.email).toBe('alice@example.com');
     expect(ticket.threadLinks.map((l) => [l.chatId, l.threadRef])).toEqual([[channel, request.ts]]);
-    // The dialog state that kept the posted request across retries is cleared once the ticket exists.
-    expect(await s.db.dialogState.count({ where: { platform: 'slack', chatId: channel } })).toBe(0);
+    // The request carries its draft in its metadata (a retry finds it there instead of posting it again).
+    expect(request.metadata).toEqual({ event_type: 'ticket_request', event_payload: { draft: draftId } });
+    expect(await s.db.requestDraft.findUniqueOrThrow({ where: { id: draftId } })).toMatchObject({ ticketNumber: ticket.number });
 
     const [confirmation] = await s.botReplies(channel, request.ts, 1);
     expect(confirmation!.text).toContain(`#${ticket.number}`);
@@ -231,15 +274,10 @@ describe('/assist (real service)', () => {
     expect(view.view['title']).toMatchObject({ text: t('ru', 'common:form.title') });
     expect(view.view['submit']).toMatchObject({ text: t('ru', 'common:action.submit') });
 
-    // Olga files it for a colleague: the requester is the user with the typed email, created as new.
-    const request = await submitAndFindRequest(channel, OLGA, view, {
-      subject: 'Нет доступа к почте',
-      description: 'Коллега не может войти в почту с утра',
-      email: 'Boris@Example.RU',
-    });
+    const request = await submitAndFindRequest(channel, OLGA, view, { subject: 'Нет доступа к почте', description: 'Не могу войти в почту с утра' });
     expect(request.text).toBe(t('ru', 'slack:assist.request', { user: `<@${OLGA}>`, subject: 'Нет доступа к почте' }));
     const ticket = await s.ticketOf(channel, request.ts);
-    expect(ticket.requester).toMatchObject({ email: 'boris@example.ru', role: 'end_user' });
+    expect(ticket.requester).toMatchObject({ email: 'olga@example.ru', role: 'end_user' });
     expect(ticket.submitter.email).toBe('olga@example.ru');
     const [confirmation] = await s.botReplies(channel, request.ts, 1);
     expect(confirmation!.text).toContain(t('ru', 'common:status.new'));
@@ -248,7 +286,7 @@ describe('/assist (real service)', () => {
   it('a submission Slack delivers twice (same view) is recorded once and makes one ticket', async () => {
     const channel = s.channel();
     const view = await assist(channel, ALICE, 'the disk is full again');
-    const body = submission(view, ALICE, ticketFormValues({ subject: 'Disk', description: 'the disk is full again', email: 'alice@example.com' }));
+    const body = submission(view, ALICE, ticketFormValues({ subject: 'Disk', description: 'the disk is full again' }));
     expect((await s.inbound.interaction(body)).status).toBe(200);
     expect((await s.inbound.interaction(body)).status).toBe(200);
     await s.inboundDone(`view:${TEAM}:${view.id}`);
@@ -262,7 +300,7 @@ describe('/assist (real service)', () => {
     const channel = s.channel();
     const view = await assist(channel, KENJI, 'プリンターが動きません');
     s.fake.failNext('chat.postMessage', 1, { kind: 'http', status: 500 }, channel);
-    await s.inbound.interaction(submission(view, KENJI, ticketFormValues({ subject: 'プリンター', description: 'プリンターが朝から動きません', email: 'kenji@example.jp' })));
+    await s.inbound.interaction(submission(view, KENJI, ticketFormValues({ subject: 'プリンター', description: 'プリンターが朝から動きません' })));
     const row = await s.inboundDone(`view:${TEAM}:${view.id}`);
     expect(row.attempts).toBe(1);
     const requests = requestsIn(channel);
@@ -271,12 +309,25 @@ describe('/assist (real service)', () => {
     expect(ticket.threadLinks.map((l) => [l.chatId, l.locale])).toEqual([[channel, 'ja']]);
   });
 
+  it('an answer lost after Slack posted the request: the retry finds the request by its draft and posts nothing more', async () => {
+    const channel = s.channel();
+    const view = await assist(channel, OLGA, 'принтер не печатает с утра');
+    s.fake.failNext('chat.postMessage', 1, { kind: 'lost_answer', status: 502 }, channel);
+    await s.inbound.interaction(submission(view, OLGA, ticketFormValues({ subject: 'Принтер', description: 'принтер не печатает с утра' })));
+    const row = await s.inboundDone(`view:${TEAM}:${view.id}`);
+    expect(row.attempts).toBe(1);
+    const requests = requestsIn(channel);
+    expect(requests).toHaveLength(1);
+    const ticket = await s.ticketOf(channel, requests[0]!.ts);
+    expect(ticket.threadLinks.map((l) => [l.chatId, l.threadRef])).toEqual([[channel, requests[0]!.ts]]);
+  });
+
   it('where the bot is not a member, the request goes to the person\'s direct chat with the app', async () => {
     const channel = 'C0PRIVATE';
     s.fake.addChannel({ id: channel, members: [ALICE], botMember: false });
     const view = await assist(channel, ALICE, 'need a new keyboard');
     const res = await s.inbound.interaction(
-      submission(view, ALICE, ticketFormValues({ subject: 'Keyboard', description: 'need a new keyboard, keys stick', email: 'alice@example.com' })),
+      submission(view, ALICE, ticketFormValues({ subject: 'Keyboard', description: 'need a new keyboard, keys stick' })),
     );
     expect(res.status).toBe(200);
     await s.inboundDone(`view:${TEAM}:${view.id}`);
@@ -298,18 +349,18 @@ describe('/assist (real service)', () => {
 });
 
 describe('form errors are shown in the form (real service)', () => {
-  it('an empty subject and a bad email come back as block errors, in the person\'s language; nothing is recorded', async () => {
+  it('an empty subject comes back as a block error, in the person\'s language; nothing is recorded', async () => {
     const channel = s.channel();
     const source = s.fake.addMessage(channel, { user: ALICE, text: 'Laptop will not boot' });
     const view = await s.openForm(channel, OLGA, (await s.react(channel, source.ts, OLGA)).prompt);
     const inboundBefore = await s.db.inboundEvent.count();
 
-    const res = await s.inbound.interaction(submission(view, OLGA, ticketFormValues({ subject: '   ', description: 'black screen after the logo', email: 'olga-at-example' })));
+    const res = await s.inbound.interaction(submission(view, OLGA, ticketFormValues({ subject: '   ', description: 'black screen after the logo' })));
     expect(res.status).toBe(200);
     expect(res.contentType).toContain('application/json');
     expect(res.json()).toEqual({
       response_action: 'errors',
-      errors: { subject_block: t('ru', 'common:error.subject_required'), email_block: t('ru', 'common:error.invalid_email') },
+      errors: { subject_block: t('ru', 'common:error.subject_required') },
     });
     expect(await s.db.inboundEvent.count()).toBe(inboundBefore);
     expect(await s.db.ticket.count({ where: { sourceKey: { contains: channel } } })).toBe(0);
@@ -319,10 +370,10 @@ describe('form errors are shown in the form (real service)', () => {
     const channel = s.channel();
     const view = await assist(channel, ALICE, '');
     const inboundBefore = await s.db.inboundEvent.count();
-    const res = await s.inbound.interaction(submission(view, ALICE, ticketFormValues({ subject: 'Help', description: 'broken', email: 'alice@example.com' })));
+    const res = await s.inbound.interaction(submission(view, ALICE, ticketFormValues({ subject: 'Help', description: 'broken' })));
     expect(res.json()).toEqual({
       response_action: 'errors',
-      errors: { description_block: t('en', 'common:error.description_too_short', { min: s.service.desk.minDescriptionLength }) },
+      errors: { description_block: t('en', 'common:error.description_too_short', { min: s.service.chat.minDescriptionLength }) },
     });
     expect(t('en', 'common:error.description_too_short', { min: 10 })).toContain('10');
     expect(await s.db.inboundEvent.count()).toBe(inboundBefore);

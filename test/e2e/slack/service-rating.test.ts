@@ -94,8 +94,11 @@ describe('Rate (real service)', () => {
       thread_ts: root,
       text: t('ja', 'common:rating.thanks', { number: ticket.number, score: 4 }),
     });
-    const closed = (await s.botReplies(channel, root, 3))[2]!;
-    expect(closed.text).toContain(
+    const [, outcome, closed] = await s.botReplies(channel, root, 3);
+    // The buttons are spent: the solved message itself now says how it ended, for everyone in the thread.
+    expect(outcome).toMatchObject({ ts: prompt.ts, text: t('ja', 'common:rating.done_public', { number: ticket.number, score: 4 }) });
+    expect(JSON.stringify(outcome!.blocks)).not.toContain('slack_rate');
+    expect(closed!.text).toContain(
       t('ja', 'common:ticket.status_changed', { number: ticket.number, from: t('ja', 'common:status.solved'), to: t('ja', 'common:status.closed') }),
     );
   });
@@ -121,6 +124,40 @@ describe('Rate (real service)', () => {
     expect((await s.db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).status).toBe('solved');
     expect(await s.db.rating.count({ where: { ticketId: ticket.id } })).toBe(0);
     expect(s.fake.ephemerals.at(-1)).toMatchObject({ user: OLGA, thread_ts: root, text: t('ru', 'common:error.ticket_not_found') });
+  });
+});
+
+describe('only the requester decides (real service)', () => {
+  it('someone else cannot return it to work: refused, the ticket stays solved and the buttons stay', async () => {
+    const { channel, ticket, root, prompt } = await solvedTicket();
+    const view = await click(channel, root, prompt, OLGA, 'slack_reopen');
+    await submit(view, OLGA, { reason_block: { reason_input: text('it is broken for me too') } });
+    await s.inboundDone(`view:${TEAM}:${view.id}`);
+    expect((await s.db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).status).toBe('solved');
+    expect(await s.db.comment.count({ where: { ticketId: ticket.id, body: 'it is broken for me too' } })).toBe(0);
+    expect(s.fake.ephemerals.at(-1)).toMatchObject({ user: OLGA, thread_ts: root, text: t('ru', 'common:error.ticket_not_found') });
+    expect(JSON.stringify(s.fake.botReplies(channel, root)[1]!.blocks)).toContain('slack_reopen');
+  });
+
+  it('someone else\'s reply on a solved ticket is a comment that does not reopen it; on a closed one it starts nothing in the requester\'s name', async () => {
+    const { channel, ticket, root, prompt } = await solvedTicket();
+    const ts = s.fake.addMessage(channel, { user: OLGA, text: 'у меня то же самое', thread_ts: root }).ts;
+    const ev = threadReply({ channel, user: OLGA, text: 'у меня то же самое', ts, threadTs: root });
+    await s.inbound.event(ev);
+    await s.inboundDone(ev.event_id);
+    const after = await s.db.ticket.findUniqueOrThrow({ where: { id: ticket.id }, include: { comments: { include: { author: true }, orderBy: { createdAt: 'asc' } } } });
+    expect(after.status).toBe('solved');
+    expect(after.comments.at(-1)).toMatchObject({ body: 'у меня то же самое', public: true, author: { email: 'olga@example.ru' } });
+
+    const view = await click(channel, root, prompt, KENJI, 'slack_rate');
+    await submit(view, KENJI, { score_block: { score_select: select('5') }, comment_block: { comment_input: text(null) } });
+    await s.inboundDone(`view:${TEAM}:${view.id}`);
+    const later = s.fake.addMessage(channel, { user: OLGA, text: 'опять сломалось', thread_ts: root }).ts;
+    const again = threadReply({ channel, user: OLGA, text: 'опять сломалось', ts: later, threadTs: root });
+    await s.inbound.event(again);
+    await s.inboundDone(again.event_id);
+    expect(await s.db.ticket.count({ where: { followUpOfId: ticket.id } })).toBe(0);
+    expect(s.fake.ephemerals.at(-1)).toMatchObject({ user: OLGA, thread_ts: root, text: t('ru', 'common:chat.closed_for_others', { number: ticket.number }) });
   });
 });
 
@@ -171,8 +208,9 @@ describe('Reopen (real service)', () => {
     expect(last).toMatchObject({ body: 'まだ切断されます', public: true, via: 'slack', authorId: ticket.requester.id });
     expect(await s.db.ticketEvent.count({ where: { ticketId: ticket.id, kind: 'reopened', via: 'slack' } })).toBe(1);
     expect(s.fake.ephemerals.at(-1)).toMatchObject({ user: KENJI, thread_ts: root, text: t('ja', 'common:reopen.done', { number: ticket.number }) });
-    const reopened = (await s.botReplies(channel, root, 3))[2]!;
-    expect(reopened.text).toContain(
+    const [, outcome, reopened] = await s.botReplies(channel, root, 3);
+    expect(outcome).toMatchObject({ ts: prompt.ts, text: t('ja', 'common:reopen.done_public', { number: ticket.number }) });
+    expect(reopened!.text).toContain(
       t('ja', 'common:ticket.status_changed', { number: ticket.number, from: t('ja', 'common:status.solved'), to: t('ja', 'common:status.open') }),
     );
   });
@@ -181,7 +219,7 @@ describe('Reopen (real service)', () => {
     const { channel, ticket, root, prompt } = await solvedTicket();
     const view = await click(channel, root, prompt, ALICE, 'slack_reopen');
     const res = await submit(view, ALICE, { reason_block: { reason_input: text('   ') } });
-    expect(res.json()).toEqual({ response_action: 'errors', errors: { reason_block: t('en', 'slack:error.reason_required') } });
+    expect(res.json()).toEqual({ response_action: 'errors', errors: { reason_block: t('en', 'common:error.reason_required') } });
     expect(await s.db.inboundEvent.count({ where: { externalId: `view:${TEAM}:${view.id}` } })).toBe(0);
     expect((await s.db.ticket.findUniqueOrThrow({ where: { id: ticket.id } })).status).toBe('solved');
   });

@@ -211,6 +211,51 @@ describe('customers in the thread (real service)', () => {
   });
 });
 
+describe('what a person sees is what the ticket gets (real service)', () => {
+  it('a message forwarded into the thread becomes a comment with the forwarded text, not an empty one', async () => {
+    const channel = s.channel();
+    const { ticket, root } = await s.ticketByReaction(channel);
+    const ts = s.fake.addMessage(channel, { user: ALICE, text: '', thread_ts: root }).ts;
+    const ev = threadReply({ channel, user: ALICE, text: '', ts, threadTs: root });
+    // As Slack sends a forward: no text of its own, the shared message as an attachment.
+    ev.event.attachments = [{ is_share: true, is_msg_unfurl: true, author_name: 'kenji', text: 'the printer on floor 3 smokes again <@U_AUTHOR>', fallback: '[date] kenji: …', ts: '1700000001.000100' }];
+    await deliver(ev);
+    expect((await comments(ticket.id)).at(-1)).toMatchObject({ body: 'kenji: the printer on floor 3 smokes again @alice', externalRef: `slack:${TEAM}:${channel}:${ts}` });
+  });
+});
+
+describe('the direct chat with the app (real service)', () => {
+  /** A top-level message in the app's direct chat with `user`. */
+  async function direct(user: string, text: string) {
+    const dm = `D${user.slice(1)}`;
+    const ts = s.fake.addMessage(dm, { user, text }).ts;
+    const ev = threadReply({ channel: dm, user, text, ts, threadTs: ts });
+    delete ev.event.thread_ts;
+    ev.event.channel_type = 'im';
+    s.fake.workspace.resolveChannel(user);
+    const before = s.fake.messages(dm).length;
+    await deliver(ev);
+    await waitFor(() => s.fake.messages(dm).length > before, 20_000, 'the answer in the direct chat');
+    return s.fake.messages(dm).at(-1)!;
+  }
+
+  it('"link <code>" links a Slack account the help center could not know (no email from Slack) to its customer', async () => {
+    s.fake.addUser({ id: 'U_LINKME', name: 'lena', realName: 'Lena L', email: null, locale: 'ru-RU' });
+    const user = await s.api('POST', '/users', { email: 'lena@customer.example', name: 'Lena' }, ADMIN_TOKEN);
+    const { code } = (await s.api('POST', `/users/${user.body.user.id}/link-code`, undefined, ADMIN_TOKEN)).body;
+    const answer = await direct('U_LINKME', `link ${code}`);
+    expect(answer.text).toBe(t('ru', 'common:chat.registered', { name: 'Lena', email: 'lena@customer.example' }));
+    expect(await s.db.chatIdentity.findFirst({ where: { platform: 'slack', platformUserId: 'U_LINKME' } })).toMatchObject({ userId: user.body.user.id });
+    // The code works once.
+    expect((await direct('U_LINKME', `link ${code}`)).text).toBe(t('ru', 'common:error.link_code_used'));
+  });
+
+  it('"login" asks for a sign-in link; anything else gets the help', async () => {
+    expect((await direct(ALICE, 'login')).text).toBe(t('en', 'common:chat.sign_in_unavailable'));
+    expect((await direct(ALICE, 'hello?')).text).toBe(t('en', 'slack:help', { emoji: 'ticket' }));
+  });
+});
+
 describe('ordering, follow-ups and private tickets in Slack threads (real service)', () => {
   it('an edit or a delete processed before its reply still ends as an edited / deleted comment', async () => {
     const channel = s.channel();

@@ -51,12 +51,18 @@ function textLength(t: unknown): number {
   return isRecord(t) && typeof t['text'] === 'string' ? [...t['text']].length : 0;
 }
 
-function checkBlocks(blocks: unknown[]): string | null {
+/** What Slack refuses in a message's blocks (the contract test checks renderings against it too). */
+export function checkBlocks(blocks: unknown[]): string | null {
   if (blocks.length > MAX_BLOCKS) return 'invalid_blocks';
   for (const b of blocks) {
     if (!isRecord(b) || typeof b['type'] !== 'string') return 'invalid_blocks';
     if (b['type'] === 'section' && (textLength(b['text']) === 0 || textLength(b['text']) > MAX_SECTION_TEXT)) {
       return 'invalid_blocks';
+    }
+    if (b['type'] === 'context') {
+      const elements = b['elements'];
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10) return 'invalid_blocks';
+      if (elements.some((e) => textLength(e) === 0 || textLength(e) > MAX_SECTION_TEXT)) return 'invalid_blocks';
     }
     if (b['type'] === 'actions') {
       const elements = b['elements'];
@@ -64,6 +70,7 @@ function checkBlocks(blocks: unknown[]): string | null {
       for (const e of elements) {
         if (!isRecord(e) || textLength(e['text']) > 75) return 'invalid_blocks';
         if (typeof e['value'] === 'string' && e['value'].length > 2000) return 'invalid_blocks';
+        if (typeof e['url'] === 'string' && e['url'].length > 3000) return 'invalid_blocks';
       }
     }
   }

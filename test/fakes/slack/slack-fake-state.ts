@@ -60,6 +60,8 @@ export class FakeWorkspace {
   readonly views: FakeView[] = [];
   readonly triggers = new Map<string, 'valid' | 'used' | 'expired'>();
   private seq = 0;
+  private tsSecond = 0;
+  private tsMicro = 0;
 
   constructor(
     readonly teamId: string,
@@ -78,10 +80,12 @@ export class FakeWorkspace {
     });
   }
 
-  /** Slack ts values: seconds and a 6-digit suffix, strictly increasing. */
+  /** Slack ts values: the wall clock's seconds (as Slack's are) and a 6-digit suffix, strictly increasing. */
   nextTs(): string {
-    this.seq += 1;
-    return `${1_700_000_000 + this.seq}.${String(this.seq * 100).padStart(6, '0')}`;
+    const second = Math.max(Math.floor(Date.now() / 1000), this.tsSecond);
+    this.tsMicro = second === this.tsSecond ? this.tsMicro + 1 : 1;
+    this.tsSecond = second;
+    return `${second}.${String(this.tsMicro).padStart(6, '0')}`;
   }
 
   nextId(prefix: string): string {

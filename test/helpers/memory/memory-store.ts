@@ -103,7 +103,13 @@ interface State {
 }
 
 const unique = (what: string) => Object.assign(new Error(`unique violation: ${what}`), { code: 'unique_violation' });
-const keyOf = (k: { platform: string; workspaceId: string; chatId: string; platformUserId: string }) => `${k.platform}|${k.workspaceId}|${k.chatId}|${k.platformUserId}`;
+const DIALOG_KEY = ['platform', 'workspaceId', 'chatId', 'platformUserId'];
+const keyOf = (k: { platform: string; workspaceId: string; chatId: string; platformUserId: string }) => {
+  // The database refuses a key with fields its table does not have (a person's profile lookup, say): so does this.
+  const extra = Object.keys(k).filter((f) => !DIALOG_KEY.includes(f));
+  if (extra.length) throw new Error(`unknown argument(s) in a dialog key: ${extra.join(', ')}`);
+  return `${k.platform}|${k.workspaceId}|${k.chatId}|${k.platformUserId}`;
+};
 const sameThread = (l: ThreadKey, t: ThreadKey) => l.platform === t.platform && l.workspaceId === t.workspaceId && l.chatId === t.chatId && l.threadRef === t.threadRef;
 
 /** The jobs the core asked for (drains and inbound retries), for the test to run when it wants. */

@@ -122,13 +122,17 @@ export function select(value: string | null): { type: string; selected_option: {
   return { type: 'static_select', selected_option: value === null ? null : { value, text: { type: 'plain_text', text: value } } };
 }
 
-export function ticketFormValues(p: { subject: string | null; description: string; email: string | null; priority?: string; service?: string | null }): FormValues {
+/**
+ * The request form's values. The form has no email field: `forgedEmail` adds one anyway, as a client that edits
+ * the submission could, to show it is never read.
+ */
+export function ticketFormValues(p: { subject: string | null; description: string; priority?: string; service?: string | null; forgedEmail?: string }): FormValues {
   return {
     subject_block: { subject_input: text(p.subject) },
     description_block: { description_input: text(p.description) },
     priority_block: { priority_select: select(p.priority ?? 'normal') },
     service_block: { service_select: select(p.service ?? null) },
-    email_block: { email_input: text(p.email) },
+    ...(p.forgedEmail !== undefined ? { email_block: { email_input: text(p.forgedEmail) } } : {}),
   };
 }
 

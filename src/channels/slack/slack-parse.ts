@@ -1,0 +1,195 @@
+/**
+ * A recorded Slack payload (an Events API event, or a submitted modal) in the shared vocabulary: platform facts
+ * only, who, where, what text as a person sees it, which files, which bot message it answers. The chat service
+ * decides what they mean.
+ *
+ * Slack facts this relies on: a message outside a thread and outside the app's direct chat answers nothing the bot
+ * said (channels have no reply-to but threads), so it is not an event; bots' messages (this app's own above all,
+ * Slackbot's notices) are nobody's words; an edit that leaves the text as it was is an unfurl.
+ */
+import type { ChatEvent, ChatPlace, SourceMessage } from '../../core/chat/chat-events.ts';
+import type { ChatService } from '../../core/chat/chat-service.ts';
+import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
+import type { Logger } from 'pino';
+import { isPermanent, type SlackApi } from './slack-api.ts';
+import { postAssistRequest } from './slack-assist.ts';
+import { CALLBACK, isDirectChat, messageId, PLATFORM, SLACKBOT } from './slack-ids.ts';
+import type { SlackPeople } from './slack-profile.ts';
+import {
+  eventCallbackSchema,
+  messageChangedSchema,
+  messageDeletedSchema,
+  messageEventSchema,
+  reactionAddedSchema,
+  viewSubmissionSchema,
+  type SlackMessage,
+  type ViewSubmission,
+} from './slack-schemas.ts';
+import { actionMetaSchema, parseJson, readRating, readReason, readRequestFields, requestMetaSchema } from './slack-views.ts';
+import { visibleText } from './slack-text.ts';
+
+export interface BotIdentity {
+  botUserId: string;
+  botId: string;
+}
+
+export interface SlackParseDeps {
+  api: SlackApi;
+  people: SlackPeople;
+  identity(): Promise<BotIdentity>;
+  chat: Pick<ChatService, 'drafts'>;
+  ticketEmoji: string;
+  logger: Logger;
+}
+
+/** Subtypes that are still a person's message: a file share, a reply also sent to the channel. */
+const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
+
+/** Direct-chat words (the help names them): a registration code, a sign-in link, the open requests. */
+const LINK = /^\s*(?:link|привязать|連携)\s+([A-Za-z0-9-]{4,64})\s*$/iu;
+const SIGN_IN = /^\s*(?:log\s?in|sign\s?in|ログイン|войти|вход)\s*$/iu;
+const MY_TICKETS = /^\s*(?:tickets|requests|チケット|リクエスト|заявки)\s*$/iu;
+
+/** "ticket" also matches skin-tone variants such as "ticket::skin-tone-2". */
+export function isTicketReaction(reaction: string, emoji: string): boolean {
+  return reaction === emoji || reaction.startsWith(`${emoji}::`);
+}
+
+const isReply = (m: Pick<SlackMessage, 'ts' | 'threadTs'>): m is { ts: string; threadTs: string } => m.threadTs !== null && m.threadTs !== m.ts;
+
+export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvelope) => Promise<ChatEvent[]> {
+  const { api, people } = deps;
+
+  /** Where a message was written; null for a top-level message in a channel (see above). */
+  function placeOf(team: string, channel: string, channelType: string | null, m: Pick<SlackMessage, 'ts' | 'threadTs'>): ChatPlace | null {
+    const direct = channelType === 'im' || isDirectChat(channel);
+    const threadRef = isReply(m) ? m.threadTs : null;
+    return direct || threadRef ? { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef, direct } : null;
+  }
+
+  async function fromBot(m: Pick<SlackMessage, 'botId' | 'user'>): Promise<boolean> {
+    return m.botId !== null || m.user === null || m.user === SLACKBOT || m.user === (await deps.identity()).botUserId;
+  }
+
+  async function textOf(team: string, m: SlackMessage): Promise<string> {
+    return visibleText(m, await people.names(team, [m.text, ...m.attachments.filter((a) => a.shared).map((a) => a.text)]));
+  }
+
+  /** The reacted message: histories hold only top-level messages, a reply is read from its thread. */
+  async function readMessage(channel: string, ts: string): Promise<SlackMessage | null> {
+    try {
+      const top = (await api.history(channel, { latest: ts, inclusive: true, limit: 1 })).find((m) => m.ts === ts);
+      return top ?? (await api.replies(channel, ts, { limit: 1 })).find((m) => m.ts === ts) ?? null;
+    } catch (e) {
+      // A message we may not read (gone, or a conversation without the bot) is nothing to ask about.
+      if (!isPermanent(e)) throw e;
+      deps.logger.info({ err: (e as Error).message }, 'slack: the reacted message cannot be read');
+      return null;
+    }
+  }
+
+  async function permalink(channel: string, ts: string): Promise<string | null> {
+    return api.permalink(channel, ts).catch((e: unknown) => {
+      if (!isPermanent(e)) throw e;
+      return null;
+    });
+  }
+
+  async function onReaction(team: string, raw: unknown): Promise<ChatEvent[]> {
+    const r = reactionAddedSchema.safeParse(raw);
+    if (!r.success || !isTicketReaction(r.data.reaction, deps.ticketEmoji) || r.data.itemType !== 'message' || !r.data.channel || !r.data.ts) return [];
+    const { channel, ts, user } = r.data;
+    const m = await readMessage(channel, ts);
+    if (!m || (m.botId !== null && m.botId === (await deps.identity()).botId)) return [];
+    const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: m.files, url: await permalink(channel, m.ts) };
+    // The ticket lives in the message's thread: the one it is in, or its own.
+    const place: ChatPlace = { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef: m.threadTs ?? m.ts, direct: isDirectChat(channel) };
+    return [{ type: 'request_wanted', place, actor: people.person(team, user), source, submitNow: false }];
+  }
+
+  async function onMessage(team: string, raw: Record<string, unknown>): Promise<ChatEvent[]> {
+    const subtype = typeof raw['subtype'] === 'string' ? raw['subtype'] : null;
+    if (subtype === 'message_changed') return onEdit(team, raw);
+    if (subtype === 'message_deleted') return onDelete(team, raw);
+    const parsed = messageEventSchema.safeParse(raw);
+    if (!parsed.success || (subtype !== null && !PERSON_SUBTYPES.has(subtype))) return [];
+    const m = parsed.data;
+    const place = placeOf(team, m.channel, m.channelType, m);
+    if (!place || (await fromBot(m))) return [];
+    const actor = people.person(team, m.user!);
+    if (place.direct && place.threadRef === null) {
+      const link = LINK.exec(m.text);
+      if (link) return [{ type: 'registration', place, actor, code: link[1]! }];
+      if (SIGN_IN.test(m.text)) return [{ type: 'sign_in_wanted', place, actor }];
+      if (MY_TICKETS.test(m.text)) return [{ type: 'my_tickets', place, actor }];
+    }
+    const me = await deps.identity();
+    // In the direct chat the bot's notifications are top-level messages: a thread under one answers it.
+    const answers = isReply(m) && (place.direct || m.parentUserId === me.botUserId) ? [m.threadTs] : [];
+    const text = await textOf(team, m);
+    return [{ type: 'message', place, messageId: messageId(m.channel, m.ts), author: actor, text, files: m.files, mentionsBot: m.text.includes(`<@${me.botUserId}>`), repliesTo: answers }];
+  }
+
+  async function onEdit(team: string, raw: unknown): Promise<ChatEvent[]> {
+    const e = messageChangedSchema.safeParse(raw);
+    if (!e.success || !e.data.message) return [];
+    const { message: m, previous } = e.data;
+    // Unfurls and other decorations arrive as message_changed with the same text.
+    if (previous && previous.text === m.text && previous.attachments.filter((a) => a.shared).length === m.attachments.filter((a) => a.shared).length) return [];
+    const place = placeOf(team, e.data.channel, e.data.channelType, m.threadTs ? m : { ...m, threadTs: previous?.threadTs ?? null });
+    if (!place || (await fromBot(m))) return [];
+    return [{ type: 'message_edited', place, messageId: messageId(e.data.channel, m.ts), author: people.person(team, m.user!), text: await textOf(team, m) }];
+  }
+
+  async function onDelete(team: string, raw: unknown): Promise<ChatEvent[]> {
+    const e = messageDeletedSchema.safeParse(raw);
+    if (!e.success) return [];
+    const { previous, channel } = e.data;
+    const place = placeOf(team, channel, e.data.channelType, { ts: e.data.deletedTs, threadTs: previous?.threadTs ?? null });
+    if (!place || (previous && (await fromBot(previous)))) return [];
+    return [{ type: 'message_deleted', place, messageId: messageId(channel, e.data.deletedTs) }];
+  }
+
+  /** A modal submitted and recorded (its fields were checked before the modal closed). */
+  async function onSubmission(v: ViewSubmission, env: InboundEnvelope): Promise<ChatEvent[]> {
+    const actor = people.person(v.team, v.user);
+    if (v.callbackId === CALLBACK.requestForm) {
+      const meta = parseJson(requestMetaSchema, v.metadata);
+      if (!meta) return [];
+      const fields = readRequestFields(v);
+      const draft = await deps.chat.drafts.read(meta.d, actor);
+      // Gone or someone else's: the core says so, in the person's direct chat.
+      const place = draft?.place ?? { platform: PLATFORM, workspaceId: v.team, chatId: v.user, threadRef: null, direct: true };
+      if (!draft || draft.source || draft.ticketNumber !== null) return [{ type: 'request_submitted', place, actor, draftId: meta.d, fields }];
+      const posted = await postAssistRequest(api, {
+        draftId: draft.id, channel: draft.place.chatId, user: v.user, subject: fields.subject, description: fields.description, locale: meta.l, submittedAt: env.receivedAt,
+      });
+      const here: ChatPlace = { ...place, chatId: posted.channel, threadRef: posted.ts, direct: isDirectChat(posted.channel) };
+      const source: SourceMessage = { messageId: messageId(posted.channel, posted.ts), text: fields.description, files: [], url: await permalink(posted.channel, posted.ts) };
+      return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source }];
+    }
+    const meta = parseJson(actionMetaSchema, v.metadata);
+    if (!meta) return [];
+    const place: ChatPlace = { platform: PLATFORM, workspaceId: v.team, chatId: meta.c, threadRef: meta.th, direct: isDirectChat(meta.c) };
+    const common = { type: 'ticket_action' as const, place, actor, ticketNumber: meta.n, pressedMessageId: meta.m };
+    if (v.callbackId === CALLBACK.rate) {
+      const { score, comment } = readRating(v);
+      return score === null ? [] : [{ ...common, action: { kind: 'rate', score, comment } }];
+    }
+    const reason = readReason(v);
+    return v.callbackId === CALLBACK.reopen && reason ? [{ ...common, action: { kind: 'reopen', reason } }] : [];
+  }
+
+  return async function parse(env) {
+    const body = env.payload as { type?: unknown } | null;
+    if (body?.type === 'view_submission') {
+      const v = viewSubmissionSchema.safeParse(body);
+      return v.success ? onSubmission(v.data, env) : [];
+    }
+    const e = eventCallbackSchema.safeParse(body);
+    if (!e.success) return [];
+    if (e.data.event.type === 'reaction_added') return onReaction(e.data.team, e.data.event);
+    if (e.data.event.type === 'message') return onMessage(e.data.team, e.data.event);
+    return [];
+  };
+}
