@@ -79,7 +79,9 @@ async function createFrom(
   });
 }
 
-async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<ChatMessage> {
+type RequestForm = Extract<ChatMessage, { kind: 'request_form' }>;
+
+async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<RequestForm> {
   const services = await ctx.deps.directory.listServices();
   const user = await who.user().catch(() => null);
   const draft: RequestDraft = { ...d, requesterEmail: user && !isStaff(user.role) ? user.email : null };
@@ -217,5 +219,10 @@ export function createDraftDesk(ctx: ChatContext) {
       }),
     /** A draft for its owner only; null when unknown, expired or someone else's. */
     read: (id: string, owner: ChatPerson) => loadDraft(ctx, id, owner),
+    /** The form of a draft as its owner last saw it (e.g. to show it again with a submit's errors); null as for `read`. */
+    form: async (id: string, owner: ChatPerson): Promise<RequestForm | null> => {
+      const d = await loadDraft(ctx, id, owner);
+      return d ? formOf(ctx, d, ctx.identity.resolve(owner)) : null;
+    },
   };
 }

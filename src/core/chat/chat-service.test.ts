@@ -265,6 +265,38 @@ describe("messages in a ticket's thread", () => {
     expect(t.core.peek.deliveries().map((d) => d.type)).toEqual(['ticket.created', 'ticket.status_changed']);
   });
 
+  it('a mention of the bot in a group thread that has no ticket asks for help about that message, in that thread', async () => {
+    const t = setup();
+    const { where } = await aliceTicket(t);
+    const bob = t.person('U_BOB');
+    // In a ticket's thread a mention is a comment like any other message: no second request.
+    const inTicket = await t.core.chat.handle({ ...t.message(bob, where, 'same here, any news?'), mentionsBot: true });
+    expect(inTicket.replies).toEqual([]);
+    const other = t.place('C1', '300.1');
+    const wanted = await t.core.chat.handle({ ...t.message(bob, other, 'the wifi is down on floor 2'), mentionsBot: true });
+    expect(kinds(wanted)).toEqual(['request_form']);
+    const form = wanted.replies[0]!.message;
+    if (form.kind !== 'request_form') throw new Error('no form');
+    expect(form.draft).toMatchObject({ description: 'the wifi is down on floor 2', requesterEmail: 'u_bob@customer.example' });
+    expect(wanted.replies[0]).toMatchObject({ to: 'actor', place: other });
+    const fields = { subject: form.draft.subject, description: form.draft.description, priority: 'normal' as const, serviceId: null };
+    const done = await t.core.chat.handle({ type: 'request_submitted', place: other, actor: bob, draftId: form.draft.id, fields });
+    const r = done.replies[0]!.message;
+    expect(r.kind).toBe('request_done');
+    expect(t.core.peek.links(r.kind === 'request_done' ? r.ticket.number : 0).map((l) => [l.chatId, l.threadRef])).toEqual([['C1', '300.1']]);
+    // Without a mention, the same kind of message outside tickets is nobody's business.
+    expect((await t.core.chat.handle(t.message(bob, t.place('C1', '400.1'), 'lunch anyone?'))).replies).toEqual([]);
+  });
+
+  it("shows a draft's form again only to its owner (a form with a submit's errors)", async () => {
+    const t = setup();
+    const { alice, form } = await aliceTicket(t);
+    if (form.kind !== 'request_form') throw new Error('no form');
+    expect(await t.core.chat.drafts.form(form.draft.id, alice)).toMatchObject({ kind: 'request_form', draft: { id: form.draft.id, requesterEmail: 'u_alice@customer.example' } });
+    expect(await t.core.chat.drafts.form(form.draft.id, t.person('U_BOB'))).toBeNull();
+    expect(await t.core.chat.drafts.form('0f8fad5b-d9cb-469f-a165-70867728950e', alice)).toBeNull();
+  });
+
   it('ordinary chatter outside tickets is ignored; a direct message without a ticket gets the help', async () => {
     const t = setup();
     expect((await t.core.chat.handle(t.message(t.person('U_X'), t.place('C9', '9.9'), 'lunch?'))).replies).toEqual([]);
