@@ -84,7 +84,9 @@ type RequestForm = Extract<ChatMessage, { kind: 'request_form' }>;
 async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<RequestForm> {
   const services = await ctx.deps.directory.listServices();
   const user = await who.user().catch(() => null);
-  const draft: RequestDraft = { ...d, requesterEmail: user && !isStaff(user.role) ? user.email : null };
+  // Only what a form shows: the answer is stored as JSON until told, and the draft's owner and source are not its business.
+  const { id, subject, description, priority, serviceId, priorityChosen, serviceChosen } = d;
+  const draft: RequestDraft = { id, subject, description, priority, serviceId, priorityChosen, serviceChosen, requesterEmail: user && !isStaff(user.role) ? user.email : null };
   return {
     kind: 'request_form',
     draft,

@@ -81,6 +81,14 @@ describe('asking for help from a chat', () => {
     expect(t.core.peek.users().map((u) => u.email)).not.toContain('ceo@customer.example');
   });
 
+  it('answers are plain data (they are stored as JSON until told): the actor is a reference, not the person', async () => {
+    const t = setup();
+    const alice = t.person('U_ALICE');
+    const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '5.1'), actor: alice, source: { messageId: 'C1:5.1', text: 'the scanner jams on every page', files: [], url: null }, submitNow: false });
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
+    expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+  });
+
   it("an agent's chat account cannot be a chat requester", async () => {
     const t = setup();
     await t.core.agent('ann@support.example');
@@ -269,11 +277,12 @@ describe("messages in a ticket's thread", () => {
     const t = setup();
     const { where } = await aliceTicket(t);
     const bob = t.person('U_BOB');
+    const mention = (at: ChatPlace, text: string): ChatEvent => ({ ...(t.message(bob, at, text) as Extract<ChatEvent, { type: 'message' }>), mentionsBot: true });
     // In a ticket's thread a mention is a comment like any other message: no second request.
-    const inTicket = await t.core.chat.handle({ ...t.message(bob, where, 'same here, any news?'), mentionsBot: true });
+    const inTicket = await t.core.chat.handle(mention(where, 'same here, any news?'));
     expect(inTicket.replies).toEqual([]);
     const other = t.place('C1', '300.1');
-    const wanted = await t.core.chat.handle({ ...t.message(bob, other, 'the wifi is down on floor 2'), mentionsBot: true });
+    const wanted = await t.core.chat.handle(mention(other, 'the wifi is down on floor 2'));
     expect(kinds(wanted)).toEqual(['request_form']);
     const form = wanted.replies[0]!.message;
     if (form.kind !== 'request_form') throw new Error('no form');

@@ -132,7 +132,8 @@ export function createChatService(deps: ChatServiceDeps) {
     reply: (who, message, opts = {}) => ({
       to: opts.to ?? 'actor',
       place: who.place,
-      actor: who.actor,
+      // Only the reference: answers are stored as JSON until told, and a ChatPerson carries its profile() function.
+      actor: who.actor ? { platform: who.actor.platform, workspaceId: who.actor.workspaceId, platformUserId: who.actor.platformUserId } : null,
       locale: who.locale,
       message,
       replaces: opts.replaces ?? null,
