@@ -87,6 +87,14 @@ describe('asking for help from a chat', () => {
     const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '5.1'), actor: alice, source: { messageId: 'C1:5.1', text: 'the scanner jams on every page', files: [], url: null }, submitNow: false });
     expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
     expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+    // What the repositories are given is data too (a database rejects a key with a function in it).
+    const keys: object[] = [];
+    const setDialogState = t.core.store.setDialogState.bind(t.core.store);
+    t.core.store.setDialogState = (key, state) => (keys.push(key), setDialogState(key, state));
+    const form = out.replies[0]!.message;
+    if (form.kind !== 'request_form') throw new Error('no form');
+    await t.core.chat.handle({ type: 'request_submitted', place: t.place('C1', '5.1'), actor: alice, draftId: form.draft.id, fields: { subject: 'Scanner', description: form.draft.description, priority: 'normal', serviceId: null } });
+    expect(keys).toEqual([{ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE', chatId: '' }]);
   });
 
   it("an agent's chat account cannot be a chat requester", async () => {

@@ -122,7 +122,8 @@ export function createChatService(deps: ChatServiceDeps) {
   const now = deps.clock ?? (() => new Date());
   const identity = createChatIdentity(deps);
   // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
-  const dialogKey = (who: ChatUserRef) => ({ ...who, chatId: '' });
+  // Only the reference's fields: a ChatPerson also carries its profile() function, which no repository can take.
+  const dialogKey = (who: ChatUserRef) => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
   const ctx: ChatContext = {
     deps,
     identity,
