@@ -356,10 +356,7 @@ describe('Lark on the real service: the requester-only rules in the thread', () 
 describe('Lark on the real service: edits', () => {
   it('shows a customer’s edit of a synced message on the ticket, with its history (im.message.updated_v1)', async () => {
     const message = await replyInThread(s.people.alice, { text: 'the smoke is grey' });
-    const edit = s.inbound.userMessage({ from: s.people.alice, chatId: s.people.group.chat_id, replyTo: main.rootId, text: 'the smoke is black' });
-    const body = { ...edit.body, header: { ...(edit.body['header'] as Record<string, unknown>), event_type: 'im.message.updated_v1' } };
-    ((body['event'] as Record<string, Record<string, unknown>>)['message'])!['message_id'] = message.message_id;
-    await s.sendAndProcess(body);
+    await s.sendAndProcess(s.inbound.edited(message.message_id, 'the smoke is black'));
     const c = await s.db.comment.findUniqueOrThrow({ where: { externalRef: `lark:${s.fake.tenantKey}:${message.message_id}` } });
     expect(c.body).toBe('the smoke is black');
     expect(c.editedAt).not.toBeNull();
