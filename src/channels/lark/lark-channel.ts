@@ -38,17 +38,22 @@ export const LARK_LIMITS: ChannelLimits = { maxMessageLength: 30_000, perChatInt
 
 const PROFILE_TTL_MS = 10 * 60_000;
 
+/** A handler of a call's failure: `value` when Lark refused for good, else the failure again (to be retried). */
+const orPermanent =
+  <T>(value: T) =>
+  (e: unknown): T => {
+    if (e instanceof ChannelSendError && e.kind === 'permanent') return value;
+    throw e;
+  };
+
 /** People as the contact API knows them, cached for a few minutes; an account the app may not read is anonymous. */
 function createPeople(api: Pick<LarkApi, 'getUser'>) {
   const cache = new Map<string, { data: LarkProfileData; until: number }>();
   async function lookup(openId: string): Promise<LarkProfileData> {
     const hit = cache.get(openId);
     if (hit && hit.until > Date.now()) return hit.data;
-    const data = await api.getUser(openId).catch((e: unknown) => {
-      // Out of the app's range or no contact scope: Lark will not tell, now or later. Anything else is retried.
-      if (e instanceof ChannelSendError && e.kind === 'permanent') return { name: null, email: null, locale: null };
-      throw e;
-    });
+    // Out of the app's range or no contact scope: Lark will not tell, now or later. Anything else is retried.
+    const data = await api.getUser(openId).catch(orPermanent<LarkProfileData>({ name: null, email: null, locale: null }));
     cache.set(openId, { data, until: Date.now() + PROFILE_TTL_MS });
     return data;
   }
@@ -76,9 +81,9 @@ async function tell(api: LarkApi, reply: ChatReply, ctx: ReplyContext): Promise<
   const actor = reply.actor?.platformUserId ?? null;
   if (reply.to === 'actor' && pressed?.value?.op === 'submit' && actor) {
     if (reply.message.kind === 'request_done' && !reply.place.direct && pressed.messageId) return api.deleteEphemeral(pressed.messageId);
-    const updated = pressed.cardToken ? await api.updateCardByToken(pressed.cardToken, { ...asCard(out, reply.locale), open_ids: [actor] }).then(() => true, () => false) : false;
-    // The token is spent (two uses) or expired: say it as any other answer.
-    if (updated) return;
+    const card = { ...asCard(out, reply.locale), open_ids: [actor] };
+    // A token spent (two uses) or expired is refused for good: then it is said as any other answer.
+    if (pressed.cardToken && (await api.updateCardByToken(pressed.cardToken, card).then(() => true, orPermanent(false)))) return;
   }
   if (reply.replaces) return api.edit(reply.replaces, out);
   const { place } = reply;
@@ -88,13 +93,8 @@ async function tell(api: LarkApi, reply: ChatReply, ctx: ReplyContext): Promise<
     return;
   }
   if (!place.direct && place.chatId) {
-    try {
-      await api.sendEphemeral(place.chatId, actor, asCard(out, reply.locale));
-      return;
-    } catch (e) {
-      // Ephemeral cards are for groups only, and Lark's card callbacks do not say what the chat is.
-      if (!(e instanceof ChannelSendError && e.kind === 'permanent')) throw e;
-    }
+    // Ephemeral cards are for groups only, and Lark's card callbacks do not say what the chat is.
+    if (await api.sendEphemeral(place.chatId, actor, asCard(out, reply.locale)).then(() => true, orPermanent(false))) return;
   }
   await api.send('open_id', actor, out, uuid);
 }

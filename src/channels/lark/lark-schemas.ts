@@ -161,24 +161,14 @@ export function decodeRecalled(body: unknown): { tenantKey: string; messageId: s
 const eventTypeSchema = z.looseObject({ header: z.looseObject({ event_type: z.string() }) });
 export const eventTypeOf = (body: unknown): string | null => eventTypeSchema.safeParse(body).data?.header.event_type ?? null;
 
-const chat = z.looseObject({ chat_id: str.optional() }).optional();
-const eventChatSchema = z.looseObject({
-  header: z.looseObject({ tenant_key: z.string().optional() }).optional(),
-  tenant_key: z.string().optional(),
-  open_chat_id: str.optional(),
-  event: z.looseObject({ message: chat, chat_id: str.optional(), context: z.looseObject({ open_chat_id: str.optional() }).optional(), operator: z.looseObject({ tenant_key: z.string().optional() }).optional() }).optional(),
-});
-
 /**
  * The inbox ordering key of a stored event: `<tenant>:<chat>`, so one chat's messages, edits, recalls and card
  * actions are processed one at a time in the order Lark sent them (a reply after the Submit that created its ticket
  * finds the ticket). Undefined when the event names no chat.
  */
 export function eventChatKey(body: unknown): string | undefined {
-  const b = eventChatSchema.safeParse(body).data;
-  const chat = b?.event?.message?.chat_id ?? b?.event?.chat_id ?? b?.event?.context?.open_chat_id ?? b?.open_chat_id;
-  if (!b || !chat) return undefined;
-  return `${b.header?.tenant_key ?? b.event?.operator?.tenant_key ?? b.tenant_key ?? ''}:${chat}`;
+  const e = decodeCardAction(body) ?? decodeMessage(body) ?? decodeRecalled(body);
+  return e?.chatId ? `${e.tenantKey}:${e.chatId}` : undefined;
 }
 
 /** Envelope of every Open API answer. */

@@ -15,16 +15,8 @@ export interface SeenMessage {
 }
 
 const textContent = z.object({ text: z.string() });
-const postNode = z.looseObject({
-  tag: z.string(),
-  text: z.string().optional(),
-  href: z.string().optional(),
-  user_id: z.string().optional(),
-  user_name: z.string().optional(),
-  image_key: z.string().optional(),
-  file_key: z.string().optional(),
-  file_name: z.string().optional(),
-});
+const opt = z.string().optional();
+const postNode = z.looseObject({ tag: z.string(), text: opt, href: opt, user_id: opt, user_name: opt, image_key: opt, file_key: opt, file_name: opt });
 const postBody = z.looseObject({ title: z.string().nullish(), content: z.array(z.array(postNode)) });
 const wrappedPost = z.record(z.string(), postBody);
 const imageContent = z.looseObject({ image_key: z.string().min(1) });
@@ -65,19 +57,15 @@ export function seenMessage(m: LarkMessage, botOpenId: string, domain: string): 
       // A post written in several languages shows the reader one of them; the first is as good as any.
       const body = postBody.safeParse(raw).data ?? Object.values(wrappedPost.safeParse(raw).data ?? {})[0];
       if (!body) break;
-      const lines = body.content.map((nodes) =>
-        nodes
-          .map((n) => {
-            if (n.tag === 'text') return n.text ?? '';
-            if (n.tag === 'a') return n.href ? `${n.text ?? ''} (${n.href})` : (n.text ?? '');
-            if (n.tag === 'at') return isBot(n.user_id) ? '' : `@${n.user_name ?? ''}`;
-            if (n.tag === 'img' && n.image_key) files.push(file(n.image_key, `image-${n.image_key}`, 'image'));
-            if (n.tag === 'media' && n.file_key) files.push(file(n.file_key, n.file_name ?? n.file_key, 'file'));
-            return '';
-          })
-          .join('')
-          .trim(),
-      );
+      const node = (n: z.infer<typeof postNode>): string => {
+        if (n.tag === 'text') return n.text ?? '';
+        if (n.tag === 'a') return n.href ? `${n.text ?? ''} (${n.href})` : (n.text ?? '');
+        if (n.tag === 'at') return isBot(n.user_id) ? '' : `@${n.user_name ?? ''}`;
+        if (n.tag === 'img' && n.image_key) files.push(file(n.image_key, `image-${n.image_key}`, 'image'));
+        if (n.tag === 'media' && n.file_key) files.push(file(n.file_key, n.file_name ?? n.file_key, 'file'));
+        return '';
+      };
+      const lines = body.content.map((nodes) => nodes.map(node).join('').trim());
       text = resolve([body.title ?? '', ...lines].filter((l) => l.length > 0).join('\n'));
       break;
     }
