@@ -58,18 +58,17 @@ export interface LarkCardAction {
   form: Record<string, unknown>;
 }
 
-function valueOf(raw: Record<string, unknown> | string | null | undefined): ActionValue | null {
-  let v: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      v = JSON.parse(raw);
-    } catch {
-      return null;
-    }
+/** JSON inside a payload's string field (a message's content, a legacy button's value); null when it is not JSON. */
+export function jsonOrNull(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return null;
   }
-  const parsed = actionValueSchema.safeParse(v);
-  return parsed.success ? parsed.data : null;
 }
+
+const valueOf = (raw: Record<string, unknown> | string | null | undefined): ActionValue | null =>
+  actionValueSchema.safeParse(typeof raw === 'string' ? jsonOrNull(raw) : raw).data ?? null;
 
 /** A stored card callback of either kind; null for anything else. */
 export function decodeCardAction(body: unknown): LarkCardAction | null {

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import type { ChatFile } from '../../core/chat/chat-events.ts';
-import type { LarkMessage } from './lark-schemas.ts';
+import { jsonOrNull, type LarkMessage } from './lark-schemas.ts';
 
 export interface SeenMessage {
   text: string;
@@ -21,14 +21,6 @@ const postBody = z.looseObject({ title: z.string().nullish(), content: z.array(z
 const wrappedPost = z.record(z.string(), postBody);
 const imageContent = z.looseObject({ image_key: z.string().min(1) });
 const fileContent = z.looseObject({ file_key: z.string().min(1), file_name: z.string().optional() });
-
-function json(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
-}
 
 export function seenMessage(m: LarkMessage, botOpenId: string, domain: string): SeenMessage {
   const isBot = (idOrKey: string | undefined) => {
@@ -46,7 +38,7 @@ export function seenMessage(m: LarkMessage, botOpenId: string, domain: string): 
     for (const x of m.mentions) out = out.split(x.key).join(isBot(x.key) ? '' : `@${x.name ?? ''}`);
     return out.replace(/@_all\b/g, '@all').replace(/[ \t]{2,}/g, ' ').trim();
   };
-  const raw = json(m.content);
+  const raw = jsonOrNull(m.content);
   const files: ChatFile[] = [];
   let text = '';
   switch (m.messageType) {
