@@ -168,16 +168,21 @@ export class FakeWorld {
   storeUserMessage(user: FakeUser, chatId: string, msgType: string, content: string, replyTo?: string): StoredMessage {
     const parent = replyTo ? this.messages.get(replyTo) : undefined;
     if (replyTo && !parent) throw new Error(`fake: unknown message ${replyTo}`);
+    return this.storeMessage(chatId, msgType, content, parent ?? null, true, { id: user.open_id, id_type: 'open_id', sender_type: 'user' });
+  }
+
+  /** A new message; a reply in a thread (`threaded`, or under a message already in one) gets the thread's id. */
+  protected storeMessage(chatId: string, msgType: string, content: string, parent: StoredMessage | null, threaded: boolean, sender: StoredMessage['sender']): StoredMessage {
     const root = parent ? (parent.root_id ?? parent.message_id) : null;
     const m: StoredMessage = {
       message_id: this.nextId('om_'),
       chat_id: chatId,
       root_id: root,
       parent_id: parent?.message_id ?? null,
-      thread_id: parent ? (parent.thread_id ?? `omt_${root!.slice(3, 15)}`) : null,
+      thread_id: parent && (threaded || parent.thread_id) ? (parent.thread_id ?? `omt_${root!.slice(3, 15)}`) : null,
       msg_type: msgType,
       content,
-      sender: { id: user.open_id, id_type: 'open_id', sender_type: 'user' },
+      sender,
       create_time: this.now(),
       deleted: false,
       updated: false,
