@@ -104,17 +104,12 @@ export class LarkApi {
     return { name: u.name || u.en_name || null, email: u.email || u.enterprise_email || null, locale: u.locale || null };
   }
 
-  /** The bot's own open_id, to recognise its mentions and its own messages (bot/v3/info answers outside `data`). */
+  /** The bot's own open_id, to recognise its mentions and its own messages. */
   async botOpenId(): Promise<string> {
-    let res: unknown;
-    try {
-      res = await this.client.request({ method: 'GET', url: '/open-apis/bot/v3/info' });
-    } catch (e) {
-      throw this.fail(failureOf(e));
-    }
-    const parsed = botInfoSchema.safeParse(res);
-    if (!parsed.data?.bot || parsed.data.code !== 0) throw this.fail({ status: 200, code: parsed.data?.code ?? null, msg: 'bot info unavailable' });
-    return parsed.data.bot.open_id;
+    // bot/v3/info answers outside `data`: its envelope is read whole.
+    const info = await this.call(() => this.client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }).then((res) => ({ code: 0, data: res })), botInfoSchema);
+    if (!info.bot || info.code !== 0) throw this.fail({ status: 200, code: info.code, msg: 'bot info unavailable' });
+    return info.bot.open_id;
   }
 }
 
