@@ -77,10 +77,11 @@ describe('parseLarkEvent: messages', () => {
     expect(await parseLarkEvent(message({ file_key: 'sticker_1' }, { chat: 'p2p', type: 'sticker' }), deps())).toEqual([]);
   });
 
-  it('reads "link <code>" and "login" as registration and a sign-in request, privately or addressed to the bot', async () => {
+  it('reads "link <code>", "login" and "tickets" as registration, a sign-in request and the list, privately or to the bot', async () => {
     expect(facts(await parseLarkEvent(message({ text: 'link AB12-CD34' }, { chat: 'p2p' }), deps()))).toMatchObject([{ type: 'registration', code: 'AB12-CD34', place: { direct: true } }]);
     for (const text of ['login', 'Sign in', '登录'])
       expect(facts(await parseLarkEvent(message({ text }, { chat: 'p2p' }), deps()))).toMatchObject([{ type: 'sign_in_wanted', place: { direct: true } }]);
+    for (const text of ['tickets', 'My tickets', '我的工单']) expect(facts(await parseLarkEvent(message({ text }, { chat: 'p2p' }), deps()))).toMatchObject([{ type: 'my_tickets' }]);
     // In a group the core refuses them (a code is only taken in private); the adapter only says what was asked.
     expect(facts(await parseLarkEvent(message({ text: '@_user_1 link AB12CD' }, { mentions: [botMention] }), deps()))).toMatchObject([{ type: 'registration', code: 'AB12CD', place: { direct: false } }]);
     expect(facts(await parseLarkEvent(message({ text: 'please link my account to ann@x.example' }, { chat: 'p2p' }), deps()))[0]).toMatchObject({ type: 'request_wanted' });

@@ -6,8 +6,8 @@
  *   answers (a ticket's direct notification is the root of the thread a reply opens under it).
  * - A group message that mentions the bot outside a thread, and any other private message, asks for help about
  *   itself; the ticket's thread is the message's own.
- * - "link <code>" and "login" (in a private chat, or to the bot in a group) register the account and ask for a
- *   sign-in link.
+ * - "link <code>", "login" and "tickets" (in a private chat, or to the bot in a group) register the account, ask for a
+ *   sign-in link and list the person's open requests.
  * - Card buttons: the request form's Submit, Rate and Return to work.
  * - im.message.updated_v1 (an edit; see README, Lark) and im.message.recalled_v1.
  */
@@ -35,6 +35,7 @@ export interface ParseDeps {
 
 const LINK = /^\/?link\s+([A-Za-z0-9-]{4,64})$/i;
 const SIGN_IN = /^\/?(login|log in|sign in|signin|登录|登入)$/i;
+const MY_TICKETS = /^\/?(tickets|my tickets|我的工单)$/i;
 
 const str = (v: unknown) => (typeof v === 'string' ? v : '');
 
@@ -69,6 +70,7 @@ async function onMessage(body: unknown, deps: ParseDeps, edited: boolean): Promi
     const code = LINK.exec(seen.text)?.[1];
     if (code) return [{ type: 'registration', place: place(m.rootId), actor: author, code }];
     if (SIGN_IN.test(seen.text)) return [{ type: 'sign_in_wanted', place: place(m.rootId), actor: author }];
+    if (MY_TICKETS.test(seen.text)) return [{ type: 'my_tickets', place: place(m.rootId), actor: author }];
   }
   if (m.rootId) {
     const repliesTo = [...new Set([m.parentId, m.rootId].filter((id): id is string => id !== null))];

@@ -298,6 +298,10 @@ describe('Lark on the real service: direct messages', () => {
     await s.sendAndProcess(login.body);
     expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Ссылки для входа сейчас недоступны. Обратитесь в поддержку.');
 
+    const list = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'tickets' });
+    await s.sendAndProcess(list.body);
+    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('У вас нет открытых заявок.');
+
     // Linked, her form now says who the request is filed as.
     const ask = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'мой ноутбук не включается' });
     await s.sendAndProcess(ask.body);
