@@ -48,8 +48,8 @@ describe('LarkApi against the fake Open API', () => {
   });
 
   it('sends with a tenant token it fetched once, and returns the message id', async () => {
-    const a = await api.send('chat_id', chat.chat_id, text);
-    const b = await api.send('chat_id', chat.chat_id, text);
+    const a = (await api.send('chat_id', chat.chat_id, text)).messageId;
+    const b = (await api.send('chat_id', chat.chat_id, text)).messageId;
     expect(a).not.toBe(b);
     expect(fake.messages.get(a)?.content).toBe('{"text":"hello"}');
     expect(fake.callsTo('POST', '/open-apis/auth/v3/tenant_access_token/internal')).toHaveLength(1);

@@ -2,27 +2,18 @@
  * The Open API calls this channel makes, through the SDK client. Each call either returns the parsed `data` or
  * throws a ChannelSendError the sync engine can act on.
  */
-import { AppType, Client, LoggerLevel } from '@larksuiteoapi/node-sdk';
+import { createHash } from 'node:crypto';
+import { AppType, Client, DefaultCache, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import type { ChannelSendError } from '../../core/ports/channel-port.ts';
 import { failureOf, isTokenFailure, LARK_CODES, toChannelSendError, type LarkFailure } from './lark-errors.ts';
-import { createFetchHttpInstance, responseHeaders, sdkLogger, TokenCache } from './lark-http.ts';
-import {
-  apiResponseSchema,
-  botInfoSchema,
-  contactUserSchema,
-  sentMessageDataSchema,
-} from './lark-schemas.ts';
-
-export type ReceiveIdType = 'chat_id' | 'open_id';
+import { createFetchHttpInstance, responseHeaders, sdkLogger } from './lark-http.ts';
+import { apiResponseSchema, botInfoSchema, contactUserSchema, sentMessageDataSchema } from './lark-schemas.ts';
 
 /** What we send: msg_type plus its content object (JSON-stringified on the wire, as Lark requires). */
 export type LarkOutbound = { msgType: 'interactive'; card: Record<string, unknown> } | { msgType: 'text'; text: string };
 
-export function contentOf(out: LarkOutbound): string {
-  return out.msgType === 'text' ? JSON.stringify({ text: out.text }) : JSON.stringify(out.card);
-}
+export const contentOf = (out: LarkOutbound) => JSON.stringify(out.msgType === 'text' ? { text: out.text } : out.card);
 
 export interface LarkProfileData {
   name: string | null;
@@ -30,143 +21,95 @@ export interface LarkProfileData {
   locale: string | null;
 }
 
+/** A delivery key as Lark's `uuid` (send/reply idempotency, at most 50 characters): itself, or a stable digest. */
+export const larkUuid = (key: string) => (key.length <= 50 ? key : `d-${createHash('sha256').update(key).digest('base64url')}`);
+
 export class LarkApi {
   constructor(
     private readonly client: Client,
-    private readonly tokens: TokenCache,
+    private readonly tokens: DefaultCache,
   ) {}
 
-  private fail(f: LarkFailure): ChannelSendError {
+  private fail(f: LarkFailure) {
     // A rejected tenant token stays in the cache until it expires unless we drop it.
-    if (isTokenFailure(f)) this.tokens.clear();
+    if (isTokenFailure(f)) this.tokens.values.clear();
     return toChannelSendError(f);
   }
 
   /** `done` lists error codes that mean the wanted state already holds (e.g. deleting a deleted message). */
-  private async call(run: () => Promise<unknown>, done: readonly number[] = []): Promise<unknown> {
+  private async call<T = unknown>(run: () => Promise<unknown>, schema?: z.ZodType<T>, done: readonly number[] = []): Promise<T> {
     let res: unknown;
     try {
       res = await run();
     } catch (e) {
       const f = failureOf(e);
-      if (f.code !== null && done.includes(f.code)) return undefined;
+      if (f.code !== null && done.includes(f.code)) return undefined as T;
       throw this.fail(f);
     }
     const env = apiResponseSchema.safeParse(res);
     if (!env.success) throw this.fail({ status: 200, code: null, msg: 'answer is not a Lark envelope' });
-    if (env.data.code !== 0 && done.includes(env.data.code)) return undefined;
-    if (env.data.code !== 0) {
-      const headers = res && typeof res === 'object' ? responseHeaders.get(res) : undefined;
-      throw this.fail({ status: 200, code: env.data.code, msg: env.data.msg ?? '', headers });
-    }
-    return env.data.data;
-  }
-
-  private async callData<T>(schema: z.ZodType<T>, run: () => Promise<unknown>): Promise<T> {
-    const data = await this.call(run);
-    const parsed = schema.safeParse(data);
+    if (env.data.code !== 0 && done.includes(env.data.code)) return undefined as T;
+    if (env.data.code !== 0) throw this.fail({ status: 200, code: env.data.code, msg: env.data.msg ?? '', headers: responseHeaders.get(res as object) });
+    if (!schema) return env.data.data as T;
+    const parsed = schema.safeParse(env.data.data);
     if (!parsed.success) throw this.fail({ status: 200, code: null, msg: 'unexpected answer shape' });
     return parsed.data;
   }
 
-  /** `uuid` is Lark's idempotency key: the same uuid within an hour returns the first message instead of a new one. */
-  async send(receiveIdType: ReceiveIdType, receiveId: string, out: LarkOutbound, uuid?: string): Promise<string> {
-    return (await this.sendMessage(receiveIdType, receiveId, out, uuid)).messageId;
+  /**
+   * `uuid` is Lark's idempotency key: the same uuid within an hour returns the first message instead of a new one.
+   * Says which chat the message landed in (for open_id, the private chat Lark chose).
+   */
+  async send(receiveIdType: 'chat_id' | 'open_id', receiveId: string, out: LarkOutbound, uuid?: string) {
+    const data = { receive_id: receiveId, msg_type: out.msgType, content: contentOf(out), ...(uuid ? { uuid } : {}) };
+    const sent = await this.call(() => this.client.im.v1.message.create({ params: { receive_id_type: receiveIdType }, data }), sentMessageDataSchema);
+    return { messageId: sent.message_id, chatId: sent.chat_id ?? null };
   }
 
-  /** As send, also saying which chat the message landed in (for open_id, the private chat Lark chose). */
-  async sendMessage(receiveIdType: ReceiveIdType, receiveId: string, out: LarkOutbound, uuid?: string): Promise<{ messageId: string; chatId: string | null }> {
-    const data = await this.callData(sentMessageDataSchema, () =>
-      this.client.im.v1.message.create({
-        params: { receive_id_type: receiveIdType },
-        data: { receive_id: receiveId, msg_type: out.msgType, content: contentOf(out), ...(uuid ? { uuid } : {}) },
-      }),
-    );
-    return { messageId: data.message_id, chatId: data.chat_id ?? null };
-  }
-
+  /** A reply in the message's thread (a topic reply, so the ticket's conversation stays together). */
   async reply(messageId: string, out: LarkOutbound, uuid?: string): Promise<string> {
-    const data = await this.callData(sentMessageDataSchema, () =>
-      this.client.im.v1.message.reply({
-        path: { message_id: messageId },
-        data: { msg_type: out.msgType, content: contentOf(out), reply_in_thread: true, ...(uuid ? { uuid } : {}) },
-      }),
-    );
-    return data.message_id;
+    const data = { msg_type: out.msgType, content: contentOf(out), reply_in_thread: true, ...(uuid ? { uuid } : {}) };
+    return (await this.call(() => this.client.im.v1.message.reply({ path: { message_id: messageId }, data }), sentMessageDataSchema)).message_id;
   }
 
-  /** Cards are edited with PATCH; text with PUT. */
+  /** Cards are edited with PATCH (shared cards only); text with PUT. */
   async edit(messageId: string, out: LarkOutbound): Promise<void> {
-    if (out.msgType === 'interactive') {
-      await this.call(() =>
-        this.client.im.v1.message.patch({ path: { message_id: messageId }, data: { content: contentOf(out) } }),
-      );
-    } else {
-      await this.call(() =>
-        this.client.im.v1.message.update({
-          path: { message_id: messageId },
-          data: { msg_type: 'text', content: contentOf(out) },
-        }),
-      );
-    }
+    const path = { message_id: messageId };
+    if (out.msgType === 'interactive') await this.call(() => this.client.im.v1.message.patch({ path, data: { content: contentOf(out) } }));
+    else await this.call(() => this.client.im.v1.message.update({ path, data: { msg_type: 'text', content: contentOf(out) } }));
   }
 
-  /** Idempotent: a message that is already withdrawn counts as deleted. */
+  /** Recalls a message; idempotent: one already withdrawn counts as deleted. */
   async delete(messageId: string): Promise<void> {
-    await this.call(() => this.client.im.v1.message.delete({ path: { message_id: messageId } }), [LARK_CODES.messageRecalled]);
+    await this.call(() => this.client.im.v1.message.delete({ path: { message_id: messageId } }), undefined, [LARK_CODES.messageRecalled]);
   }
 
   /** A card only `openId` sees in a group chat (the SDK has no helper for this endpoint). */
   async sendEphemeral(chatId: string, openId: string, card: Record<string, unknown>): Promise<string> {
-    const data = await this.callData(sentMessageDataSchema, () =>
-      this.client.request({
-        method: 'POST',
-        url: '/open-apis/ephemeral/v1/send',
-        data: { chat_id: chatId, open_id: openId, msg_type: 'interactive', card },
-      }),
-    );
-    return data.message_id;
+    const data = { chat_id: chatId, open_id: openId, msg_type: 'interactive', card };
+    return (await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/send', data }), sentMessageDataSchema)).message_id;
   }
 
   async deleteEphemeral(messageId: string): Promise<void> {
-    await this.call(
-      () => this.client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/delete', data: { message_id: messageId } }),
-      [LARK_CODES.messageRecalled],
-    );
+    await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/ephemeral/v1/delete', data: { message_id: messageId } }), undefined, [LARK_CODES.messageRecalled]);
   }
 
   /** Delayed update of the card a callback came from; the token lives 30 minutes and works twice. */
   async updateCardByToken(token: string, card: Record<string, unknown>): Promise<void> {
-    await this.call(() =>
-      this.client.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token, card } }),
-    );
+    await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token, card } }));
   }
 
   async getUser(openId: string): Promise<LarkProfileData> {
-    const data = await this.callData(contactUserSchema, () =>
-      this.client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }),
-    );
-    const u = data.user;
-    return {
-      name: u.name || u.en_name || null,
-      email: u.email || u.enterprise_email || null,
-      locale: u.locale || null,
-    };
+    const { user: u } = await this.call(() => this.client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }), contactUserSchema);
+    return { name: u.name || u.en_name || null, email: u.email || u.enterprise_email || null, locale: u.locale || null };
   }
 
   /** The bot's own open_id, to recognise its mentions and its own messages. */
   async botOpenId(): Promise<string> {
-    let res: unknown;
-    try {
-      res = await this.client.request({ method: 'GET', url: '/open-apis/bot/v3/info' });
-    } catch (e) {
-      throw this.fail(failureOf(e));
-    }
-    const parsed = botInfoSchema.safeParse(res);
-    if (!parsed.success || parsed.data.code !== 0 || !parsed.data.bot) {
-      throw this.fail({ status: 200, code: parsed.success ? parsed.data.code : null, msg: 'bot info unavailable' });
-    }
-    return parsed.data.bot.open_id;
+    // bot/v3/info answers outside `data`: its envelope is read whole.
+    const info = await this.call(() => this.client.request({ method: 'GET', url: '/open-apis/bot/v3/info' }).then((res) => ({ code: 0, data: res })), botInfoSchema);
+    if (!info.bot || info.code !== 0) throw this.fail({ status: 200, code: info.code, msg: 'bot info unavailable' });
+    return info.bot.open_id;
   }
 }
 
@@ -174,15 +117,8 @@ export class LarkApi {
  * The SDK client this channel uses: its own token cache (the SDK's default is shared process-wide per app id), a
  * fetch transport with a timeout, and a logger that never prints request configs.
  */
-export function createLarkApi(opts: {
-  appId: string;
-  appSecret: string;
-  /** Open API base without a trailing slash. */
-  domain: string;
-  timeoutMs: number;
-  logger: Logger;
-}): LarkApi {
-  const tokens = new TokenCache();
+export function createLarkApi(opts: { appId: string; appSecret: string; domain: string; timeoutMs: number; logger: Logger }): LarkApi {
+  const tokens = new DefaultCache();
   const client = new Client({
     appId: opts.appId,
     appSecret: opts.appSecret,

@@ -1,172 +1,87 @@
 /**
- * Lark message cards (card JSON 1.0, which ephemeral cards and form containers both support). Text that came from
- * people (subjects, names, descriptions) only ever goes into `plain_text`, so it cannot smuggle in mentions or links.
+ * Lark message cards (card JSON 1.0, which ephemeral cards and form containers both support) and the synchronous
+ * answer to a card callback. Text that came from people (subjects, names, descriptions) only ever goes into
+ * `plain_text`, so it cannot smuggle in mentions or links.
  */
+import type { DraftErrors, RequestDraft, ServiceChoice, TicketSummary } from '../../core/chat/chat-messages.ts';
 import type { Locale } from '../../core/locale.ts';
-import type { TicketSummary } from '../../core/ports/channel-port.ts';
-import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
+import { TICKET_PRIORITIES } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
-import type { CreateTicketValue } from './lark-schemas.ts';
 
 export type Card = Record<string, unknown>;
 
-/** Lark's input component accepts at most 1000 characters. */
+/** Lark's input component holds at most 1000 characters. */
 export const INPUT_MAX = 1000;
+/** The service select's "not specified". */
+export const NO_SERVICE = 'none';
 
 export const plain = (content: string) => ({ tag: 'plain_text', content });
 export const textBlock = (content: string) => ({ tag: 'div', text: plain(content) });
+/** Only catalog sentences (with numbers) go here: markdown would render a person's text as markup. */
 const errorLine = (content: string) => ({ tag: 'markdown', content: `<font color='red'>${content}</font>` });
+export const linkButton = (text: string, url: string, type: 'default' | 'primary' = 'default') => ({ tag: 'button', text: plain(text), type, url });
 
-export function linkButton(text: string, url: string, type: 'default' | 'primary' = 'default') {
-  return { tag: 'button', text: plain(text), type, url };
+/** A card everyone in the chat sees the same; `update_multi` makes it one the bot may PATCH later (after a rating). */
+export function card(title: string, template: string, elements: unknown[], shared = true): Card {
+  return { config: { wide_screen_mode: true, update_multi: shared }, header: { title: plain(title), template }, elements };
 }
 
-export function card(title: string, template: string, elements: unknown[], extra: Card = {}): Card {
-  // update_multi makes the card shared, the only kind a bot may PATCH later (e.g. after a rating).
-  return { config: { wide_screen_mode: true, update_multi: true }, header: { title: plain(title), template }, elements, ...extra };
-}
-
-export function ticketTitle(locale: Locale, ticket: TicketSummary): string {
-  return `${t(locale, 'lark:card.ticket_title', { number: ticket.number })} · ${ticket.subject}`;
-}
-
-export function viewAction(locale: Locale, ticket: TicketSummary) {
-  return { tag: 'action', actions: [linkButton(t(locale, 'ticket.link', { number: ticket.number }), ticket.url, 'primary')] };
-}
-
-export const statusLabel = (locale: Locale, status: string) => t(locale, `status.${status}`);
-
-export interface RequestFormState {
-  subject: string;
-  description: string;
-  priority: TicketPriority;
-  serviceId: string | null;
-  email: string;
-}
-
-/** `form` is an error that belongs to no single field (e.g. the core refused for another reason). */
-export type FormField = 'subject' | 'description' | 'email' | 'form';
-export type FormErrors = Partial<Record<FormField, string>>;
-
-export const NO_SERVICE = 'none';
+export const ticketTitle = (locale: Locale, ticket: TicketSummary) => `${t(locale, 'lark:card.ticket_title', { number: ticket.number })} · ${ticket.subject}`;
+export const viewAction = (locale: Locale, ticket: TicketSummary) => ({ tag: 'action', actions: [linkButton(t(locale, 'ticket.link', { number: ticket.number }), ticket.url, 'primary')] });
 
 function input(name: string, label: string, placeholder: string, value: string, extra: Record<string, unknown> = {}) {
-  return {
-    tag: 'input',
-    name,
-    label: plain(label),
-    label_position: 'top',
-    placeholder: plain(placeholder),
-    max_length: INPUT_MAX,
-    ...(value ? { default_value: value.slice(0, INPUT_MAX) } : {}),
-    ...extra,
-  };
+  return { tag: 'input', name, label: plain(label), label_position: 'top', placeholder: plain(placeholder), max_length: INPUT_MAX, ...(value ? { default_value: value.slice(0, INPUT_MAX) } : {}), ...extra };
 }
 
 function select(name: string, options: { value: string; label: string }[], initial: string) {
-  return {
-    tag: 'select_static',
-    name,
-    initial_option: initial,
-    options: options.map((o) => ({ text: plain(o.label), value: o.value })),
-  };
+  return { tag: 'select_static', name, initial_option: initial, options: options.map((o) => ({ text: plain(o.label), value: o.value })) };
 }
 
-/** The request form. `openIds` is set for the delayed-update API, which needs it on non-shared 1.0 cards. */
-export function requestFormCard(
-  locale: Locale,
-  state: RequestFormState,
-  services: { id: string; name: string }[],
-  value: CreateTicketValue,
-  errors: FormErrors = {},
-  openIds?: string[],
-): Card {
-  const err = (f: FormField) => (errors[f] ? [errorLine(errors[f])] : []);
-  const serviceOptions = [
-    { value: NO_SERVICE, label: t(locale, 'lark:form.service_none') },
-    ...services.map((s) => ({ value: s.id, label: s.name })),
-  ];
+const submitButton = (name: string, label: string, value: Record<string, string>, type = 'primary') => ({ tag: 'button', name, action_type: 'form_submit', type, text: plain(label), value });
+
+/**
+ * The request form: only the draft's id travels in the button; who the request is filed as is shown, not asked.
+ * `errors` come from the core's checkDraft.
+ */
+export function requestFormCard(locale: Locale, draft: RequestDraft, services: ServiceChoice[], errors: DraftErrors = {}): Card {
+  const err = (f: keyof DraftErrors) => (errors[f] ? [errorLine(t(locale, errors[f].key, errors[f].params))] : []);
+  const serviceOptions = [{ value: NO_SERVICE, label: t(locale, 'lark:form.service_none') }, ...services.map((s) => ({ value: s.id, label: s.name }))];
   const form = {
     tag: 'form',
     name: 'request_form',
     elements: [
-      ...err('form'),
-      input('subject', t(locale, 'form.subject'), t(locale, 'lark:form.subject_placeholder'), state.subject),
+      input('subject', t(locale, 'form.subject'), t(locale, 'lark:form.subject_placeholder'), draft.subject),
       ...err('subject'),
-      input('description', t(locale, 'form.description'), t(locale, 'lark:form.description_placeholder'), state.description, {
-        input_type: 'multiline_text',
-        rows: 4,
-      }),
+      input('description', t(locale, 'form.description'), t(locale, 'lark:form.description_placeholder'), draft.description, { input_type: 'multiline_text', rows: 4 }),
       ...err('description'),
       textBlock(t(locale, 'form.priority')),
-      select(
-        'priority',
-        TICKET_PRIORITIES.map((p) => ({ value: p, label: t(locale, `priority.${p}`) })),
-        state.priority,
-      ),
+      select('priority', TICKET_PRIORITIES.map((p) => ({ value: p, label: t(locale, `priority.${p}`) })), draft.priority),
+      ...err('priority'),
       textBlock(t(locale, 'form.service')),
-      select('service', serviceOptions, state.serviceId ?? NO_SERVICE),
-      input('email', t(locale, 'form.email'), t(locale, 'lark:form.email_placeholder'), state.email),
-      ...err('email'),
-      { tag: 'button', name: 'submit', action_type: 'form_submit', type: 'primary', text: plain(t(locale, 'action.submit')), value },
+      select('service', serviceOptions, draft.serviceId && services.some((s) => s.id === draft.serviceId) ? draft.serviceId : NO_SERVICE),
+      ...err('serviceId'),
+      textBlock(draft.requesterEmail ? t(locale, 'lark:form.filed_as', { email: draft.requesterEmail }) : t(locale, 'error.not_registered')),
+      submitButton('submit', t(locale, 'action.submit'), { op: 'submit', d: draft.id, loc: locale }),
     ],
   };
-  return {
-    config: { wide_screen_mode: true, update_multi: false },
-    header: { title: plain(t(locale, 'form.title')), template: 'blue' },
-    elements: [textBlock(t(locale, 'lark:form.hint')), form],
-    ...(openIds ? { open_ids: openIds } : {}),
-  };
+  return card(t(locale, 'form.title'), 'blue', [textBlock(t(locale, 'lark:form.hint')), form], false);
 }
 
-/** What replaces the form once it was accepted, while the ticket is created in the background. */
-export function submittedCard(locale: Locale, subject: string, openIds?: string[]): Card {
-  return {
-    config: { wide_screen_mode: true, update_multi: false },
-    header: { title: plain(t(locale, 'form.title')), template: 'green' },
-    elements: [textBlock(t(locale, 'lark:form.submitted', { subject }))],
-    ...(openIds ? { open_ids: openIds } : {}),
-  };
-}
+/** What replaces the form once Lark's request was accepted, while the worker files it. */
+export const submittedCard = (locale: Locale, subject: string) => card(t(locale, 'form.title'), 'green', [textBlock(t(locale, 'lark:form.submitted', { subject }))], false);
 
 function reopenForm(locale: Locale, ticket: TicketSummary) {
-  return {
-    tag: 'form',
-    name: 'reopen_form',
-    elements: [
-      input('reason', t(locale, 'lark:reopen.reason_label'), t(locale, 'ticket.reopen_prompt', { number: ticket.number }), '', {
-        input_type: 'multiline_text',
-        rows: 2,
-      }),
-      {
-        tag: 'button',
-        name: 'reopen',
-        action_type: 'form_submit',
-        type: 'default',
-        text: plain(t(locale, 'action.reopen')),
-        value: { op: 'reopen', n: String(ticket.number), loc: locale },
-      },
-    ],
-  };
+  const label = t(locale, 'lark:reopen.reason_label');
+  const reason = input('reason', label, t(locale, 'ticket.reopen_prompt', { number: ticket.number }), '', { input_type: 'multiline_text', rows: 2 });
+  return { tag: 'form', name: 'reopen_form', elements: [reason, submitButton('reopen', t(locale, 'action.reopen'), { op: 'reopen', n: String(ticket.number), loc: locale }, 'default')] };
 }
 
-/** Rate 1-5 with an optional comment, Reopen with a reason, and a link to the request. */
+/** Rate 1-5 with an optional comment, Return to work with a reason, and a link to the request. */
 export function ratingPromptCard(locale: Locale, ticket: TicketSummary): Card {
-  const rateForm = {
-    tag: 'form',
-    name: 'rate_form',
-    elements: [
-      input('comment', t(locale, 'lark:rating.comment_label'), t(locale, 'rating.comment_prompt'), ''),
-      ...[1, 2, 3, 4, 5].map((s) => ({
-        tag: 'button',
-        name: `rate_${s}`,
-        action_type: 'form_submit',
-        type: s >= 4 ? 'primary' : 'default',
-        text: plain(t(locale, 'lark:rating.score', { score: s })),
-        value: { op: 'rate', n: String(ticket.number), s: String(s), loc: locale },
-      })),
-    ],
-  };
+  const scores = [1, 2, 3, 4, 5].map((s) =>
+    submitButton(`rate_${s}`, t(locale, 'lark:rating.score', { score: s }), { op: 'rate', n: String(ticket.number), s: String(s), loc: locale }, s >= 4 ? 'primary' : 'default'),
+  );
+  const rateForm = { tag: 'form', name: 'rate_form', elements: [input('comment', t(locale, 'lark:rating.comment_label'), t(locale, 'rating.comment_prompt'), ''), ...scores] };
   return card(ticketTitle(locale, ticket), 'green', [
     textBlock(t(locale, 'ticket.solved_prompt', { number: ticket.number })),
     { tag: 'hr' },
@@ -177,18 +92,8 @@ export function ratingPromptCard(locale: Locale, ticket: TicketSummary): Card {
   ]);
 }
 
-export function reopenPromptCard(locale: Locale, ticket: TicketSummary): Card {
-  return card(ticketTitle(locale, ticket), 'orange', [
-    textBlock(t(locale, 'ticket.reopen_prompt', { number: ticket.number })),
-    reopenForm(locale, ticket),
-    viewAction(locale, ticket),
-  ]);
-}
-
-/** The rating card once it was used: the outcome, and no buttons left to press again. */
-export function resolvedCard(locale: Locale, ticket: TicketSummary, sentence: string): Card {
-  return card(ticketTitle(locale, ticket), 'grey', [textBlock(sentence), viewAction(locale, ticket)]);
-}
+export const reopenPromptCard = (locale: Locale, ticket: TicketSummary) =>
+  card(ticketTitle(locale, ticket), 'orange', [textBlock(t(locale, 'ticket.reopen_prompt', { number: ticket.number })), reopenForm(locale, ticket), viewAction(locale, ticket)]);
 
 export type Toast = { type: 'success' | 'info' | 'warning' | 'error'; content: string };
 
@@ -196,7 +101,7 @@ export type Toast = { type: 'success' | 'info' | 'warning' | 'error'; content: s
  * The synchronous answer to a card callback. card.action.trigger takes `{toast, card:{type:'raw', data}}`; the
  * legacy card request URL takes the new card itself (or `{}` to leave it as is).
  */
-export function cardResponse(legacy: boolean, toast: Toast | null, newCard: Card | null): Record<string, unknown> {
+export function cardResponse(legacy: boolean, toast: Toast | null, newCard: Card | null = null): Record<string, unknown> {
   if (legacy) return newCard ?? {};
   return { ...(toast ? { toast } : {}), ...(newCard ? { card: { type: 'raw', data: newCard } } : {}) };
 }

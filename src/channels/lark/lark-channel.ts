@@ -1,20 +1,23 @@
 /**
- * The Lark (and Feishu) channel: what src/main.ts wires. `createLarkChannel(config, deps)` returns the adapter the
- * sync engine delivers through, the fastify routes (POST /lark/events, POST /lark/cards) and a start hook that
- * learns the bot's own open_id.
+ * The Lark (and Feishu) channel: what src/main.ts wires. `createLarkChannel(config, deps)` returns the adapter (parse
+ * into ChatEvents, tell the chat service's answers, deliver what the sync engine carries), the routes
+ * (POST /lark/events, POST /lark/cards) and a start hook that learns the bot's own open_id.
+ *
+ * Every send passes the delivery key as Lark's `uuid`, so a retry after a crash (between Lark's answer and our
+ * commit) returns the message already posted instead of a second one; that is why there is no findDelivered.
  */
-import { CardActionHandler, LoggerLevel } from '@larksuiteoapi/node-sdk';
-import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
+import type { ChatPerson, ChatProfile } from '../../core/chat/chat-events.ts';
+import type { ChatReply } from '../../core/chat/chat-service.ts';
+import { toLocale } from '../../core/locale.ts';
+import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type ReplyContext } from '../../core/ports/channel-port.ts';
 import { registerMessages } from '../../i18n/catalog.ts';
 import { lark as larkMessages } from '../../i18n/messages/lark.ts';
-import { createLarkAdapter } from './lark-adapter.ts';
-import { createLarkApi } from './lark-api.ts';
-import { decideCardAction } from './lark-card-flow.ts';
-import type { LarkContext } from './lark-context.ts';
-import { sdkLogger } from './lark-http.ts';
-import { createInboundProcessor, HANDLED_EVENT_TYPES, withHeaders } from './lark-inbound.ts';
-import { LarkProfiles } from './lark-profile.ts';
+import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
+import { createLarkApi, larkUuid, type LarkApi, type LarkProfileData } from './lark-api.ts';
+import { parseLarkEvent, PLATFORM } from './lark-parse.ts';
+import { asCard, renderMessage } from './lark-render.ts';
 import { larkRoutes } from './lark-routes.ts';
+import { decodeCardAction } from './lark-schemas.ts';
 
 export interface LarkChannelConfig {
   appId: string;
@@ -27,60 +30,117 @@ export interface LarkChannelConfig {
   requestTimeoutMs?: number;
 }
 
+/**
+ * Lark: 5 QPS per chat shared by the bots in it, 50/s and 1000/min per app for sends; a text message body may be
+ * 150 KB (30,000 characters stay under it even in 4-byte UTF-8), a card 30 KB.
+ */
+export const LARK_LIMITS: ChannelLimits = { maxMessageLength: 30_000, perChatIntervalMs: 200, perGroupPerMinute: 0, globalPerSecond: 50, ephemeral: true, buttons: true, forms: true };
+
+const PROFILE_TTL_MS = 10 * 60_000;
+
+/** A handler of a call's failure: `value` when Lark refused for good, else the failure again (to be retried). */
+const orPermanent =
+  <T>(value: T) =>
+  (e: unknown): T => {
+    if (e instanceof ChannelSendError && e.kind === 'permanent') return value;
+    throw e;
+  };
+
+/** People as the contact API knows them, cached for a few minutes; an account the app may not read is anonymous. */
+function createPeople(api: Pick<LarkApi, 'getUser'>) {
+  const cache = new Map<string, { data: LarkProfileData; until: number }>();
+  async function lookup(openId: string): Promise<LarkProfileData> {
+    const hit = cache.get(openId);
+    if (hit && hit.until > Date.now()) return hit.data;
+    // Out of the app's range or no contact scope: Lark will not tell, now or later. Anything else is retried.
+    const data = await api.getUser(openId).catch(orPermanent<LarkProfileData>({ name: null, email: null, locale: null }));
+    cache.set(openId, { data, until: Date.now() + PROFILE_TTL_MS });
+    return data;
+  }
+  return (workspaceId: string, openId: string): ChatPerson => {
+    const ref = { platform: PLATFORM, workspaceId, platformUserId: openId };
+    return {
+      ...ref,
+      profile: async (): Promise<ChatProfile> => {
+        const p = await lookup(openId);
+        // A workspace profile's email is the tenant's directory, which the person cannot type into.
+        return { ...ref, displayName: p.name ?? openId, verifiedEmail: p.email, locale: p.locale ? toLocale(p.locale) : null };
+      },
+    };
+  };
+}
+
+/**
+ * Tells one answer of the chat service. An answer to a request form's Submit shows on the form itself (through the
+ * card's update token); in a group, once the request is in, the form goes (the confirmation is in the thread).
+ */
+async function tell(api: LarkApi, reply: ChatReply, ctx: ReplyContext): Promise<void> {
+  const out = renderMessage(reply.message, reply.locale);
+  const uuid = larkUuid(ctx.deliveryKey);
+  const pressed = decodeCardAction(ctx.envelope.payload);
+  const actor = reply.actor?.platformUserId ?? null;
+  if (reply.to === 'actor' && pressed?.value?.op === 'submit' && actor) {
+    if (reply.message.kind === 'request_done' && !reply.place.direct && pressed.messageId) return api.deleteEphemeral(pressed.messageId);
+    const card = { ...asCard(out, reply.locale), open_ids: [actor] };
+    // A token spent (two uses) or expired is refused for good: then it is said as any other answer.
+    if (pressed.cardToken && (await api.updateCardByToken(pressed.cardToken, card).then(() => true, orPermanent(false)))) return;
+  }
+  if (reply.replaces) return api.edit(reply.replaces, out);
+  const { place } = reply;
+  if (reply.to === 'place' || !actor) {
+    if (place.threadRef) await api.reply(place.threadRef, out, uuid);
+    else await api.send('chat_id', place.chatId, out, uuid);
+    return;
+  }
+  if (!place.direct && place.chatId) {
+    // Ephemeral cards are for groups only, and Lark's card callbacks do not say what the chat is.
+    if (await api.sendEphemeral(place.chatId, actor, asCard(out, reply.locale)).then(() => true, orPermanent(false))) return;
+  }
+  await api.send('open_id', actor, out, uuid);
+}
+
 export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps): ChannelModule {
   // The config refuses this already; a channel built by hand must not run open either.
   if (!config.verificationToken && !config.encryptKey) throw new Error('Lark needs a verification token or an encrypt key to authenticate its requests');
   registerMessages('lark', larkMessages);
+  const chat = deps.chat;
+  if (!chat) throw new Error('the Lark channel needs the chat service');
   const logger = deps.logger.child({ channel: 'lark' });
-  const sdkLog = sdkLogger(logger);
   // The SDK joins `${domain}/open-apis/...`; a trailing slash would double it.
   const domain = config.domain.replace(/\/+$/, '');
-  const api = createLarkApi({
-    appId: config.appId,
-    appSecret: config.appSecret,
-    domain,
-    timeoutMs: config.requestTimeoutMs ?? 10_000,
-    logger,
-  });
+  const api = createLarkApi({ appId: config.appId, appSecret: config.appSecret, domain, timeoutMs: config.requestTimeoutMs ?? 10_000, logger });
+  const person = createPeople(api);
 
-  let botId: string | null = null;
-  let learning: Promise<string> | null = null;
-  async function botOpenId(): Promise<string> {
-    if (botId) return botId;
-    learning ??= api.botOpenId().finally(() => {
-      learning = null;
-    });
-    botId = await learning;
-    return botId;
-  }
+  let botId: Promise<string> | null = null;
+  const botOpenId = () => (botId ??= api.botOpenId().catch((e: unknown) => {
+    botId = null;
+    throw e;
+  }));
 
-  const ctx: LarkContext = {
-    api,
-    desk: deps.desk,
-    logger,
-    profiles: new LarkProfiles(api, logger),
-    domain,
-    botOpenId,
+  const adapter: ChannelAdapter = {
+    platform: PLATFORM,
+    limits: LARK_LIMITS,
+    parse: (envelope) => parseLarkEvent(envelope.payload, { botOpenId, person, domain, draft: (id, owner) => chat.drafts.read(id, owner) }),
+    tell: (reply, ctx) => tell(api, reply, ctx),
+    async post(target, message, ctx) {
+      const out = renderMessage(message, ctx.locale);
+      // reply_in_thread keeps the conversation in the ticket's thread (a topic reply to the thread's root).
+      const uuid = larkUuid(ctx.deliveryKey);
+      return { messageId: target.threadRef ? await api.reply(target.threadRef, out, uuid) : (await api.send('chat_id', target.chatId, out, uuid)).messageId };
+    },
+    async sendDirect(user, message, ctx) {
+      const sent = await api.send('open_id', user.platformUserId, renderMessage(message, ctx.locale), larkUuid(ctx.deliveryKey));
+      return { messageId: sent.messageId, ...(sent.chatId ? { chatId: sent.chatId } : {}) };
+    },
+    update: (_target, messageId, message, ctx) => api.edit(messageId, renderMessage(message, ctx.locale)),
+    delete: (_target, messageId) => api.delete(messageId),
   };
 
-  // The handler's fallback receives every callback (card.action.trigger and legacy ones), already flattened.
-  const cards = new CardActionHandler({ logger: sdkLog, loggerLevel: LoggerLevel.warn }, (data: unknown) =>
-    decideCardAction(ctx, data),
-  );
-
-  const processInbound = createInboundProcessor(ctx, sdkLog);
-
   return {
-    adapter: createLarkAdapter({ api, processInbound }),
+    adapter,
     // A member whose verified profile email is a customer's is linked on their first message; others send the code.
-    accountLinking: { platform: 'lark', codeMessage: (code: string) => code, linksByProfileEmail: true },
-    routes: larkRoutes({
-      secrets: { encryptKey: config.encryptKey, verificationToken: config.verificationToken },
-      inbox: deps.inbox,
-      logger,
-      eventTypes: HANDLED_EVENT_TYPES,
-      dispatchCard: (body) => cards.invoke(withHeaders(body)),
-    }),
+    accountLinking: { platform: 'lark', codeMessage: (code: string) => `link ${code}`, linksByProfileEmail: true },
+    routes: larkRoutes({ secrets: { encryptKey: config.encryptKey, verificationToken: config.verificationToken }, inbox: deps.inbox, logger, chat, person }),
     async start() {
       try {
         await botOpenId();

@@ -4,6 +4,7 @@
  */
 import { ChannelSendError } from '../../core/ports/channel-port.ts';
 import { LarkHttpError, LarkNetworkError } from './lark-http.ts';
+import { apiResponseSchema } from './lark-schemas.ts';
 
 export const LARK_CODES = {
   rateLimited: 99991400,
@@ -47,19 +48,12 @@ export function toChannelSendError(f: LarkFailure): ChannelSendError {
   return new ChannelSendError('permanent', what);
 }
 
-function codeOf(body: unknown): number | null {
-  if (body && typeof body === 'object' && 'code' in body && typeof body.code === 'number') return body.code;
-  return null;
-}
-
-function msgOf(body: unknown): string {
-  if (body && typeof body === 'object' && 'msg' in body && typeof body.msg === 'string') return body.msg.slice(0, 200);
-  return '';
-}
-
 /** Whatever a client call threw, as a LarkFailure (unknown errors count as no answer, i.e. transient). */
 export function failureOf(e: unknown): LarkFailure {
-  if (e instanceof LarkHttpError) return { status: e.status, code: codeOf(e.body), msg: msgOf(e.body), headers: e.headers };
+  if (e instanceof LarkHttpError) {
+    const body = apiResponseSchema.safeParse(e.body).data;
+    return { status: e.status, code: body?.code ?? null, msg: body?.msg?.slice(0, 200) ?? '', headers: e.headers };
+  }
   if (e instanceof LarkNetworkError) return { status: null, code: null, msg: e.message };
   return { status: null, code: null, msg: e instanceof Error ? e.message.slice(0, 200) : 'unknown error' };
 }

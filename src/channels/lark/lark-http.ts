@@ -1,10 +1,9 @@
 /**
  * What the SDK client is given instead of its process-wide defaults: a fetch transport with a timeout that keeps
- * response headers (Lark's rate-limit reset arrives in a header, also on HTTP 200 answers), a token cache per client
- * (the SDK's default cache is a module global shared by every client of the same app id), and a logger that never
+ * response headers (Lark's rate-limit reset arrives in a header, also on HTTP 200 answers), and a logger that never
  * writes request configs (they hold the tenant token and, for the token call, the app secret).
  */
-import type { Cache, HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
+import type { HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
 
 /** Headers of a parsed answer, for answers that came back with HTTP 2xx. */
@@ -37,26 +36,17 @@ interface RequestOptions {
   headers?: Record<string, unknown>;
   params?: Record<string, unknown>;
   data?: unknown;
-  paramsSerializer?: unknown;
+  /** The SDK passes its own (qs) serializer with every call that has query parameters. */
+  paramsSerializer?: (params: Record<string, unknown>) => string;
   $return_headers?: boolean;
 }
 
-function queryString(params: Record<string, unknown> | undefined, serializer: unknown): string {
-  if (!params || Object.keys(params).length === 0) return '';
-  if (typeof serializer === 'function') {
-    const s: unknown = serializer(params);
-    return typeof s === 'string' && s.length > 0 ? `?${s}` : '';
-  }
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null) q.append(k, String(v));
-  const s = q.toString();
-  return s ? `?${s}` : '';
-}
-
+/** The SDK calls `request` (and `post` for tokens); it expects the parsed body back (or `{data, headers}` when asked). */
 export function createFetchHttpInstance(options: { timeoutMs: number }): HttpInstance {
   async function request(opts: RequestOptions): Promise<unknown> {
     const method = (opts.method ?? 'GET').toUpperCase();
-    const url = `${opts.url ?? ''}${queryString(opts.params, opts.paramsSerializer)}`;
+    const params = opts.params && Object.keys(opts.params).length > 0 ? opts.params : null;
+    const query = params ? (opts.paramsSerializer?.(params) ?? new URLSearchParams(params as Record<string, string>).toString()) : '';
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
     let body: string | undefined;
@@ -66,7 +56,7 @@ export function createFetchHttpInstance(options: { timeoutMs: number }): HttpIns
     }
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
+      res = await fetch(`${opts.url ?? ''}${query ? `?${query}` : ''}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
     } catch (e) {
       throw new LarkNetworkError(e instanceof Error ? `${e.name}: ${e.message}` : 'network error');
     }
@@ -77,54 +67,14 @@ export function createFetchHttpInstance(options: { timeoutMs: number }): HttpIns
     } catch {
       // a proxy's HTML error page: keep the text, the status decides
     }
-    const resHeaders: Record<string, string> = {};
-    res.headers.forEach((v, k) => {
-      resHeaders[k] = v;
-    });
+    const resHeaders = Object.fromEntries(res.headers.entries());
     if (!res.ok) throw new LarkHttpError(res.status, parsed, resHeaders);
     if (opts.$return_headers) return { data: parsed, headers: resHeaders };
     if (parsed && typeof parsed === 'object') responseHeaders.set(parsed, resHeaders);
     return parsed;
   }
-  const instance = {
-    request: (opts: RequestOptions) => request(opts),
-    get: (url: string, opts?: RequestOptions) => request({ ...opts, url, method: 'GET' }),
-    delete: (url: string, opts?: RequestOptions) => request({ ...opts, url, method: 'DELETE' }),
-    head: (url: string, opts?: RequestOptions) => request({ ...opts, url, method: 'HEAD' }),
-    options: (url: string, opts?: RequestOptions) => request({ ...opts, url, method: 'OPTIONS' }),
-    post: (url: string, data?: unknown, opts?: RequestOptions) => request({ ...opts, url, data, method: 'POST' }),
-    put: (url: string, data?: unknown, opts?: RequestOptions) => request({ ...opts, url, data, method: 'PUT' }),
-    patch: (url: string, data?: unknown, opts?: RequestOptions) => request({ ...opts, url, data, method: 'PATCH' }),
-  };
-  // The SDK's interface is generic over axios-style result types; this object returns the parsed body, which is
-  // what every caller in the SDK expects.
-  return instance as unknown as HttpInstance;
-}
-
-/** An in-memory token cache owned by one client; `clear()` forces a fresh token after Lark rejected one. */
-export class TokenCache implements Cache {
-  private readonly values = new Map<string, { value: unknown; expiresAt: number | undefined }>();
-
-  // `Symbol`, not `symbol`: that is how the SDK types its Cache keys.
-  private key(key: string | Symbol, namespace?: string): string {
-    return `${namespace ?? ''}/${String(key)}`;
-  }
-
-  async get(key: string | Symbol, options?: { namespace?: string }): Promise<unknown> {
-    const hit = this.values.get(this.key(key, options?.namespace));
-    if (!hit) return undefined;
-    if (hit.expiresAt !== undefined && hit.expiresAt <= Date.now()) return undefined;
-    return hit.value;
-  }
-
-  async set(key: string | Symbol, value: unknown, expiresAt?: number, options?: { namespace?: string }): Promise<boolean> {
-    this.values.set(this.key(key, options?.namespace), { value, expiresAt });
-    return true;
-  }
-
-  clear(): void {
-    this.values.clear();
-  }
+  const post = (url: string, data?: unknown, opts?: RequestOptions) => request({ ...opts, url, data, method: 'POST' });
+  return { request, post } as unknown as HttpInstance;
 }
 
 /** One short line per SDK log call: an error's name, message and Lark code, never its request config. */
@@ -132,18 +82,8 @@ function describe(arg: unknown): string {
   if (typeof arg === 'string') return arg.slice(0, 300);
   if (Array.isArray(arg)) return arg.map(describe).join(' | ');
   if (arg instanceof Error) return `${arg.name}: ${arg.message}`.slice(0, 300);
-  if (arg && typeof arg === 'object') {
-    const response = 'response' in arg ? arg.response : undefined;
-    if (response && typeof response === 'object') {
-      const status = 'status' in response ? String(response.status) : '?';
-      const data = 'data' in response ? response.data : undefined;
-      const code = data && typeof data === 'object' && 'code' in data ? String(data.code) : '?';
-      return `HTTP ${status} code ${code}`;
-    }
-    if ('code' in arg && 'msg' in arg) return `code ${String(arg.code)}: ${String(arg.msg).slice(0, 200)}`;
-    return '[object]';
-  }
-  return String(arg);
+  if (arg && typeof arg === 'object' && 'code' in arg) return `code ${String(arg.code)}${'msg' in arg ? `: ${String(arg.msg).slice(0, 200)}` : ''}`;
+  return arg && typeof arg === 'object' ? '[object]' : String(arg);
 }
 
 export function sdkLogger(logger: Logger): SdkLogger {

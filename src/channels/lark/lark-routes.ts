@@ -1,97 +1,91 @@
 /**
- * POST /lark/events and POST /lark/cards. This plugin keeps the raw body (the signature is over the exact bytes),
- * authenticates every request itself, and makes each event durable in the inbox before Lark gets its 200. Events
- * of one chat share an ordering key, so the worker processes them one at a time, in order.
+ * POST /lark/events and POST /lark/cards, on the shared webhook route: every request is authenticated first
+ * (lark-verify.ts), then recorded in the inbox before Lark gets its 200. Events of one chat share an ordering key,
+ * so the worker processes them one at a time, in order.
+ *
+ * A card callback must be answered within 3 s, with what the person sees at once: the request form is checked here
+ * by the core's own checkDraft (errors go back on the card, nothing is recorded), a Return to work needs a reason;
+ * anything accepted is recorded and answered with a toast, and the worker does the rest.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { ChatPerson } from '../../core/chat/chat-events.ts';
+import type { ChatService } from '../../core/chat/chat-service.ts';
+import { checkDraft, cleanText, hasErrors } from '../../core/chat/request-draft.ts';
+import { toLocale } from '../../core/locale.ts';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
 import { t } from '../../i18n/catalog.ts';
-import { cardResponse } from './lark-cards.ts';
-import { isCardDecision } from './lark-card-flow.ts';
-import { PLATFORM } from './lark-profile.ts';
-import { eventChatKey } from './lark-schemas.ts';
+import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
+import { cardResponse, requestFormCard, submittedCard, type Toast } from './lark-cards.ts';
+import { formFields, HANDLED_EVENT_TYPES, PLATFORM } from './lark-parse.ts';
+import { decodeCardAction, eventChatKey, type LarkCardAction } from './lark-schemas.ts';
 import { storableBody, verifyLarkRequest, type LarkSecrets, type VerifiedRequest } from './lark-verify.ts';
 
 export interface LarkRouteDeps {
   secrets: LarkSecrets;
   inbox: InboxPort;
   logger: Logger;
-  /** Event types worth recording; others are acknowledged and dropped. */
-  eventTypes: ReadonlySet<string>;
-  /** Runs the SDK's card dispatcher over a verified, decrypted callback body; resolves to a CardDecision. */
-  dispatchCard(body: Record<string, unknown>): Promise<unknown>;
+  chat: Pick<ChatService, 'drafts'>;
+  person(tenantKey: string, openId: string): ChatPerson;
 }
 
 type Recordable = Exclude<VerifiedRequest, { kind: 'challenge' }>;
 
-const genericFailure = (legacy: boolean) =>
-  cardResponse(legacy, { type: 'error', content: t('en', 'error.generic') }, null);
+const answer = (json: unknown): WebhookDecision => ({ kind: 'answer', reply: { json } });
 
-export function larkRoutes(deps: LarkRouteDeps): FastifyPluginAsync {
-  const { inbox, logger, secrets } = deps;
+export function larkRoutes(deps: LarkRouteDeps) {
+  /** `failed` answers a card when the inbox cannot record it: Lark shows a card callback's failure from the body. */
+  function record(r: Recordable, externalId: string, reply: unknown = {}, failed?: unknown): WebhookDecision {
+    const payload = storableBody(r);
+    const event = { externalId, payload, orderingKey: eventChatKey(payload) };
+    return { kind: 'record', event, reply: { json: reply }, ...(failed ? { ifNotRecorded: { json: failed } } : {}) };
+  }
 
-  async function record(externalId: string, request: Recordable): Promise<boolean> {
-    try {
-      const payload = storableBody(request);
-      const orderingKey = eventChatKey(payload);
-      const res = await inbox.record({ platform: PLATFORM, externalId, payload, ...(orderingKey ? { orderingKey } : {}) });
-      if (res.duplicate) logger.debug({ externalId }, 'lark: duplicate delivery, already recorded');
-      return true;
-    } catch (e) {
-      logger.error({ err: e instanceof Error ? e.message : String(e), externalId }, 'lark: inbox record failed');
-      return false;
+  async function onCard(r: Recordable, a: LarkCardAction, externalId: string): Promise<WebhookDecision> {
+    // Not one of our buttons (or a shape we do not know): leave the card as it is.
+    if (!a.value) return answer({});
+    const locale = toLocale(a.value.loc);
+    const toast = (type: Toast['type'], key: string) => ({ type, content: t(locale, key) });
+    const failed = cardResponse(a.legacy, toast('error', 'error.generic'));
+    switch (a.value.op) {
+      case 'submit': {
+        const form = await deps.chat.drafts.form(a.value.d, deps.person(a.tenantKey, a.operatorOpenId));
+        if (!form) return answer(cardResponse(a.legacy, toast('error', 'error.draft_expired')));
+        const fields = formFields(a.form, form.draft);
+        const errors = checkDraft(fields, form.services.map((s) => s.id));
+        if (hasErrors(errors)) {
+          // The form again, as the person filled it in, with the errors at their fields.
+          const again = requestFormCard(locale, { ...form.draft, ...fields }, form.services, errors);
+          return answer(cardResponse(a.legacy, toast('error', 'lark:toast.form_errors'), again));
+        }
+        return record(r, externalId, cardResponse(a.legacy, toast('success', 'lark:toast.submitted'), submittedCard(locale, cleanText(fields.subject))), failed);
+      }
+      case 'rate':
+        return record(r, externalId, cardResponse(a.legacy, toast('success', 'lark:toast.rating_saved')), failed);
+      case 'reopen':
+        if (cleanText(String(a.form['reason'] ?? '')) === '') return answer(cardResponse(a.legacy, toast('error', 'error.reason_required')));
+        return record(r, externalId, cardResponse(a.legacy, toast('info', 'lark:toast.reopen_saved')), failed);
     }
   }
 
-  async function handleCard(request: Recordable, externalId: string, reply: FastifyReply) {
-    const legacy = request.kind === 'legacy_card';
-    let decision: unknown;
-    try {
-      decision = await deps.dispatchCard(storableBody(request));
-    } catch (e) {
-      logger.error({ err: e instanceof Error ? e.message : String(e) }, 'lark: card callback failed');
-    }
-    if (!isCardDecision(decision)) return reply.code(200).send(genericFailure(legacy));
-    if (decision.record && !(await record(externalId, request))) return reply.code(200).send(genericFailure(legacy));
-    return reply.code(200).send(decision.response);
-  }
-
-  async function handle(req: FastifyRequest, reply: FastifyReply) {
-    const raw = req.body;
-    if (!Buffer.isBuffer(raw) || raw.length === 0) return reply.code(400).send({ error: 'empty body' });
-    const verified = verifyLarkRequest(raw, req.headers, secrets);
-    if (!verified.ok) {
-      logger.info({ status: verified.status, reason: verified.reason, url: req.url }, 'lark: request rejected');
-      return reply.code(verified.status).send({ error: verified.status === 401 ? 'unauthorized' : 'bad request' });
-    }
+  async function decide(req: WebhookRequest): Promise<WebhookDecision> {
+    const verified = verifyLarkRequest(req.rawBody, req.headers, deps.secrets);
+    if (!verified.ok) return { kind: 'reject', status: verified.status, reason: verified.reason, reply: { status: verified.status, json: { error: verified.status === 401 ? 'unauthorized' : 'bad request' } } };
     const r = verified.request;
-    switch (r.kind) {
-      case 'challenge':
-        return reply.code(200).send({ challenge: r.challenge });
-      case 'legacy_card':
-        return handleCard(r, `card:${r.cardToken}`, reply);
-      case 'v2':
-        if (r.eventType === 'card.action.trigger') return handleCard(r, r.eventId, reply);
-        break;
-      case 'v1':
-        break;
+    if (r.kind === 'challenge') return answer({ challenge: r.challenge });
+    if (r.kind === 'legacy_card' || (r.kind === 'v2' && r.eventType === 'card.action.trigger')) {
+      const a = decodeCardAction(storableBody(r));
+      if (!a) return { kind: 'reject', status: 400, reason: 'malformed card callback' };
+      const externalId = r.kind === 'v2' ? r.eventId : `card:${r.cardToken}`;
+      try {
+        return await onCard(r, a, externalId);
+      } catch (e) {
+        deps.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'lark: card callback could not be answered');
+        return answer(cardResponse(a.legacy, { type: 'error', content: t(toLocale(a.value?.loc), 'error.generic') }));
+      }
     }
-    const externalId = r.kind === 'v2' ? r.eventId : r.uuid;
-    if (!deps.eventTypes.has(r.eventType)) {
-      logger.debug({ eventType: r.eventType }, 'lark: event type not handled, acknowledged');
-      return reply.code(200).send({});
-    }
-    // 503 makes Lark deliver again later; a 200 here would lose the event.
-    if (!(await record(externalId, r))) return reply.code(503).send({ error: 'try again' });
-    return reply.code(200).send({});
+    if (r.kind === 'v1' || !HANDLED_EVENT_TYPES.has(r.eventType)) return answer({});
+    return record(r, r.eventId);
   }
 
-  return async (app) => {
-    // The signature covers the exact bytes, so the body must stay raw; the app's bodyLimit (413) still applies.
-    app.removeAllContentTypeParsers();
-    app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.post('/lark/events', handle);
-    app.post('/lark/cards', handle);
-  };
+  return webhookRoute({ platform: PLATFORM, paths: ['/lark/events', '/lark/cards'], inbox: deps.inbox, logger: deps.logger, decide });
 }

@@ -1,13 +1,18 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { eventChatKey } from './lark-schemas.ts';
 
+const fixture = (name: string): Record<string, unknown> => JSON.parse(readFileSync(new URL(`../../../test/fixtures/lark/${name}.json`, import.meta.url), 'utf8')) as Record<string, unknown>;
+
 describe('the inbox ordering key of a Lark event', () => {
   it('is tenant and chat for messages, recalls and card actions, in both callback shapes', () => {
-    const header = { event_id: 'e1', event_type: 'im.message.receive_v1', tenant_key: 'tk' };
-    expect(eventChatKey({ schema: '2.0', header, event: { message: { message_id: 'om_1', chat_id: 'oc_a' } } })).toBe('tk:oc_a');
-    expect(eventChatKey({ schema: '2.0', header, event: { message_id: 'om_1', chat_id: 'oc_b' } })).toBe('tk:oc_b');
-    expect(eventChatKey({ schema: '2.0', header, event: { operator: { open_id: 'ou_1' }, context: { open_message_id: 'om_2', open_chat_id: 'oc_c' } } })).toBe('tk:oc_c');
-    expect(eventChatKey({ open_id: 'ou_1', open_message_id: 'om_3', open_chat_id: 'oc_d', tenant_key: 'tk2', token: 'c-1', action: {} })).toBe('tk2:oc_d');
+    const chat = '736588c9260f175d:oc_5ce6d572455d361153b7xx51da133945';
+    expect(eventChatKey(fixture('im-message-receive-group-mention'))).toBe(chat);
+    expect(eventChatKey(fixture('im-message-receive-thread-reply'))).toBe(chat);
+    expect(eventChatKey(fixture('im-message-recalled'))).toBe(chat);
+    expect(eventChatKey(fixture('card-action-legacy'))).toBe(chat);
+    const trigger = fixture('card-action-trigger-form');
+    expect(eventChatKey({ ...trigger, header: { event_id: 'e', event_type: 'card.action.trigger', tenant_key: 'tk' } })).toMatch(/^tk:oc_/);
   });
 
   it('is absent when the event names no chat, or is not an object', () => {

@@ -1,111 +1,80 @@
 /**
- * The readable text and the attachments of a received message. Lark's `content` is a JSON string whose shape
- * depends on message_type; mentions appear as `@_user_N` placeholders resolved through `mentions`.
+ * What a person sees in a received message: its text (mentions resolved to names, the bot's own mention removed)
+ * and its files. Lark's `content` is a JSON string whose shape depends on message_type; mentions appear as
+ * `@_user_N` placeholders resolved through `mentions`. A rich-text `post` comes either bare (`{title, content}`) or
+ * wrapped in its language (`{"zh_cn": {title, content}}`).
  */
 import { z } from 'zod';
-import type { LarkMention } from './lark-schemas.ts';
+import type { ChatFile } from '../../core/chat/chat-events.ts';
+import { jsonOrNull, type LarkMessage } from './lark-schemas.ts';
 
-export interface ExtractedMessage {
+export interface SeenMessage {
   text: string;
-  files: { name: string; url: string }[];
+  files: ChatFile[];
   mentionsBot: boolean;
 }
 
-export interface ExtractInput {
-  messageId: string;
-  messageType: string;
-  content: string;
-  mentions: LarkMention[];
-  botOpenId: string | null;
-  /** Base of Lark's Open API, for the resource links of attachments. */
-  domain: string;
-}
-
 const textContent = z.object({ text: z.string() });
-const postNode = z.looseObject({
-  tag: z.string(),
-  text: z.string().optional(),
-  href: z.string().optional(),
-  user_id: z.string().optional(),
-  user_name: z.string().optional(),
-  image_key: z.string().optional(),
-  file_key: z.string().optional(),
-  file_name: z.string().optional(),
-});
-const postContent = z.object({ title: z.string().optional(), content: z.array(z.array(postNode)) });
-const imageContent = z.object({ image_key: z.string() });
-const fileContent = z.object({ file_key: z.string(), file_name: z.string().optional() });
+const opt = z.string().optional();
+const postNode = z.looseObject({ tag: z.string(), text: opt, href: opt, user_id: opt, user_name: opt, image_key: opt, file_key: opt, file_name: opt });
+const postBody = z.looseObject({ title: z.string().nullish(), content: z.array(z.array(postNode)) });
+const wrappedPost = z.record(z.string(), postBody);
+const imageContent = z.looseObject({ image_key: z.string().min(1) });
+const fileContent = z.looseObject({ file_key: z.string().min(1), file_name: z.string().optional() });
 
-function parseJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Attachments become links to Lark's message-resource endpoint. Opening one needs the app's tenant token, so the
- * help center shows where the file is rather than the file itself (a download proxy is a later step).
- */
-function resourceUrl(input: ExtractInput, key: string, type: 'image' | 'file'): string {
-  return `${input.domain}/open-apis/im/v1/messages/${encodeURIComponent(input.messageId)}/resources/${encodeURIComponent(key)}?type=${type}`;
-}
-
-function resolveMentions(text: string, input: ExtractInput): string {
-  let out = text;
-  for (const m of input.mentions) {
-    const isBot = input.botOpenId !== null && m.id.open_id === input.botOpenId;
-    out = out.split(m.key).join(isBot ? '' : `@${m.name ?? ''}`);
-  }
-  return out.replace(/@_all\b/g, '@all').replace(/[ \t]{2,}/g, ' ').trim();
-}
-
-export function extractMessage(input: ExtractInput): ExtractedMessage {
-  const mentionsBot = input.botOpenId !== null && input.mentions.some((m) => m.id.open_id === input.botOpenId);
-  const raw = parseJson(input.content);
-  const files: ExtractedMessage['files'] = [];
+export function seenMessage(m: LarkMessage, botOpenId: string, domain: string): SeenMessage {
+  const isBot = (idOrKey: string | undefined) => {
+    const mention = m.mentions.find((x) => x.key === idOrKey || x.id?.open_id === idOrKey);
+    return (mention?.id?.open_id ?? idOrKey) === botOpenId;
+  };
+  // The resource endpoint needs the app's tenant token: the help center shows where the file is, not the file.
+  const file = (key: string, name: string, type: 'image' | 'file'): ChatFile => ({
+    name,
+    url: `${domain}/open-apis/im/v1/messages/${encodeURIComponent(m.messageId)}/resources/${encodeURIComponent(key)}?type=${type}`,
+    platformFileId: key,
+  });
+  const resolve = (text: string) => {
+    let out = text;
+    for (const x of m.mentions) out = out.split(x.key).join(isBot(x.key) ? '' : `@${x.name ?? ''}`);
+    return out.replace(/@_all\b/g, '@all').replace(/[ \t]{2,}/g, ' ').trim();
+  };
+  const raw = jsonOrNull(m.content);
+  const files: ChatFile[] = [];
   let text = '';
-  switch (input.messageType) {
-    case 'text': {
-      const c = textContent.safeParse(raw);
-      if (c.success) text = resolveMentions(c.data.text, input);
+  switch (m.messageType) {
+    case 'text':
+      text = resolve(textContent.safeParse(raw).data?.text ?? '');
       break;
-    }
     case 'post': {
-      const c = postContent.safeParse(raw);
-      if (!c.success) break;
-      const lines = c.data.content.map((nodes) =>
-        nodes
-          .map((n) => {
-            if (n.tag === 'text') return n.text ?? '';
-            if (n.tag === 'a') return n.href ? `${n.text ?? ''} (${n.href})` : (n.text ?? '');
-            if (n.tag === 'at') return n.user_id === input.botOpenId ? '' : `@${n.user_name ?? ''}`;
-            if (n.tag === 'img' && n.image_key) files.push({ name: `image-${n.image_key}`, url: resourceUrl(input, n.image_key, 'image') });
-            if (n.tag === 'media' && n.file_key) files.push({ name: n.file_name ?? n.file_key, url: resourceUrl(input, n.file_key, 'file') });
-            return '';
-          })
-          .join('')
-          .trim(),
-      );
-      text = [c.data.title ?? '', ...lines].filter((l) => l.length > 0).join('\n');
-      text = resolveMentions(text, input);
+      // A post written in several languages shows the reader one of them; the first is as good as any.
+      const body = postBody.safeParse(raw).data ?? Object.values(wrappedPost.safeParse(raw).data ?? {})[0];
+      if (!body) break;
+      const node = (n: z.infer<typeof postNode>): string => {
+        if (n.tag === 'text') return n.text ?? '';
+        if (n.tag === 'a') return n.href ? `${n.text ?? ''} (${n.href})` : (n.text ?? '');
+        if (n.tag === 'at') return isBot(n.user_id) ? '' : `@${n.user_name ?? ''}`;
+        if (n.tag === 'img' && n.image_key) files.push(file(n.image_key, `image-${n.image_key}`, 'image'));
+        if (n.tag === 'media' && n.file_key) files.push(file(n.file_key, n.file_name ?? n.file_key, 'file'));
+        return '';
+      };
+      const lines = body.content.map((nodes) => nodes.map(node).join('').trim());
+      text = resolve([body.title ?? '', ...lines].filter((l) => l.length > 0).join('\n'));
       break;
     }
     case 'image': {
       const c = imageContent.safeParse(raw);
-      if (c.success) files.push({ name: `image-${c.data.image_key}`, url: resourceUrl(input, c.data.image_key, 'image') });
+      if (c.success) files.push(file(c.data.image_key, `image-${c.data.image_key}`, 'image'));
       break;
     }
     case 'file':
     case 'media':
     case 'audio': {
       const c = fileContent.safeParse(raw);
-      if (c.success) files.push({ name: c.data.file_name ?? c.data.file_key, url: resourceUrl(input, c.data.file_key, 'file') });
+      if (c.success) files.push(file(c.data.file_key, c.data.file_name ?? c.data.file_key, 'file'));
       break;
     }
     default:
       break;
   }
-  return { text, files, mentionsBot };
+  return { text, files, mentionsBot: m.mentions.some((x) => isBot(x.key)) };
 }

@@ -79,10 +79,14 @@ async function createFrom(
   });
 }
 
-async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<Extract<ChatMessage, { kind: 'request_form' }>> {
+type RequestForm = Extract<ChatMessage, { kind: 'request_form' }>;
+
+async function formOf(ctx: ChatContext, d: StoredDraft, who: ResolvedPerson): Promise<RequestForm> {
   const services = await ctx.deps.directory.listServices();
   const user = await who.user().catch(() => null);
-  const draft: RequestDraft = { ...d, requesterEmail: user && !isStaff(user.role) ? user.email : null };
+  // Only what a form shows: the answer is stored as JSON until told, and the draft's owner and source are not its business.
+  const { id, subject, description, priority, serviceId, priorityChosen, serviceChosen } = d;
+  const draft: RequestDraft = { id, subject, description, priority, serviceId, priorityChosen, serviceChosen, requesterEmail: user && !isStaff(user.role) ? user.email : null };
   return {
     kind: 'request_form',
     draft,
@@ -218,8 +222,8 @@ export function createDraftDesk(ctx: ChatContext) {
       }),
     /** A draft for its owner only; null when unknown, expired or someone else's. */
     read: (id: string, owner: ChatPerson) => loadDraft(ctx, id, owner),
-    /** The form of its owner's draft as the chat service offers it (the requester resolved); null like `read`. */
-    form: async (id: string, owner: ChatPerson): Promise<Extract<ChatMessage, { kind: 'request_form' }> | null> => {
+    /** The form of a draft as its owner last saw it (e.g. to show it again with a submit's errors); null as for `read`. */
+    form: async (id: string, owner: ChatPerson): Promise<RequestForm | null> => {
       const d = await loadDraft(ctx, id, owner);
       return d ? formOf(ctx, d, ctx.identity.resolve(owner)) : null;
     },

@@ -81,6 +81,22 @@ describe('asking for help from a chat', () => {
     expect(t.core.peek.users().map((u) => u.email)).not.toContain('ceo@customer.example');
   });
 
+  it('answers are plain data (they are stored as JSON until told): the actor is a reference, not the person', async () => {
+    const t = setup();
+    const alice = t.person('U_ALICE');
+    const out = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '5.1'), actor: alice, source: { messageId: 'C1:5.1', text: 'the scanner jams on every page', files: [], url: null }, submitNow: false });
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
+    expect(JSON.parse(JSON.stringify(out))).toEqual(out);
+    // What the repositories are given is data too (a database rejects a key with a function in it).
+    const keys: object[] = [];
+    const setDialogState = t.core.store.setDialogState.bind(t.core.store);
+    t.core.store.setDialogState = (key, state) => (keys.push(key), setDialogState(key, state));
+    const form = out.replies[0]!.message;
+    if (form.kind !== 'request_form') throw new Error('no form');
+    await t.core.chat.handle({ type: 'request_submitted', place: t.place('C1', '5.1'), actor: alice, draftId: form.draft.id, fields: { subject: 'Scanner', description: form.draft.description, priority: 'normal', serviceId: null } });
+    expect(keys).toEqual([{ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE', chatId: '' }]);
+  });
+
   it("an agent's chat account cannot be a chat requester", async () => {
     const t = setup();
     await t.core.agent('ann@support.example');
@@ -297,6 +313,39 @@ describe("messages in a ticket's thread", () => {
     expect(t.core.peek.comments(number).at(-1)).toMatchObject({ body: 'Fire brigade is on the way', public: true, author: { name: 'Ann' } });
     expect((await t.core.store.getTicket(number))!.status).toBe('open');
     expect(t.core.peek.deliveries().map((d) => d.type)).toEqual(['ticket.created', 'ticket.status_changed']);
+  });
+
+  it('a mention of the bot in a group thread that has no ticket asks for help about that message, in that thread', async () => {
+    const t = setup();
+    const { where } = await aliceTicket(t);
+    const bob = t.person('U_BOB');
+    const mention = (at: ChatPlace, text: string): ChatEvent => ({ ...(t.message(bob, at, text) as Extract<ChatEvent, { type: 'message' }>), mentionsBot: true });
+    // In a ticket's thread a mention is a comment like any other message: no second request.
+    const inTicket = await t.core.chat.handle(mention(where, 'same here, any news?'));
+    expect(inTicket.replies).toEqual([]);
+    const other = t.place('C1', '300.1');
+    const wanted = await t.core.chat.handle(mention(other, 'the wifi is down on floor 2'));
+    expect(kinds(wanted)).toEqual(['request_form']);
+    const form = wanted.replies[0]!.message;
+    if (form.kind !== 'request_form') throw new Error('no form');
+    expect(form.draft).toMatchObject({ description: 'the wifi is down on floor 2', requesterEmail: 'u_bob@customer.example' });
+    expect(wanted.replies[0]).toMatchObject({ to: 'actor', place: other });
+    const fields = { subject: form.draft.subject, description: form.draft.description, priority: 'normal' as const, serviceId: null };
+    const done = await t.core.chat.handle({ type: 'request_submitted', place: other, actor: bob, draftId: form.draft.id, fields });
+    const r = done.replies[0]!.message;
+    expect(r.kind).toBe('request_done');
+    expect(t.core.peek.links(r.kind === 'request_done' ? r.ticket.number : 0).map((l) => [l.chatId, l.threadRef])).toEqual([['C1', '300.1']]);
+    // Without a mention, the same kind of message outside tickets is nobody's business.
+    expect((await t.core.chat.handle(t.message(bob, t.place('C1', '400.1'), 'lunch anyone?'))).replies).toEqual([]);
+  });
+
+  it("shows a draft's form again only to its owner (a form with a submit's errors)", async () => {
+    const t = setup();
+    const { alice, form } = await aliceTicket(t);
+    if (form.kind !== 'request_form') throw new Error('no form');
+    expect(await t.core.chat.drafts.form(form.draft.id, alice)).toMatchObject({ kind: 'request_form', draft: { id: form.draft.id, requesterEmail: 'u_alice@customer.example' } });
+    expect(await t.core.chat.drafts.form(form.draft.id, t.person('U_BOB'))).toBeNull();
+    expect(await t.core.chat.drafts.form('0f8fad5b-d9cb-469f-a165-70867728950e', alice)).toBeNull();
   });
 
   it('ordinary chatter outside tickets is ignored; a direct message without a ticket gets the help', async () => {

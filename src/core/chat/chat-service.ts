@@ -123,6 +123,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const now = deps.clock ?? (() => new Date());
   const identity = createChatIdentity(deps);
   // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
+  // Only the reference's fields: a ChatPerson also carries its profile() function, which no repository can take.
   const dialogKey = (who: ChatUserRef) => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
   const ctx: ChatContext = {
     deps,
@@ -133,8 +134,8 @@ export function createChatService(deps: ChatServiceDeps) {
     reply: (who, message, opts = {}) => ({
       to: opts.to ?? 'actor',
       place: who.place,
-      // Only the reference: answers are stored as JSON until told (a ChatPerson carries its profile lookup).
-      actor: who.actor && { platform: who.actor.platform, workspaceId: who.actor.workspaceId, platformUserId: who.actor.platformUserId },
+      // Only the reference: answers are stored as JSON until told, and a ChatPerson carries its profile() function.
+      actor: who.actor ? { platform: who.actor.platform, workspaceId: who.actor.workspaceId, platformUserId: who.actor.platformUserId } : null,
       locale: who.locale,
       message,
       replaces: opts.replaces ?? null,

@@ -8,6 +8,8 @@
  * - On a ticket made private the message is kept as an internal note and nothing is said back.
  * - A message in a direct chat that belongs to no ticket answers what the bot asked for, if anything (see
  *   chat-requester.ts), else the person gets the help text.
+ * - A message that mentions the bot in a group and belongs to no ticket asks for help about itself, in the thread it
+ *   was written in (adapters cannot tell a ticket's thread from any other).
  */
 import { isStaff } from '../tickets/ticket-types.ts';
 import type { TicketView } from '../ports/store-port.ts';
@@ -15,6 +17,7 @@ import type { ChatEvent, ChatFile, ChatPlace } from './chat-events.ts';
 import type { ResolvedPerson } from './chat-identity.ts';
 import { notice } from './chat-messages.ts';
 import { answerPrompt } from './chat-requester.ts';
+import { handleRequestEvent } from './chat-requests.ts';
 import { NO_REPLIES, type ChatContext, type ChatOutcome } from './chat-service.ts';
 import { cleanText } from './request-draft.ts';
 
@@ -49,7 +52,14 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
   const attachments = attachmentsOf(e.files);
   if (body === '' && attachments.length === 0) return NO_REPLIES;
   const ticket = await ticketOf(ctx, e.place, e.repliesTo);
-  if (!ticket) return e.place.direct ? answerPrompt(ctx, e, who, body) : NO_REPLIES;
+  if (!ticket) {
+    if (e.place.direct) return answerPrompt(ctx, e, who, body);
+    if (!e.mentionsBot) return NO_REPLIES;
+    const source = { messageId: e.messageId, text: e.text, files: e.files, url: null };
+    // Channels without forms take the mention's text as the request at once, as they do for any mention.
+    const submitNow = !ctx.deps.capabilities(e.place.platform).forms;
+    return (await handleRequestEvent(ctx, { type: 'request_wanted', place: e.place, actor: e.author, source, submitNow }, who)) ?? NO_REPLIES;
+  }
 
   const base = { place: e.place, actor: e.author, locale: await who.locale() };
   const user = await who.user();

@@ -1,71 +1,91 @@
 /**
- * What the real service cannot be made to do on purpose, checked on the channel with an in-memory core: the core
- * refusing a form the card already accepted, and the inbox failing to record. The flows themselves are covered
- * against the real service in service-*.test.ts.
+ * What the real service cannot be made to do on purpose, checked on the channel over the real core on the
+ * in-memory store: the inbox failing to record, the worker running after a card's update token ran out, the
+ * adapter's own update and delete. The flows themselves are covered against the real service in service-*.test.ts.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DomainError } from '../../../src/core/errors.ts';
 import { ChannelSendError } from '../../../src/core/ports/channel-port.ts';
+import type { FakeChat, FakeUser } from '../../fakes/lark/lark-fake.ts';
 import { LarkHarness } from '../../helpers/lark/lark-harness.ts';
-import { cardText, createTicketInGroup, goodForm, mentionInGroup, parseContent, seedWorld, submitForm, type World } from '../../helpers/lark/lark-flows.ts';
+import { cardText, parseContent, submitValue } from '../../helpers/lark/lark-flows.ts';
 
-describe('Lark channel edges (in-memory core)', () => {
+describe('Lark channel edges (real core, in-memory store)', () => {
   let h: LarkHarness;
-  let w: World;
+  let alice: FakeUser;
+  let nina: FakeUser;
+  let group: FakeChat;
 
   beforeEach(async () => {
-    h = await new LarkHarness({ encryptKey: 'edge-enc-key-1' }).start();
-    w = seedWorld(h);
+    h = await new LarkHarness('edge-enc-key-1').start();
+    alice = h.fake.addUser({ name: 'Alice Example', email: 'alice@example.com' });
+    nina = h.fake.addUser({ name: 'Nina Noemail', locale: 'ru_ru' });
+    group = h.fake.addGroup([alice, nina]);
   });
   afterEach(async () => {
     await h.stop();
   });
 
-  it('shows a refusal of the core on the card through the delayed update, with the core’s minimum filled in', async () => {
-    h.desk.createTicket = async () => {
-      throw new DomainError('description_too_short', 'too short for the core', 'description');
-    };
-    const { form } = await mentionInGroup(h, w, 'printer is on fire on floor 3');
-    const { token } = await submitForm(h, w.alice, form, goodForm);
+  async function mention(from: FakeUser, text: string) {
+    const { body, message } = h.inbound.userMessage({ from, chatId: group.chat_id, text, mentionBot: true });
+    expect((await h.send(body)).status).toBe(200);
     await h.settle();
-
-    const update = h.fake.callsTo('POST', '/open-apis/interactive/v1/card/update');
-    expect(update).toHaveLength(1);
-    expect(update[0]!).toMatchObject({ status: 200, body: { token, card: { open_ids: [w.alice.open_id] } } });
-    const card = parseContent(h.fake.messages.get(form.message_id)!);
-    expect(cardText(card)).toContain(`Describe the problem in at least ${h.desk.minDescriptionLength} characters.`);
-    expect(h.fake.messages.get(form.message_id)!.deleted).toBe(false);
-  });
+    return { message, form: h.fake.ephemeralsFor(group.chat_id, from.open_id).at(-1)! };
+  }
 
   it('answers 503 while the inbox cannot record (so Lark delivers again), then accepts the retry', async () => {
-    const { body } = h.inbound.userMessage({ from: w.alice, chatId: w.group.chat_id, text: 'printer is on fire', mentionBot: true });
-    h.inbox.failNext = true;
+    const { body } = h.inbound.userMessage({ from: alice, chatId: group.chat_id, text: 'printer is on fire', mentionBot: true });
+    h.failNextRecord = true;
     expect((await h.send(body)).status).toBe(503);
-    expect(h.inbox.rows).toHaveLength(0);
+    expect(h.core.peek.inbound()).toHaveLength(0);
     expect((await h.send(body)).status).toBe(200);
-    expect(h.inbox.rows).toHaveLength(1);
+    expect(h.core.peek.inbound()).toHaveLength(1);
+  });
+
+  it('answers a card with a failure toast (not a 5xx, which Lark shows as broken) when the inbox cannot record the submit', async () => {
+    const { form } = await mention(alice, 'the printer on floor 3 is on fire');
+    const { body } = h.inbound.cardAction({ from: alice, cardMessageId: form.message_id, value: submitValue(form), formValue: { subject: 'Printer', description: 'the printer on floor 3 is on fire' }, name: 'submit' });
+    h.failNextRecord = true;
+    const res = await h.send(body);
+    expect(res).toMatchObject({ status: 200, json: { toast: { type: 'error', content: 'Something went wrong. Please try again later.' } } });
+    await h.settle();
+    expect(h.core.peek.tickets()).toHaveLength(0);
+  });
+
+  it('says a refusal privately when the form’s update token ran out before the worker got to it', async () => {
+    const { form } = await mention(nina, 'не работает принтер на третьем этаже');
+    const { body } = h.inbound.cardAction({ from: nina, cardMessageId: form.message_id, value: submitValue(form), formValue: { subject: 'Принтер', description: 'не работает принтер на третьем этаже' }, name: 'submit' });
+    expect((await h.send(body)).status).toBe(200);
+    h.fake.advance(31 * 60_000); // Lark's card tokens live 30 minutes
+    await h.settle();
+    const refused = h.fake.callsTo('POST', '/open-apis/interactive/v1/card/update');
+    expect(refused.map((c) => c.status)).toEqual([400]);
+    const told = h.fake.ephemeralsFor(group.chat_id, nina.open_id).at(-1)!;
+    expect(told.message_id).not.toBe(form.message_id);
+    expect(cardText(parseContent(told))).toContain('Ваш аккаунт в чате ещё не привязан к центру поддержки.');
+    expect(h.core.peek.tickets()).toHaveLength(0);
   });
 
   it('updates and deletes what it posted: cards by PATCH, text by PUT; a long delivery key still fits Lark’s uuid', async () => {
-    const ticket = await createTicketInGroup(h, w);
-    const target = { platform: 'lark', workspaceId: h.fake.tenantKey, chatId: w.group.chat_id, threadRef: ticket.rootId };
-    const summary = h.desk.summary(h.desk.ticket(ticket.number));
+    const { message } = await mention(alice, 'the printer on floor 3 is on fire');
+    const target = { platform: 'lark', workspaceId: h.fake.tenantKey, chatId: group.chat_id, threadRef: message.message_id };
+    const ticket = { number: 7, subject: 'Printer', status: 'open' as const, priority: 'normal' as const, url: 'http://help.test/tickets/7' };
     const ctx = { locale: 'ru' as const, deliveryKey: 'upd-1' };
-    const text = await h.module.adapter.post(target, { kind: 'notice', key: 'ticket.list_empty' }, ctx);
-    await h.module.adapter.update(target, text.messageId, { kind: 'notice', key: 'error.generic' }, ctx);
-    expect(parseContent(h.fake.messages.get(text.messageId)!)).toEqual({ text: 'Что-то пошло не так. Попробуйте позже.' });
+    const adapter = h.module.adapter;
+    const text = await adapter.post(target, { kind: 'agent_reply', ticket, authorName: 'Dana', body: 'first' }, ctx);
+    await adapter.update(target, text.messageId, { kind: 'agent_reply', ticket, authorName: 'Dana', body: 'second' }, ctx);
+    expect(parseContent(h.fake.messages.get(text.messageId)!)).toEqual({ text: 'Dana ответил(а) по заявке #7:\nsecond' });
 
-    const card = await h.module.adapter.post(target, { kind: 'status_changed', ticket: summary, from: 'new', to: 'open' }, { ...ctx, deliveryKey: 'x'.repeat(80) });
-    const again = await h.module.adapter.post(target, { kind: 'status_changed', ticket: summary, from: 'new', to: 'open' }, { ...ctx, deliveryKey: 'x'.repeat(80) });
+    const card = await adapter.post(target, { kind: 'status_changed', ticket, from: 'new', to: 'open' }, { ...ctx, deliveryKey: 'x'.repeat(80) });
+    const again = await adapter.post(target, { kind: 'status_changed', ticket, from: 'new', to: 'open' }, { ...ctx, deliveryKey: 'x'.repeat(80) });
     expect(again.messageId).toBe(card.messageId);
-    await h.module.adapter.update(target, card.messageId, { kind: 'status_changed', ticket: { ...summary, status: 'pending' }, from: 'open', to: 'pending' }, ctx);
+    await adapter.update(target, card.messageId, { kind: 'status_changed', ticket: { ...ticket, status: 'pending' }, from: 'open', to: 'pending' }, ctx);
     expect(h.fake.messages.get(card.messageId)!.content).toContain('Ожидает вашего ответа');
     expect(h.fake.callsTo('PATCH', '/open-apis/im/v1/messages/:id')).toHaveLength(1);
     expect(h.fake.callsTo('PUT', '/open-apis/im/v1/messages/:id')).toHaveLength(1);
 
-    await h.module.adapter.delete(target, card.messageId);
+    await adapter.delete(target, card.messageId);
     expect(h.fake.messages.get(card.messageId)!.deleted).toBe(true);
-    await expect(h.module.adapter.delete(target, card.messageId)).resolves.toBeUndefined(); // gone either way
-    await expect(h.module.adapter.delete(target, 'om_never_existed')).rejects.toBeInstanceOf(ChannelSendError);
+    await expect(adapter.delete(target, card.messageId)).resolves.toBeUndefined(); // gone either way
+    await expect(adapter.delete(target, 'om_never_existed')).rejects.toBeInstanceOf(ChannelSendError);
   });
 });

@@ -5,8 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encryptLarkPayload, signV2 } from '../../fakes/lark/lark-fake-events.ts';
-import { cardText, findByName, parseContent } from '../../helpers/lark/lark-flows.ts';
-import { eventIdOf, LarkService, submitValue, VERIFICATION_TOKEN } from '../../helpers/lark/lark-service.ts';
+import { cardText, findByName, parseContent, submitValue, walkCard } from '../../helpers/lark/lark-flows.ts';
+import { eventIdOf, LarkService, VERIFICATION_TOKEN } from '../../helpers/lark/lark-service.ts';
 
 const ENCRYPT_KEY = 'enc-key-0123456789abcdef';
 let s: LarkService;
@@ -47,27 +47,29 @@ describe('Lark on the real service: a request from a group mention (encrypted, s
     expect(cardText(card)).toContain('New support request');
     expect(findByName(card, 'subject')['default_value']).toBe('the printer on floor 3 is on fire');
     expect(findByName(card, 'description')['default_value']).toBe('the printer on floor 3 is on fire\nit smells of smoke');
-    expect(findByName(card, 'email')['default_value']).toBe('alice@example.com');
     expect(findByName(card, 'priority')['initial_option']).toBe('normal');
+    // who the request is filed as is shown (her Lark profile's email), not asked: there is no email field
+    expect(cardText(card)).toContain('This request will be filed as alice@example.com.');
+    expect(walkCard(card).filter((e) => e['tag'] === 'input').map((e) => e['name'])).toEqual(['subject', 'description']);
     // the service list is the core's catalog: a first start creates "General"
     const options = findByName(card, 'service')['options'] as { value: string; text: { content: string } }[];
     expect(options.map((o) => o.text.content)).toEqual(['Not specified', 'General']);
     expect(options[1]!.value).toBe(generalServiceId);
-    expect(submitValue(form)).toEqual({ op: 'create_ticket', src: message.message_id, root: message.message_id, chat: group.chat_id, eph: '1', loc: 'en' });
+    // only the draft's id (and the card's language) travels in the button; the draft is the core's
+    const value = submitValue(form);
+    expect(Object.keys(value).sort()).toEqual(['d', 'loc', 'op']);
+    expect(value).toMatchObject({ op: 'submit', loc: 'en' });
+    const draft = await s.db.requestDraft.findUniqueOrThrow({ where: { id: String(value['d']) } });
+    expect(draft).toMatchObject({ platform: 'lark', platformUserId: alice.open_id, chatId: group.chat_id, threadRef: message.message_id, direct: false, ticketNumber: null });
     expect(await s.db.ticket.count({ where: { sourceKey: sourceKey(message.message_id) } })).toBe(0);
   });
 
-  it('on Submit creates the ticket via lark for the Reporter email, replies in the thread and removes the card', async () => {
+  it('on Submit creates the ticket for the person who asked, replies in the thread and removes the card', async () => {
     const { alice } = s.people;
-    const usersBefore = await s.db.user.count();
     const { message, form } = await s.mention(alice, 'our VPN drops every ten minutes');
-    const submit = s.submit(alice, form, {
-      subject: 'VPN drops',
-      description: 'our VPN drops every ten minutes',
-      priority: 'high',
-      service: generalServiceId,
-      email: 'Carol@Customer.example',
-    });
+    const usersBefore = await s.db.user.count();
+    // A form carries no email any more; one added by hand (a forged callback) changes nothing.
+    const submit = s.submit(alice, form, { subject: 'VPN drops', description: 'our VPN drops every ten minutes', priority: 'high', service: generalServiceId, email: 'Carol@Customer.example' });
     const res = await s.send(submit.body);
 
     // answered at once with a toast and the card replaced; the work itself is recorded in the inbox
@@ -80,14 +82,14 @@ describe('Lark on the real service: a request from a group mention (encrypted, s
     await s.settled(t.number);
     const ticket = await s.ticket(t.number);
     expect(ticket).toMatchObject({ via: 'lark', subject: 'VPN drops', priority: 'high', status: 'new', visibility: 'public', serviceId: generalServiceId });
-    // the requester is the user with the Reporter email, created as an end user because it was new
-    expect(ticket.requester).toMatchObject({ email: 'carol@customer.example', role: 'end_user' });
-    // the person who pressed Submit is the submitter, linked by the email of their Lark profile
-    expect(ticket.submitter.email).toBe('alice@example.com');
-    expect(await s.db.chatIdentity.findFirst({ where: { platform: 'lark', platformUserId: alice.open_id } })).toMatchObject({ userId: ticket.submitterId, workspaceId: s.fake.tenantKey });
-    expect(await s.db.user.count()).toBe(usersBefore + 2);
+    // requester and submitter are the person who asked, linked by the email of her Lark profile
+    expect(ticket.requester).toMatchObject({ email: 'alice@example.com', role: 'end_user' });
+    expect(ticket.submitterId).toBe(ticket.requesterId);
+    expect(await s.db.chatIdentity.findFirst({ where: { platform: 'lark', platformUserId: alice.open_id } })).toMatchObject({ userId: ticket.requesterId, workspaceId: s.fake.tenantKey });
+    expect(await s.db.user.count()).toBe(usersBefore);
+    expect(await s.db.user.findUnique({ where: { email: 'carol@customer.example' } })).toBeNull();
     expect(ticket.comments.map((c) => ({ body: c.body, public: c.public, via: c.via, author: c.author.email }))).toEqual([
-      { body: 'our VPN drops every ten minutes', public: true, via: 'lark', author: 'carol@customer.example' },
+      { body: 'our VPN drops every ten minutes', public: true, via: 'lark', author: 'alice@example.com' },
     ]);
 
     // the thread: the confirmation with number, link and status, as a threaded reply to the mention
@@ -104,51 +106,54 @@ describe('Lark on the real service: a request from a group mention (encrypted, s
     expect(call.body).toMatchObject({ msg_type: 'interactive', reply_in_thread: true, uuid: `delivery-${deliveries[0]!.id}` });
 
     expect(s.fake.messages.get(form.message_id)!.deleted).toBe(true);
+    expect((await s.db.requestDraft.findUniqueOrThrow({ where: { id: String(submitValue(form)['d']) } })).ticketNumber).toBe(t.number);
   });
 
-  it('shows form errors on the card in the member’s language and stores nothing; the corrected form goes through', async () => {
+  it('shows form errors on the card in the member’s language and stores nothing; a person the help center does not know files nothing', async () => {
     const { nina, group } = s.people;
     const { message, form } = await s.mention(nina, 'не работает принтер на третьем этаже');
     const card = parseContent(form);
     expect(cardText(card)).toContain('Новая заявка в поддержку');
-    // no email in her Lark profile: the Reporter field starts empty
-    expect(findByName(card, 'email')['default_value']).toBeUndefined();
+    // no email in her Lark profile and no linked account: the form says so instead of asking for an address
+    expect(cardText(card)).toContain('Ваш аккаунт в чате ещё не привязан к центру поддержки.');
 
     const before = await s.stored();
-    const bad = s.submit(nina, form, { subject: '   ', description: 'принтер', priority: 'low', service: 'none', email: '' });
+    const bad = s.submit(nina, form, { subject: '   ', description: 'принтер', priority: 'low', service: 'none' });
     const res = await s.send(bad.body);
     expect(res.status).toBe(200);
     const json = res.json as { toast: unknown; card: { data: unknown } };
     expect(json.toast).toEqual({ type: 'error', content: 'Исправьте отмеченные поля.' });
     const text = cardText(json.card.data);
     expect(text).toContain('Введите тему.');
-    // the minimum is the core's own (DeskPort.minDescriptionLength = 10)
+    // the minimum is the core's own (checkDraft: 10 characters)
     expect(text).toContain('Опишите проблему не короче 10 символов.');
-    expect(text).toContain('Введите корректный адрес электронной почты.');
     expect(findByName(json.card.data, 'priority')['initial_option']).toBe('low'); // what she chose is kept
+    expect(findByName(json.card.data, 'description')['default_value']).toBe('принтер');
+    expect(findByName(json.card.data, 'submit')['value']).toEqual(submitValue(form));
     expect(await s.stored()).toEqual(before);
 
-    const good = s.submit(nina, form, { subject: 'Принтер', description: 'не работает принтер на третьем этаже', priority: 'low', service: 'none', email: 'nina@customer.example' });
+    // A valid form is taken, but the core files nothing for an account it cannot name: she is told so on the card.
+    const good = s.submit(nina, form, { subject: 'Принтер', description: 'не работает принтер на третьем этаже', priority: 'low', service: 'none' });
     expect((await s.send(good.body)).json).toMatchObject({ toast: { type: 'success', content: 'Заявка отправлена.' } });
     await s.processed(good.eventId);
-    const t = await s.db.ticket.findUniqueOrThrow({ where: { sourceKey: sourceKey(message.message_id) } });
-    await s.settled(t.number);
-    expect(t).toMatchObject({ priority: 'low', serviceId: null });
-    expect(cardText(parseContent(s.botReplies(message.message_id)[0]!))).toContain(`Заявка #${t.number} «Принтер» создана. Статус: Новая.`);
-    expect((await s.ticket(t.number)).threadLinks[0]!.locale).toBe('ru');
-    expect(s.fake.ephemeralsFor(group.chat_id, nina.open_id).every((m) => m.deleted)).toBe(true);
+    expect(await s.db.ticket.count({ where: { sourceKey: sourceKey(message.message_id) } })).toBe(0);
+    const update = s.fake.callsTo('POST', '/open-apis/interactive/v1/card/update').filter((c) => (c.body as { token: string }).token === good.token);
+    expect(update).toHaveLength(1);
+    expect(update[0]!.body).toMatchObject({ card: { open_ids: [nina.open_id] } });
+    expect(cardText(parseContent(s.fake.messages.get(form.message_id)!))).toContain('Ваш аккаунт в чате ещё не привязан к центру поддержки.');
+    expect(s.fake.ephemeralsFor(group.chat_id, nina.open_id)).toHaveLength(1);
   });
 
   it('speaks Japanese to a member whose Lark profile is Japanese, on the card and in the thread', async () => {
     const { bob } = s.people;
     const { message, form } = await s.mention(bob, 'プリンターが燃えています');
     expect(cardText(parseContent(form))).toContain('新しいサポートリクエスト');
-    const submit = s.submit(bob, form, { subject: 'プリンター', description: 'プリンターが燃えています。至急対応してください。', priority: 'urgent', service: 'none', email: 'bob@example.com' });
+    const submit = s.submit(bob, form, { subject: 'プリンター', description: 'プリンターが燃えています。至急対応してください。', priority: 'urgent', service: 'none' });
     expect((await s.send(submit.body)).json).toMatchObject({ toast: { type: 'success', content: 'リクエストを送信しました。' } });
     await s.processed(submit.eventId);
     const t = await s.db.ticket.findUniqueOrThrow({ where: { sourceKey: sourceKey(message.message_id) }, include: { requester: true } });
     await s.settled(t.number);
-    // the Reporter is his own profile email: the new user gets his Lark name
+    // the requester is the account of his Lark profile: the new user gets his Lark name
     expect(t.requester).toMatchObject({ email: 'bob@example.com', name: 'Bob Other' });
     expect(cardText(parseContent(s.botReplies(message.message_id)[0]!))).toContain(`リクエスト #${t.number}「プリンター」を作成しました。ステータス: 新規。`);
   });
@@ -157,8 +162,8 @@ describe('Lark on the real service: a request from a group mention (encrypted, s
     const { alice, bob, group } = s.people;
     const root = s.fake.storeUserMessage(bob, group.chat_id, 'text', JSON.stringify({ text: 'anyone else without wifi?' }));
     const { message, form } = await s.mention(alice, 'yes, wifi is down on floor 2', root.message_id);
-    expect(submitValue(form)).toMatchObject({ src: message.message_id, root: root.message_id });
-    const submit = s.submit(alice, form, { subject: 'Wifi down', description: 'yes, wifi is down on floor 2', priority: 'normal', service: 'none', email: 'alice@example.com' });
+    expect(await s.db.requestDraft.findUniqueOrThrow({ where: { id: String(submitValue(form)['d']) } })).toMatchObject({ threadRef: root.message_id });
+    const submit = s.submit(alice, form, { subject: 'Wifi down', description: 'yes, wifi is down on floor 2', priority: 'normal', service: 'none' });
     await s.sendAndProcess(submit.body);
     const t = await s.db.ticket.findUniqueOrThrow({ where: { sourceKey: sourceKey(message.message_id) }, include: { threadLinks: true } });
     await s.settled(t.number);
@@ -179,9 +184,9 @@ describe('Lark on the real service: a request in a private chat', () => {
     const cards = s.fake.botMessagesIn(chat.chat_id);
     expect(cards).toHaveLength(1);
     const form = cards[0]!;
-    expect(submitValue(form)).toMatchObject({ eph: '0', src: message.message_id, chat: chat.chat_id });
+    expect(await s.db.requestDraft.findUniqueOrThrow({ where: { id: String(submitValue(form)['d']) } })).toMatchObject({ chatId: chat.chat_id, threadRef: message.message_id, direct: true });
 
-    const submit = s.submit(alice, form, { subject: 'Laptop does not boot', description: 'my laptop does not boot since this morning', priority: 'normal', service: 'none', email: 'alice@example.com' });
+    const submit = s.submit(alice, form, { subject: 'Laptop does not boot', description: 'my laptop does not boot since this morning', priority: 'normal', service: 'none' });
     expect((await s.send(submit.body)).status).toBe(200);
     await s.processed(submit.eventId);
     const t = await s.db.ticket.findUniqueOrThrow({ where: { sourceKey: sourceKey(message.message_id) }, include: { threadLinks: true, requester: true } });
@@ -218,7 +223,7 @@ describe('Lark on the real service: retries and duplicates', () => {
   it('creates one ticket when the same Submit arrives twice, and none more on a second click', async () => {
     const { alice } = s.people;
     const { message, form } = await s.mention(alice, 'the coffee machine leaks water');
-    const values = { subject: 'Coffee machine leaks', description: 'the coffee machine leaks water', priority: 'normal', service: 'none', email: 'alice@example.com' };
+    const values = { subject: 'Coffee machine leaks', description: 'the coffee machine leaks water', priority: 'normal', service: 'none' };
     const submit = s.submit(alice, form, values);
     const first = await s.send(submit.body);
     const again = await s.send(submit.body);
@@ -271,7 +276,7 @@ describe('Lark on the real service: requests that are not from Lark', () => {
     const { alice } = s.people;
     const { message, form } = await s.mention(alice, 'a real problem with the door');
     const before = await s.stored();
-    const forged = s.submit(alice, form, { subject: 'Door', description: 'a real problem with the door', priority: 'normal', service: 'none', email: 'alice@example.com' });
+    const forged = s.submit(alice, form, { subject: 'Door', description: 'a real problem with the door', priority: 'normal', service: 'none' });
     expect((await s.send(forged.body, { tamper: 'signature' })).status).toBe(401);
     expect(await s.stored()).toEqual(before);
     expect(await s.db.ticket.count({ where: { sourceKey: sourceKey(message.message_id) } })).toBe(0);
@@ -305,7 +310,7 @@ describe('Lark on the real service: requests that are not from Lark', () => {
   it('takes a legacy card callback on /lark/cards only with its SHA-1 signature', async () => {
     const { alice } = s.people;
     const { message, form } = await s.mention(alice, 'the elevator is stuck on floor 5');
-    const values = { subject: 'Elevator stuck', description: 'the elevator is stuck on floor 5', priority: 'urgent', service: 'none', email: 'alice@example.com' };
+    const values = { subject: 'Elevator stuck', description: 'the elevator is stuck on floor 5', priority: 'urgent', service: 'none' };
     const before = await s.stored();
     const forged = s.inbound.legacyCardAction({ from: alice, cardMessageId: form.message_id, value: submitValue(form), formValue: values });
     expect((await s.send(forged.body, { encrypt: false, legacySign: true, tamper: 'signature' }, s.cardsUrl)).status).toBe(401);

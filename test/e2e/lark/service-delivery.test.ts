@@ -22,7 +22,7 @@ afterAll(async () => {
 
 async function newTicket() {
   seq += 1;
-  return s.createTicket(s.people.alice, { subject: `Problem ${seq}`, description: `problem number ${seq} needs help`, priority: 'normal', service: 'none', email: 'alice@example.com' });
+  return s.createTicket(s.people.alice, { subject: `Problem ${seq}`, description: `problem number ${seq} needs help`, priority: 'normal', service: 'none' });
 }
 
 async function agentReply(number: number, body: string) {
@@ -254,21 +254,57 @@ describe('Lark on the real service: direct messages', () => {
     expect(followUp).toMatchObject({ subject: 'Badge reader', status: 'new', description: 'it rejects my badge again' });
     expect(followUp.comments.map((c) => [c.body, c.public, c.externalRef])).toEqual([['it rejects my badge again', true, `lark:${s.fake.tenantKey}:${message.message_id}`]]);
     expect((await s.ticket(closed)).comments.some((c) => c.body === 'it rejects my badge again')).toBe(false);
-    expect(followUp.threadLinks.map((l) => [l.chatId, l.threadRef])).toEqual([[dm.chat_id, '']]);
-    const told = s.fake.botMessagesIn(dm.chat_id).at(-1)!;
-    expect(parseContent(told)).toEqual({
-      text: `Request #${closed} is closed, so your reply started a new request #${followUp.number} "Badge reader". Status: New.\nhttp://help.test/tickets/${followUp.number}`,
-    });
+    // The follow-up lives where the reply was written: the thread under the closed ticket's notification.
+    expect(followUp.threadLinks.map((l) => [l.chatId, l.threadRef])).toEqual([[dm.chat_id, notice!.message_id]]);
+    const told = s.fake.botMessagesIn(dm.chat_id).filter((m) => cardText(parseContent(m)).includes(`Request #${closed} was closed, so your message started a new request #${followUp.number}.`));
+    expect(told).toHaveLength(1);
+    expect(JSON.stringify(parseContent(told[0]!))).toContain(`"url":"http://help.test/tickets/${followUp.number}"`);
 
     await s.api('POST', `/tickets/${followUp.number}/comments`, { body: 'We replaced the reader', public: true });
     await s.settled(followUp.number);
-    // the follow-up's own answers now reach the private chat it was started from
+    // the follow-up's own confirmation and answers reach the private chat it was started from
     expect((await s.deliveries(followUp.number)).map((d) => [d.outboxEvent.type, d.status])).toEqual([
+      ['ticket.created', 'sent'],
       ['comment.added', 'sent'],
       ['ticket.status_changed', 'sent'],
     ]);
-    const [answer] = await sentInto(followUp.number);
-    expect(answer!.chat_id).toBe(dm.chat_id);
+    const [, answer] = await sentInto(followUp.number);
+    expect([answer!.chat_id, answer!.root_id]).toEqual([dm.chat_id, notice!.message_id]);
     expect(String(parseContent(answer!)['text'])).toContain('We replaced the reader');
+  });
+
+  it('links a chat account with a code from the help center in the private chat only, and answers "login" there', async () => {
+    const { nina, group } = s.people;
+    const created = await s.api('POST', '/users', { email: 'nina@customer.example', name: 'Nina' });
+    expect(created.status).toBe(201);
+    const userId = (created.body as { user: { id: string } }).user.id;
+    const code = async () => String(((await s.api('POST', `/users/${userId}/link-code`)).body as { code: string }).code);
+    const dm = s.fake.p2pChat(nina);
+
+    // A code said where others read it is not taken; she is told so privately, in her language.
+    const inGroup = s.inbound.userMessage({ from: nina, chatId: group.chat_id, text: `link ${await code()}`, mentionBot: true });
+    await s.sendAndProcess(inGroup.body);
+    expect(cardText(parseContent(s.fake.ephemeralsFor(group.chat_id, nina.open_id).at(-1)!))).toContain('Отправьте код регистрации в личном чате с ботом, а не здесь.');
+    expect(await s.db.chatIdentity.count({ where: { platformUserId: nina.open_id } })).toBe(0);
+
+    const linked = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: `link ${(await code()).toLowerCase()}` });
+    await s.sendAndProcess(linked.body);
+    expect(await s.db.chatIdentity.findFirstOrThrow({ where: { platform: 'lark', platformUserId: nina.open_id } })).toMatchObject({ userId, workspaceId: s.fake.tenantKey });
+    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Добро пожаловать, Nina! Ваш аккаунт в чате привязан к nina@customer.example.');
+    expect(await s.db.ticket.count({ where: { sourceKey: `lark:${s.fake.tenantKey}:${linked.message.message_id}` } })).toBe(0);
+
+    // This service gives no sign-in links (no customer help center is configured): she is told so, in private.
+    const login = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'login' });
+    await s.sendAndProcess(login.body);
+    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Ссылки для входа сейчас недоступны. Обратитесь в поддержку.');
+
+    const list = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'tickets' });
+    await s.sendAndProcess(list.body);
+    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('У вас нет открытых заявок.');
+
+    // Linked, her form now says who the request is filed as.
+    const ask = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'мой ноутбук не включается' });
+    await s.sendAndProcess(ask.body);
+    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Заявка будет подана от имени nina@customer.example.');
   });
 });

@@ -7,12 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredMessage } from '../../fakes/lark/lark-fake.ts';
 import { cardText, findByName, parseContent } from '../../helpers/lark/lark-flows.ts';
 import { eventIdOf, LarkService } from '../../helpers/lark/lark-service.ts';
+import { createPrismaStore } from '../../../src/infra/repos/prisma-store.ts';
 
 let s: LarkService;
 /** A ticket Alice opened from the group; most tests below talk in its thread. */
 let main: { number: number; rootId: string };
 
-const form = (subject: string, description: string) => ({ subject, description, priority: 'normal', service: 'none', email: 'alice@example.com' });
+const form = (subject: string, description: string) => ({ subject, description, priority: 'normal', service: 'none' });
 
 beforeAll(async () => {
   s = await new LarkService().start();
@@ -244,10 +245,13 @@ describe('Lark on the real service: rating and reopening', () => {
     const ticket = await s.ticket(t.number);
     expect(ticket.status).toBe('closed');
     expect(ticket.rating).toMatchObject({ score: 4, comment: 'quick fix, thanks', raterId: ticket.requesterId });
-    // the rating card is resolved in place, with no buttons left to press
+    // the rating card is resolved in place for everyone, with no buttons left to press
     const resolved = parseContent(s.fake.messages.get(prompt.message_id)!);
-    expect(cardText(resolved)).toContain(`Thank you! Request #${t.number} is closed with rating 4/5.`);
+    expect(cardText(resolved)).toContain(`Request #${t.number} was rated 4/5 and is closed.`);
     expect(JSON.stringify(resolved)).not.toContain('"op":"rate"');
+    // and the person who rated is thanked, privately
+    const thanks = s.fake.ephemeralsFor(s.people.group.chat_id, s.people.alice.open_id).at(-1)!;
+    expect(cardText(parseContent(thanks))).toContain(`Thank you! Request #${t.number} is closed with rating 4/5.`);
     expect(cardText(parseContent(s.botReplies(t.rootId).at(-1)!))).toContain(`Request #${t.number}: status changed from Solved to Closed.`);
     const types = (await s.deliveries(t.number)).map((d) => [d.outboxEvent.type, d.status]);
     expect(types).toEqual([
@@ -266,7 +270,7 @@ describe('Lark on the real service: rating and reopening', () => {
 
     const stored = await s.stored();
     const empty = s.inbound.cardAction({ from: s.people.alice, cardMessageId: prompt.message_id, value, formValue: { reason: '   ' }, name: 'reopen' });
-    expect((await s.send(empty.body)).json).toEqual({ toast: { type: 'error', content: 'Describe why the request should go back to work.' } });
+    expect((await s.send(empty.body)).json).toEqual({ toast: { type: 'error', content: 'Please write why the request should go back to work.' } });
     expect(await s.stored()).toEqual(stored);
 
     const real = s.inbound.cardAction({ from: s.people.alice, cardMessageId: prompt.message_id, value, formValue: { reason: 'it lags again after the update' }, name: 'reopen' });
@@ -278,7 +282,7 @@ describe('Lark on the real service: rating and reopening', () => {
     expect(ticket.status).toBe('open');
     expect(ticket.rating).toBeNull();
     expect(ticket.comments.at(-1)).toMatchObject({ body: 'it lags again after the update', public: true, via: 'lark', authorId: ticket.requesterId });
-    expect(cardText(parseContent(s.fake.messages.get(prompt.message_id)!))).toContain(`Request #${t.number} is back in work. Thank you for the details.`);
+    expect(cardText(parseContent(s.fake.messages.get(prompt.message_id)!))).toContain(`Request #${t.number} is back in work.`);
     // the reason is the customer's own words (not echoed); the status change is
     const last = s.botReplies(t.rootId).at(-1)!;
     expect(cardText(parseContent(last))).toContain(`Request #${t.number}: status changed from Solved to Open.`);
@@ -300,5 +304,86 @@ describe('Lark on the real service: rating and reopening', () => {
     expect(notes).toHaveLength(notesBefore + 1);
     expect(cardText(parseContent(notes.at(-1)!))).toContain('リクエストが見つかりません。');
     expect(s.fake.messages.get(prompt.message_id)!.updated).toBe(false); // the shared card is unchanged
+  });
+
+  it('does not let anyone but the requester return a solved request to work', async () => {
+    const t = await s.createTicket(s.people.alice, form('Docking station', 'the docking station does not charge'));
+    const prompt = await solve(t);
+    const value = findByName(parseContent(prompt), 'reopen')['value'] as Record<string, unknown>;
+    const { body } = s.inbound.cardAction({ from: s.people.bob, cardMessageId: prompt.message_id, value, formValue: { reason: 'mine does not charge either' }, name: 'reopen' });
+    await s.sendAndProcess(body);
+    const ticket = await s.ticket(t.number);
+    expect(ticket.status).toBe('solved');
+    expect(ticket.comments.some((c) => c.body.includes('mine does not charge'))).toBe(false);
+    expect(cardText(parseContent(s.fake.ephemeralsFor(s.people.group.chat_id, s.people.bob.open_id).at(-1)!))).toContain('リクエストが見つかりません。');
+    expect(s.fake.messages.get(prompt.message_id)!.updated).toBe(false);
+  });
+});
+
+describe('Lark on the real service: the requester-only rules in the thread', () => {
+  it('takes someone else’s reply on a solved request as a comment that does not reopen it; the requester’s does', async () => {
+    const t = await s.createTicket(s.people.alice, form('Projector', 'the projector in room 2 shows no picture'));
+    await solve(t);
+    await replyInThread(s.people.bob, { text: 'works for me now', rootId: t.rootId });
+    let ticket = await s.ticket(t.number);
+    expect(ticket.comments.at(-1)).toMatchObject({ body: 'works for me now', public: true });
+    expect(ticket.comments.at(-1)!.author.email).toBe('bob@example.com');
+    expect(ticket.status).toBe('solved');
+    await replyInThread(s.people.alice, { text: 'no picture again', rootId: t.rootId });
+    ticket = await s.ticket(t.number);
+    expect(ticket.status).toBe('open');
+  });
+
+  it('says nothing to anyone about a request made private, and keeps what they write there internal', async () => {
+    const t = await s.createTicket(s.people.alice, form('Payroll', 'my payroll slip shows the wrong amount'));
+    expect((await s.api('PATCH', `/tickets/${t.number}`, { visibility: 'private' })).status).toBe(200);
+    const ephemerals = (u = s.people.bob) => s.fake.ephemeralsFor(s.people.group.chat_id, u.open_id).length;
+    const before = { bob: ephemerals(), alice: ephemerals(s.people.alice), thread: s.botReplies(t.rootId).length };
+    await replyInThread(s.people.bob, { text: 'what amount did you get?', rootId: t.rootId });
+    await replyInThread(s.people.bob, { text: 'is this about payroll?', rootId: t.rootId, mentionBot: true });
+    await replyInThread(s.people.alice, { text: 'it says 10 instead of 100', rootId: t.rootId });
+    const ticket = await s.ticket(t.number);
+    expect(ticket.comments.slice(-3).map((c) => [c.body, c.public])).toEqual([
+      ['what amount did you get?', false],
+      ['is this about payroll?', false],
+      ['it says 10 instead of 100', false],
+    ]);
+    expect({ bob: ephemerals(), alice: ephemerals(s.people.alice), thread: s.botReplies(t.rootId).length }).toEqual(before);
+    expect(await s.db.ticket.count({ where: { sourceKey: { contains: t.rootId } } })).toBe(1);
+  });
+});
+
+describe('Lark on the real service: edits', () => {
+  it('shows a customer’s edit of a synced message on the ticket, with its history (im.message.updated_v1)', async () => {
+    const message = await replyInThread(s.people.alice, { text: 'the smoke is grey' });
+    await s.sendAndProcess(s.inbound.edited(message.message_id, 'the smoke is black'));
+    const c = await s.db.comment.findUniqueOrThrow({ where: { externalRef: `lark:${s.fake.tenantKey}:${message.message_id}` } });
+    expect(c.body).toBe('the smoke is black');
+    expect(c.editedAt).not.toBeNull();
+    const history = await s.db.ticketEvent.findMany({ where: { kind: 'comment_edited', field: c.id } });
+    expect(history.map((e) => [e.fromValue, e.toValue, e.via])).toEqual([['the smoke is grey', 'the smoke is black', 'lark']]);
+  });
+
+  it('edits and recalls the Lark message when an agent edits or deletes a public reply', async () => {
+    const t = await s.createTicket(s.people.alice, form('Laptop fan', 'the laptop fan is very loud'));
+    await agent('POST', `/tickets/${t.number}/comments`, { body: 'Please send us a recording', public: true });
+    await s.settled(t.number);
+    const comment = (await s.ticket(t.number)).comments.at(-1)!;
+    const posted = s.botReplies(t.rootId).find((m) => m.content.includes('Please send us a recording'))!;
+    // What the console's edit and delete will do (the API side is the lead's): change the comment, publish the event.
+    const store = createPrismaStore(s.db);
+    await store.tx(async (tx) => {
+      await tx.updateComment(comment.id, { body: 'Please send us a short recording', editedAt: new Date() });
+      await tx.publish(comment.ticketId, { type: 'comment.edited', payload: { commentId: comment.id }, deliver: true });
+    });
+    await s.settled(t.number);
+    expect(parseContent(s.fake.messages.get(posted.message_id)!)['text']).toContain('Please send us a short recording');
+    expect(s.fake.callsTo('PUT', '/open-apis/im/v1/messages/:id').filter((c) => c.path.endsWith(posted.message_id))).toHaveLength(1);
+    await store.tx(async (tx) => {
+      await tx.updateComment(comment.id, { deletedAt: new Date() });
+      await tx.publish(comment.ticketId, { type: 'comment.deleted', payload: { commentId: comment.id }, deliver: true });
+    });
+    await s.settled(t.number);
+    expect(s.fake.messages.get(posted.message_id)!.deleted).toBe(true);
   });
 });

@@ -119,6 +119,18 @@ export class LarkInbound {
     return { body: this.messageEvent(m, chat.type, this.sender(opts.from), mentions), message: m };
   }
 
+  /**
+   * A person edits their text message: im.message.updated_v1, carrying the message as it now reads in the shape of
+   * im.message.receive_v1 (the shape other integrations read; Lark's SDK has no type for this event).
+   */
+  edited(messageId: string, text: string): Obj {
+    const m = this.fake.messages.get(messageId);
+    const author = m && this.fake.users.get(m.sender.id);
+    if (!m || !author) throw new Error(`fake: no message of a person ${messageId}`);
+    Object.assign(m, { content: JSON.stringify({ text }), updated: true });
+    return { ...this.messageEvent(m, this.fake.chats.get(m.chat_id)!.type, this.sender(author), []), header: this.header('im.message.updated_v1') };
+  }
+
   /** The event Lark sends about a message the bot itself posted (it must be ignored). */
   botEcho(messageId: string): Obj {
     const m = this.fake.messages.get(messageId);

@@ -106,7 +106,7 @@ export class FakeWorld {
   protected readonly uuids = new Map<string, { messageId: string; at: number }>();
   protected readonly cardTokens = new Map<string, { messageId: string; issuedAt: number; uses: number }>();
   protected faults: ArmedFault[] = [];
-  protected throttles: { pattern: RegExp; until: number; refused: number }[] = [];
+  protected throttles: { pattern: RegExp; seconds: number; until: number | null; refused: number }[] = [];
   private clockOffset = 0;
   private seq = 0;
   tokenTtlSeconds = 7200;
@@ -168,16 +168,21 @@ export class FakeWorld {
   storeUserMessage(user: FakeUser, chatId: string, msgType: string, content: string, replyTo?: string): StoredMessage {
     const parent = replyTo ? this.messages.get(replyTo) : undefined;
     if (replyTo && !parent) throw new Error(`fake: unknown message ${replyTo}`);
+    return this.storeMessage(chatId, msgType, content, parent ?? null, true, { id: user.open_id, id_type: 'open_id', sender_type: 'user' });
+  }
+
+  /** A new message; a reply in a thread (`threaded`, or under a message already in one) gets the thread's id. */
+  protected storeMessage(chatId: string, msgType: string, content: string, parent: StoredMessage | null, threaded: boolean, sender: StoredMessage['sender']): StoredMessage {
     const root = parent ? (parent.root_id ?? parent.message_id) : null;
     const m: StoredMessage = {
       message_id: this.nextId('om_'),
       chat_id: chatId,
       root_id: root,
       parent_id: parent?.message_id ?? null,
-      thread_id: parent ? (parent.thread_id ?? `omt_${root!.slice(3, 15)}`) : null,
+      thread_id: parent && (threaded || parent.thread_id) ? (parent.thread_id ?? `omt_${root!.slice(3, 15)}`) : null,
       msg_type: msgType,
       content,
-      sender: { id: user.open_id, id_type: 'open_id', sender_type: 'user' },
+      sender,
       create_time: this.now(),
       deleted: false,
       updated: false,
@@ -244,20 +249,22 @@ export class FakeWorld {
   }
 
   /**
-   * Lark's frequency limiter: for `seconds` from now every call to `path` is refused with HTTP 429, code 99991400
-   * and the seconds left in `x-ogw-ratelimit-reset`. `refused()` counts the calls that came too early, so a test can
-   * show that a client waited as told (one refusal) instead of hammering (several).
+   * Lark's frequency limiter: for `seconds` from the next call to `path` (so however late that call comes on a
+   * loaded machine, it meets the limit) every call to it is refused with HTTP 429, code 99991400 and the seconds left
+   * in `x-ogw-ratelimit-reset`. `refused()` counts the calls that came too early, so a test can show that a client
+   * waited as told (one refusal) instead of hammering (several).
    */
   throttle(path: string, seconds: number): { refused(): number } {
-    const entry = { pattern: pathPattern(path), until: this.now() + seconds * 1000, refused: 0 };
+    const entry = { pattern: pathPattern(path), seconds, until: null as number | null, refused: 0 };
     this.throttles.push(entry);
     return { refused: () => entry.refused };
   }
 
   protected takeFault(method: string, path: string): ArmedFault | null {
     const now = this.now();
-    const th = this.throttles.find((x) => x.until > now && x.pattern.test(path));
+    const th = this.throttles.find((x) => (x.until === null || x.until > now) && x.pattern.test(path));
     if (th) {
+      th.until ??= now + th.seconds * 1000;
       th.refused += 1;
       return {
         status: 429,

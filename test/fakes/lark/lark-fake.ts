@@ -158,22 +158,7 @@ export class LarkFake extends FakeWorld {
   }
 
   private storeBotMessage(chatId: string, msgType: string, content: string, parent: StoredMessage | null, inThread: boolean, uuid: unknown): StoredMessage {
-    const root = parent ? (parent.root_id ?? parent.message_id) : null;
-    const m: StoredMessage = {
-      message_id: this.nextId('om_'),
-      chat_id: chatId,
-      root_id: root,
-      parent_id: parent?.message_id ?? null,
-      thread_id: parent && (inThread || parent.thread_id) ? (parent.thread_id ?? `omt_${root!.slice(3, 15)}`) : null,
-      msg_type: msgType,
-      content,
-      sender: { id: this.appId, id_type: 'app_id', sender_type: 'app' },
-      create_time: this.now(),
-      deleted: false,
-      updated: false,
-      ephemeralFor: null,
-    };
-    this.messages.set(m.message_id, m);
+    const m = this.storeMessage(chatId, msgType, content, parent, inThread, { id: this.appId, id_type: 'app_id', sender_type: 'app' });
     if (isStr(uuid)) this.uuids.set(uuid, { messageId: m.message_id, at: this.now() });
     return m;
   }

@@ -1,6 +1,5 @@
-/** Steps the Lark end-to-end tests share: reading cards the bot sent, and walking a person through the form. */
-import type { FakeChat, FakeUser, StoredMessage } from '../../fakes/lark/lark-fake.ts';
-import type { LarkHarness } from './lark-harness.ts';
+/** Reading what the bot sent to the fake Lark: message content, card elements, the visible text of a card. */
+import type { StoredMessage } from '../../fakes/lark/lark-fake.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -43,58 +42,9 @@ export function cardText(card: unknown): string {
   return parts.join('\n');
 }
 
-export interface World {
-  alice: FakeUser;
-  bob: FakeUser;
-  group: FakeChat;
-}
-
-export function seedWorld(h: LarkHarness): World {
-  const alice = h.fake.addUser({ name: 'Alice Example', email: 'alice@example.com' });
-  const bob = h.fake.addUser({ name: 'Bob Other', email: 'bob@example.com', locale: 'ja_jp' });
-  const group = h.fake.addGroup([alice, bob]);
-  return { alice, bob, group };
-}
-
-/** Alice mentions the bot in the group; returns her message and the ephemeral form she was sent. */
-export async function mentionInGroup(h: LarkHarness, w: World, text: string, replyTo?: string) {
-  const { body, message } = h.inbound.userMessage({ from: w.alice, chatId: w.group.chat_id, text, mentionBot: true, ...(replyTo ? { replyTo } : {}) });
-  const res = await h.send(body);
-  if (res.status !== 200) throw new Error(`mention answered ${res.status}`);
-  await h.processInbox();
-  const forms = h.fake.ephemeralsFor(w.group.chat_id, w.alice.open_id).filter((m) => !m.deleted);
-  const form = forms.at(-1);
-  if (!form) throw new Error('no ephemeral form was sent');
-  return { message, form };
-}
-
+/** The value of the request form's Submit button. */
 export function submitValue(form: StoredMessage): Obj {
   const v = findByName(parseContent(form), 'submit')['value'];
   if (!isObj(v)) throw new Error('submit button has no value');
   return v;
-}
-
-export async function submitForm(h: LarkHarness, from: FakeUser, form: StoredMessage, formValue: Obj) {
-  const { body, token } = h.inbound.cardAction({ from, cardMessageId: form.message_id, value: submitValue(form), formValue, name: 'submit' });
-  const res = await h.send(body);
-  return { res, token, body };
-}
-
-export const goodForm = {
-  subject: 'Printer on fire',
-  description: 'The printer on floor 3 is on fire again',
-  priority: 'high',
-  service: 'svc-it',
-  email: 'alice@example.com',
-};
-
-/** The whole group flow: mention, submit, settle. Returns the ticket number and the thread root. */
-export async function createTicketInGroup(h: LarkHarness, w: World, text = 'printer is on fire on floor 3') {
-  const { message, form } = await mentionInGroup(h, w, text);
-  const { res } = await submitForm(h, w.alice, form, goodForm);
-  if (res.status !== 200) throw new Error(`submit answered ${res.status}`);
-  await h.settle();
-  const ticket = h.desk.tickets.at(-1);
-  if (!ticket) throw new Error('no ticket was created');
-  return { number: ticket.number, rootId: message.message_id, form };
 }

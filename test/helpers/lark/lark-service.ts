@@ -9,7 +9,7 @@ import { LarkFake, type FakeChat, type FakeUser, type StoredMessage } from '../.
 import { LarkInbound, type DeliverOptions, type Delivery } from '../../fakes/lark/lark-fake-events.ts';
 import { ADMIN_TOKEN, auth, startTestService } from '../service.ts';
 import { waitFor } from '../wait.ts';
-import { findByName, parseContent } from './lark-flows.ts';
+import { submitValue } from './lark-flows.ts';
 
 type Obj = Record<string, unknown>;
 const isObj = (v: unknown): v is Obj => v !== null && typeof v === 'object' && !Array.isArray(v);
@@ -201,10 +201,4 @@ export function eventIdOf(body: Obj): string {
   if (isObj(header) && typeof header['event_id'] === 'string') return header['event_id'];
   if (typeof body['token'] === 'string') return `card:${body['token']}`;
   throw new Error('body has no event id');
-}
-
-export function submitValue(form: StoredMessage): Obj {
-  const v = findByName(parseContent(form), 'submit')['value'];
-  if (!isObj(v)) throw new Error('submit button has no value');
-  return v;
 }
