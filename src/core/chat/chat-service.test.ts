@@ -312,6 +312,22 @@ describe("the requester's own actions", () => {
     expect(kinds(await t.core.chat.handle(t.message(p, dm, 'thanks')))).toEqual(['help']);
   });
 
+  it('asking for help answers the help and abandons what the bot was waiting for', async () => {
+    const t = setup();
+    const p = t.person('42', { platform: 'steps' });
+    const dm = t.place('42', null, { platform: 'steps', direct: true });
+    const made = await t.core.chat.handle({ type: 'draft_changed', place: dm, actor: p, draftId: null, set: { description: 'Mail does not arrive since Monday', priority: 'normal' }, submit: true, cancel: false, stepMessageId: null });
+    const n = (made.replies[0]!.message as { ticket: { number: number } }).ticket.number;
+    expect(kinds(await t.core.chat.handle({ type: 'ticket_action', place: dm, actor: p, ticketNumber: n, action: { kind: 'ask_comment' }, pressedMessageId: null }))).toEqual(['prompt']);
+    const help = await t.core.chat.handle({ type: 'help_wanted', place: dm, actor: p });
+    expect(help.replies.map((r) => r.message)).toEqual([{ kind: 'help', registered: true }]);
+    // The comment the bot was waiting for is no longer awaited: the next message is not a comment.
+    expect(kinds(await t.core.chat.handle(t.message(p, dm, 'never mind that')))).toEqual(['help']);
+    expect(t.core.peek.comments(n).map((c) => c.body)).toEqual(['Mail does not arrive since Monday']);
+    const stranger = await t.core.chat.handle({ type: 'help_wanted', place: t.place('7', null, { platform: 'steps', direct: true }), actor: t.person('7', { platform: 'steps', email: null }) });
+    expect(stranger.replies.map((r) => r.message)).toEqual([{ kind: 'help', registered: false }]);
+  });
+
   it('registers a chat account with a one-time code, in the direct chat only', async () => {
     const t = setup();
     const user = await t.core.endUser('kenji@customer.example', 'Kenji');
