@@ -56,6 +56,36 @@ afterEach(() => {
 });
 
 describe('outbound delivery', () => {
+  it("an agent's edit and delete of a public reply change the chat message; an internal note's change goes nowhere", async () => {
+    const t = await ticketInThread();
+    const reply = (await api('POST', `/tickets/${t.number}/comments`, { body: 'Restart the router', public: true })).body.comment;
+    const note = (await api('POST', `/tickets/${t.number}/comments`, { body: 'customer is VIP', public: false })).body.comment;
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).some((m) => m.text === `agent_reply|#${t.number}|Restart the router`));
+    expect((await api('PATCH', `/tickets/${t.number}/comments/${reply.id}`, { body: 'Restart the router, then the modem' })).status).toBe(200);
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).some((m) => m.text === `agent_reply|#${t.number}|Restart the router, then the modem`));
+    expect((await api('PATCH', `/tickets/${t.number}/comments/${note.id}`, { body: 'customer is a VIP, be quick' })).status).toBe(200);
+    const before = platform.thread(t.chatId, t.threadRef).map((m) => m.text);
+    expect((await api('DELETE', `/tickets/${t.number}/comments/${reply.id}`)).status).toBe(204);
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === before.length - 1);
+    expect(platform.thread(t.chatId, t.threadRef).map((m) => m.text).join('\n')).not.toMatch(/router|VIP/);
+    // The history keeps what was said and by whom.
+    const events = (await api('GET', `/tickets/${t.number}/events`)).body.events as { kind: string; from: string | null }[];
+    expect(events.filter((e) => e.kind === 'comment_edited').map((e) => e.from)).toEqual(['Restart the router', 'customer is VIP']);
+    expect(events.filter((e) => e.kind === 'comment_deleted').map((e) => e.from)).toEqual(['Restart the router, then the modem']);
+  });
+
+  it("an agent may not change another agent's comment, nor a customer's", async () => {
+    const t = await ticketInThread();
+    const reply = (await api('POST', `/tickets/${t.number}/comments`, { body: 'mine', public: true })).body.comment;
+    const other = (await api('POST', '/agents', { email: `other${t.number}@support.example`, name: 'Other' }, ADMIN_TOKEN)).body.token;
+    expect((await api('PATCH', `/tickets/${t.number}/comments/${reply.id}`, { body: 'not yours' }, other)).status).toBe(403);
+    expect((await api('DELETE', `/tickets/${t.number}/comments/${reply.id}`, undefined, other)).status).toBe(403);
+    const first = (await api('GET', `/tickets/${t.number}/comments`)).body.comments[0];
+    expect(first.author.role).toBe('end_user');
+    expect((await api('PATCH', `/tickets/${t.number}/comments/${first.id}`, { body: 'rewritten' })).status).toBe(403);
+    expect((await api('DELETE', `/tickets/${t.number}/comments/00000000-0000-4000-8000-000000000000`)).status).toBe(404);
+  });
+
   it('confirms the ticket in its thread, then carries public replies and status changes there', async () => {
     const t = await ticketInThread();
     await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);

@@ -139,6 +139,7 @@ export interface StoreTx {
     attachments: { name: string; url: string }[];
   }): Promise<CommentView>;
   findCommentByExternalRef(externalRef: string): Promise<(CommentView & { ticketId: string }) | null>;
+  findCommentById(id: string): Promise<(CommentView & { ticketId: string }) | null>;
   updateComment(id: string, patch: { body?: string; editedAt?: Date; deletedAt?: Date }): Promise<void>;
   publicCommentIds(ticketId: string): Promise<string[]>;
   makeCommentsInternal(ids: string[]): Promise<void>;

@@ -68,6 +68,18 @@ export function createTicketService(deps: TicketServiceDeps) {
     return t;
   }
 
+  /** A comment an agent may change: on this open ticket, not deleted, theirs (an admin may change anyone's agent comment). */
+  async function ownComment(tx: StoreTx, number: number, actor: Actor, commentId: string): Promise<{ t: TicketView; c: CommentView }> {
+    if (!isStaff(actor.role)) throw new DomainError('forbidden', 'only agents change comments');
+    const t = await requireTicket(tx, number);
+    const c = await tx.findCommentById(commentId);
+    if (!c || c.ticketId !== t.id || c.deletedAt) throw new DomainError('comment_not_found', 'no such comment on this ticket');
+    if (t.status === 'closed') throw new DomainError('ticket_closed', 'a closed ticket cannot be changed');
+    const mine = c.author.id === actor.id;
+    if (!mine && !(actor.role === 'admin' && isStaff(c.author.role))) throw new DomainError('forbidden', 'only its author (or an admin) changes an agent comment');
+    return { t, c };
+  }
+
   async function notifyDirectly(tx: StoreTx, ticketId: string, userId: string): Promise<void> {
     for (const id of await tx.listIdentities(userId)) {
       await tx.linkThread(ticketId, {
@@ -306,6 +318,34 @@ export function createTicketService(deps: TicketServiceDeps) {
         await tx.recordEvents(c.ticketId, c.author.id, via, [{ kind: 'comment_edited', field: c.id, from: c.body, to: body }]);
         await tx.publish(c.ticketId, { type: 'comment.edited', payload: { commentId: c.id }, deliver: false });
         return true;
+      });
+    },
+
+    /**
+     * An agent edits a comment of theirs (an admin, anyone's). A public reply that reached the chat threads is
+     * edited there too; the old text stays in the audit trail.
+     */
+    async editComment(number: number, actor: Actor, commentId: string, body: string, via: string): Promise<CommentView> {
+      return store.tx(async (tx) => {
+        const { t, c } = await ownComment(tx, number, actor, commentId);
+        const text = body.trim();
+        if (text === '') throw new DomainError('validation_failed', 'a comment needs text', 'body');
+        if (text !== c.body) {
+          await tx.updateComment(c.id, { body: text, editedAt: now() });
+          await tx.recordEvents(t.id, actor.id, via, [{ kind: 'comment_edited', field: c.id, from: c.body, to: text }]);
+          await tx.publish(t.id, { type: 'comment.edited', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
+        }
+        return (await tx.findCommentById(c.id))!;
+      });
+    },
+
+    /** An agent deletes a comment of theirs (an admin, anyone's); a public reply is removed from the chat threads. */
+    async deleteComment(number: number, actor: Actor, commentId: string, via: string): Promise<void> {
+      await store.tx(async (tx) => {
+        const { t, c } = await ownComment(tx, number, actor, commentId);
+        await tx.updateComment(c.id, { deletedAt: now() });
+        await tx.recordEvents(t.id, actor.id, via, [{ kind: 'comment_deleted', field: c.id, from: c.body }]);
+        await tx.publish(t.id, { type: 'comment.deleted', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
       });
     },
 

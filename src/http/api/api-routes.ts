@@ -112,6 +112,8 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'patch', path: '/tickets/{number}', summary: 'Change status, priority, assignee or visibility', role: 'agent', body: S.patchTicketBody, responses: { 200: 'the ticket', 400: 'invalid', 404: 'unknown ticket', 409: 'forbidden by the ticket rules' } },
   { method: 'post', path: '/tickets/{number}/comments', summary: 'Public reply or internal note (optionally with a status)', role: 'agent', body: S.createCommentBody, responses: { 201: 'the comment', 400: 'invalid', 404: 'unknown ticket', 409: 'closed ticket' } },
   { method: 'get', path: '/tickets/{number}/comments', summary: 'The whole thread, oldest first', role: 'agent', responses: { 200: 'comments', 404: 'unknown ticket' } },
+  { method: 'patch', path: '/tickets/{number}/comments/{id}', summary: "Edit one's own comment (an admin: any agent's); a public reply is edited in the chat threads too", role: 'agent', body: S.editCommentBody, responses: { 200: 'the comment', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
+  { method: 'delete', path: '/tickets/{number}/comments/{id}', summary: "Delete one's own comment (an admin: any agent's); a public reply is removed from the chat threads too", role: 'agent', responses: { 204: 'deleted', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
   { method: 'get', path: '/tickets/{number}/events', summary: 'The audit trail', role: 'agent', responses: { 200: 'events', 404: 'unknown ticket' } },
   { method: 'get', path: '/tickets/{number}/deliveries', summary: 'What reached the chat threads', role: 'agent', responses: { 200: 'deliveries', 404: 'unknown ticket' } },
   { method: 'get', path: '/admin/inbound-events', summary: 'Inbound platform events by status (dead letters by default)', role: 'admin', query: S.inboxQuery, responses: { 200: 'events' } },
@@ -243,6 +245,18 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.get('/tickets/:number/comments', async (req) => {
     const t = await tickets.get(ticketNo(req));
     return { comments: (await store.listComments(t.id, { publicOnly: false })).map(commentJson) };
+  });
+
+  app.patch('/tickets/:number/comments/:id', async (req) => {
+    const { number, id } = parse(S.commentParam, req.params, 'params');
+    const b = parse(S.editCommentBody, req.body, 'body');
+    return { comment: commentJson(await tickets.editComment(number, actor(req), id, b.body, 'api')) };
+  });
+
+  app.delete('/tickets/:number/comments/:id', async (req, reply) => {
+    const { number, id } = parse(S.commentParam, req.params, 'params');
+    await tickets.deleteComment(number, actor(req), id, 'api');
+    return reply.code(204).send();
   });
 
   app.get('/tickets/:number/events', async (req) => {

@@ -78,5 +78,11 @@ export const createCommentBody = z.strictObject({
   status: z.enum(TICKET_STATUSES).optional(),
 });
 
+export const commentParam = z.strictObject({
+  number: z.coerce.number().int('must be a ticket number').positive('must be a ticket number').max(2_147_483_647),
+  id: z.uuid('must be a comment id'),
+});
+export const editCommentBody = z.strictObject({ body: text(65_000) });
+
 export const inboxQuery = z.strictObject({ status: z.enum(['pending', 'done', 'dead']).default('dead'), ...pageQuery });
 export const inboxIdParam = z.strictObject({ id: z.string().regex(/^\d{1,18}$/, 'must be an event id') });

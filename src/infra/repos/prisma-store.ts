@@ -167,6 +167,11 @@ function txApi(tx: Tx): StoreTx {
       const c = await tx.comment.findUnique({ where: { externalRef }, include: commentInclude });
       return c ? { ...toComment(c), ticketId: c.ticketId } : null;
     },
+    async findCommentById(id) {
+      if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+      const c = await tx.comment.findUnique({ where: { id }, include: commentInclude });
+      return c ? { ...toComment(c), ticketId: c.ticketId } : null;
+    },
     async updateComment(id, patch) {
       await tx.comment.update({ where: { id }, data: patch });
     },

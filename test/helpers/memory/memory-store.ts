@@ -196,6 +196,10 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       const c = s.comments.find((x) => x.externalRef === ref);
       return c ? { ...toComment(c), ticketId: c.ticketId } : null;
     },
+    async findCommentById(cid) {
+      const c = s.comments.find((x) => x.id === cid);
+      return c ? { ...toComment(c), ticketId: c.ticketId } : null;
+    },
     async updateComment(cid, patch) {
       Object.assign(s.comments.find((c) => c.id === cid)!, patch);
     },

@@ -70,8 +70,12 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
       const r = await call('/post', { chatId: `dm:${user.platformUserId}`, threadRef: null, text: renderTest(message), key: ctx.deliveryKey });
       return { messageId: r.id! };
     },
-    async update() {},
-    async delete() {},
+    async update(target, messageId, message) {
+      await call('/update', { chatId: target.chatId, messageId, text: renderTest(message) });
+    },
+    async delete(target, messageId) {
+      await call('/delete', { chatId: target.chatId, messageId });
+    },
     async findDelivered(_target, ctx) {
       const r = await call('/find', { key: ctx.deliveryKey });
       return r.id ? { messageId: r.id } : null;

@@ -81,6 +81,13 @@ export class TestPlatform {
       if (this.delayMs) await new Promise((r) => setTimeout(r, this.delayMs));
       return send(200, { ok: true, id: m.id });
     }
+    if (req.url === '/update' || req.url === '/delete') {
+      const m = this.messages.find((x) => x.id === body.messageId && x.chatId === body.chatId);
+      if (!m) return send(200, { ok: false, error: 'message_not_found' });
+      if (req.url === '/update') m.text = String(body.text);
+      else this.messages.splice(this.messages.indexOf(m), 1);
+      return send(200, { ok: true, id: m.id });
+    }
     if (req.url === '/find') {
       const m = this.messages.find((x) => x.key === body.key);
       return send(200, { ok: true, id: m?.id ?? null });
