@@ -6,8 +6,7 @@
 import { TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
-import { PLATFORM } from './telegram-flow-context.ts';
-import { ALLOWED_UPDATES, updateChatKey } from './telegram-schema.ts';
+import { ALLOWED_UPDATES, chatKeyOf, PLATFORM, readUpdate } from './telegram-schemas.ts';
 
 export interface PollingOptions {
   api: Pick<Telegram, 'callApi'>;
@@ -69,8 +68,9 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
     for (const update of updates) {
       const id = (update as { update_id?: unknown } | null)?.update_id;
       if (typeof id !== 'number') continue;
+      const decoded = readUpdate(update);
       try {
-        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update, orderingKey: updateChatKey(update) });
+        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update, orderingKey: decoded ? chatKeyOf(decoded) : undefined });
       } catch (e) {
         // Not recorded: keep the offset, so Telegram sends this update (and the rest) again.
         logger.warn({ updateId: id, error: (e as Error)?.name }, 'telegram: inbox record failed, will fetch again');

@@ -328,6 +328,13 @@ describe("the requester's own actions", () => {
     expect(stranger.replies.map((r) => r.message)).toEqual([{ kind: 'help', registered: false }]);
   });
 
+  it('answers are plain data, stored before they are told: the actor is a reference, not the platform lookup', async () => {
+    const t = setup();
+    const out = await t.core.chat.handle({ type: 'my_tickets', place: t.place('C1', null), actor: t.person('U_ALICE') });
+    expect(structuredClone(out)).toEqual(out);
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
+  });
+
   it('registers a chat account with a one-time code, in the direct chat only', async () => {
     const t = setup();
     const user = await t.core.endUser('kenji@customer.example', 'Kenji');

@@ -132,7 +132,8 @@ export function createChatService(deps: ChatServiceDeps) {
     reply: (who, message, opts = {}) => ({
       to: opts.to ?? 'actor',
       place: who.place,
-      actor: who.actor,
+      // Answers are stored as data before they are told: the person's reference, never their profile lookup.
+      actor: who.actor && { platform: who.actor.platform, workspaceId: who.actor.workspaceId, platformUserId: who.actor.platformUserId },
       locale: who.locale,
       message,
       replaces: opts.replaces ?? null,

@@ -1,19 +1,35 @@
 /**
  * The Telegram channel as the composition root sees it: createTelegramChannel(config, deps) -> ChannelModule.
- * start() learns the bot (getMe), registers its commands in en/ja/ru, and either registers the webhook or starts
- * long polling; routes() serves POST /telegram/webhook in webhook mode only.
+ * The adapter parses recorded updates into the shared vocabulary (telegram-parse.ts) and tells the core's answers
+ * (telegram-send.ts); start() learns the bot (getMe), registers its commands in en/ja/ru, and either registers the
+ * webhook or starts long polling; routes() serves POST /telegram/webhook in webhook mode only.
  */
 import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
-import { LOCALES } from '../../core/locale.ts';
+import { ChannelSendError, type ChannelAdapter, type ChannelLimits } from '../../core/ports/channel-port.ts';
+import { LOCALES, type Locale } from '../../core/locale.ts';
 import { registerMessages, t } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
-import { createTelegramAdapter } from './telegram-adapter.ts';
-import { createTelegraf, registerHandlers } from './telegram-bot.ts';
-import { createChatIo, type ChatIoOptions } from './telegram-chat-io.ts';
+import { createTelegraf, createTelegramApi, messageRef, readRef, toChannelSendError } from './telegram-api.ts';
+import { createTelegramParser } from './telegram-parse.ts';
 import { createPollingLoop } from './telegram-polling.ts';
-import { ALLOWED_UPDATES } from './telegram-schema.ts';
+import { render, type TelegramMessage } from './telegram-render.ts';
+import { telegramRoutes, WEBHOOK_PATH } from './telegram-routes.ts';
+import { ALLOWED_UPDATES, PLATFORM, readUpdate } from './telegram-schemas.ts';
+import { createSender } from './telegram-send.ts';
 import { WEBHOOK_SECRET_PATTERN } from './telegram-verify.ts';
-import { telegramWebhookRoutes, WEBHOOK_PATH } from './telegram-webhook-route.ts';
+
+export const TELEGRAM_LIMITS: ChannelLimits = {
+  maxMessageLength: 4096,
+  perChatIntervalMs: 1000,
+  perGroupPerMinute: 20,
+  globalPerSecond: 30,
+  ephemeral: false,
+  buttons: true,
+  // No forms: the core walks a request step by step, and asks for a rating's comment or a reason separately.
+  forms: false,
+  // A request made in a group is followed in the requester's private chat too.
+  directCopies: true,
+};
 
 export interface TelegramChannelConfig {
   /** TELEGRAM_BOT_TOKEN, "<bot id>:<secret>". */
@@ -29,10 +45,9 @@ export interface TelegramChannelConfig {
 export interface TelegramTuning {
   pollTimeoutSeconds?: number;
   pollBackoffMs?: number;
-  chatIo?: ChatIoOptions;
 }
 
-const PRIVATE_COMMANDS = ['new', 'tickets', 'help'] as const;
+const PRIVATE_COMMANDS = ['new', 'tickets', 'help', 'login'] as const;
 
 export function createTelegramChannel(
   config: TelegramChannelConfig,
@@ -50,14 +65,50 @@ export function createTelegramChannel(
   // telegraf resolves method URLs relative to apiRoot: without the trailing slash a path prefix would be dropped.
   const apiRoot = config.apiRoot.endsWith('/') ? config.apiRoot : `${config.apiRoot}/`;
   const bot = createTelegraf(config.botToken, apiRoot);
-  const flowDeps = {
-    desk: deps.desk,
-    io: createChatIo(bot.telegram, logger, tuning.chatIo),
-    logger,
-    workspaceId: tokenMatch[1]!,
+  const api = createTelegramApi(bot.telegram, logger);
+  const me = () => {
+    // Not the update's fault: it waits like a throttle (never parked for it) until getMe has answered.
+    if (!bot.botInfo) throw new ChannelSendError('rate_limited', 'telegram: the bot is not identified yet (getMe)', 5000);
+    return bot.botInfo;
   };
-  registerHandlers(bot, flowDeps);
-  const adapter = createTelegramAdapter(bot, logger);
+  const parseUpdate = createTelegramParser({ workspaceId: tokenMatch[1]!, bot: me, isAdmin: api.isAdmin });
+  const sender = createSender({ api, botUsername: () => me().username, logger });
+  const rendered = (message: TelegramMessage, locale: Locale) =>
+    render(message, { locale, bot: me().username, where: 'direct', fromGroup: false, name: '' });
+  const post = async (chatId: string, threadRef: string | null, message: TelegramMessage, ctx: { locale: Locale; deliveryKey: string }) => {
+    const replyTo = threadRef === null ? undefined : Number(threadRef);
+    const ids = await sender.deliver(chatId, rendered(message, ctx.locale), ctx.deliveryKey, { replyTo: Number.isInteger(replyTo) ? replyTo : undefined }).catch((e: unknown) => {
+      throw toChannelSendError(e);
+    });
+    return { messageId: messageRef(chatId, ids) };
+  };
+  const adapter: ChannelAdapter = {
+    platform: PLATFORM,
+    limits: TELEGRAM_LIMITS,
+    async parse(envelope) {
+      const update = readUpdate(envelope.payload);
+      if (!update) {
+        // Stored by an older version or by hand: retrying cannot make it valid.
+        logger.warn({ inboxId: envelope.id, externalId: envelope.externalId }, 'telegram: stored update is not an update');
+        return [];
+      }
+      const { events, local } = await parseUpdate(update);
+      for (const [i, reply] of local.entries()) await sender.tell(reply, { envelope, deliveryKey: `local-${envelope.id}-${i}` });
+      return events;
+    },
+    tell: (reply, ctx) => sender.tell(reply, ctx),
+    post: (target, message, ctx) => post(target.chatId, target.threadRef, message, ctx),
+    // A private chat's id is the user's id.
+    sendDirect: (user, message, ctx) => post(user.platformUserId, null, message, ctx),
+    async update(target, messageId, message, ctx) {
+      const ref = readRef(messageId, target.chatId);
+      if (ref) await api.edit(ref.chatId, ref.ids, rendered(message, ctx.locale)).catch((e: unknown) => Promise.reject(toChannelSendError(e)));
+    },
+    async delete(target, messageId) {
+      const ref = readRef(messageId, target.chatId);
+      if (ref) await api.remove(ref.chatId, ref.ids).catch((e: unknown) => Promise.reject(toChannelSendError(e)));
+    },
+  };
   const polling =
     config.mode === 'polling'
       ? createPollingLoop({
@@ -91,7 +142,7 @@ export function createTelegramChannel(
     adapter,
     routes:
       config.mode === 'webhook'
-        ? telegramWebhookRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })
+        ? telegramRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })
         : async () => {},
 
     async start() {
