@@ -122,7 +122,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const now = deps.clock ?? (() => new Date());
   const identity = createChatIdentity(deps);
   // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
-  const dialogKey = (who: ChatUserRef) => ({ ...who, chatId: '' });
+  const dialogKey = (who: ChatUserRef) => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
   const ctx: ChatContext = {
     deps,
     identity,

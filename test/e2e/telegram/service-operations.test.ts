@@ -126,10 +126,17 @@ describe('the Bot API refusing', () => {
     const c = await w.customer('Uma');
     const skip = sendStatuses(c.chat.id).length;
     w.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 1 });
-    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    const throttled = w.fake.updates.message(c.chat, c.tg, '/tickets');
+    await w.send(throttled);
     w.fake.failNext('sendMessage', { type: 'server_error' });
-    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    const failed = w.fake.updates.message(c.chat, c.tg, '/tickets');
+    w.fake.observe(failed);
+    expect((await postUpdate(w.webhookUrl, failed, SERVICE_WEBHOOK_SECRET)).status).toBe(200);
+    await w.processed(failed.update_id, { retries: true });
     expect(sendStatuses(c.chat.id, skip)).toEqual([429, 200, 500, 200]);
+    // The answers were stored with the update: its retry tells what is left, and handles nothing twice.
+    const rows = await w.db.inboundEvent.findMany({ where: { externalId: { in: [String(throttled.update_id), String(failed.update_id)] } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([['done', 0], ['done', 1]]);
     expect(w.texts(c.chat.id).slice(-2)).toEqual(['You have no open requests.', 'You have no open requests.']);
   });
 });
@@ -150,8 +157,8 @@ describe('texts', () => {
     expect(first!.text.length).toBeGreaterThan(4000);
     const squash = (s: string) => s.replace(/\s+/g, '');
     expect(squash(first!.text + second!.text)).toBe(squash(`${w.agentName} replied to request #${n}:\n${body}`));
-    // The delivery records the last part: that is the message later edits target.
-    expect(deliveries[1]!.platformMessageId).toBe(String(second!.message_id));
+    // The delivery records every part: an agent's later edit or delete reaches them all.
+    expect(deliveries[1]!.platformMessageId).toBe(`${c.chat.id}:${first!.message_id},${second!.message_id}`);
     expect(status!.text).toBe(`Request #${n}: status changed from New to Open.`);
     // The bold header survived; nothing of the body became markup.
     expect(first!.entities).toEqual([{ type: 'bold', offset: 0, length: `${w.agentName} replied to request #${n}:`.length }]);
@@ -179,9 +186,9 @@ describe('one chat, one update at a time', () => {
       'You have no open requests.',
       'Choose the service your request is about:',
     ]);
-    // The dialog /new started (last in the chat) is the one left: /help and /tickets, which clear it, ran before.
-    const state = await w.db.dialogState.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } });
-    expect(state.state).toMatchObject({ flow: 'new_service' });
+    // The draft /new started (last in the chat) is the newest: /help and /tickets ran before it.
+    const drafts = await w.db.requestDraft.findMany({ where: { platformUserId: String(c.tg.id) } });
+    expect(drafts).toEqual([expect.objectContaining({ serviceChosen: false, cancelled: false })]);
     const rows = await w.db.inboundEvent.findMany({
       where: { platform: 'telegram', externalId: { in: updates.map((u) => String(u.update_id)) } },
       orderBy: { id: 'asc' },
