@@ -166,6 +166,43 @@ describe('texts', () => {
   });
 });
 
+describe('edits and deletes', () => {
+  it("an agent's edit of a public reply edits it in the chat, and a delete removes it; an internal note's edit sends nothing", async () => {
+    const c = await w.customer('Xena');
+    const n = await ticketFor(c, 'Edited answers');
+    const reply = await w.api('POST', `/tickets/${n}/comments`, { body: 'Restart the <router>', public: true });
+    const note = await w.api('POST', `/tickets/${n}/comments`, { body: 'internal: check the logs', public: false });
+    const [, answer] = await w.deliveries(n, 3);
+    const message = w.delivered(answer!.platformMessageId)!;
+    expect(message.text).toBe(`${w.agentName} replied to request #${n}:\nRestart the <router>`);
+
+    expect((await w.api('PATCH', `/tickets/${n}/comments/${reply.body.comment.id}`, { body: 'Restart the <router> & the modem' })).status).toBe(200);
+    expect((await w.api('PATCH', `/tickets/${n}/comments/${note.body.comment.id}`, { body: 'internal: logs are clean' })).status).toBe(200);
+    const edited = await w.deliveries(n, 4);
+    expect(edited.map((d) => [d.outboxEvent.type, d.status])).toContainEqual(['comment.edited', 'sent']);
+    expect(w.fake.store.message(c.chat.id, message.message_id)).toMatchObject({ text: `${w.agentName} replied to request #${n}:\nRestart the <router> & the modem`, edits: 1 });
+
+    expect((await w.api('DELETE', `/tickets/${n}/comments/${reply.body.comment.id}`)).status).toBe(204);
+    await w.deliveries(n, 5);
+    expect(w.fake.store.message(c.chat.id, message.message_id)).toBeUndefined();
+    expect(w.fake.store.allSent().some((m) => m.text.includes('logs'))).toBe(false);
+  });
+
+  it("a customer's edit of their comment in Telegram changes it on the ticket, with the old text in its history", async () => {
+    const c = await w.customer('Yann');
+    const n = await ticketFor(c, 'Edited comments');
+    const confirmation = w.fake.lastSent(c.chat.id);
+    const message = w.fake.updates.message(c.chat, c.tg, 'it fails at 9:00', { replyTo: w.fake.toMessage(confirmation, c.chat) });
+    await w.send(message);
+    await w.send(w.fake.updates.edited(message.message, 'it fails at 9:30'));
+    const t = await w.ticket(n);
+    expect(t.comments.at(-1)).toMatchObject({ body: 'it fails at 9:30', externalRef: `telegram:${w.botId}:${c.chat.id}:${message.message.message_id}` });
+    expect(t.comments.at(-1)!.editedAt).not.toBeNull();
+    const history = await w.db.ticketEvent.findMany({ where: { ticketId: t.id, kind: 'comment_edited' } });
+    expect(history.map((e) => [e.fromValue, e.toValue, e.via])).toEqual([['it fails at 9:00', 'it fails at 9:30', 'telegram']]);
+  });
+});
+
 describe('one chat, one update at a time', () => {
   it('updates of one chat are processed one after another, in update_id order', async () => {
     const c = await w.customer('Wes');
