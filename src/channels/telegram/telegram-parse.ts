@@ -38,10 +38,12 @@ export type ParsedCommand = { kind: 'none' } | { kind: 'foreign' } | { kind: 'co
 /** A leading /command (the first entity is a bot_command at offset 0); "/cmd@name" is ours only if name is this bot. */
 export function parseCommand(text: string, entities: readonly Entity[], botUsername: string): ParsedCommand {
   const first = entities[0];
-  if (!first || first.type !== 'bot_command' || first.offset !== 0) return { kind: 'none' };
-  const [cmd = '', target] = text.slice(1, first.length).split('@');
+  // Telegram marks every command; a hand-made update (the Bot API's own examples) may not: read it from the text.
+  const length = first ? (first.type === 'bot_command' && first.offset === 0 ? first.length : 0) : (/^\/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?(?=\s|$)/.exec(text)?.[0].length ?? 0);
+  if (length === 0) return { kind: 'none' };
+  const [cmd = '', target] = text.slice(1, length).split('@');
   if (target !== undefined && target.toLowerCase() !== botUsername.toLowerCase()) return { kind: 'foreign' };
-  return { kind: 'command', name: cmd.toLowerCase(), payload: text.slice(first.length).trim() };
+  return { kind: 'command', name: cmd.toLowerCase(), payload: text.slice(length).trim() };
 }
 
 /** The entities that mention this bot: "@bot" (any case) or a text_mention of its user id. */
