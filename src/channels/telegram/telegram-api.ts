@@ -33,9 +33,11 @@ export interface SendOptions {
 }
 
 const CALLBACK_ANSWER_LIMIT = 200;
+/** Error facts safe to log: never the request (people's text) or the URL (the token). */
 const describe = (e: unknown) => (e instanceof TelegramError ? { code: e.code, description: e.description } : { error: e instanceof Error ? e.name : 'unknown' });
 const harmless = (e: unknown) => e instanceof TelegramError && e.code === 400 && /message is not modified|message to (delete|edit) not found|message can't be (edited|deleted)/i.test(e.description);
 
+const HTML = { parse_mode: 'HTML' as const, link_preview_options: { is_disabled: true } };
 const unlessHarmless = (e: unknown) => {
   if (!harmless(e)) throw e;
 };
@@ -49,8 +51,7 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
       let target = chatId;
       for (let i = ids.length; i < parts.length; i += 1) {
         const extra = {
-          parse_mode: 'HTML' as const,
-          link_preview_options: { is_disabled: true },
+          ...HTML,
           ...(o.topicId ? { message_thread_id: o.topicId } : {}),
           ...(o.replyTo !== undefined ? { reply_parameters: { message_id: o.replyTo, allow_sending_without_reply: true } } : {}),
           ...(i === parts.length - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {}),
@@ -80,9 +81,8 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
             continue;
           }
           const keyboard = i === Math.min(ids.length, parts.length) - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
-          await api.editMessageText(chatId, id, undefined, parts[i]!, { parse_mode: 'HTML', link_preview_options: { is_disabled: true }, ...keyboard }).catch((e: unknown) => {
-            if (!(e instanceof TelegramError && /not modified/i.test(e.description))) throw e;
-          });
+          const unchanged = (e: unknown) => e instanceof TelegramError && /not modified/i.test(e.description);
+          await api.editMessageText(chatId, id, undefined, parts[i]!, { ...HTML, ...keyboard }).catch((e: unknown) => (unchanged(e) ? true : Promise.reject(e)));
         }
         return true;
       } catch (e) {

@@ -73,13 +73,12 @@ export function createTelegramChannel(
   };
   const parseUpdate = createTelegramParser({ workspaceId: tokenMatch[1]!, bot: me, isAdmin: api.isAdmin });
   const sender = createSender({ api, botUsername: () => me().username, logger });
-  const rendered = (message: TelegramMessage, locale: Locale) =>
-    render(message, { locale, bot: me().username, where: 'direct', fromGroup: false, name: '' });
+  const rendered = (message: TelegramMessage, locale: Locale) => render(message, { locale, bot: me().username, where: 'direct', fromGroup: false, name: '' });
+  // Into a ticket's thread: in a group, as a reply to the message the ticket came from.
   const post = async (chatId: string, threadRef: string | null, message: TelegramMessage, ctx: { locale: Locale; deliveryKey: string }) => {
     const replyTo = threadRef === null ? undefined : Number(threadRef);
-    const ids = await sender.deliver(chatId, rendered(message, ctx.locale), ctx.deliveryKey, { replyTo: Number.isInteger(replyTo) ? replyTo : undefined }).catch((e: unknown) => {
-      throw toChannelSendError(e);
-    });
+    const o = { replyTo: Number.isInteger(replyTo) ? replyTo : undefined };
+    const ids = await sender.deliver(chatId, rendered(message, ctx.locale), ctx.deliveryKey, o).catch((e: unknown) => Promise.reject(toChannelSendError(e)));
     return { messageId: messageRef(chatId, ids) };
   };
   const adapter: ChannelAdapter = {
@@ -123,18 +122,10 @@ export function createTelegramChannel(
   async function registerCommands(): Promise<void> {
     // No language_code: the fallback for every other language; then one list per catalog language.
     for (const lang of [undefined, ...LOCALES]) {
-      const commands = PRIVATE_COMMANDS.map((command) => ({
-        command,
-        description: t(lang ?? 'en', `telegram:command.${command}`),
-      }));
-      await bot.telegram.setMyCommands(commands, {
-        scope: { type: 'all_private_chats' },
-        ...(lang ? { language_code: lang } : {}),
-      });
-      await bot.telegram.setMyCommands([{ command: 'config', description: t(lang ?? 'en', 'telegram:command.config') }], {
-        scope: { type: 'all_chat_administrators' },
-        ...(lang ? { language_code: lang } : {}),
-      });
+      const language = lang ? { language_code: lang } : {};
+      const commands = PRIVATE_COMMANDS.map((command) => ({ command, description: t(lang ?? 'en', `telegram:command.${command}`) }));
+      await bot.telegram.setMyCommands(commands, { scope: { type: 'all_private_chats' }, ...language });
+      await bot.telegram.setMyCommands([{ command: 'config', description: t(lang ?? 'en', 'telegram:command.config') }], { scope: { type: 'all_chat_administrators' }, ...language });
     }
   }
 

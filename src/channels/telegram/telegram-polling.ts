@@ -21,8 +21,6 @@ export interface PollingOptions {
 export interface PollingLoop {
   start(): void;
   stop(): Promise<void>;
-  /** The offset the next getUpdates sends (one past the last recorded update). */
-  readonly offset: number | undefined;
 }
 
 export function createPollingLoop(opts: PollingOptions): PollingLoop {
@@ -58,10 +56,7 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
         return;
       }
       const retryAfter = e instanceof TelegramError ? e.parameters?.retry_after : undefined;
-      logger.warn(
-        e instanceof TelegramError ? { code: e.code, description: e.description } : { error: (e as Error)?.name },
-        'telegram: getUpdates failed, retrying',
-      );
+      logger.warn(e instanceof TelegramError ? { code: e.code, description: e.description } : { error: (e as Error)?.name }, 'telegram: getUpdates failed, retrying');
       await sleep(retryAfter !== undefined ? retryAfter * 1000 : backoffMs);
       return;
     }
@@ -95,9 +90,6 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
       abort.abort();
       await loop;
       loop = undefined;
-    },
-    get offset() {
-      return offset;
     },
   };
 }

@@ -60,11 +60,7 @@ export function render(m: TelegramMessage, o: RenderOptions): Rendered {
   const priority = (p: string) => t(locale, `priority.${p}`);
   const summary = (tk: TicketSummary) => ({ number: tk.number, subject: tk.subject, status: status(tk.status) });
   const row = (key: string, value: string) => `${tx(key)}: ${escapeHtml(value)}`;
-  const menu = () => [
-    [button(t(locale, 'telegram:menu.new'), { kind: 'menu', item: 'new' })],
-    [button(t(locale, 'telegram:menu.tickets'), { kind: 'menu', item: 'tickets' })],
-    [button(t(locale, 'telegram:menu.help'), { kind: 'menu', item: 'help' })],
-  ];
+  const menu = () => (['new', 'tickets', 'help'] as const).map((item) => [button(t(locale, `telegram:menu.${item}`), { kind: 'menu', item })]);
   const ticketButton = (key: string, op: Extract<ButtonAction, { kind: 'ticket' }>['op'], ticket: number) => button(t(locale, key), { kind: 'ticket', op, ticket });
 
   switch (m.kind) {
