@@ -5,7 +5,7 @@ import type { Config } from '../config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channel-module.ts';
 import { createLarkChannel } from './lark/lark-channel.ts';
 import { createSlackChannel } from './slack/slack-channel.ts';
-import { createTelegramChannel } from './telegram/telegram-channel.ts';
+import { createTelegramChannel } from './telegram/telegram-module.ts';
 
 export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): ChannelModule[] {
   const out: ChannelModule[] = [];

@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import type { Update, User } from 'telegraf/types';
 import type { ChannelModule } from '../../../src/channels/channel-module.ts';
-import { createTelegramChannel, type TelegramTuning } from '../../../src/channels/telegram/telegram-channel.ts';
+import { createTelegramChannel, type TelegramTuning } from '../../../src/channels/telegram/telegram-module.ts';
 import type { DeskPort, InboxPort } from '../../../src/core/ports/desk-port.ts';
 import { postUpdate, type WebhookAnswer } from '../../fakes/telegram/telegram-inbound.ts';
 import { TelegramFake } from '../../fakes/telegram/telegram-fake.ts';
