@@ -172,10 +172,8 @@ export function createTelegramParser(deps: ParseDeps) {
       }
       case 'ticket': {
         const n = a.ticket;
-        if (a.op === 'detail') return act(n, { kind: 'show_detail' });
-        if (a.op === 'comment') return act(n, { kind: 'ask_comment' });
-        if (a.op === 'comments') return act(n, { kind: 'show_comments' });
-        if (a.op === 'skip') return act(n, { kind: 'skip_rating_comment' });
+        const asked = { detail: 'show_detail', comment: 'ask_comment', comments: 'show_comments', skip: 'skip_rating_comment' } as const;
+        if (a.op in asked) return act(n, { kind: asked[a.op as keyof typeof asked] });
         if (a.op === 'reopen') return { events: [], local: [local(q.from, here, { kind: 'reopen_confirm', number: n })] };
         if (a.op === 'reopen_no') return { events: [], local: [local(q.from, here, notice('telegram:reopen.kept', { number: n }), { replaces: pressed })] };
         // Yes: the question loses its buttons, and the core asks for the reason.
