@@ -1,102 +1,70 @@
 /**
- * callback_data of every inline button the bot shows. Telegram allows 1-64 BYTES (UTF-8), so the codes are short
- * and a service is named by its id only while that fits; otherwise by its position in the catalog.
+ * callback_data of every inline button the bot shows. Telegram allows 1-64 BYTES, so the codes are short and the
+ * ids they carry (a draft's, a service's: UUIDs) travel as 22 characters of base64url instead of 36.
  */
 import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
 
-export type CallbackAction =
+export type TicketButton = 'detail' | 'comment' | 'comments' | 'skip' | 'reopen' | 'reopen_yes' | 'reopen_no';
+
+export type ButtonAction =
   | { kind: 'menu'; item: 'new' | 'tickets' | 'help' }
-  | { kind: 'new_service'; ref: string }
-  | { kind: 'new_priority'; priority: TicketPriority }
-  | { kind: 'new_submit' }
-  | { kind: 'new_cancel' }
-  | { kind: 'detail'; ticket: number }
-  | { kind: 'comment'; ticket: number }
-  | { kind: 'comments'; ticket: number }
+  | { kind: 'draft'; draftId: string; set?: { serviceId: string } | { priority: TicketPriority }; submit?: true; cancel?: true }
+  | { kind: 'ticket'; op: TicketButton; ticket: number }
   | { kind: 'rate'; ticket: number; score: number }
-  | { kind: 'rate_skip'; ticket: number }
-  | { kind: 'reopen'; ticket: number }
-  | { kind: 'reopen_yes'; ticket: number }
-  | { kind: 'reopen_no'; ticket: number }
-  | { kind: 'group_service'; ref: string };
+  | { kind: 'group_service'; serviceId: string };
 
 const MENU = { new: 'n', tickets: 't', help: 'h' } as const;
-const TICKET_CODES = {
-  detail: 't:d',
-  comment: 't:c',
-  comments: 't:r',
-  rate_skip: 'rs',
-  reopen: 'o',
-  reopen_yes: 'oy',
-  reopen_no: 'on',
-} as const;
+const TICKET = { detail: 't:d', comment: 't:c', comments: 't:r', skip: 'rs', reopen: 'o', reopen_yes: 'oy', reopen_no: 'on' } as const;
+const UUID = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i;
 
-export class CallbackDataTooLong extends Error {}
-
-export function encodeCallback(action: CallbackAction): string {
-  const data = raw(action);
-  if (Buffer.byteLength(data, 'utf8') > CALLBACK_DATA_MAX_BYTES) {
-    throw new CallbackDataTooLong(`callback_data for ${action.kind} is over ${CALLBACK_DATA_MAX_BYTES} bytes`);
-  }
-  return data;
+/** A UUID in 22 characters; any other id as it is. */
+export function compactId(id: string): string {
+  const m = UUID.exec(id);
+  return m ? Buffer.from(m.slice(1).join(''), 'hex').toString('base64url') : id;
 }
 
-function raw(a: CallbackAction): string {
-  switch (a.kind) {
-    case 'menu':
-      return `m:${MENU[a.item]}`;
-    case 'new_service':
-      return `n:s:${a.ref}`;
-    case 'new_priority':
-      return `n:p:${a.priority}`;
-    case 'new_submit':
-      return 'n:ok';
-    case 'new_cancel':
-      return 'n:x';
-    case 'rate':
-      return `r:${a.ticket}:${a.score}`;
-    case 'group_service':
-      return `g:${a.ref}`;
-    default:
-      return `${TICKET_CODES[a.kind]}:${a.ticket}`;
+export function expandId(s: string): string {
+  if (!/^[A-Za-z0-9_-]{22}$/.test(s)) return s;
+  const h = Buffer.from(s, 'base64url').toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+export function encodeButton(a: ButtonAction): string {
+  let data: string;
+  if (a.kind === 'menu') data = `m:${MENU[a.item]}`;
+  else if (a.kind === 'rate') data = `r:${a.ticket}:${a.score}`;
+  else if (a.kind === 'group_service') data = `g:${compactId(a.serviceId)}`;
+  else if (a.kind === 'ticket') data = `${TICKET[a.op]}:${a.ticket}`;
+  else {
+    const op = a.cancel ? 'x' : a.submit ? 'ok' : a.set && 'serviceId' in a.set ? `s:${compactId(a.set.serviceId)}` : `p:${a.set!.priority}`;
+    data = `d:${compactId(a.draftId)}:${op}`;
   }
+  if (Buffer.byteLength(data, 'utf8') > CALLBACK_DATA_MAX_BYTES) throw new Error(`callback_data for ${a.kind} is over ${CALLBACK_DATA_MAX_BYTES} bytes`);
+  return data;
 }
 
 const NUM = '([1-9][0-9]{0,14})';
 
-export function decodeCallback(data: string | undefined): CallbackAction | null {
+/** The action of a pressed button; null for junk and for the buttons of earlier versions of the bot. */
+export function decodeButton(data: string | null): ButtonAction | null {
   if (!data) return null;
   let m: RegExpExecArray | null;
-  if ((m = /^m:([nth])$/.exec(data))) {
-    const item = (Object.keys(MENU) as (keyof typeof MENU)[]).find((k) => MENU[k] === m![1]);
-    return item ? { kind: 'menu', item } : null;
-  }
-  if ((m = /^n:s:(.+)$/s.exec(data))) return { kind: 'new_service', ref: m[1]! };
-  if ((m = /^n:p:([a-z]+)$/.exec(data))) {
-    const p = m[1] as TicketPriority;
-    return TICKET_PRIORITIES.includes(p) ? { kind: 'new_priority', priority: p } : null;
-  }
-  if (data === 'n:ok') return { kind: 'new_submit' };
-  if (data === 'n:x') return { kind: 'new_cancel' };
+  if ((m = /^m:([nth])$/.exec(data))) return { kind: 'menu', item: m[1] === 'n' ? 'new' : m[1] === 't' ? 'tickets' : 'help' };
   if ((m = new RegExp(`^r:${NUM}:([1-5])$`).exec(data))) return { kind: 'rate', ticket: Number(m[1]), score: Number(m[2]) };
-  if ((m = /^g:(.+)$/s.exec(data))) return { kind: 'group_service', ref: m[1]! };
-  for (const [kind, code] of Object.entries(TICKET_CODES) as [keyof typeof TICKET_CODES, string][]) {
-    if ((m = new RegExp(`^${code}:${NUM}$`).exec(data))) return { kind, ticket: Number(m[1]) };
+  if ((m = /^g:([A-Za-z0-9_-]+)$/.exec(data))) return { kind: 'group_service', serviceId: expandId(m[1]!) };
+  if ((m = /^d:([A-Za-z0-9_-]+):(x|ok|s:[A-Za-z0-9_-]+|p:[a-z]+)$/.exec(data))) {
+    const draftId = expandId(m[1]!);
+    const op = m[2]!;
+    if (op === 'x') return { kind: 'draft', draftId, cancel: true };
+    if (op === 'ok') return { kind: 'draft', draftId, submit: true };
+    if (op.startsWith('s:')) return { kind: 'draft', draftId, set: { serviceId: expandId(op.slice(2)) } };
+    const priority = op.slice(2) as TicketPriority;
+    return TICKET_PRIORITIES.includes(priority) ? { kind: 'draft', draftId, set: { priority } } : null;
+  }
+  for (const [op, code] of Object.entries(TICKET) as [TicketButton, string][]) {
+    if ((m = new RegExp(`^${code}:${NUM}$`).exec(data))) return { kind: 'ticket', op, ticket: Number(m[1]) };
   }
   return null;
-}
-
-/** A reference to a service that fits in callback_data next to `prefixBytes` of code. */
-export function serviceRef(service: { id: string }, index: number, prefixBytes = 4): string {
-  const fits = Buffer.byteLength(service.id, 'utf8') + prefixBytes <= CALLBACK_DATA_MAX_BYTES;
-  return fits && !service.id.startsWith('#') ? service.id : `#${index}`;
-}
-
-export function resolveServiceRef<S extends { id: string }>(services: S[], ref: string): S | null {
-  const byId = services.find((s) => s.id === ref);
-  if (byId) return byId;
-  const m = /^#(\d+)$/.exec(ref);
-  return m ? (services[Number(m[1])] ?? null) : null;
 }

@@ -1,8 +1,9 @@
 /**
- * The Telegram channel as the composition root sees it: createTelegramChannel(config, deps) -> ChannelModule.
- * start() learns the bot (getMe), registers its commands in en/ja/ru, and either registers the webhook or starts
- * long polling; when Telegram cannot be reached it keeps trying in the background while the rest of the service
- * runs (webhook updates wait in the inbox meanwhile). routes() serves POST /telegram/webhook in webhook mode only.
+ * The Telegram channel as the composition root sees it: createTelegramChannel(config, deps) -> ChannelModule, around
+ * the adapter (telegram-channel.ts). start() learns the bot (getMe), registers its commands in en/ja/ru, and either
+ * registers the webhook or starts long polling; when Telegram cannot be reached it keeps trying in the background
+ * while the rest of the service runs (webhook updates wait in the inbox meanwhile). routes() serves
+ * POST /telegram/webhook in webhook mode only.
  */
 import { TelegramError } from 'telegraf';
 import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
@@ -10,13 +11,12 @@ import { LOCALES } from '../../core/locale.ts';
 import { backoffMs } from '../../core/sync/delivery-policy.ts';
 import { registerMessages, t } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
-import { createTelegramAdapter } from './telegram-adapter.ts';
-import { createTelegraf, registerHandlers } from './telegram-bot.ts';
-import { createChatIo, type ChatIoOptions } from './telegram-chat-io.ts';
+import { createTelegraf } from './telegram-api.ts';
+import { createTelegramAdapter } from './telegram-channel.ts';
 import { createPollingLoop } from './telegram-polling.ts';
-import { ALLOWED_UPDATES } from './telegram-schema.ts';
+import { telegramRoutes, WEBHOOK_PATH } from './telegram-routes.ts';
+import { ALLOWED_UPDATES } from './telegram-schemas.ts';
 import { WEBHOOK_SECRET_PATTERN } from './telegram-verify.ts';
-import { telegramWebhookRoutes, WEBHOOK_PATH } from './telegram-webhook-route.ts';
 
 export interface TelegramChannelConfig {
   /** TELEGRAM_BOT_TOKEN, "<bot id>:<secret>". */
@@ -32,7 +32,6 @@ export interface TelegramChannelConfig {
 export interface TelegramTuning {
   pollTimeoutSeconds?: number;
   pollBackoffMs?: number;
-  chatIo?: ChatIoOptions;
   /** First wait before trying start-up's calls again (doubling, with jitter, up to START_RETRY_CAP_MS). */
   startRetryBaseMs?: number;
 }
@@ -45,7 +44,7 @@ function describeFailure(e: unknown): Record<string, unknown> {
   return { error: (e as Error)?.name, code: (e as { code?: unknown })?.code };
 }
 
-const PRIVATE_COMMANDS = ['new', 'tickets', 'help'] as const;
+const PRIVATE_COMMANDS = ['new', 'tickets', 'help', 'login'] as const;
 
 export function createTelegramChannel(
   config: TelegramChannelConfig,
@@ -63,14 +62,7 @@ export function createTelegramChannel(
   // telegraf resolves method URLs relative to apiRoot: without the trailing slash a path prefix would be dropped.
   const apiRoot = config.apiRoot.endsWith('/') ? config.apiRoot : `${config.apiRoot}/`;
   const bot = createTelegraf(config.botToken, apiRoot);
-  const flowDeps = {
-    desk: deps.desk,
-    io: createChatIo(bot.telegram, logger, tuning.chatIo),
-    logger,
-    workspaceId: tokenMatch[1]!,
-  };
-  registerHandlers(bot, flowDeps);
-  const adapter = createTelegramAdapter(bot, logger);
+  const adapter = createTelegramAdapter(bot, logger, tokenMatch[1]!);
   const polling =
     config.mode === 'polling'
       ? createPollingLoop({
@@ -155,7 +147,7 @@ export function createTelegramChannel(
     },
     routes:
       config.mode === 'webhook'
-        ? telegramWebhookRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })
+        ? telegramRoutes({ secret: config.webhookSecret!, inbox: deps.inbox, logger })
         : async () => {},
 
     async start() {

@@ -6,8 +6,7 @@
 import { TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/desk-port.ts';
-import { PLATFORM } from './telegram-flow-context.ts';
-import { ALLOWED_UPDATES, updateChatKey } from './telegram-schema.ts';
+import { ALLOWED_UPDATES, chatKeyOf, PLATFORM, readUpdate } from './telegram-schemas.ts';
 
 export interface PollingOptions {
   api: Pick<Telegram, 'callApi'>;
@@ -22,8 +21,6 @@ export interface PollingOptions {
 export interface PollingLoop {
   start(): void;
   stop(): Promise<void>;
-  /** The offset the next getUpdates sends (one past the last recorded update). */
-  readonly offset: number | undefined;
 }
 
 export function createPollingLoop(opts: PollingOptions): PollingLoop {
@@ -59,18 +56,16 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
         return;
       }
       const retryAfter = e instanceof TelegramError ? e.parameters?.retry_after : undefined;
-      logger.warn(
-        e instanceof TelegramError ? { code: e.code, description: e.description } : { error: (e as Error)?.name },
-        'telegram: getUpdates failed, retrying',
-      );
+      logger.warn(e instanceof TelegramError ? { code: e.code, description: e.description } : { error: (e as Error)?.name }, 'telegram: getUpdates failed, retrying');
       await sleep(retryAfter !== undefined ? retryAfter * 1000 : backoffMs);
       return;
     }
     for (const update of updates) {
       const id = (update as { update_id?: unknown } | null)?.update_id;
       if (typeof id !== 'number') continue;
+      const decoded = readUpdate(update);
       try {
-        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update, orderingKey: updateChatKey(update) });
+        await inbox.record({ platform: PLATFORM, externalId: String(id), payload: update, orderingKey: decoded ? chatKeyOf(decoded) : undefined });
       } catch (e) {
         // Not recorded: keep the offset, so Telegram sends this update (and the rest) again.
         logger.warn({ updateId: id, error: (e as Error)?.name }, 'telegram: inbox record failed, will fetch again');
@@ -95,9 +90,6 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
       abort.abort();
       await loop;
       loop = undefined;
-    },
-    get offset() {
-      return offset;
     },
   };
 }

@@ -1,114 +1,60 @@
 import { describe, expect, it } from 'vitest';
 import { parseTelegramHtml } from '../../../test/fakes/telegram/telegram-fake-html.ts';
-import type { RichMessage } from '../../core/ports/channel-port.ts';
-import { LOCALES } from '../../core/locale.ts';
+import type { RequestDraft } from '../../core/chat/chat-messages.ts';
 import { registerMessages } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
-import { exactTime, renderRich, renderTicketDetail, serviceKeyboard } from './telegram-render.ts';
+import { isRefusal, noticeText, render, type RenderOptions } from './telegram-render.ts';
 
 registerMessages('telegram', telegramMessages);
 
 const ticket = { number: 123456789, subject: 'Printer <on> fire & smoke', status: 'solved' as const, priority: 'high' as const, url: 'https://desk.example/tickets/123456789?a=1&b="2"' };
-
-function read(html: string) {
+const o = (over: Partial<RenderOptions> = {}): RenderOptions => ({ locale: 'en', bot: 'ticket_bot', where: 'direct', fromGroup: false, name: 'Stan', ...over });
+const read = (html: string) => {
   const r = parseTelegramHtml(html);
   if (!r.ok) throw new Error(`${r.description}: ${html}`);
   return r;
-}
+};
+const labels = (k?: { text: string }[][]) => k?.map((row) => row.map((b) => b.text));
 
-describe('renderRich', () => {
-  const all: RichMessage[] = [
-    { kind: 'ticket_confirmation', ticket },
-    { kind: 'status_changed', ticket, from: 'open', to: 'solved' },
-    { kind: 'agent_reply', ticket, authorName: '<Agent>', body: 'a < b & c' },
-    { kind: 'rating_prompt', ticket },
-    { kind: 'reopen_prompt', ticket },
-    { kind: 'ticket_list', tickets: [ticket, { ...ticket, number: 2, subject: 'x'.repeat(100) }] },
-    { kind: 'notice', key: 'error.generic' },
-  ];
-
-  it('produces valid Telegram HTML in every language, with callback data under 64 bytes', () => {
-    for (const locale of LOCALES) {
-      for (const m of all) {
-        const r = renderRich(m, locale);
-        expect(read(r.html).text.length, `${m.kind}/${locale}`).toBeGreaterThan(0);
-        for (const b of r.keyboard?.flat() ?? []) {
-          expect(Buffer.byteLength(b.callback_data, 'utf8')).toBeLessThanOrEqual(64);
-          expect(b.text.length).toBeLessThanOrEqual(60);
-        }
-      }
-    }
-  });
-
+describe('render', () => {
   it('the confirmation shows number, subject and status literally, and links the ticket', () => {
-    const r = read(renderRich({ kind: 'ticket_confirmation', ticket }, 'ja').html);
+    const r = read(render({ kind: 'ticket_confirmation', ticket }, o({ locale: 'ja' })).html);
     expect(r.text).toBe('リクエスト #123456789「Printer <on> fire & smoke」を作成しました。ステータス: 解決済み。\nリクエスト #123456789 を開く');
     expect(r.entities).toEqual([expect.objectContaining({ type: 'text_link', url: ticket.url })]);
   });
 
   it('the rating prompt has 1-5, return to work and view', () => {
-    const r = renderRich({ kind: 'rating_prompt', ticket }, 'ru');
-    expect(r.keyboard!.map((row) => row.map((b) => b.text))).toEqual([
-      ['1 ⭐', '2 ⭐', '3 ⭐', '4 ⭐', '5 ⭐'],
-      ['Вернуть в работу'],
-      ['Просмотреть заявку'],
-    ]);
+    expect(labels(render({ kind: 'rating_prompt', ticket }, o({ locale: 'ru' })).keyboard)).toEqual([['1 ⭐', '2 ⭐', '3 ⭐', '4 ⭐', '5 ⭐'], ['Вернуть в работу'], ['Просмотреть заявку']]);
   });
 
-  it('an empty ticket list has no buttons', () => {
-    expect(renderRich({ kind: 'ticket_list', tickets: [] }, 'en')).toEqual({ html: 'You have no open requests.' });
-  });
-});
-
-describe('ticket detail', () => {
-  it('shows the exact creation time in UTC and the emails', () => {
-    const r = renderTicketDetail(
-      { ...ticket, description: 'd', requesterEmail: 'r@x', submitterEmail: 'init@x', ccEmail: 'cc@x', serviceName: null, createdAt: new Date('2024-02-29T23:59:58.999Z'), rating: null },
-      'en',
-    );
-    const text = read(r.html).text;
-    expect(text).toContain('Created: 2024-02-29 23:59:58 UTC');
-    expect(text).toContain('Answers are copied to: cc@x');
-    expect(text).toContain('Initiator: init@x');
-    expect(text).not.toContain('Service:');
-    expect(exactTime(new Date(0))).toBe('1970-01-01 00:00:00 UTC');
+  it('a request step by step: service, description, priority, then the summary to submit; Cancel on each', () => {
+    const draft: RequestDraft = { id: '0f8fad5b-d9cb-469f-a165-70867728950e', subject: 'VPN', description: 'VPN <drops> hourly', priority: 'high', serviceId: 's2', priorityChosen: true, serviceChosen: true, requesterEmail: null };
+    const services = [{ id: 's1', name: 'General' }, { id: 's2', name: 'Billing & Payments' }];
+    const step = (s: 'service' | 'description' | 'priority' | 'confirm') => render({ kind: 'request_form', draft, services, step: s, minDescriptionLength: 10 }, o());
+    expect(labels(step('service').keyboard)).toEqual([['General'], ['Billing & Payments'], ['Cancel']]);
+    expect(read(step('description').html).text).toBe('Service: Billing & Payments\nDescribe the problem (at least 10 characters).');
+    expect(labels(step('priority').keyboard)).toEqual([['Low', 'Normal'], ['High', 'Urgent'], ['Cancel']]);
+    expect(read(step('confirm').html).text).toBe('Your request\nService: Billing & Payments\nPriority: High\nDescription:\nVPN <drops> hourly');
+    expect(labels(step('confirm').keyboard)).toEqual([['Submit request', 'Cancel']]);
   });
 
-  it('service buttons keep the group and wizard prefixes within 64 bytes', () => {
-    // 61 bytes of id: "n:s:" makes 65 (too long, so the position is used), "g:" makes 63 (fits).
-    const id61 = 's'.repeat(61);
-    expect(serviceKeyboard([{ id: id61, name: 'A' }], 'new_service')[0]![0]!.callback_data).toBe('n:s:#0');
-    expect(serviceKeyboard([{ id: id61, name: 'A' }], 'group_service')[0]![0]!.callback_data).toBe(`g:${id61}`);
-  });
-});
-
-describe('telegram catalog', () => {
-  it('has the same keys in en, ja and ru, none empty, with the same placeholders', () => {
-    const keys = Object.keys(telegramMessages.en).sort();
-    const placeholders = (s: string) => [...s.matchAll(/\{\{(\w+)\}\}/g)].map((m) => m[1]).sort();
-    for (const locale of LOCALES) {
-      expect(Object.keys(telegramMessages[locale]).sort(), locale).toEqual(keys);
-      for (const key of keys) {
-        expect(telegramMessages[locale][key]!.trim(), `${locale}:${key}`).not.toBe('');
-        expect(placeholders(telegramMessages[locale][key]!), `${locale}:${key}`).toEqual(placeholders(telegramMessages.en[key]!));
-      }
-    }
+  it("says Telegram's way of registering wherever the core says the person is not registered", () => {
+    const m = { kind: 'notice' as const, key: 'common:error.not_registered' };
+    expect(read(render(m, o()).html).text).toContain('send "/start <code>" here');
+    expect(read(render(m, o({ where: 'group' })).html).text).toBe('Stan, please register with me in a private chat first: open t.me/ticket_bot and send /start with your code.');
+    expect(noticeText(m, o())).toBe('Please register first: send /start with your code in a private chat with @ticket_bot.');
+    expect(read(render({ kind: 'notice', key: 'common:error.description_too_short' }, o({ fromGroup: true })).html).text).toContain('when you mention @ticket_bot');
   });
 
-  it('Japanese and Russian are translations, not copies of English', () => {
-    const same = Object.keys(telegramMessages.en).filter(
-      (k) => telegramMessages.ja[k] === telegramMessages.en[k] || telegramMessages.ru[k] === telegramMessages.en[k],
-    );
-    expect(same).toEqual([]);
+  it('refusals are alerts; other brief answers are toasts', () => {
+    expect(isRefusal({ kind: 'notice', key: 'common:error.ticket_not_found' })).toBe(true);
+    expect(isRefusal({ kind: 'notice', key: 'common:chat.config_admins_only' })).toBe(true);
+    expect(isRefusal({ kind: 'notice', key: 'telegram:error.button_unknown' })).toBe(true);
+    expect(isRefusal({ kind: 'notice', key: 'common:rating.thanks' })).toBe(false);
   });
 
-  it('command descriptions fit setMyCommands (1-256 characters)', () => {
-    for (const locale of LOCALES) {
-      for (const c of ['new', 'tickets', 'help', 'config']) {
-        const d = telegramMessages[locale][`command.${c}`]!;
-        expect(d.length).toBeGreaterThan(0);
-        expect(d.length).toBeLessThanOrEqual(256);
-      }
-    }
+  it('an empty ticket list has no buttons; a private ticket a message has is never named', () => {
+    expect(render({ kind: 'ticket_list', tickets: [] }, o())).toEqual({ html: 'You have no open requests.' });
+    expect(render({ kind: 'request_exists', ticket: null }, o()).html).toBe('This message is already being handled by support.');
   });
 });

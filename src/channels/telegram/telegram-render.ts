@@ -1,13 +1,14 @@
 /**
- * Renders the core's platform-neutral RichMessage (and the bot's own screens) as Telegram HTML plus an inline
- * keyboard. Every sentence comes from the catalog; every value that came from a person is escaped.
+ * What the core says (ChatMessage), as Telegram HTML plus an inline keyboard. Every sentence comes from the catalog;
+ * every value that came from a person is escaped. Where Telegram has its own idiom for a core notice (how to
+ * register here, how a mention works), the notice is said in it.
  */
-import type { RichMessage, TicketSummary } from '../../core/ports/channel-port.ts';
-import type { PublicComment, TicketDetail } from '../../core/ports/desk-port.ts';
+import type { ChatMessage, RequestDraft, TicketSummary } from '../../core/chat/chat-messages.ts';
+import { MIN_DESCRIPTION_LENGTH } from '../../core/chat/request-draft.ts';
 import type { Locale } from '../../core/locale.ts';
 import { TICKET_PRIORITIES } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
-import { encodeCallback, serviceRef, type CallbackAction } from './telegram-callback-data.ts';
+import { encodeButton, type ButtonAction } from './telegram-callback-data.ts';
 import { escapeAttr, escapeHtml, truncate } from './telegram-html.ts';
 
 export interface Button {
@@ -20,145 +21,157 @@ export interface Rendered {
   keyboard?: Button[][];
 }
 
-/** A catalog sentence, escaped for HTML (catalog values are plain text; parameters may be user text). */
-export function tx(locale: Locale, key: string, params?: Record<string, string | number>): string {
-  return escapeHtml(t(locale, key, params));
+/** The core's messages, and the adapter's own confirmation before a ticket goes back to work. */
+export type TelegramMessage = ChatMessage | { kind: 'reopen_confirm'; number: number };
+
+export interface RenderOptions {
+  locale: Locale;
+  /** The bot's username, for the texts that tell people how to reach it. */
+  bot: string;
+  /** Where it is shown: the person's private chat, a group (for all to read), or a button's alert. */
+  where: 'direct' | 'group' | 'alert';
+  /** The event happened in a group (a mention), whatever chat the answer goes to. */
+  fromGroup: boolean;
+  /** The person's name, for answers addressed to them in a group. */
+  name: string;
 }
 
-export function button(text: string, action: CallbackAction): Button {
-  return { text: truncate(text, 60), callback_data: encodeCallback(action) };
+/** A refusal is shown as an alert that stays until dismissed, not as a passing toast. */
+export const isRefusal = (m: TelegramMessage) => m.kind === 'notice' && /(^|[:.])error\.|_only$/.test(m.key);
+
+function noticeKey(key: string, o: RenderOptions): string {
+  if (key === 'common:error.not_registered') return o.where === 'alert' ? 'telegram:register.short' : o.where === 'group' ? 'telegram:group.register_first' : 'telegram:register.how';
+  if (key === 'common:error.description_too_short' && o.fromGroup) return 'telegram:group.mention_too_short';
+  return key;
 }
 
-function link(url: string, label: string): string {
-  return `<a href="${escapeAttr(url)}">${escapeHtml(label)}</a>`;
+/** The plain text of a notice for a button's answer (toast or alert). */
+export function noticeText(m: Extract<ChatMessage, { kind: 'notice' }>, o: RenderOptions): string {
+  return t(o.locale, noticeKey(m.key, { ...o, where: 'alert' }), { bot: o.bot, name: o.name, min: MIN_DESCRIPTION_LENGTH, ...m.params });
 }
 
-const status = (locale: Locale, s: string) => t(locale, `status.${s}`);
-const priority = (locale: Locale, p: string) => t(locale, `priority.${p}`);
+export function render(m: TelegramMessage, o: RenderOptions): Rendered {
+  const { locale } = o;
+  const tx = (key: string, params?: Record<string, string | number>) => escapeHtml(t(locale, key, params));
+  const button = (text: string, action: ButtonAction): Button => ({ text: truncate(text, 60), callback_data: encodeButton(action) });
+  const link = (url: string, label: string) => `<a href="${escapeAttr(url)}">${escapeHtml(label)}</a>`;
+  const ticketLink = (tk: TicketSummary) => link(tk.url, t(locale, 'ticket.link', { number: tk.number }));
+  const status = (s: string) => t(locale, `status.${s}`);
+  const priority = (p: string) => t(locale, `priority.${p}`);
+  const summary = (tk: TicketSummary) => ({ number: tk.number, subject: tk.subject, status: status(tk.status) });
+  const row = (key: string, value: string) => `${tx(key)}: ${escapeHtml(value)}`;
+  const menu = () => (['new', 'tickets', 'help'] as const).map((item) => [button(t(locale, `telegram:menu.${item}`), { kind: 'menu', item })]);
+  const ticketButton = (key: string, op: Extract<ButtonAction, { kind: 'ticket' }>['op'], ticket: number) => button(t(locale, key), { kind: 'ticket', op, ticket });
 
-function ticketParams(locale: Locale, ticket: TicketSummary) {
-  return { number: ticket.number, subject: ticket.subject, status: status(locale, ticket.status) };
-}
-
-export function ratingKeyboard(locale: Locale, ticket: number): Button[][] {
-  return [
-    [1, 2, 3, 4, 5].map((score) => button(`${score} ⭐`, { kind: 'rate', ticket, score })),
-    [button(t(locale, 'action.reopen'), { kind: 'reopen', ticket })],
-    [button(t(locale, 'action.view'), { kind: 'detail', ticket })],
-  ];
-}
-
-export function renderRich(message: RichMessage, locale: Locale): Rendered {
-  switch (message.kind) {
-    case 'ticket_confirmation': {
-      const tk = message.ticket;
+  switch (m.kind) {
+    case 'ticket_confirmation':
+      return { html: `${tx('ticket.confirmation', summary(m.ticket))}\n${ticketLink(m.ticket)}` };
+    case 'status_changed':
+      return { html: tx('ticket.status_changed', { number: m.ticket.number, from: status(m.from), to: status(m.to) }) };
+    case 'agent_reply':
+      return { html: `<b>${tx('ticket.agent_reply', { author: m.authorName, number: m.ticket.number })}</b>\n${escapeHtml(m.body)}` };
+    case 'rating_prompt': {
+      const n = m.ticket.number;
       return {
-        html: `${tx(locale, 'ticket.confirmation', ticketParams(locale, tk))}\n${link(tk.url, t(locale, 'ticket.link', { number: tk.number }))}`,
+        html: tx('ticket.solved_prompt', { number: n }),
+        keyboard: [
+          [1, 2, 3, 4, 5].map((score) => button(`${score} ⭐`, { kind: 'rate', ticket: n, score })),
+          [ticketButton('action.reopen', 'reopen', n)],
+          [ticketButton('action.view', 'detail', n)],
+        ],
       };
     }
-    case 'status_changed':
-      return {
-        html: tx(locale, 'ticket.status_changed', {
-          number: message.ticket.number,
-          from: status(locale, message.from),
-          to: status(locale, message.to),
-        }),
-      };
-    case 'agent_reply':
-      return {
-        html: `<b>${tx(locale, 'ticket.agent_reply', { author: message.authorName, number: message.ticket.number })}</b>\n${escapeHtml(message.body)}`,
-      };
-    case 'rating_prompt':
-      return {
-        html: tx(locale, 'ticket.solved_prompt', { number: message.ticket.number }),
-        keyboard: ratingKeyboard(locale, message.ticket.number),
-      };
     case 'reopen_prompt':
-      return {
-        html: tx(locale, 'ticket.reopen_prompt', { number: message.ticket.number }),
-        keyboard: [[button(t(locale, 'action.reopen'), { kind: 'reopen', ticket: message.ticket.number })]],
-      };
-    case 'ticket_list':
-      return renderTicketList(message.tickets, locale);
+      return { html: tx('ticket.reopen_prompt', { number: m.ticket.number }), keyboard: [[ticketButton('action.reopen', 'reopen', m.ticket.number)]] };
+    case 'reopen_confirm':
+      return { html: tx('telegram:reopen.confirm', { number: m.number }), keyboard: [[ticketButton('action.yes', 'reopen_yes', m.number), ticketButton('action.no', 'reopen_no', m.number)]] };
     case 'notice':
-      return { html: tx(locale, message.key, message.params) };
+      return { html: tx(noticeKey(m.key, o), { bot: o.bot, name: o.name, min: MIN_DESCRIPTION_LENGTH, ...m.params }) };
+    case 'request_form':
+      return renderStep(m.draft, m.step, m.services);
+    case 'request_done':
+      return { html: tx('chat.request_done', summary(m.ticket)) };
+    case 'request_exists':
+      return { html: m.ticket ? tx('chat.request_exists', summary(m.ticket)) : tx('chat.request_exists_hidden') };
+    case 'follow_up_started':
+      return { html: `${tx('chat.follow_up_started', { closed: m.closedNumber, number: m.ticket.number })}\n${ticketLink(m.ticket)}` };
+    case 'ticket_list':
+      if (m.tickets.length === 0) return { html: tx('ticket.list_empty') };
+      return {
+        html: `<b>${tx('ticket.list_title')}</b>\n${m.tickets.map((tk) => tx('ticket.list_item', summary(tk))).join('\n')}`,
+        keyboard: m.tickets.map((tk) => [button(`#${tk.number} ${tk.subject}`, { kind: 'ticket', op: 'detail', ticket: tk.number })]),
+      };
+    case 'ticket_detail': {
+      const tk = m.ticket;
+      const lines = [
+        `<b>${escapeHtml(`#${tk.number} ${tk.subject}`)}</b>`,
+        row('telegram:detail.status', status(tk.status)),
+        row('telegram:detail.priority', priority(tk.priority)),
+        ...(tk.serviceName ? [row('telegram:detail.service', tk.serviceName)] : []),
+        row('telegram:detail.requester', tk.requesterEmail),
+        row('telegram:detail.created', exactTime(new Date(tk.createdAt))),
+        ...(tk.rating ? [`${tx('telegram:detail.rating', { score: tk.rating.score })}${tk.rating.comment ? ` ${escapeHtml(tk.rating.comment)}` : ''}`] : []),
+        ticketLink(tk),
+        ...(tk.description ? [`\n${escapeHtml(tk.description)}`] : []),
+      ];
+      return {
+        html: lines.join('\n'),
+        keyboard: [[ticketButton('telegram:detail.add_comment', 'comment', tk.number)], [ticketButton('telegram:detail.read_comments', 'comments', tk.number)]],
+      };
+    }
+    case 'comment_list': {
+      const n = m.ticket.number;
+      if (m.comments.length === 0) return { html: tx('telegram:comments.none', { number: n }) };
+      const items = m.comments.map((c) => `<b>${escapeHtml(c.authorName)}</b>, ${escapeHtml(exactTime(new Date(c.createdAt)))}:\n${escapeHtml(c.body)}`);
+      return { html: `<b>${tx('telegram:comments.title', { number: n })}</b>\n\n${items.join('\n\n')}` };
+    }
+    case 'prompt': {
+      const n = m.ticket.number;
+      if (m.for === 'comment') return { html: tx('comment.prompt', { number: n }) };
+      if (m.for === 'reopen_reason') return { html: tx('ticket.reopen_prompt', { number: n }) };
+      return { html: tx('rating.comment_prompt'), keyboard: [[ticketButton('telegram:rating.skip', 'skip', n)]] };
+    }
+    case 'registered':
+      return { html: `${tx('telegram:register.done', { name: m.name, email: m.email })}\n\n${tx('telegram:menu.title')}`, keyboard: menu() };
+    case 'help':
+      if (!m.registered) return { html: tx('telegram:register.how', { bot: o.bot }) };
+      return { html: tx('telegram:help.text', { bot: o.bot, min: MIN_DESCRIPTION_LENGTH }), keyboard: menu() };
+    case 'service_choice': {
+      const lead = m.current ? `${tx('telegram:group.config_current', { service: m.current.name })}\n` : '';
+      return { html: `${lead}${tx('telegram:group.config_choose')}`, keyboard: m.services.map((s) => [button(s.name, { kind: 'group_service', serviceId: s.id })]) };
+    }
+    case 'sign_in_link':
+      return { html: `${tx('chat.sign_in_link', { until: exactTime(new Date(m.expiresAt)) })}\n${link(m.url, m.url)}` };
   }
-}
 
-export function renderTicketList(tickets: TicketSummary[], locale: Locale): Rendered {
-  if (tickets.length === 0) return { html: tx(locale, 'ticket.list_empty') };
-  const lines = tickets.map((tk) => tx(locale, 'ticket.list_item', ticketParams(locale, tk)));
-  return {
-    html: `<b>${tx(locale, 'ticket.list_title')}</b>\n${lines.join('\n')}`,
-    keyboard: tickets.map((tk) => [button(`#${tk.number} ${tk.subject}`, { kind: 'detail', ticket: tk.number })]),
-  };
+  /** One step of a request in a chat without forms: each step's buttons carry the draft's id only. */
+  function renderStep(d: RequestDraft, step: 'service' | 'description' | 'priority' | 'confirm', services: { id: string; name: string }[]): Rendered {
+    const draft = (a: Omit<Extract<ButtonAction, { kind: 'draft' }>, 'kind' | 'draftId'>) => ({ kind: 'draft' as const, draftId: d.id, ...a });
+    const cancel = [button(t(locale, 'action.cancel'), draft({ cancel: true }))];
+    const service = services.find((s) => s.id === d.serviceId)?.name ?? null;
+    if (step === 'service') {
+      return { html: tx('telegram:new.choose_service'), keyboard: [...services.map((s) => [button(s.name, draft({ set: { serviceId: s.id } }))]), cancel] };
+    }
+    if (step === 'description') {
+      const lead = service ? `${row('form.service', service)}\n` : '';
+      return { html: `${lead}${tx('telegram:new.describe', { min: MIN_DESCRIPTION_LENGTH })}`, keyboard: [cancel] };
+    }
+    if (step === 'priority') {
+      const buttons = TICKET_PRIORITIES.map((p) => button(priority(p), draft({ set: { priority: p } })));
+      return { html: tx('telegram:new.choose_priority'), keyboard: [buttons.slice(0, 2), buttons.slice(2), cancel] };
+    }
+    const lines = [
+      `<b>${tx('telegram:new.summary_title')}</b>`,
+      row('form.service', service ?? t(locale, 'telegram:new.no_service')),
+      row('form.priority', priority(d.priority)),
+      `${tx('form.description')}:`,
+      escapeHtml(d.description),
+    ];
+    return { html: lines.join('\n'), keyboard: [[button(t(locale, 'action.submit'), draft({ submit: true })), cancel[0]!]] };
+  }
 }
 
 /** "2024-05-01 12:00:00 UTC": exact, and the same for every reader whatever their time zone. */
 export function exactTime(d: Date): string {
   return `${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-}
-
-export function renderTicketDetail(tk: TicketDetail, locale: Locale): Rendered {
-  const row = (key: string, value: string) => `${tx(locale, key)}: ${escapeHtml(value)}`;
-  const lines = [
-    `<b>${escapeHtml(`#${tk.number} ${tk.subject}`)}</b>`,
-    row('telegram:detail.status', status(locale, tk.status)),
-    row('telegram:detail.priority', priority(locale, tk.priority)),
-    ...(tk.serviceName ? [row('telegram:detail.service', tk.serviceName)] : []),
-    row('telegram:detail.cc_email', tk.ccEmail),
-    row('telegram:detail.initiator_email', tk.submitterEmail),
-    row('telegram:detail.created', exactTime(tk.createdAt)),
-    link(tk.url, t(locale, 'ticket.link', { number: tk.number })),
-  ];
-  return {
-    html: lines.join('\n'),
-    keyboard: [
-      [button(t(locale, 'telegram:detail.add_comment'), { kind: 'comment', ticket: tk.number })],
-      [button(t(locale, 'telegram:detail.read_comments'), { kind: 'comments', ticket: tk.number })],
-    ],
-  };
-}
-
-export function renderComments(ticket: number, comments: PublicComment[], locale: Locale): Rendered {
-  if (comments.length === 0) return { html: tx(locale, 'telegram:comments.none', { number: ticket }) };
-  const items = comments.map(
-    (c) => `<b>${escapeHtml(c.authorName)}</b>, ${escapeHtml(exactTime(c.createdAt))}:\n${escapeHtml(c.body)}`,
-  );
-  return { html: `<b>${tx(locale, 'telegram:comments.title', { number: ticket })}</b>\n\n${items.join('\n\n')}` };
-}
-
-export function serviceKeyboard(
-  services: { id: string; name: string }[],
-  kind: 'new_service' | 'group_service',
-): Button[][] {
-  const prefix = kind === 'new_service' ? 4 : 2;
-  return services.map((s, i) => [button(s.name, { kind, ref: serviceRef(s, i, prefix) })]);
-}
-
-export function priorityKeyboard(locale: Locale): Button[][] {
-  const buttons = TICKET_PRIORITIES.map((p) => button(priority(locale, p), { kind: 'new_priority', priority: p }));
-  return [buttons.slice(0, 2), buttons.slice(2)];
-}
-
-export function menuKeyboard(locale: Locale): Button[][] {
-  return [
-    [button(t(locale, 'telegram:menu.new'), { kind: 'menu', item: 'new' })],
-    [button(t(locale, 'telegram:menu.tickets'), { kind: 'menu', item: 'tickets' })],
-    [button(t(locale, 'telegram:menu.help'), { kind: 'menu', item: 'help' })],
-  ];
-}
-
-export function wizardSummary(
-  locale: Locale,
-  draft: { serviceName: string | null; description: string; priority?: string },
-): string {
-  const lines = [
-    `<b>${tx(locale, 'telegram:new.summary_title')}</b>`,
-    `${tx(locale, 'form.service')}: ${escapeHtml(draft.serviceName ?? t(locale, 'telegram:new.no_service'))}`,
-    ...(draft.priority ? [`${tx(locale, 'form.priority')}: ${escapeHtml(priority(locale, draft.priority))}`] : []),
-    `${tx(locale, 'form.description')}:`,
-    escapeHtml(draft.description),
-  ];
-  return lines.join('\n');
 }

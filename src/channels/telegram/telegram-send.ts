@@ -1,101 +1,74 @@
 /**
- * The one place that turns a Rendered message into Bot API calls (split at the limit, reply into a thread, buttons
- * on the last part), and the one mapping of Bot API failures to ChannelSendError for the sync engine.
+ * Where each answer goes, and the one way the channel sends (long texts split, a retry resuming after the parts
+ * already shown). Telegram has no ephemeral messages:
+ * - to the actor: a pressed button's answer (toast, or an alert for a refusal) when the answer is brief, else
+ *   their private chat, whose id is their user id; someone who never started the bot, asking in a group, is
+ *   answered in the group instead, with nothing private in it;
+ * - to the place: the chat, in a group as a reply to the message it is about (in its forum topic);
+ * - `replaces`: that message is edited instead, where it still can be.
  */
-import { TelegramError, type Telegram } from 'telegraf';
-import { ChannelSendError } from '../../core/ports/channel-port.ts';
-import { splitHtml, TELEGRAM_TEXT_LIMIT } from './telegram-html.ts';
-import type { Rendered } from './telegram-render.ts';
+import type { Logger } from 'pino';
+import type { ChatReply } from '../../core/chat/chat-service.ts';
+import { notice } from '../../core/chat/chat-messages.ts';
+import type { ReplyContext } from '../../core/ports/channel-port.ts';
+import { t } from '../../i18n/catalog.ts';
+import { isForbidden, readRef, toChannelSendError, type SendOptions, type TelegramApi } from './telegram-api.ts';
+import type { LocalReply } from './telegram-parse.ts';
+import { isRefusal, noticeText, render, type Rendered, type RenderOptions } from './telegram-render.ts';
+import { readUpdate } from './telegram-schemas.ts';
 
-export type TelegramApi = Pick<
-  Telegram,
-  'sendMessage' | 'editMessageText' | 'editMessageReplyMarkup' | 'deleteMessage' | 'answerCbQuery' | 'getChatMember'
->;
+/** How many presses and half-delivered long messages are remembered (only an optimisation within one process). */
+const MEMORY = 500;
 
-export interface SendOptions {
-  /** Message to reply to (the thread root); sent without reply if it is gone. */
-  replyTo?: number | undefined;
-  /** Parts already delivered by an earlier attempt of the same delivery: they are not sent again. */
-  alreadySent?: number[] | undefined;
-  /** Called after each delivered part, so a retry after a failure in the middle can resume. */
-  onPart?: ((messageId: number) => void) | undefined;
+function remember<K, V>(map: Map<K, V>, key: K, value: V): V {
+  map.set(key, value);
+  if (map.size > MEMORY) map.delete(map.keys().next().value!);
+  return value;
 }
 
-/** Sends all parts; returns the message ids in order (the last one carries the keyboard). */
-export async function sendRendered(
-  api: TelegramApi,
-  chatId: number | string,
-  rendered: Rendered,
-  opts: SendOptions = {},
-): Promise<number[]> {
-  const parts = splitHtml(rendered.html, TELEGRAM_TEXT_LIMIT);
-  const ids = [...(opts.alreadySent ?? [])];
-  let target = chatId;
-  for (let i = ids.length; i < parts.length; i += 1) {
-    const last = i === parts.length - 1;
-    const extra = {
-      parse_mode: 'HTML' as const,
-      link_preview_options: { is_disabled: true },
-      ...(opts.replyTo !== undefined
-        ? { reply_parameters: { message_id: opts.replyTo, allow_sending_without_reply: true } }
-        : {}),
-      ...(last && rendered.keyboard ? { reply_markup: { inline_keyboard: rendered.keyboard } } : {}),
-    };
-    let sent;
+export function createSender(deps: { api: TelegramApi; botUsername(): string; logger: Logger }) {
+  const { api } = deps;
+  const answered = new Map<string, true>();
+  // Delivery key -> parts delivered. After a crash the engine's own bookkeeping decides; at worst a part shows twice.
+  const partial = new Map<string, number[]>();
+
+  async function deliver(chatId: number | string, r: Rendered, key: string, o: Omit<SendOptions, 'done'> = {}): Promise<number[]> {
+    const ids = await api.send(chatId, r, { ...o, done: partial.get(key) ?? remember(partial, key, []) });
+    partial.delete(key);
+    return ids;
+  }
+
+  async function tell(reply: ChatReply | LocalReply, ctx: ReplyContext): Promise<void> {
+    const u = readUpdate(ctx.envelope.payload);
+    const press = u?.press ?? null;
+    const source = u?.message ?? null;
+    const from = press?.from ?? source?.from ?? u?.membership?.from ?? null;
+    const m = reply.message;
+    const o = (where: RenderOptions['where']): RenderOptions => ({ locale: reply.locale, bot: deps.botUsername(), where, fromGroup: !reply.place.direct, name: from?.name ?? '' });
+    const brief = reply.to === 'actor' && reply.brief && m.kind === 'notice';
+    if (press && !answered.has(press.id)) {
+      remember(answered, press.id, true);
+      const inGroup = press.message !== null && press.message.chat.type !== 'private';
+      const text = brief ? noticeText(m, o('alert')) : reply.to === 'actor' && inGroup ? t(reply.locale, 'telegram:group.sent_privately') : undefined;
+      await api.answer(press.id, text, brief && isRefusal(m));
+      if (brief && !reply.replaces) return;
+    }
+    const toGroup = reply.to === 'place' && !reply.place.direct;
+    const rendered = render(m, o(toGroup ? 'group' : 'direct'));
     try {
-      sent = await api.sendMessage(target, parts[i]!, extra);
+      const replaced = reply.replaces ? readRef(reply.replaces) : null;
+      if (replaced && (await api.edit(replaced.chatId, replaced.ids, rendered))) return;
+      const root = reply.place.threadRef ?? (source ? String(source.id) : null);
+      const chatId = reply.to === 'place' || reply.place.direct ? reply.place.chatId : reply.actor!.platformUserId;
+      await deliver(chatId, rendered, ctx.deliveryKey, toGroup ? { replyTo: root === null ? undefined : Number(root), topicId: source?.topicId } : {});
     } catch (e) {
-      // A group that became a supergroup has a new id; Telegram says which.
-      const migrated = e instanceof TelegramError ? e.parameters?.migrate_to_chat_id : undefined;
-      if (migrated === undefined) throw e;
-      target = migrated;
-      sent = await api.sendMessage(target, parts[i]!, extra);
+      if (reply.to !== 'actor' || reply.place.direct || !source || !isForbidden(e)) throw toChannelSendError(e);
+      const safe = m.kind === 'notice' || m.kind === 'request_exists' ? m : notice('telegram:group.start_private');
+      await deliver(reply.place.chatId, render(safe, o('group')), `${ctx.deliveryKey}-group`, { replyTo: source.id, topicId: source.topicId }).catch((err: unknown) => {
+        throw toChannelSendError(err);
+      });
     }
-    ids.push(sent.message_id);
-    opts.onPart?.(sent.message_id);
   }
-  return ids;
-}
 
-/** Edits a message in place; a text that no longer fits keeps its first part (an edit cannot add messages). */
-export async function editRendered(api: TelegramApi, chatId: number | string, messageId: number, rendered: Rendered) {
-  const [first = ''] = splitHtml(rendered.html, TELEGRAM_TEXT_LIMIT);
-  try {
-    await api.editMessageText(chatId, messageId, undefined, first, {
-      parse_mode: 'HTML',
-      link_preview_options: { is_disabled: true },
-      ...(rendered.keyboard ? { reply_markup: { inline_keyboard: rendered.keyboard } } : {}),
-    });
-  } catch (e) {
-    if (!isNotModified(e)) throw e;
-  }
-}
-
-export function isNotModified(e: unknown): boolean {
-  return e instanceof TelegramError && e.code === 400 && /message is not modified/i.test(e.description);
-}
-
-export function isMessageGone(e: unknown): boolean {
-  return e instanceof TelegramError && e.code === 400 && /message to (delete|edit) not found/i.test(e.description);
-}
-
-/**
- * 429 -> rate_limited after retry_after; 5xx and network failures -> transient; everything else the Bot API refuses
- * (403 blocked / kicked, 400 chat not found, bad request) -> permanent, because sending it again cannot succeed.
- */
-export function toChannelSendError(e: unknown): ChannelSendError {
-  if (e instanceof ChannelSendError) return e;
-  if (e instanceof TelegramError) {
-    const what = `telegram ${e.code}: ${e.description}`;
-    if (e.code === 429) {
-      const seconds = e.parameters?.retry_after ?? 5;
-      return new ChannelSendError('rate_limited', what, seconds * 1000);
-    }
-    if (e.code >= 500) return new ChannelSendError('transient', what);
-    return new ChannelSendError('permanent', what);
-  }
-  // node-fetch FetchError / AbortError / socket errors: the request may not have reached Telegram.
-  const name = e instanceof Error ? e.name : 'unknown';
-  const code = (e as { code?: unknown } | null)?.code;
-  return new ChannelSendError('transient', `telegram request failed: ${name}${typeof code === 'string' ? ` ${code}` : ''}`);
+  return { deliver, tell };
 }

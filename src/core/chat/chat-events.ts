@@ -132,6 +132,8 @@ export type ChatEvent =
     }
   | { type: 'ticket_action'; place: ChatPlace; actor: ChatPerson; ticketNumber: number; action: TicketAction; pressedMessageId: string | null }
   | { type: 'my_tickets'; place: ChatPlace; actor: ChatPerson }
+  /** Someone asks what the bot can do (a help command): it also abandons whatever the bot was waiting for. */
+  | { type: 'help_wanted'; place: ChatPlace; actor: ChatPerson }
   | { type: 'registration'; place: ChatPlace; actor: ChatPerson; code: string }
   | { type: 'sign_in_wanted'; place: ChatPlace; actor: ChatPerson }
   | {

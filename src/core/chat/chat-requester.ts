@@ -143,6 +143,9 @@ export async function handleRequesterEvent(ctx: ChatContext, e: ChatEvent, who: 
       const page = await ctx.deps.store.listTickets({ requesterId: user.id, publicOnly: true, status: [...ACTIVE] }, { limit: 50, cursor: null });
       return { replies: [ctx.reply(base, { kind: 'ticket_list', tickets: page.items.map(ctx.summary) })] };
     }
+    case 'help_wanted':
+      await ctx.dialog.set(e.actor, null);
+      return { replies: [ctx.reply(base, { kind: 'help', registered: (await who.user()) !== null })] };
     case 'registration': {
       // A code typed where others read it is still the person's; but it is only accepted in their direct chat.
       if (!e.place.direct) return { replies: [ctx.reply(base, notice('common:chat.register_direct_only'), { brief: true })] };

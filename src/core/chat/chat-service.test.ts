@@ -51,6 +51,14 @@ async function aliceTicket(t: ReturnType<typeof setup>, chat = 'C1', root = '100
   return { alice, where, number: r.ticket.number, form };
 }
 
+/** A request made in one go in the direct chat of a channel without forms. */
+async function stepsTicket(t: ReturnType<typeof setup>, description: string, priority: 'low' | 'normal' = 'normal') {
+  const p = t.person('42', { platform: 'steps' });
+  const dm = t.place('42', null, { platform: 'steps', direct: true });
+  const made = await t.core.chat.handle({ type: 'draft_changed', place: dm, actor: p, draftId: null, set: { description, priority }, submit: true, cancel: false, stepMessageId: null });
+  return { p, dm, n: (made.replies[0]!.message as { ticket: { number: number } }).ticket.number };
+}
+
 async function solve(core: MemoryCore, number: number) {
   const agent = await core.agent();
   await core.tickets.update(number, { id: agent.id, role: agent.role }, { status: 'solved' });
@@ -374,18 +382,14 @@ describe("the requester's own actions", () => {
 
   it('on a channel without forms the rating comment and the reopen reason are asked for and answered by plain messages', async () => {
     const t = setup();
-    const p = t.person('42', { platform: 'steps' });
-    const dm = t.place('42', null, { platform: 'steps', direct: true });
-    const first = await t.core.chat.handle({ type: 'draft_changed', place: dm, actor: p, draftId: null, set: { description: 'Mail does not arrive since Monday', priority: 'normal' }, submit: true, cancel: false, stepMessageId: null });
-    const n = (first.replies[0]!.message as { ticket: { number: number } }).ticket.number;
+    const { p, dm, n } = await stepsTicket(t, 'Mail does not arrive since Monday');
     await solve(t.core, n);
     const rated = await t.core.chat.handle({ type: 'ticket_action', place: dm, actor: p, ticketNumber: n, action: { kind: 'rate', score: 4, comment: null }, pressedMessageId: null });
     expect(kinds(rated)).toEqual(['notice:common:rating.thanks', 'prompt']);
     await t.core.chat.handle(t.message(p, dm, 'fast and friendly'));
     expect((await t.core.store.getTicket(n))!.rating).toMatchObject({ score: 4, comment: 'fast and friendly' });
 
-    const t2 = await t.core.chat.handle({ type: 'draft_changed', place: dm, actor: p, draftId: null, set: { description: 'Printer prints blank pages', priority: 'low' }, submit: true, cancel: false, stepMessageId: null });
-    const n2 = (t2.replies[0]!.message as { ticket: { number: number } }).ticket.number;
+    const { n: n2 } = await stepsTicket(t, 'Printer prints blank pages', 'low');
     await solve(t.core, n2);
     expect(kinds(await t.core.chat.handle({ type: 'ticket_action', place: dm, actor: p, ticketNumber: n2, action: { kind: 'ask_reopen_reason' }, pressedMessageId: null }))).toEqual(['prompt']);
     const reopened = await t.core.chat.handle(t.message(p, dm, 'Still blank pages'));
@@ -393,6 +397,26 @@ describe("the requester's own actions", () => {
     expect((await t.core.store.getTicket(n2))!.status).toBe('open');
     // Nothing is waiting any more: the next message gets the help.
     expect(kinds(await t.core.chat.handle(t.message(p, dm, 'thanks')))).toEqual(['help']);
+  });
+
+  it('asking for help answers the help and abandons what the bot was waiting for', async () => {
+    const t = setup();
+    const { p, dm, n } = await stepsTicket(t, 'Mail does not arrive since Monday');
+    expect(kinds(await t.core.chat.handle({ type: 'ticket_action', place: dm, actor: p, ticketNumber: n, action: { kind: 'ask_comment' }, pressedMessageId: null }))).toEqual(['prompt']);
+    const help = await t.core.chat.handle({ type: 'help_wanted', place: dm, actor: p });
+    expect(help.replies.map((r) => r.message)).toEqual([{ kind: 'help', registered: true }]);
+    // The comment the bot was waiting for is no longer awaited: the next message is not a comment.
+    expect(kinds(await t.core.chat.handle(t.message(p, dm, 'never mind that')))).toEqual(['help']);
+    expect(t.core.peek.comments(n).map((c) => c.body)).toEqual(['Mail does not arrive since Monday']);
+    const stranger = await t.core.chat.handle({ type: 'help_wanted', place: t.place('7', null, { platform: 'steps', direct: true }), actor: t.person('7', { platform: 'steps', email: null }) });
+    expect(stranger.replies.map((r) => r.message)).toEqual([{ kind: 'help', registered: false }]);
+  });
+
+  it('answers are plain data, stored before they are told: the actor is a reference, not the platform lookup', async () => {
+    const t = setup();
+    const out = await t.core.chat.handle({ type: 'my_tickets', place: t.place('C1', null), actor: t.person('U_ALICE') });
+    expect(structuredClone(out)).toEqual(out);
+    expect(out.replies[0]!.actor).toEqual({ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE' });
   });
 
   it('registers a chat account with a one-time code, in the direct chat only', async () => {

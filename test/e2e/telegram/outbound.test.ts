@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ChannelSendError, type RichMessage, type ThreadTarget } from '../../../src/core/ports/channel-port.ts';
+import { ChannelSendError, type DeliveryMessage, type ThreadTarget } from '../../../src/core/ports/channel-port.ts';
 import { TelegramHarness } from '../../helpers/telegram/telegram-harness.ts';
 
 describe('telegram adapter: outbound', () => {
@@ -13,7 +13,7 @@ describe('telegram adapter: outbound', () => {
 
   const ticket = { number: 7, subject: 'Printer', status: 'open' as const, priority: 'normal' as const, url: 'https://desk.example/tickets/7' };
   const ctx = (key = 'k1') => ({ locale: 'en' as const, deliveryKey: key });
-  const reply = (body: string): RichMessage => ({ kind: 'agent_reply', ticket, authorName: 'Agent', body });
+  const reply = (body: string): DeliveryMessage => ({ kind: 'agent_reply', ticket, authorName: 'Agent', body });
   const dmTarget = (chatId: number): ThreadTarget => ({ platform: 'telegram', workspaceId: String(h.botUser.id), chatId: String(chatId), threadRef: null });
 
   async function sendError(p: Promise<unknown>): Promise<ChannelSendError> {
@@ -25,6 +25,8 @@ describe('telegram adapter: outbound', () => {
     return e as ChannelSendError;
   }
 
+  const id = (messageId: string) => Number(messageId.split(':')[1]);
+
   it('posts into a group thread as a reply, and still posts when the root message is gone', async () => {
     const { user } = await h.customer(111, 'Alice');
     const group = h.group();
@@ -32,7 +34,7 @@ describe('telegram adapter: outbound', () => {
     h.fake.observe(root);
     const target = { ...dmTarget(group.id), threadRef: String(root.message.message_id) };
     const sent = await h.module.adapter.post(target, reply('first'), ctx());
-    expect(h.fake.store.message(group.id, Number(sent.messageId))!.reply_to_message_id).toBe(root.message.message_id);
+    expect(h.fake.store.message(group.id, id(sent.messageId))!.reply_to_message_id).toBe(root.message.message_id);
     expect(h.fake.callsTo('sendMessage').at(-1)!.params['reply_parameters']).toEqual({
       message_id: root.message.message_id,
       allow_sending_without_reply: true,
@@ -44,7 +46,9 @@ describe('telegram adapter: outbound', () => {
   it('sendDirect writes to the private chat, which in Telegram has the user id', async () => {
     await h.customer(111, 'Alice');
     const sent = await h.module.adapter.sendDirect({ workspaceId: String(h.botUser.id), platformUserId: '111' }, reply('hello'), ctx());
-    expect(h.fake.store.message(111, Number(sent.messageId))!.text).toBe('Agent replied to request #7:\nhello');
+    // Message ids are per chat in Telegram: the id the engine keeps names the chat too.
+    expect(sent.messageId).toMatch(/^111:\d+$/);
+    expect(h.fake.store.message(111, id(sent.messageId))!.text).toBe('Agent replied to request #7:\nhello');
   });
 
   it('429 -> rate_limited with retryAfterMs = retry_after * 1000', async () => {
@@ -74,7 +78,7 @@ describe('telegram adapter: outbound', () => {
     await h.customer(111, 'Alice');
     // 28 + 1 + 5600 + 1 + 2500 = 8130 visible characters: two parts, the first cut at a space near 4096.
     const body = `${'<tag> & '.repeat(700)}\n${'word '.repeat(500)}`;
-    const message: RichMessage = { kind: 'agent_reply', ticket, authorName: 'A<b>', body };
+    const message: DeliveryMessage = { kind: 'agent_reply', ticket, authorName: 'A<b>', body };
     const sent = await h.module.adapter.post(dmTarget(111), message, ctx());
     const parts = h.fake.sent(111);
     expect(parts.length).toBe(2);
@@ -87,10 +91,11 @@ describe('telegram adapter: outbound', () => {
     expect(squash(parts.map((p) => p.text).join(''))).toBe(squash(`A<b> replied to request #7:\n${body}`));
     // The header is bold in the first part only.
     expect(parts[0]!.entities[0]).toEqual({ type: 'bold', offset: 0, length: 27 });
-    expect(sent.messageId).toBe(String(parts[1]!.message_id));
+    // The engine keeps every part, so that an edit or a delete of the reply reaches all of them.
+    expect(sent.messageId).toBe(`111:${parts[0]!.message_id},${parts[1]!.message_id}`);
 
     const rating = await h.module.adapter.post(dmTarget(111), { kind: 'rating_prompt', ticket }, ctx('k2'));
-    expect(h.fake.store.message(111, Number(rating.messageId))!.reply_markup?.inline_keyboard).toHaveLength(3);
+    expect(h.fake.store.message(111, id(rating.messageId))!.reply_markup?.inline_keyboard).toHaveLength(3);
   });
 
   it('a retry after a 429 in the middle of a long message does not repeat the parts already shown', async () => {
@@ -114,14 +119,14 @@ describe('telegram adapter: outbound', () => {
     const sent = await h.module.adapter.post(target, { kind: 'rating_prompt', ticket }, ctx());
     const closed = { ...ticket, status: 'closed' as const };
     await h.module.adapter.update(target, sent.messageId, { kind: 'status_changed', ticket: closed, from: 'solved', to: 'closed' }, ctx());
-    const edited = h.fake.store.message(111, Number(sent.messageId))!;
+    const edited = h.fake.store.message(111, id(sent.messageId))!;
     expect(edited.text).toBe('Request #7: status changed from Solved to Closed.');
     expect(edited.reply_markup).toBeUndefined();
     await expect(
       h.module.adapter.update(target, sent.messageId, { kind: 'status_changed', ticket: closed, from: 'solved', to: 'closed' }, ctx()),
     ).resolves.toBeUndefined();
     await h.module.adapter.delete(target, sent.messageId);
-    expect(h.fake.store.message(111, Number(sent.messageId))).toBeUndefined();
+    expect(h.fake.store.message(111, id(sent.messageId))).toBeUndefined();
     await expect(h.module.adapter.delete(target, sent.messageId)).resolves.toBeUndefined();
   });
 
@@ -134,6 +139,31 @@ describe('telegram adapter: outbound', () => {
       ephemeral: false,
       buttons: true,
       forms: false,
+      directCopies: true,
     });
+  });
+
+  it("an agent's edit of a long reply edits every part; one that got shorter drops the parts it no longer needs; a delete removes all", async () => {
+    await h.customer(111, 'Alice');
+    const target = dmTarget(111);
+    const sent = await h.module.adapter.post(target, reply(`${'a'.repeat(4000)}\n${'b'.repeat(3000)}`), ctx());
+    const [first, second] = h.fake.sent(111);
+    await h.module.adapter.update(target, sent.messageId, reply(`${'c'.repeat(4050)}\n${'d'.repeat(100)}`), ctx());
+    expect(h.fake.store.message(111, first!.message_id)!.text).toBe(`Agent replied to request #7:\n${'c'.repeat(4050)}`);
+    expect(h.fake.store.message(111, second!.message_id)!.text).toBe('d'.repeat(100));
+    await h.module.adapter.update(target, sent.messageId, reply('short now'), ctx());
+    expect(h.fake.sent(111).map((m) => m.text)).toEqual(['Agent replied to request #7:\nshort now']);
+    await h.module.adapter.delete(target, sent.messageId);
+    expect(h.fake.sent(111)).toEqual([]);
+  });
+
+  it('edits and deletes a message the engine recorded before ids named their chat (a bare number)', async () => {
+    await h.customer(111, 'Alice');
+    const sent = await h.module.adapter.post(dmTarget(111), reply('old'), ctx());
+    const bare = String(id(sent.messageId));
+    await h.module.adapter.update(dmTarget(111), bare, reply('new'), ctx());
+    expect(h.texts(111)).toEqual(['Agent replied to request #7:\nnew']);
+    await h.module.adapter.delete(dmTarget(111), bare);
+    expect(h.texts(111)).toEqual([]);
   });
 });

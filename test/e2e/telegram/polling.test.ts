@@ -1,9 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTelegramChannel } from '../../../src/channels/telegram/telegram-module.ts';
 import { privateChatOf, tgUser } from '../../fakes/telegram/telegram-updates.ts';
 import { TelegramHarness } from '../../helpers/telegram/telegram-harness.ts';
 
-const tuning = { pollTimeoutSeconds: 5, pollBackoffMs: 10, chatIo: { sleep: async () => {} } };
+const tuning = { pollTimeoutSeconds: 5, pollBackoffMs: 10 };
 
 function deferred() {
   let resolve!: () => void;
@@ -27,15 +26,15 @@ describe('telegram long polling', () => {
     await h.module.start!();
     expect(h.fake.webhook).toBeNull();
     await vi.waitFor(() =>
-      expect(h.fake.callsTo('getUpdates')[0]?.params['allowed_updates']).toEqual(['message', 'callback_query', 'my_chat_member']),
+      expect(h.fake.callsTo('getUpdates')[0]?.params['allowed_updates']).toEqual(['message', 'edited_message', 'callback_query', 'my_chat_member']),
     );
 
     const update = h.fake.updates.message(dm, alice, '/help');
     h.fake.queueUpdate(update);
-    await vi.waitFor(() => expect(h.inbox.rows).toHaveLength(1));
-    expect(h.inbox.rows[0]).toMatchObject({ platform: 'telegram', externalId: String(update.update_id) });
+    await vi.waitFor(() => expect(h.core.peek.inbound()).toHaveLength(1));
+    expect(h.core.peek.inbound()[0]).toMatchObject({ platform: 'telegram', externalId: String(update.update_id), orderingKey: String(dm.id) });
     await vi.waitFor(() => expect(offsets()).toContain(update.update_id + 1));
-    await h.drain();
+    await h.run();
     expect(h.fake.lastSent(dm.id).text).toContain('send "/start <code>" here');
   });
 
@@ -43,7 +42,7 @@ describe('telegram long polling', () => {
     h = await new TelegramHarness().start({ mode: 'polling', tuning });
     const entered = deferred();
     const release = deferred();
-    h.inbox.gate = async () => {
+    h.gate = async () => {
       entered.resolve();
       await release.promise;
     };
@@ -52,22 +51,22 @@ describe('telegram long polling', () => {
     await entered.promise;
     // The insert is in flight: no getUpdates may have carried an offset beyond this update.
     expect(offsets().every((o) => o === undefined || o <= update.update_id)).toBe(true);
-    expect(h.inbox.rows).toHaveLength(0);
-    h.inbox.gate = null;
+    expect(h.core.peek.inbound()).toHaveLength(0);
+    h.gate = null;
     release.resolve();
     await vi.waitFor(() => expect(offsets()).toContain(update.update_id + 1));
-    expect(h.inbox.rows).toHaveLength(1);
+    expect(h.core.peek.inbound()).toHaveLength(1);
   });
 
   it('a failed insert leaves the update unconfirmed; it is fetched again and recorded once', async () => {
     h = await new TelegramHarness().start({ mode: 'polling', tuning });
     let failures = 1;
-    h.inbox.gate = async () => {
+    h.gate = async () => {
       if (failures-- > 0) throw new Error('database down');
     };
     const update = h.fake.updates.message(dm, alice, '/help');
     h.fake.queueUpdate(update);
-    await vi.waitFor(() => expect(h.inbox.rows).toHaveLength(1));
+    await vi.waitFor(() => expect(h.core.peek.inbound()).toHaveLength(1));
     const seen = h.fake.callsTo('getUpdates').filter((c) =>
       ((c.response as { result?: { update_id: number }[] })?.result ?? []).some((u) => u.update_id === update.update_id),
     );
@@ -80,14 +79,14 @@ describe('telegram long polling', () => {
     h.fake.failNext('getUpdates', { type: 'server_error' });
     await h.module.start!();
     h.fake.queueUpdate(h.fake.updates.message(dm, alice, '/help'));
-    await vi.waitFor(() => expect(h.inbox.rows).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(h.core.peek.inbound()).toHaveLength(1), { timeout: 10_000 });
     expect(h.fake.callsTo('getUpdates').slice(0, 2).map((c) => c.status)).toEqual([429, 500]);
   });
 
   it('an update recorded just before a crash is delivered again after restart and processed once', async () => {
     h = await new TelegramHarness().start({ mode: 'polling', tuning });
     const recorded = deferred();
-    const original = h.inbox.record.bind(h.inbox);
+    const original = h.inbox.record;
     const hold = deferred();
     h.inbox.record = async (event) => {
       const result = await original(event);
@@ -104,16 +103,12 @@ describe('telegram long polling', () => {
     h.inbox.record = original;
     expect(offsets().some((o) => o !== undefined && o > update.update_id)).toBe(false);
 
-    const second = createTelegramChannel(
-      { botToken: h.fake.token, apiRoot: h.fake.url, mode: 'polling' },
-      { desk: h.desk, inbox: h.inbox, logger: h.logger, publicUrl: 'http://localhost:3000' },
-      tuning,
-    );
+    const second = h.channel({ mode: 'polling', tuning });
     await second.start!();
     await vi.waitFor(() => expect(offsets()).toContain(update.update_id + 1));
     await second.stop!();
-    expect(h.inbox.rows).toHaveLength(1);
-    await h.drain();
+    expect(h.core.peek.inbound()).toHaveLength(1);
+    await h.run();
     expect(h.fake.sent(dm.id)).toHaveLength(1);
   });
 });

@@ -50,7 +50,7 @@ describe('setting up a group', () => {
     const member = tgUser(901, 'Mallory', { languageCode: 'en' });
     const attempt = w.fake.updates.command(group, member, '/config@ticket_bot');
     await w.send(attempt);
-    expect(w.fake.lastSent(group.id).text).toBe('Only group administrators can configure the bot.');
+    expect(w.fake.lastSent(group.id).text).toBe('Only administrators of this chat can configure the bot.');
     expect(w.fake.lastSent(group.id).reply_to_message_id).toBe(attempt.message.message_id);
 
     const config = w.fake.updates.command(group, admin, '/config@ticket_bot');
@@ -62,12 +62,12 @@ describe('setting up a group', () => {
     // The member presses the admin's buttons: refused with an alert, nothing stored.
     const sneaky = w.fake.press(member, choose, 'General');
     await w.send(sneaky);
-    expect(w.answers().find((a) => a.id === sneaky.callback_query.id)).toMatchObject({ text: 'Only group administrators can configure the bot.', alert: true });
+    expect(w.answers().find((a) => a.id === sneaky.callback_query.id)).toMatchObject({ text: 'Only administrators of this chat can configure the bot.', alert: true });
     expect(await w.db.chatConfig.count({ where: chatKey(group) })).toBe(0);
 
     await w.send(w.fake.press(admin, choose, 'Billing & Payments'));
     expect(await w.db.chatConfig.findFirstOrThrow({ where: chatKey(group) })).toMatchObject({ serviceId: billingId });
-    expect(w.fake.store.message(group.id, choose.message_id)!.text).toBe("This group's requests now go to Billing & Payments.");
+    expect(w.fake.store.message(group.id, choose.message_id)!.text).toBe("This chat's requests now go to Billing & Payments.");
     // Admin status was asked of Telegram each time, never assumed.
     const asked = w.fake.callsTo('getChatMember').filter((c) => Number(c.params['chat_id']) === group.id).map((c) => c.params['user_id']);
     expect(asked).toEqual([member.id, admin.id, member.id, admin.id]);
@@ -96,16 +96,16 @@ describe('tickets from a group', () => {
     expect(await w.db.chatThreadLink.count({ where: { chatId: String(group.id) } })).toBe(0);
   });
 
-  it('a mention shorter than 10 characters gets a clear answer and no ticket', async () => {
+  it('a mention shorter than 10 characters gets a clear answer, privately, and no ticket', async () => {
     const group = await groupWithBot('Short');
     const before = await w.db.ticket.count();
+    const inGroup = w.fake.sent(group.id).length;
     const mention = w.fake.updates.mention(group, alice.tg, 'ticket_bot', 'help me');
     await w.send(mention);
-    const answer = w.fake.lastSent(group.id);
-    expect(answer.text).toBe(
+    expect(w.fake.lastSent(alice.chat.id).text).toBe(
       'Please describe the problem in at least 10 characters when you mention @ticket_bot, or reply to the message that describes it with a mention.',
     );
-    expect(answer.reply_to_message_id).toBe(mention.message.message_id);
+    expect(w.fake.sent(group.id)).toHaveLength(inGroup);
     expect(await w.db.ticket.count()).toBe(before);
   });
 
@@ -161,7 +161,7 @@ describe('tickets from a group', () => {
     // Someone else asking again about the same message makes no second ticket.
     const carol = await w.customer('Carol');
     await w.send(w.fake.updates.mention(group, carol.tg, 'ticket_bot', 'this one please', original.message));
-    expect(w.fake.lastSent(group.id).text).toBe(`This message is already request #${t.number}.`);
+    expect(w.fake.lastSent(carol.chat.id).text).toBe(`This message already has request #${t.number} "The staging database refuses connections since 9:00" (New).`);
     expect(await w.db.ticket.count({ where: { requesterId: carol.userId } })).toBe(0);
 
     // Replying to one's own message works the same way.
@@ -231,15 +231,23 @@ describe('notifications of a group ticket', () => {
     await w.send(foreign);
     expect(w.answers().find((a) => a.id === foreign.callback_query.id)).toEqual({ id: foreign.callback_query.id, text: 'Request not found.', alert: true });
     expect((await w.ticket(number)).status).toBe('solved');
+    // Bob's reply under the prompt is his comment (like a CC's); it does not return Nina's ticket to work.
+    const reply = w.fake.updates.message(group, bob.tg, 'same VPN trouble on floor 4', { replyTo: w.fake.toMessage(prompt, group) });
+    await w.send(reply);
+    let t = await w.ticket(number);
+    expect(t.status).toBe('solved');
+    expect(t.comments.at(-1)).toMatchObject({ body: 'same VPN trouble on floor 4', public: true, authorId: bob.userId, externalRef: `telegram:${w.botId}:${group.id}:${reply.message.message_id}` });
 
     const own = w.fake.press(author.tg, prompt, '5 ⭐');
     await w.send(own);
     expect(w.answers().find((a) => a.id === own.callback_query.id)).toMatchObject({ text: `Thank you! Request #${number} is closed with rating 5/5.` });
+    // The group's prompt becomes the outcome, for everyone there; the rating's comment is asked privately.
+    expect(w.fake.store.message(group.id, prompt.message_id)).toMatchObject({ text: `Request #${number} was rated 5/5 and is closed.` });
     expect(w.fake.store.message(group.id, prompt.message_id)!.reply_markup).toBeUndefined();
     await w.deliveries(number, 14);
-    expect(w.texts(author.chat.id)).toContain(`Thank you! Request #${number} is closed with rating 5/5.\nAdd a comment to your rating (optional), or skip.`);
+    expect(w.texts(author.chat.id)).toContain('Add a comment to your rating (optional), or skip.');
     await w.send(w.fake.updates.message(author.chat, author.tg, 'great job'));
-    const t = await w.ticket(number);
+    t = await w.ticket(number);
     expect(t.status).toBe('closed');
     expect(t.rating).toMatchObject({ score: 5, comment: 'great job', raterId: author.userId });
     expect(w.fake.lastSent(group.id).text).toBe(`Request #${number}: status changed from Solved to Closed.`);

@@ -126,10 +126,17 @@ describe('the Bot API refusing', () => {
     const c = await w.customer('Uma');
     const skip = sendStatuses(c.chat.id).length;
     w.fake.failNext('sendMessage', { type: 'rate_limit', retryAfter: 1 });
-    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    const throttled = w.fake.updates.message(c.chat, c.tg, '/tickets');
+    await w.send(throttled);
     w.fake.failNext('sendMessage', { type: 'server_error' });
-    await w.send(w.fake.updates.message(c.chat, c.tg, '/tickets'));
+    const failed = w.fake.updates.message(c.chat, c.tg, '/tickets');
+    w.fake.observe(failed);
+    expect((await postUpdate(w.webhookUrl, failed, SERVICE_WEBHOOK_SECRET)).status).toBe(200);
+    await w.processed(failed.update_id, { retries: true });
     expect(sendStatuses(c.chat.id, skip)).toEqual([429, 200, 500, 200]);
+    // The answers were stored with the update: its retry tells what is left, and handles nothing twice.
+    const rows = await w.db.inboundEvent.findMany({ where: { externalId: { in: [String(throttled.update_id), String(failed.update_id)] } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.status, r.attempts])).toEqual([['done', 0], ['done', 1]]);
     expect(w.texts(c.chat.id).slice(-2)).toEqual(['You have no open requests.', 'You have no open requests.']);
   });
 });
@@ -150,12 +157,49 @@ describe('texts', () => {
     expect(first!.text.length).toBeGreaterThan(4000);
     const squash = (s: string) => s.replace(/\s+/g, '');
     expect(squash(first!.text + second!.text)).toBe(squash(`${w.agentName} replied to request #${n}:\n${body}`));
-    // The delivery records the last part: that is the message later edits target.
-    expect(deliveries[1]!.platformMessageId).toBe(String(second!.message_id));
+    // The delivery records every part: an agent's later edit or delete reaches them all.
+    expect(deliveries[1]!.platformMessageId).toBe(`${c.chat.id}:${first!.message_id},${second!.message_id}`);
     expect(status!.text).toBe(`Request #${n}: status changed from New to Open.`);
     // The bold header survived; nothing of the body became markup.
     expect(first!.entities).toEqual([{ type: 'bold', offset: 0, length: `${w.agentName} replied to request #${n}:`.length }]);
     expect(second!.entities).toEqual([]);
+  });
+});
+
+describe('edits and deletes', () => {
+  it("an agent's edit of a public reply edits it in the chat, and a delete removes it; an internal note's edit sends nothing", async () => {
+    const c = await w.customer('Xena');
+    const n = await ticketFor(c, 'Edited answers');
+    const reply = await w.api('POST', `/tickets/${n}/comments`, { body: 'Restart the <router>', public: true });
+    const note = await w.api('POST', `/tickets/${n}/comments`, { body: 'internal: check the logs', public: false });
+    const [, answer] = await w.deliveries(n, 3);
+    const message = w.delivered(answer!.platformMessageId)!;
+    expect(message.text).toBe(`${w.agentName} replied to request #${n}:\nRestart the <router>`);
+
+    expect((await w.api('PATCH', `/tickets/${n}/comments/${reply.body.comment.id}`, { body: 'Restart the <router> & the modem' })).status).toBe(200);
+    expect((await w.api('PATCH', `/tickets/${n}/comments/${note.body.comment.id}`, { body: 'internal: logs are clean' })).status).toBe(200);
+    const edited = await w.deliveries(n, 4);
+    expect(edited.map((d) => [d.outboxEvent.type, d.status])).toContainEqual(['comment.edited', 'sent']);
+    expect(w.fake.store.message(c.chat.id, message.message_id)).toMatchObject({ text: `${w.agentName} replied to request #${n}:\nRestart the <router> & the modem`, edits: 1 });
+
+    expect((await w.api('DELETE', `/tickets/${n}/comments/${reply.body.comment.id}`)).status).toBe(204);
+    await w.deliveries(n, 5);
+    expect(w.fake.store.message(c.chat.id, message.message_id)).toBeUndefined();
+    expect(w.fake.store.allSent().some((m) => m.text.includes('logs'))).toBe(false);
+  });
+
+  it("a customer's edit of their comment in Telegram changes it on the ticket, with the old text in its history", async () => {
+    const c = await w.customer('Yann');
+    const n = await ticketFor(c, 'Edited comments');
+    const confirmation = w.fake.lastSent(c.chat.id);
+    const message = w.fake.updates.message(c.chat, c.tg, 'it fails at 9:00', { replyTo: w.fake.toMessage(confirmation, c.chat) });
+    await w.send(message);
+    await w.send(w.fake.updates.edited(message.message, 'it fails at 9:30'));
+    const t = await w.ticket(n);
+    expect(t.comments.at(-1)).toMatchObject({ body: 'it fails at 9:30', externalRef: `telegram:${w.botId}:${c.chat.id}:${message.message.message_id}` });
+    expect(t.comments.at(-1)!.editedAt).not.toBeNull();
+    const history = await w.db.ticketEvent.findMany({ where: { ticketId: t.id, kind: 'comment_edited' } });
+    expect(history.map((e) => [e.fromValue, e.toValue, e.via])).toEqual([['it fails at 9:00', 'it fails at 9:30', 'telegram']]);
   });
 });
 
@@ -179,9 +223,9 @@ describe('one chat, one update at a time', () => {
       'You have no open requests.',
       'Choose the service your request is about:',
     ]);
-    // The dialog /new started (last in the chat) is the one left: /help and /tickets, which clear it, ran before.
-    const state = await w.db.dialogState.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } });
-    expect(state.state).toMatchObject({ flow: 'new_service' });
+    // The draft /new started (last in the chat) is the newest: /help and /tickets ran before it.
+    const drafts = await w.db.requestDraft.findMany({ where: { platformUserId: String(c.tg.id) } });
+    expect(drafts).toEqual([expect.objectContaining({ serviceChosen: false, cancelled: false })]);
     const rows = await w.db.inboundEvent.findMany({
       where: { platform: 'telegram', externalId: { in: updates.map((u) => String(u.update_id)) } },
       orderBy: { id: 'asc' },

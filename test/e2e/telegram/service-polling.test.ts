@@ -24,7 +24,7 @@ describe('long polling', () => {
     expect(w.fake.webhook).toBeNull();
     expect(w.fake.callsTo('setWebhook')).toHaveLength(0);
     await waitFor(() => w.fake.callsTo('getUpdates').length > 0, 10_000, 'the first getUpdates');
-    expect(w.fake.callsTo('getUpdates')[0]!.params['allowed_updates']).toEqual(['message', 'callback_query', 'my_chat_member']);
+    expect(w.fake.callsTo('getUpdates')[0]!.params['allowed_updates']).toEqual(['message', 'edited_message', 'callback_query', 'my_chat_member']);
     expect((await postUpdate(w.webhookUrl, '{"update_id":1}', 'any')).status).toBe(404);
   });
 

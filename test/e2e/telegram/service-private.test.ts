@@ -25,6 +25,10 @@ const buttons = (m: { reply_markup?: { inline_keyboard: { text: string }[][] } }
 
 const textsSince = (chatId: number, skip: number) => w.since(chatId, skip).map((m) => m.text);
 
+/** What the bot answers a registered person asking for help, or writing when it waits for nothing. */
+const HELP =
+  '/new: create a request\n/tickets: your open requests\n/login: a sign-in link to the help center\n/help: this help\n\nIn a group, mention @ticket_bot with a description of the problem (at least 10 characters), or reply to a message with a mention of @ticket_bot.';
+
 /** Drives /new to the end and returns the ticket number the core gave it. */
 async function newRequest(c: Customer, description: string, service = 'General', priority = 'Normal'): Promise<number> {
   await w.send(w.fake.updates.message(c.chat, c.tg, '/new'));
@@ -43,14 +47,14 @@ describe('start-up', () => {
     expect(w.fake.callsTo('getMe').length).toBeGreaterThanOrEqual(1);
     const privateLists = [...w.fake.commands.entries()].filter(([k]) => k.startsWith('all_private_chats|'));
     expect(privateLists.map(([k]) => k).sort()).toEqual(['all_private_chats|', 'all_private_chats|en', 'all_private_chats|ja', 'all_private_chats|ru']);
-    for (const [, commands] of privateLists) expect(commands.map((c) => c.command)).toEqual(['new', 'tickets', 'help']);
-    expect(w.fake.commands.get('all_private_chats|ru')!.map((c) => c.description)).toEqual(['Новая заявка', 'Открытые заявки', 'Помощь']);
+    for (const [, commands] of privateLists) expect(commands.map((c) => c.command)).toEqual(['new', 'tickets', 'help', 'login']);
+    expect(w.fake.commands.get('all_private_chats|ru')!.map((c) => c.description)).toEqual(['Новая заявка', 'Открытые заявки', 'Помощь', 'Ссылка для входа в центр поддержки']);
     expect(w.fake.commands.get('all_private_chats|ja')![0]!.description).toBe('新しいリクエスト');
     expect(w.fake.commands.get('all_chat_administrators|')).toEqual([{ command: 'config', description: "Choose this group's service" }]);
     expect(w.fake.webhook).toEqual({
       url: `${PUBLIC_URL}/telegram/webhook`,
       secret: SERVICE_WEBHOOK_SECRET,
-      allowedUpdates: ['message', 'callback_query', 'my_chat_member'],
+      allowedUpdates: ['message', 'edited_message', 'callback_query', 'my_chat_member'],
     });
   });
 });
@@ -103,9 +107,7 @@ describe('registration', () => {
     expect(w.fake.lastSent(chat.id).text).toBe('You have no open requests.');
     await w.send(w.fake.press(tg, welcome, 'Help'));
     const help = w.fake.lastSent(chat.id);
-    expect(help.text).toBe(
-      '/new: create a request\n/tickets: your open requests\n/help: this help\n\nIn a group, mention @ticket_bot with a description of the problem (at least 10 characters), or reply to a message with a mention of @ticket_bot.',
-    );
+    expect(help.text).toBe(HELP);
     expect(buttons(help)).toEqual([['New request'], ['Open requests'], ['Help']]);
   });
 
@@ -194,10 +196,10 @@ describe('/new', () => {
     const message = sent.at(-1)!;
     expect(message.text).toBe(`Request #${t.number} "Invoice <#42> & the refund are wrong" has been created. Status: New.\nOpen request #${t.number}`);
     expect(message.entities).toContainEqual(expect.objectContaining({ type: 'text_link', url: `${PUBLIC_URL}/tickets/${t.number}` }));
-    expect(confirmation).toMatchObject({ status: 'sent', attempts: 1, platformMessageId: String(message.message_id) });
+    expect(confirmation).toMatchObject({ status: 'sent', attempts: 1, platformMessageId: w.ref(message) });
     expect(confirmation!.outboxEvent.type).toBe('ticket.created');
-    // The wizard message says it was submitted, and the dialog is over.
-    expect(w.fake.store.message(c.chat.id, priority.message_id)!.text.endsWith('Submitted. The request number follows in a moment.')).toBe(true);
+    // The wizard message says it is in, and the dialog is over.
+    expect(w.fake.store.message(c.chat.id, priority.message_id)!.text).toBe(`Request #${t.number} "Invoice <#42> & the refund are wrong" is in. Status: New.`);
     expect(await w.db.dialogState.count({ where: { platformUserId: String(c.tg.id) } })).toBe(0);
   });
 
@@ -207,9 +209,13 @@ describe('/new', () => {
     await w.send(w.fake.press(c.tg, menu, 'New request'));
     const choose = w.fake.lastSent(c.chat.id);
     expect(choose.text).toBe('Choose the service your request is about:');
-    expect(await w.db.dialogState.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } })).toMatchObject({ state: { flow: 'new_service' } });
+    // The draft lives in the core; only its id is in the buttons.
+    const draft = await w.db.requestDraft.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } });
+    expect(draft).toMatchObject({ serviceChosen: false, cancelled: false, ticketNumber: null });
+    expect(choose.reply_markup!.inline_keyboard.flat().every((b) => b.callback_data!.startsWith('d:'))).toBe(true);
     await w.send(w.fake.press(c.tg, choose, 'Cancel'));
     expect(w.fake.store.message(c.chat.id, choose.message_id)!.text).toBe('The request was cancelled.');
+    expect(await w.db.requestDraft.findUniqueOrThrow({ where: { id: draft.id } })).toMatchObject({ cancelled: true });
     expect(await w.db.dialogState.count({ where: { platformUserId: String(c.tg.id) } })).toBe(0);
     expect(await w.db.ticket.count({ where: { requesterId: c.userId } })).toBe(0);
   });
@@ -231,7 +237,8 @@ describe('/new', () => {
     expect(tickets[0]).toMatchObject({ serviceId: generalId, priority: 'normal' });
     const answered = w.answers();
     expect(answered.find((a) => a.id === first.callback_query.id)).toBeDefined();
-    expect(answered.find((a) => a.id === second.callback_query.id)).toMatchObject({ text: 'This step is no longer active. Send /new to start again.', alert: true });
+    expect(answered.find((a) => a.id === second.callback_query.id)).toEqual({ id: second.callback_query.id });
+    expect(w.fake.store.message(c.chat.id, priority.message_id)!.text).toBe(`Request #${tickets[0]!.number} "The VPN drops every five minutes" is in. Status: New.`);
   });
 });
 
@@ -275,10 +282,11 @@ describe('/tickets', () => {
       'Status: Open',
       'Priority: Urgent',
       'Service: General',
-      `Answers are copied to: ${c.email}`,
-      `Initiator: ${c.email}`,
+      `Requester: ${c.email}`,
       `Created: ${created} UTC`,
       `Open request #${older}`,
+      '',
+      'Printer on fire again',
     ]);
     expect(buttons(detail)).toEqual([['Add a comment'], ['Read comments']]);
   });
@@ -320,7 +328,7 @@ describe('/tickets', () => {
     // The dialog is over: the next message is not another comment.
     await w.send(w.fake.updates.message(c.chat, c.tg, 'thanks'));
     expect((await w.ticket(mine)).comments).toHaveLength(2);
-    expect(w.fake.lastSent(c.chat.id).text).toBe('I am not waiting for a message right now.\n\nWhat would you like to do?');
+    expect(w.fake.lastSent(c.chat.id).text).toBe(HELP);
   });
 
   it("someone else's or a private ticket is refused with the core's answer", async () => {
@@ -360,7 +368,7 @@ describe('notifications, rating and return to work', () => {
       `Request #${n}: status changed from New to Open.`,
       `Request #${n}: status changed from Open to On hold.`,
     ]);
-    expect(deliveries.slice(1).map((d) => d.platformMessageId)).toEqual(sent.map((m) => String(m.message_id)));
+    expect(deliveries.slice(1).map((d) => d.platformMessageId)).toEqual(sent.map(w.ref));
     expect(w.fake.store.allSent().some((m) => m.text.includes('SECRET'))).toBe(false);
     const comments = (await w.ticket(n)).comments;
     expect(comments.map((x) => x.public)).toEqual([true, true, false]);
@@ -380,7 +388,7 @@ describe('notifications, rating and return to work', () => {
     const prompt = w.fake.lastSent(c.chat.id);
     expect(prompt.text).toBe(`Request #${n} has been solved. Please rate the answer, or return the request to work if the problem persists.`);
     expect(buttons(prompt)).toEqual([['1 ⭐', '2 ⭐', '3 ⭐', '4 ⭐', '5 ⭐'], ['Return to work'], ['View request']]);
-    expect(String(prompt.message_id)).toBe(deliveries[2]!.platformMessageId);
+    expect(w.ref(prompt)).toBe(deliveries[2]!.platformMessageId);
 
     await w.send(w.fake.press(c.tg, prompt, 'View request'));
     expect(w.fake.lastSent(c.chat.id).text.split('\n').slice(0, 2)).toEqual([`#${n} The backup job fails nightly`, 'Status: Solved']);
@@ -391,13 +399,15 @@ describe('notifications, rating and return to work', () => {
     expect(t.status).toBe('closed');
     expect(t.closedAt).not.toBeNull();
     expect(t.rating).toMatchObject({ score: 4, comment: null, raterId: c.userId });
-    // The prompt loses its buttons, so it cannot be rated twice by accident.
+    // The prompt becomes the outcome and loses its buttons, so it cannot be rated twice by accident.
+    expect(w.fake.store.message(c.chat.id, prompt.message_id)!.text).toBe(`Request #${n} was rated 4/5 and is closed.`);
     expect(w.fake.store.message(c.chat.id, prompt.message_id)!.reply_markup).toBeUndefined();
+    expect(w.answers().at(-1)).toMatchObject({ text: `Thank you! Request #${n} is closed with rating 4/5.` });
     const closed = await w.deliveries(n, 4);
     expect(closed[3]!.outboxEvent.payload).toMatchObject({ from: 'solved', to: 'closed' });
     expect(textsSince(c.chat.id, beforeRating).sort()).toEqual(
       [
-        `Thank you! Request #${n} is closed with rating 4/5.\nAdd a comment to your rating (optional), or skip.`,
+        'Add a comment to your rating (optional), or skip.',
         `Request #${n}: status changed from Solved to Closed.`,
       ].sort(),
     );
@@ -421,7 +431,10 @@ describe('notifications, rating and return to work', () => {
     expect(confirm.text).toBe(`Return request #${n} to work?`);
     expect(buttons(confirm)).toEqual([['Yes', 'No']]);
     await w.send(w.fake.press(c.tg, confirm, 'Yes'));
-    expect(w.fake.store.message(c.chat.id, confirm.message_id)!.text).toBe(`Why should request #${n} go back to work? Please describe what is still wrong.`);
+    // The question loses its buttons; the core asks for the reason.
+    expect(w.fake.store.message(c.chat.id, confirm.message_id)!.reply_markup).toBeUndefined();
+    expect(w.fake.lastSent(c.chat.id).text).toBe(`Why should request #${n} go back to work? Please describe what is still wrong.`);
+    expect(await w.db.dialogState.findFirstOrThrow({ where: { platformUserId: String(c.tg.id) } })).toMatchObject({ chatId: '', state: { awaiting: 'reopen_reason', ticket: n } });
     expect((await w.ticket(n)).status).toBe('solved');
     const before = w.fake.sent(c.chat.id).length;
     await w.send(w.fake.updates.message(c.chat, c.tg, 'It is back since this morning'));
@@ -431,7 +444,7 @@ describe('notifications, rating and return to work', () => {
     expect(t.comments.at(-1)).toMatchObject({ body: 'It is back since this morning', public: true, via: 'telegram', authorId: c.userId });
     const deliveries = await w.deliveries(n, 4);
     expect(deliveries[3]!.outboxEvent.payload).toMatchObject({ from: 'solved', to: 'open' });
-    expect(w.fake.store.message(c.chat.id, Number(deliveries[3]!.platformMessageId))!.text).toBe(`Request #${n}: status changed from Solved to Open.`);
+    expect(w.delivered(deliveries[3]!.platformMessageId)!.text).toBe(`Request #${n}: status changed from Solved to Open.`);
     expect(textsSince(c.chat.id, before).sort()).toEqual(
       [`Request #${n} is back in work. Thank you for the details.`, `Request #${n}: status changed from Solved to Open.`].sort(),
     );
@@ -458,12 +471,12 @@ describe('notifications, rating and return to work', () => {
 
     await w.send(w.fake.press(c.tg, prompt, '5 ⭐'));
     await w.deliveries(open, 4);
-    const ask = w.fake.sent(c.chat.id).find((m) => m.text.startsWith(`Thank you! Request #${open}`))!;
+    const ask = w.fake.sent(c.chat.id).find((m) => m.text === 'Add a comment to your rating (optional), or skip.')!;
     await w.send(w.fake.press(c.tg, ask, 'Skip'));
     expect(w.fake.store.message(c.chat.id, ask.message_id)!.reply_markup).toBeUndefined();
     await w.send(w.fake.updates.message(c.chat, c.tg, 'unrelated words'));
     expect((await w.ticket(open)).rating).toMatchObject({ score: 5, comment: null });
-    expect(w.fake.lastSent(c.chat.id).text).toBe('I am not waiting for a message right now.\n\nWhat would you like to do?');
+    expect(w.fake.lastSent(c.chat.id).text).toBe(HELP);
   });
 
   it('notifications speak the customer language (Russian)', async () => {
@@ -478,7 +491,7 @@ describe('notifications, rating and return to work', () => {
     const n = (await w.latestTicketOf(c.userId))!.number;
     const [d] = await w.deliveries(n, 1);
     expect(d!.threadLink.locale).toBe('ru');
-    expect(w.fake.store.message(c.chat.id, Number(d!.platformMessageId))!.text).toBe(
+    expect(w.delivered(d!.platformMessageId)!.text).toBe(
       `Заявка #${n} «Не работает почта с утра» создана. Статус: Новая.\nОткрыть заявку #${n}`,
     );
   });
@@ -505,7 +518,7 @@ describe('many changes at once, and re-runs', () => {
         ['ticket.created', 'sent', null],
         ['ticket.status_changed', 'sent', null],
       ]);
-      expect(w.fake.store.message(c.chat.id, Number(deliveries[1]!.platformMessageId))!.text).toBe(expected(n));
+      expect(w.delivered(deliveries[1]!.platformMessageId)!.text).toBe(expected(n));
     }
     // Each exactly once; the order between tickets is not fixed (one drain per thread).
     expect(textsSince(c.chat.id, before).sort()).toEqual(numbers.map(expected).sort());
@@ -518,9 +531,10 @@ describe('many changes at once, and re-runs', () => {
     await w.api('PATCH', `/tickets/${n}`, { status: 'pending' });
     await w.deliveries(n, 2);
     await w.send(w.fake.updates.callbackQuery(c.tg, w.fake.updates.message(c.chat, c.tg, 'x').message, `t:c:${n}`));
-    const ref = { platform: 'telegram', workspaceId: w.botId, chatId: String(c.chat.id), platformUserId: String(c.tg.id) };
+    // What the bot waits for is the person's, whatever chat a button was pressed in.
+    const ref = { platform: 'telegram', workspaceId: w.botId, chatId: '', platformUserId: String(c.tg.id) };
     const waiting = await w.db.dialogState.findUniqueOrThrow({ where: { platform_workspaceId_chatId_platformUserId: ref } });
-    expect(waiting.state).toMatchObject({ flow: 'comment', ticket: n });
+    expect(waiting.state).toMatchObject({ awaiting: 'comment', ticket: n });
 
     const message = w.fake.updates.message(c.chat, c.tg, 'Still jamming after the cleaning');
     await w.send(message);

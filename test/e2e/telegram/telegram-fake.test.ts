@@ -71,8 +71,9 @@ describe('strict Telegram Bot API fake', () => {
 
   it('refuses chats it does not know and users who never started the bot', async () => {
     expect((await call('sendMessage', { chat_id: 999, text: 'x' })).body.description).toBe('Bad Request: chat not found');
+    // Seen in a group but never started the bot: Telegram knows the user and refuses, 403 (telegraf#15, lnp2pBot#159).
     fake.observe(fake.updates.message(supergroup(-100777, 'G'), alice, 'hello group'));
-    expect((await call('sendMessage', { chat_id: dm.id, text: 'x' })).status).toBe(400);
+    expect(await call('sendMessage', { chat_id: dm.id, text: 'x' })).toMatchObject({ status: 403, body: { description: "Forbidden: bot can't initiate conversation with a user" } });
     const bob = tgUser(222, 'Bob');
     fake.store.chatRecord(privateChatOf(bob));
     expect((await call('sendMessage', { chat_id: 222, text: 'x' })).body.description).toBe(

@@ -327,6 +327,8 @@ export class TelegramFake {
   }
 
   private writableChat(chatId: number) {
+    // Telegram knows every user: a private chat with one who never started the bot is refused, not unknown.
+    if (!this.store.chats.has(chatId) && this.store.users.has(chatId)) throw new ApiError(403, "Forbidden: bot can't initiate conversation with a user");
     const rec = this.knownChat(chatId);
     if (rec.chat.type === 'private') {
       if (rec.blocked) throw new ApiError(403, 'Forbidden: bot was blocked by the user');

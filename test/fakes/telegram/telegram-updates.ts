@@ -101,6 +101,14 @@ export class TelegramUpdateBuilder {
     return this.message(chat, from, full, replyTo ? { replyTo } : {});
   }
 
+  /** The person edited one of their messages: Telegram sends the whole message again, with its new text. */
+  edited(message: Message.TextMessage, text: string): Update.EditedMessageUpdate {
+    const entities = entitiesOf(text);
+    const { entities: _old, ...rest } = message;
+    const edited_message = { ...rest, text, ...(entities.length > 0 ? { entities } : {}), edit_date: this.date() } as Update.EditedMessageUpdate['edited_message'];
+    return { update_id: this.nextUpdateId(), edited_message };
+  }
+
   callbackQuery(from: User, message: NonNullable<CallbackQuery['message']>, data: string): Update.CallbackQueryUpdate<CallbackQuery.DataQuery> {
     this.queryCounter += 1;
     const callback_query = {

@@ -350,10 +350,13 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       else s.chatConfigs.push({ platform, workspaceId, chatId, serviceId });
     },
     async getDialogState(key, notBefore) {
+      // Like the database: a key is data (a person passed with its profile lookup would not serialise).
+      structuredClone(key);
       const d = s.dialogs.find((x) => x.key === keyOf(key));
       return d && d.updatedAt >= notBefore ? structuredClone(d.state) : null;
     },
     async setDialogState(key, state) {
+      structuredClone(key);
       s.dialogs = s.dialogs.filter((x) => x.key !== keyOf(key));
       if (state) s.dialogs.push({ key: keyOf(key), state: structuredClone(state), updatedAt: now() });
     },

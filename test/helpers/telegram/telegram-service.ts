@@ -93,13 +93,16 @@ export class TelegramServiceWorld {
     return answer;
   }
 
-  /** Waits until the recorded update has been processed, and fails with the stored error if processing failed. */
-  async processed(updateId: number): Promise<void> {
+  /**
+   * Waits until the recorded update has been processed, and fails with the stored error if processing failed
+   * (at its first failure, unless `retries` says the test makes it fail and be retried on purpose).
+   */
+  async processed(updateId: number, opts: { retries?: boolean } = {}): Promise<void> {
     const where = { platform_externalId: { platform: 'telegram', externalId: String(updateId) } };
     await waitFor(async () => {
       const row = await this.db.inboundEvent.findUnique({ where });
-      return row !== null && (row.status !== 'pending' || row.attempts > 0);
-    }, 15_000, `inbound update ${updateId}`);
+      return row !== null && (row.status !== 'pending' || (row.attempts > 0 && !opts.retries));
+    }, 30_000, `inbound update ${updateId}`);
     const row = await this.db.inboundEvent.findUniqueOrThrow({ where });
     if (row.status !== 'done') throw new Error(`update ${updateId} was not processed: ${row.status}, ${row.lastError}`);
   }
@@ -155,6 +158,17 @@ export class TelegramServiceWorld {
   /** Bot messages in a chat, oldest first (what the person reads: HTML parsed by the fake). */
   texts(chatId: number): string[] {
     return this.fake.sent(chatId).map((m) => m.text);
+  }
+
+  /** The (last part of the) bot message a delivery recorded: `<chat>:<message id>[,<part>...]`. */
+  delivered(ref: string | null): StoredMessage | undefined {
+    const [chat, ids] = (ref ?? '').split(':');
+    return this.fake.store.message(Number(chat), Number(ids?.split(',').at(-1)));
+  }
+
+  /** The platform message id the engine records for bot messages (Telegram numbers messages per chat). */
+  ref(m: StoredMessage): string {
+    return `${m.chatId}:${m.message_id}`;
   }
 
   /** The bot's messages in a chat after the first `skip`. */

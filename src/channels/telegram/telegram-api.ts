@@ -1,0 +1,135 @@
+/**
+ * The Bot API calls the channel makes (through telegraf's client), and the one mapping of their failures to
+ * ChannelSendError for the engine. A message the bot sent is named `<chat>:<message id>[,<next part>...]`: Telegram
+ * numbers messages per chat, so the bare number would name a message in every chat at once.
+ */
+import { Telegraf, TelegramError, type Telegram } from 'telegraf';
+import type { Logger } from 'pino';
+import { ChannelSendError } from '../../core/ports/channel-port.ts';
+import { splitHtml, TELEGRAM_TEXT_LIMIT, truncate } from './telegram-html.ts';
+import type { Rendered } from './telegram-render.ts';
+
+export function createTelegraf(token: string, apiRoot: string): Telegraf {
+  // webhookReply off: every call is a real API call whose result we see (the webhook answer is ours, not telegraf's).
+  return new Telegraf(token, { telegram: { apiRoot, webhookReply: false } });
+}
+
+export const messageRef = (chatId: number | string, ids: number[]) => `${chatId}:${ids.join(',')}`;
+
+/** The chat and parts a message ref names; a bare number (stored before refs named their chat) is in `chatId`. */
+export function readRef(ref: string, chatId?: string): { chatId: string; ids: number[] } | null {
+  const m = /^(?:(-?\d+):)?(\d+(?:,\d+)*)$/.exec(ref);
+  const chat = m?.[1] ?? chatId;
+  return m && chat ? { chatId: chat, ids: m[2]!.split(',').map(Number) } : null;
+}
+
+export interface SendOptions {
+  /** The message to answer (a thread's root); sent without it if it is gone. */
+  replyTo?: number | undefined;
+  /** A forum topic. */
+  topicId?: number | null | undefined;
+  /** Parts an earlier try already delivered: not sent again. */
+  done?: number[];
+}
+
+const CALLBACK_ANSWER_LIMIT = 200;
+/** Error facts safe to log: never the request (people's text) or the URL (the token). */
+const describe = (e: unknown) => (e instanceof TelegramError ? { code: e.code, description: e.description } : { error: e instanceof Error ? e.name : 'unknown' });
+const harmless = (e: unknown) => e instanceof TelegramError && e.code === 400 && /message is not modified|message to (delete|edit) not found|message can't be (edited|deleted)/i.test(e.description);
+
+const HTML = { parse_mode: 'HTML' as const, link_preview_options: { is_disabled: true } };
+const unlessHarmless = (e: unknown) => {
+  if (!harmless(e)) throw e;
+};
+
+export function createTelegramApi(api: Telegram, logger: Logger) {
+  return {
+    /** Sends every part (the last one carries the keyboard); returns the parts' ids. */
+    async send(chatId: number | string, r: Rendered, o: SendOptions = {}): Promise<number[]> {
+      const parts = splitHtml(r.html, TELEGRAM_TEXT_LIMIT);
+      const ids = o.done ?? [];
+      let target = chatId;
+      for (let i = ids.length; i < parts.length; i += 1) {
+        const extra = {
+          ...HTML,
+          ...(o.topicId ? { message_thread_id: o.topicId } : {}),
+          ...(o.replyTo !== undefined ? { reply_parameters: { message_id: o.replyTo, allow_sending_without_reply: true } } : {}),
+          ...(i === parts.length - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {}),
+        };
+        const sent = await api.sendMessage(target, parts[i]!, extra).catch((e: unknown) => {
+          // A group that became a supergroup has a new id; Telegram says which.
+          const migrated = e instanceof TelegramError ? e.parameters?.migrate_to_chat_id : undefined;
+          if (migrated === undefined) throw e;
+          target = migrated;
+          return api.sendMessage(target, parts[i]!, extra);
+        });
+        ids.push(sent.message_id);
+      }
+      return ids;
+    },
+
+    /**
+     * Edits the parts in place; false when the message is gone or cannot be edited. An edit cannot add messages:
+     * surplus old parts are deleted, text beyond the old parts' count is cut.
+     */
+    async edit(chatId: number | string, ids: number[], r: Rendered): Promise<boolean> {
+      const parts = splitHtml(r.html, TELEGRAM_TEXT_LIMIT);
+      try {
+        for (const [i, id] of ids.entries()) {
+          if (i >= parts.length) {
+            await api.deleteMessage(chatId, id).catch(unlessHarmless);
+            continue;
+          }
+          const keyboard = i === Math.min(ids.length, parts.length) - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
+          const unchanged = (e: unknown) => e instanceof TelegramError && /not modified/i.test(e.description);
+          await api.editMessageText(chatId, id, undefined, parts[i]!, { ...HTML, ...keyboard }).catch((e: unknown) => (unchanged(e) ? true : Promise.reject(e)));
+        }
+        return true;
+      } catch (e) {
+        if (harmless(e)) return false;
+        throw e;
+      }
+    },
+
+    async remove(chatId: number | string, ids: number[]): Promise<void> {
+      for (const id of ids) await api.deleteMessage(chatId, id).catch(unlessHarmless);
+    },
+
+    /** Answers a pressed button; a failure only leaves a spinner until Telegram gives up, so it is logged, not thrown. */
+    async answer(queryId: string, text?: string, alert = false): Promise<void> {
+      await api
+        .answerCbQuery(queryId, text === undefined ? undefined : truncate(text, CALLBACK_ANSWER_LIMIT), { show_alert: alert })
+        .catch((e: unknown) => logger.warn(describe(e), 'telegram: a button press could not be answered'));
+    },
+
+    /** Whether Telegram says this user administers the chat; an unknown user does not. */
+    async isAdmin(chatId: number, userId: number): Promise<boolean> {
+      const member = await api.getChatMember(chatId, userId).catch((e: unknown) => {
+        if (e instanceof TelegramError && e.code >= 400 && e.code < 500 && e.code !== 429) return null;
+        throw e;
+      });
+      return member?.status === 'creator' || member?.status === 'administrator';
+    },
+  };
+}
+
+export type TelegramApi = ReturnType<typeof createTelegramApi>;
+
+/** The person never started the bot, or blocked it: their private chat cannot be written to. */
+export const isForbidden = (e: unknown) => e instanceof TelegramError && e.code === 403;
+
+/**
+ * 429 -> rate_limited after retry_after; 5xx and network failures -> transient; everything else the Bot API refuses
+ * (403 blocked / kicked, 400 chat not found, bad request) -> permanent, because sending it again cannot succeed.
+ */
+export function toChannelSendError(e: unknown): ChannelSendError {
+  if (e instanceof ChannelSendError) return e;
+  if (e instanceof TelegramError) {
+    const what = `telegram ${e.code}: ${e.description}`;
+    if (e.code === 429) return new ChannelSendError('rate_limited', what, (e.parameters?.retry_after ?? 5) * 1000);
+    return new ChannelSendError(e.code >= 500 ? 'transient' : 'permanent', what);
+  }
+  // Network failures: the message never carries the URL, which holds the token.
+  const code = (e as { code?: unknown } | null)?.code;
+  return new ChannelSendError('transient', `telegram request failed: ${e instanceof Error ? e.name : 'unknown'}${typeof code === 'string' ? ` ${code}` : ''}`);
+}
