@@ -20,6 +20,7 @@ import { startEmbeddedPostgres } from '../src/infra/db/embedded-postgres.ts';
 import { startService, type RunningService } from '../src/service.ts';
 import { createTestChannel } from '../test/helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../test/helpers/test-channel/test-platform.ts';
+import { threadTicket } from '../test/helpers/service.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 50);
 const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 20);
@@ -106,7 +107,7 @@ async function main(): Promise<void> {
     const out: { number: number; chatId: string }[] = [];
     for (let i = 0; i < TICKETS; i++) {
       const chatId = `${tag}${i}`;
-      const { ticket } = await svc.desk.createTicket({ via: 'test', requester: { email: `${tag}${i}@bench.example` }, subject: `${tag}${i}`, description: 'benchmark ticket', thread: { platform: 'test', workspaceId: 'w', chatId, threadRef: 'root', locale: 'en' } });
+      const { ticket } = await threadTicket(svc, { via: 'test', requester: { email: `${tag}${i}@bench.example` }, subject: `${tag}${i}`, description: 'benchmark ticket', thread: { platform: 'test', workspaceId: 'w', chatId, threadRef: 'root', locale: 'en' } });
       out.push({ number: ticket.number, chatId });
     }
     return out;

@@ -7,12 +7,10 @@ import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channels/channel-module.ts';
 import type { ChannelAdapter } from './core/ports/channel-port.ts';
-import { createDirectoryService } from './core/directory/directory-service.ts';
+import { createDirectoryService, type DirectoryService } from './core/directory/directory-service.ts';
 import { createAgentAccessService } from './core/directory/agent-access-service.ts';
-import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
-import type { DeskPort } from './core/ports/desk-port.ts';
 import type { InboundRetryPolicy } from './core/sync/delivery-policy.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -22,7 +20,7 @@ import { applyMigrations } from './infra/db/migrate.ts';
 import { createPrisma } from './infra/db/prisma.ts';
 import { createPrismaStore } from './infra/repos/prisma-store.ts';
 import { createAccessRepo } from './infra/repos/access-repo.ts';
-import { hashPassword } from './infra/passwords.ts';
+import { hashPassword, verifyPassword } from './infra/passwords.ts';
 import {
   enqueueSignInMail,
   enqueueThreadDrain,
@@ -42,7 +40,11 @@ import { createThreadDrain } from './core/sync/thread-drain.ts';
 import { enabledChannels } from './channels/registry.ts';
 import { createConsolePlugin } from './console/console-plugin.ts';
 import { composeSignInMail } from './console/portal/sign-in-mail.ts';
-import { createSignInThrottle } from './console/sign-in-throttle.ts';
+import { createThrottleRepo } from './infra/repos/sign-in-throttle-repo.ts';
+import { createSessionRepo } from './infra/repos/console-session-repo.ts';
+import { createConsoleQueries } from './infra/repos/console-queries-repo.ts';
+import { createOpsRepo } from './infra/repos/ops-repo.ts';
+import { databaseErrorLine, isDatabaseUnavailable } from './infra/db/db-errors.ts';
 import { createRequesterService, type RequesterService } from './core/help-center/requester-service.ts';
 import { createSignInService, type SignInService } from './core/help-center/sign-in-service.ts';
 import { createSmtpMailer, type SmtpMailer } from './infra/mail/smtp-mailer.ts';
@@ -64,8 +66,8 @@ export interface ServiceOptions {
 
 export interface RunningService {
   app: FastifyInstance;
-  /** The core's chat port (tests drive it as an adapter would). */
-  desk: DeskPort;
+  /** People and the catalog (tests make users and services with it as the API does). */
+  directory: DirectoryService;
   /** The conversation engine every channel's events go through. */
   chat: ChatService;
   tickets: TicketService;
@@ -108,8 +110,6 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   };
   await getAdmin();
 
-  const desk = createChatDesk({ store, tickets, directory, publicUrl: config.PUBLIC_URL });
-
   let mailer: SmtpMailer | null = null;
   if (config.SMTP_URL) mailer = createSmtpMailer({ url: config.SMTP_URL, from: { address: config.EMAIL_FROM } });
   else logger.info('Email is off: SMTP_URL is not set, so customers cannot get sign-in links (agents sign in with their password as before)');
@@ -132,12 +132,14 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     tickets,
     directory,
     publicUrl: config.PUBLIC_URL,
+    // A linked customer asks the bot for a sign-in link in their private chat; it needs no mail.
+    signInLinks: { linkForChatUser: (ref) => signIn.linkForChatUser(ref) },
     capabilities: (platform) => {
       const limits = adapters.get(platform)?.limits;
       return { forms: limits?.forms ?? false, directCopies: limits?.directCopies ?? false };
     },
   });
-  const channelDeps: ChannelDeps = { desk, chat, inbox, logger, publicUrl: config.PUBLIC_URL };
+  const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL };
   const channels = opts.channels ? opts.channels(channelDeps) : enabledChannels(config, channelDeps);
   for (const c of channels) adapters.set(c.adapter.platform, c.adapter);
 
@@ -167,18 +169,24 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     ...(opts.inboundRetry ? { retryPolicy: opts.inboundRetry } : {}),
   });
 
+  const unavailable = { isUnavailable: isDatabaseUnavailable, describe: databaseErrorLine };
   const app = await buildApp({
+    unavailable,
     logger,
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
-    api: { tickets, directory, access, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    api: { tickets, directory, access, store, ops: createOpsRepo(db), publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
     plugins: [
       createConsolePlugin({
         store,
         tickets,
         directory,
-        db,
+        sessions: createSessionRepo(db),
+        queries: createConsoleQueries(db),
+        throttle: createThrottleRepo(db),
+        passwords: { verify: verifyPassword },
+        unavailable,
         publicUrl: config.PUBLIC_URL,
         logger,
         secureCookies: config.PUBLIC_URL.startsWith('https:'),
@@ -215,7 +223,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         },
         [TASK_PURGE_SIGN_IN]: async () => {
           const links = await signIn.purgeExpired();
-          const throttles = await createSignInThrottle(db).purge();
+          const throttles = await createThrottleRepo(db).purge();
           if (links || throttles) logger.info({ links, throttles }, 'purged old sign-in links and throttle windows');
         },
         [TASK_CLOSE_SOLVED]: async () => {
@@ -243,7 +251,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   let stopping: Promise<void> | null = null;
   return {
     app,
-    desk,
+    directory,
     chat,
     tickets,
     requester,

@@ -6,14 +6,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../core/ports/channel-port.ts';
-import type { DeskPort, InboxPort } from '../core/ports/desk-port.ts';
+import type { InboxPort } from '../core/ports/inbox-port.ts';
 import type { ChatService } from '../core/chat/chat-service.ts';
 
 export interface ChannelDeps {
-  /** @deprecated the channels' old port; they move to `chat` (parse into ChatEvents, render ChatReplies). */
-  desk: DeskPort;
   /** The conversation engine: request-time helpers (drafts, the service catalog) for forms that answer at once. */
-  chat?: ChatService;
+  chat: ChatService;
   inbox: InboxPort;
   logger: Logger;
   /** Base of every link the bot posts; a ticket's link is `${publicUrl}/tickets/<number>`. */

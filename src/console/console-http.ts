@@ -13,11 +13,8 @@ import { fromAcceptLanguage, toLocale, type Locale } from '../core/locale.ts';
 import type { Store, UserRecord } from '../core/ports/store-port.ts';
 import type { Actor, TicketService } from '../core/tickets/ticket-service.ts';
 import { t } from '../i18n/catalog.ts';
-import type { Db } from '../infra/db/prisma.ts';
 import type { SafeHtml } from './html-template.ts';
-import type { ConsoleQueries } from './console-queries.ts';
-import { SESSION_MAX_MS, type SessionKind, type SessionStore } from './session-store.ts';
-import type { SignInThrottle } from './sign-in-throttle.ts';
+import { SESSION_MAX_MS, type ConsoleQueries, type PasswordCheck, type SessionKind, type SessionRepo, type ThrottleRepo, type UnavailabilityCheck } from '../core/ports/console-port.ts';
 import '../i18n/messages/console.ts';
 import '../i18n/messages/portal.ts';
 
@@ -25,7 +22,11 @@ export interface ConsoleDeps {
   store: Store;
   tickets: TicketService;
   directory: DirectoryService;
-  db: Db;
+  sessions: SessionRepo;
+  queries: ConsoleQueries;
+  throttle: ThrottleRepo;
+  passwords: PasswordCheck;
+  unavailable: UnavailabilityCheck;
   publicUrl: string;
   logger: Logger;
   secureCookies: boolean;
@@ -59,9 +60,9 @@ declare module 'fastify' {
 
 export interface ConsoleKit {
   deps: ConsoleDeps;
-  sessions: SessionStore;
+  sessions: SessionRepo;
   queries: ConsoleQueries;
-  throttle: SignInThrottle;
+  throttle: ThrottleRepo;
   cookies: { session: string; csrf: string; secure: boolean };
 }
 

@@ -19,18 +19,15 @@ import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
 import { NUL_MESSAGE, nulPath } from '../core/text-rules.ts';
 import { toLocale } from '../core/locale.ts';
 import { isStaff } from '../core/tickets/ticket-types.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
+import { DATABASE_RETRY_AFTER_SECONDS } from '../http/errors.ts';
 import { assetRoutes } from './asset-routes.ts';
 import { localeOf, pageCtx, redirectToLogin, sendPage, SIGNED_OUT, trFor, type ConsoleDeps, type ConsoleKit, type ConsoleSessionState } from './console-http.ts';
 import { emailSignInRoutes } from './portal/email-sign-in-routes.ts';
 import { portalRoutes } from './portal/portal-routes.ts';
 import { requesterTicketRoutes } from './portal/requester-ticket-routes.ts';
-import { createConsoleQueries } from './console-queries.ts';
 import { errorPageView } from './error-view.ts';
 import { newTicketRoutes } from './new-ticket-routes.ts';
 import { queueRoutes } from './queue-routes.ts';
-import { createSessionStore } from './session-store.ts';
-import { createSignInThrottle } from './sign-in-throttle.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
@@ -60,9 +57,9 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
   return async function consolePlugin(app: FastifyInstance): Promise<void> {
     const kit: ConsoleKit = {
       deps,
-      sessions: createSessionStore(deps.db),
-      queries: createConsoleQueries(deps.db),
-      throttle: createSignInThrottle(deps.db),
+      sessions: deps.sessions,
+      queries: deps.queries,
+      throttle: deps.throttle,
       cookies: {
         // __Host- cookies are only accepted over HTTPS, for this host and path /: nobody can plant one.
         session: deps.secureCookies ? '__Host-tb_session' : 'tb_session',
@@ -167,10 +164,10 @@ interface ErrorAnswer {
   title: string;
 }
 
-function classify(err: FastifyError): ErrorAnswer {
+function classify(err: FastifyError, unavailable: ConsoleKit['deps']['unavailable']): ErrorAnswer {
   const answer = (status: number, key: string, title = 'error.title') => ({ status, key, title });
   if (err.code === NUL_CODE) return answer(400, 'error.nul_character');
-  if (isDatabaseUnavailable(err)) return answer(503, 'error.database_unavailable', 'error.unavailable_title');
+  if (unavailable.isUnavailable(err)) return answer(503, 'error.database_unavailable', 'error.unavailable_title');
   if (err.code === 'FST_CSRF_INVALID_TOKEN' || err.code === 'FST_CSRF_MISSING_SECRET') return answer(403, 'error.csrf', 'error.forbidden_title');
   if (err.statusCode === 429) return answer(429, 'error.too_many', 'error.too_many_title');
   if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return answer(413, 'error.too_large');
@@ -184,9 +181,9 @@ function classify(err: FastifyError): ErrorAnswer {
 
 /** Errors become pages a person can act on (JSON for the typeahead); details stay in the log. */
 function renderError(err: FastifyError, req: FastifyRequest, reply: FastifyReply, kit: ConsoleKit): FastifyReply {
-  const { status, key, title } = classify(err);
+  const { status, key, title } = classify(err, kit.deps.unavailable);
   if (status === 503) {
-    req.log.warn({ err: databaseErrorLine(err) }, 'console: database unavailable');
+    req.log.warn({ err: kit.deps.unavailable.describe(err) }, 'console: database unavailable');
     reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
   } else if (status >= 500) req.log.error({ err }, 'console error');
   else req.log.info({ code: err.code, status }, 'console request refused');

@@ -6,7 +6,7 @@
 import type { UserRecord } from '../core/ports/store-port.ts';
 import { TICKET_PRIORITIES } from '../core/tickets/ticket-types.ts';
 import type { PageCtx } from './console-http.ts';
-import type { AgentOption } from './console-queries.ts';
+import type { AgentOption } from '../core/ports/console-port.ts';
 import { chk, html, sel, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
 import { notice } from './view-parts.ts';

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TicketFilter } from '../core/ports/store-port.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../core/tickets/ticket-types.ts';
-import { decodeCursor } from '../infra/repos/prisma-store.ts';
+import { decodeCursor } from '../core/pagination.ts';
 import { agentOf, pageCtx, sendPage, type ConsoleKit } from './console-http.ts';
 import { queueView, type QueueFilters } from './queue-view.ts';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { TicketView } from '../core/ports/store-port.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket-types.ts';
 import type { PageCtx } from './console-http.ts';
-import type { AgentOption } from './console-queries.ts';
+import type { AgentOption } from '../core/ports/console-port.ts';
 import { html, sel, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
 import { channelBadge, channelName, person, priorityBadge, privateBadge, statusBadge, timeTag } from './view-parts.ts';

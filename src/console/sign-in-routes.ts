@@ -7,10 +7,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
-import { verifyPassword } from '../infra/passwords.ts';
 import { field, pageCtx, safeNext, sendPage, startSession, type ConsoleKit } from './console-http.ts';
 import { inviteView, loginView } from './login-view.ts';
-import { throttleKey } from './sign-in-throttle.ts';
+import { throttleKey } from './throttle-key.ts';
 import { errorText } from './view-parts.ts';
 
 export const SIGN_IN_WINDOW_MS = 15 * 60_000;
@@ -43,7 +42,7 @@ export function signInRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       return sendPage(reply, 429, loginView(ctx, { ...view, error: ctx.tr('login.throttled', { minutes: Math.ceil(admission.retryAfterSeconds / 60) }) }));
     }
     const creds = email ? await deps.store.findStaffCredentials(email) : null;
-    const ok = await verifyPassword(password, creds?.passwordHash ?? null);
+    const ok = await kit.deps.passwords.verify(password, creds?.passwordHash ?? null);
     if (!ok || !creds) {
       const ctx = pageCtx(req, reply, kit);
       return sendPage(reply, 401, loginView(ctx, { ...view, error: ctx.tr('login.failed') }));

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { Locale } from '../core/locale.ts';
 import type { CommentView, Store } from '../core/ports/store-port.ts';
 import type { Tr } from './console-http.ts';
-import type { DeliveryState } from './console-queries.ts';
+import type { DeliveryState } from '../core/ports/console-port.ts';
 import { html, type SafeHtml } from './html-template.ts';
 import { attachmentList, channelBadge, channelName, lockIcon, timeTag } from './view-parts.ts';
 

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { CommentView, TicketView, UserRecord } from '../core/ports/store-port.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket-types.ts';
 import type { PageCtx } from './console-http.ts';
-import type { AgentOption, DeliveryState, ThreadLinkInfo } from './console-queries.ts';
+import type { AgentOption, DeliveryState, ThreadLinkInfo } from '../core/ports/console-port.ts';
 import { chk, html, safeExternalUrl, sel, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
 import { historyView, threadView, type TicketEvent } from './thread-view.ts';

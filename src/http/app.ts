@@ -9,8 +9,8 @@ import sjson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ChannelModule } from '../channels/channel-module.ts';
-import { DATABASE_RETRY_AFTER_SECONDS } from '../infra/db/db-errors.ts';
-import { errorHandler, HttpError, sendError } from './errors.ts';
+import { createErrorHandler, DATABASE_RETRY_AFTER_SECONDS, HttpError, sendError } from './errors.ts';
+import type { UnavailabilityCheck } from '../core/ports/console-port.ts';
 import type { Metrics } from './metrics.ts';
 import { metricsRoutes, type MetricsAccess } from './metrics-routes.ts';
 import { apiRoutes, type ApiDeps } from './api/api-routes.ts';
@@ -33,6 +33,8 @@ export interface AppDeps {
   /** Extra plugins (the help-center console) registered at the root. */
   plugins?: ((app: FastifyInstance) => Promise<void>)[];
   dbReady: () => Promise<boolean>;
+  /** Tells a database outage (503, try again) from a fault (500). */
+  unavailable: UnavailabilityCheck;
   /** fastify's trustProxy (TRUST_PROXY): which proxies' X-Forwarded-For gives the client's address. */
   trustProxy?: boolean | number | string[];
   /** The whole request (headers and body) must arrive within this (HTTP_REQUEST_TIMEOUT_MS). */
@@ -53,7 +55,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     trustProxy: typeof deps.trustProxy === 'number' ? ((_address: string, hop: number) => hop < (deps.trustProxy as number)) : (deps.trustProxy ?? false),
   });
   drainOnClose(app);
-  app.setErrorHandler(errorHandler);
+  app.setErrorHandler(createErrorHandler(deps.unavailable));
   // An empty JSON body (a POST that needs none, sent with a JSON content type) is no body, not an error. JSON is
   // UTF-8 (RFC 8259): other bytes are refused rather than silently turned into U+FFFD. A repeated key keeps its
   // last value, as JSON.parse does.

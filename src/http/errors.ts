@@ -2,7 +2,10 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { DOMAIN_ERROR_STATUS, isDomainError } from '../core/errors.ts';
-import { DATABASE_RETRY_AFTER_SECONDS, databaseErrorLine, isDatabaseUnavailable } from '../infra/db/db-errors.ts';
+import type { UnavailabilityCheck } from '../core/ports/console-port.ts';
+
+/** Seconds a client is asked to wait before trying again when the database cannot serve. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export class HttpError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -26,7 +29,12 @@ export function zodMessage(err: ZodError, where: string): string {
   return `${field}: ${issue.message}`;
 }
 
-export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply): FastifyReply {
+/** The one error handler of the API and the service's own routes; `unavailable` tells a database outage apart. */
+export function createErrorHandler(unavailable: UnavailabilityCheck) {
+  return (err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) => errorHandler(err, req, reply, unavailable);
+}
+
+function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply, unavailable: UnavailabilityCheck): FastifyReply {
   if (err instanceof HttpError) return sendError(reply, err.status, err.code, err.message);
   if (isDomainError(err)) {
     const msg = err.field ? `${err.field}: ${err.message}` : err.message;
@@ -47,9 +55,9 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   if (err instanceof SyntaxError) return sendError(reply, 400, 'malformed_json', 'the body is not valid JSON');
   if (typeof fe.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500)
     return sendError(reply, fe.statusCode, 'bad_request', fe.message);
-  if (isDatabaseUnavailable(err)) {
+  if (unavailable.isUnavailable(err)) {
     // Nothing was done that the client cannot simply send again; a 500 would read as a bug and stop retries.
-    req.log.warn({ err: databaseErrorLine(err) }, 'database unavailable');
+    req.log.warn({ err: unavailable.describe(err) }, 'database unavailable');
     reply.header('retry-after', String(DATABASE_RETRY_AFTER_SECONDS));
     return sendError(reply, 503, 'database_unavailable', 'the database is unavailable for a moment; try again shortly');
   }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/processes.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startTestService, threadTicket } from '../helpers/service.ts';
 import { createTestChannel } from '../helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../helpers/test-channel/test-platform.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -29,7 +29,7 @@ const offsite: string[] = [];
 const pageErrors: string[] = [];
 
 async function chatTicket(n: number, subject: string, email: string, priority: 'normal' | 'high' | 'urgent' = 'normal') {
-  const { ticket } = await svc.desk.createTicket({
+  const { ticket } = await threadTicket(svc, {
     via: 'test',
     requester: { email },
     subject,

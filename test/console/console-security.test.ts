@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startTestService, threadTicket } from '../helpers/service.ts';
 import { api, ConsoleClient, makeAgent } from './console-client.ts';
 
 let svc: Awaited<ReturnType<typeof startTestService>>;
@@ -221,7 +221,7 @@ describe('what people typed is shown, escaped, never run', () => {
   });
 
   it('never links a stored non-http URL (a chat permalink of javascript:)', async () => {
-    const { ticket } = await svc.desk.createTicket({
+    const { ticket } = await threadTicket(svc, {
       via: 'slack',
       requester: { email: 'frank@customer.example', name: 'Frank' },
       subject: 'From chat',

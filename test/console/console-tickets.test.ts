@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
-import { startTestService } from '../helpers/service.ts';
+import { startTestService, threadTicket } from '../helpers/service.ts';
 import { createTestChannel } from '../helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../helpers/test-channel/test-platform.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -21,7 +21,7 @@ let seq = 0;
 
 async function chatTicket(extra: { subject?: string; email?: string; sourceUrl?: string } = {}) {
   const n = ++seq;
-  const { ticket } = await svc.desk.createTicket({
+  const { ticket } = await threadTicket(svc, {
     via: 'test',
     requester: { email: extra.email ?? `cust${n}@acme.example`, name: `Customer ${n}` },
     subject: extra.subject ?? `Chat problem ${n}`,
@@ -149,7 +149,7 @@ describe('ticket page', () => {
     // a rated ticket is closed: replies are refused
     await api(svc.app, 'PATCH', `/tickets/${t.number}`, { status: 'solved' }, ann.token);
     const requester = (await api(svc.app, 'GET', `/tickets/${t.number}`)).body.ticket.requester.id;
-    await svc.desk.rate({ via: 'test', ticketNumber: t.number, userId: requester, score: 4, comment: 'Quick and kind' });
+    await svc.tickets.rate(t.number, { id: requester, role: 'end_user' }, 4, 'Quick and kind', 'test');
     const refused = await c.post(`/tickets/${t.number}/comments`, { body: 'one more thing', mode: 'public' });
     expect(refused.statusCode).toBe(409);
     expect(refused.body).toContain('This ticket is closed and can no longer be changed.');
@@ -280,7 +280,7 @@ describe('customer profile', () => {
     const code = /<p class="code" id="link-code">([A-Z2-9]{8})<\/p>/.exec(r.body)?.[1];
     expect(code).toBeTruthy();
     expect(r.body).toContain(`/start ${code}`);
-    const linked = await svc.desk.linkWithCode({ platform: 'telegram', workspaceId: 'bot', platformUserId: '42', displayName: 'Jun', email: null, locale: 'en' }, code!);
+    const linked = await svc.directory.redeemLinkCode(code!);
     expect(linked.id).toBe(user.id);
     expect((await c.get('/users/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
   });

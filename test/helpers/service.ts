@@ -1,4 +1,5 @@
 import pino from 'pino';
+import type { TicketPriority } from '../../src/core/tickets/ticket-types.ts';
 import { loadConfig } from '../../src/config/env.ts';
 import { startService, type RunningService, type ServiceOptions } from '../../src/service.ts';
 import { createTestDatabase } from './test-db.ts';
@@ -24,4 +25,38 @@ export async function startTestService(
 
 export function auth(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}` };
+}
+
+/**
+ * A ticket that lives in a chat thread, made as a channel's request would make it (requester found or created by
+ * email): for tests of what the sync engine and the pages do with such a ticket.
+ */
+export async function threadTicket(
+  svc: Pick<RunningService, 'tickets' | 'directory'>,
+  input: {
+    via: string;
+    requester: { email: string; name?: string };
+    subject: string;
+    description: string;
+    /** Without one, a ticket of the help center only (no chat thread). */
+    thread?: { platform: string; workspaceId: string; chatId: string; threadRef: string | null; locale: string };
+    priority?: TicketPriority;
+    serviceId?: string | null;
+    sourceKey?: string | null;
+    sourceUrl?: string | null;
+  },
+) {
+  const user = await svc.directory.findOrCreateEndUser(input.requester.email, input.requester.name ?? '');
+  return svc.tickets.create({
+    subject: input.subject,
+    description: input.description,
+    via: input.via,
+    submitter: { id: user.id, role: user.role },
+    requesterId: user.id,
+    threads: input.thread ? [{ ...input.thread, threadRef: input.thread.threadRef ?? '' }] : [],
+    serviceId: input.serviceId ?? null,
+    sourceKey: input.sourceKey ?? null,
+    sourceUrl: input.sourceUrl ?? null,
+    ...(input.priority ? { priority: input.priority } : {}),
+  });
 }

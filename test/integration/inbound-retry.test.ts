@@ -3,6 +3,7 @@
  * processed once the platform is back), an admin can requeue every dead event at once, and a stop does not wait
  * out a retry that is waiting in place.
  */
+import { threadTicket as makeThreadTicket } from '../helpers/service.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
 import { ADMIN_TOKEN, auth, startTestService } from '../helpers/service.ts';
@@ -26,7 +27,7 @@ async function api(method: string, url: string, token = ADMIN_TOKEN, body?: unkn
 }
 
 async function threadTicket(n: number) {
-  const { ticket } = await svc.desk.createTicket({
+  const { ticket } = await makeThreadTicket(svc, {
     via: 'test',
     requester: { email: `retry${n}@example.com` },
     subject: `Retry ${n}`,

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
-import { ADMIN_TOKEN, auth, startTestService } from '../helpers/service.ts';
+import { ADMIN_TOKEN, auth, startTestService, threadTicket } from '../helpers/service.ts';
 import { createTestChannel, TEST_SECRET } from '../helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../helpers/test-channel/test-platform.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -24,8 +24,7 @@ async function api(method: string, url: string, body?: unknown, token = agent) {
 async function ticketInThread(): Promise<{ number: number; chatId: string; threadRef: string }> {
   const chatId = `C${++chatSeq}`;
   const threadRef = `t${chatSeq}`;
-  const desk = svc.desk;
-  const { ticket } = await desk.createTicket({
+  const { ticket } = await threadTicket(svc, {
     via: 'test',
     requester: { email: `cust${chatSeq}@example.com` },
     subject: `Problem ${chatSeq}`,

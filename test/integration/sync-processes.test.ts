@@ -18,6 +18,7 @@ import { createTestDatabase } from '../helpers/test-db.ts';
 import { createTestChannel } from '../helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../helpers/test-channel/test-platform.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { threadTicket } from '../helpers/service.ts';
 
 const INSTANCE = path.join(ROOT, 'test/helpers/test-channel/run-instance.ts');
 const children: ChildProcess[] = [];
@@ -51,7 +52,7 @@ async function committer(databaseUrl: string, platformUrl: string): Promise<Runn
 
 async function newThreadTicket(svc: RunningService, n: number) {
   const chatId = `C${n}`;
-  const { ticket } = await svc.desk.createTicket({
+  const { ticket } = await threadTicket(svc, {
     via: 'test',
     requester: { email: `p${n}@example.com` },
     subject: `Ticket ${n}`,

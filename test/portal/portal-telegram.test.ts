@@ -61,7 +61,7 @@ describe('linking Telegram from /my/chats', () => {
     const accountId = /action="\/my\/chats\/([0-9a-f-]{36})\/unlink"/.exec(listed.body)![1]!;
     await carol.get('/my/chats');
     expect((await carol.post(`/my/chats/${accountId}/unlink`, {})).headers.location).toBe('/my/chats?done=unlinked');
-    expect(await w.svc.desk.findLinkedUser({ platform: 'telegram', workspaceId: w.botId, platformUserId: String(tg.id) })).toBeNull();
+    expect(await w.db.chatIdentity.count({ where: { platform: 'telegram', workspaceId: w.botId, platformUserId: String(tg.id) } })).toBe(0);
     expect((await w.db.chatThreadLink.findFirstOrThrow({ where: { ticket: { number: t.body.ticket.number } } })).status).toBe('broken');
   });
 

@@ -57,3 +57,21 @@ describe('src/channels', () => {
     });
   }
 });
+
+describe('src/http and src/console', () => {
+  for (const room of ['http', 'console']) {
+    it(`${room} never imports infra (repositories come in through ports from the composition root)`, () => {
+      const found = files(path.join(ROOT, 'src', room));
+      expect(found.length).toBeGreaterThan(3);
+      for (const f of found) for (const target of importsOf(f)) expect(target.split(path.sep)[0], `${path.relative(ROOT, f)} imports ${target}`).not.toBe('infra');
+    });
+  }
+  it('neither imports a channel', () => {
+    for (const room of ['http', 'console'])
+      for (const f of files(path.join(ROOT, 'src', room)))
+        for (const target of importsOf(f)) {
+          const parts = target.split(path.sep);
+          expect(parts[0] === 'channels' && parts.length > 2, `${path.relative(ROOT, f)} imports ${target}`).toBe(false);
+        }
+  });
+});

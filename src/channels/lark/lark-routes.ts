@@ -12,7 +12,7 @@ import type { ChatPerson } from '../../core/chat/chat-events.ts';
 import type { ChatService } from '../../core/chat/chat-service.ts';
 import { checkDraft, cleanText, hasErrors } from '../../core/chat/request-draft.ts';
 import { toLocale } from '../../core/locale.ts';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import { t } from '../../i18n/catalog.ts';
 import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
 import { cardResponse, requestFormCard, submittedCard, type Toast } from './lark-cards.ts';

@@ -7,7 +7,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 
 export interface WebhookReply {
   status?: number;

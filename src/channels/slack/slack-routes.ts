@@ -6,7 +6,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
 import { PLATFORM } from './slack-ids.ts';
 import type { SlackInteractions } from './slack-interactions.ts';

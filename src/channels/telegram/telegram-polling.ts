@@ -5,7 +5,7 @@
  */
 import { TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import { ALLOWED_UPDATES, chatKeyOf, PLATFORM, readUpdate } from './telegram-schemas.ts';
 
 export interface PollingOptions {

@@ -4,7 +4,7 @@
  * with "method" would be run by Telegram as an API call). The updates of one chat are processed in order.
  */
 import type { Logger } from 'pino';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import { webhookRoute } from '../shared/webhook-route.ts';
 import { chatKeyOf, PLATFORM, UpdateSchema } from './telegram-schemas.ts';
 import { secretMatches } from './telegram-verify.ts';

@@ -10,7 +10,7 @@ import { EMAIL_RE } from '../../core/tickets/ticket-service.ts';
 import { SIGN_IN_LINK_PATH } from '../../core/help-center/sign-in-service.ts';
 import { field, pageCtx, safeNext, sendPage, startSession, type ConsoleKit } from '../console-http.ts';
 import { loginView } from '../login-view.ts';
-import { throttleKey } from '../sign-in-throttle.ts';
+import { throttleKey } from '../throttle-key.ts';
 import { linkConfirmView, linkRefusedView, linkSentView } from './sign-in-link-views.ts';
 
 const WINDOW_MS = 15 * 60_000;

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../../core/errors.ts';
 import { MAX_QUERY_LENGTH } from '../../core/help-center/requester-service.ts';
-import { decodeCursor } from '../../infra/repos/prisma-store.ts';
+import { decodeCursor } from '../../core/pagination.ts';
 import { customerOf, field, pageCtx, sendPage, type ConsoleKit } from '../console-http.ts';
 import { errorText } from '../view-parts.ts';
 import { myChatsView } from './my-chats-view.ts';

@@ -159,7 +159,8 @@ export async function handleRequesterEvent(ctx: ChatContext, e: ChatEvent, who: 
       if (!e.place.direct) return { replies: [ctx.reply(base, notice('common:chat.sign_in_direct_only'), { brief: true })] };
       const user = await registered(who);
       if (!ctx.deps.signInLinks) return { replies: [ctx.reply(base, notice('common:chat.sign_in_unavailable'))] };
-      const link = await ctx.deps.signInLinks.linkFor(user.id);
+      const link = user.role === 'end_user' ? await ctx.deps.signInLinks.linkForChatUser(e.actor) : null;
+      if (!link) return { replies: [ctx.reply(base, notice('common:chat.sign_in_unavailable'))] };
       return { replies: [ctx.reply(base, { kind: 'sign_in_link', url: link.url, expiresAt: link.expiresAt.toISOString() })] };
     }
     case 'chat_config_wanted': {

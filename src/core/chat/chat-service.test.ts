@@ -13,6 +13,8 @@ function channel(platform: string, limits: Partial<ChannelLimits>): ChannelAdapt
   return {
     platform,
     limits: { maxMessageLength: 4000, perChatIntervalMs: 0, perGroupPerMinute: 0, globalPerSecond: 0, ephemeral: true, buttons: true, forms: true, ...limits },
+    parse: async () => [],
+    tell: async () => {},
     post: async () => ({ messageId: `posted-${Math.random()}` }),
     sendDirect: async () => ({ messageId: `dm-${Math.random()}` }),
     update: async () => {},

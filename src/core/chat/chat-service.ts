@@ -70,8 +70,11 @@ export interface ChatServiceDeps {
   drafts: DraftRepo;
   tickets: Pick<TicketService, 'create' | 'comment' | 'rate' | 'commentRating' | 'reopen' | 'editExternalComment' | 'deleteExternalComment'>;
   directory: Pick<DirectoryService, 'findOrCreateEndUser' | 'redeemLinkCode' | 'listServices'>;
-  /** One-time sign-in links to the customer help center (absent: the bot says it cannot give one). */
-  signInLinks?: { linkFor(userId: string): Promise<{ url: string; expiresAt: Date }> };
+  /**
+   * One-time sign-in links to the customer help center for a linked customer's chat account (null: the account
+   * is no customer's; absent: the bot says it cannot give one).
+   */
+  signInLinks?: { linkForChatUser(ref: ChatUserRef): Promise<{ url: string; expiresAt: Date } | null> };
   publicUrl: string;
   capabilities(platform: string): ChatCapabilities;
   clock?: () => Date;

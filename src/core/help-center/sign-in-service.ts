@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { sha256 } from '../directory/directory-service.ts';
 import { DomainError } from '../errors.ts';
 import { toLocale, type Locale } from '../locale.ts';
-import type { ChatUserRef } from '../ports/desk-port.ts';
+import type { ChatUserRef } from '../chat/chat-events.ts';
 import type { EmailSignInJob, RequesterRepo, SignInJobs, SignInLinkRepo, SignInLinkState } from '../ports/help-center-port.ts';
 import type { MailPort } from '../ports/mail-port.ts';
 import type { Store, UserRecord } from '../ports/store-port.ts';

@@ -88,12 +88,12 @@ export interface ChannelAdapter {
    * A durably recorded platform event in the shared vocabulary (none for events that mean nothing to the help
    * center). May read from the platform (a message, a profile); throws to be retried.
    */
-  parse?(event: InboundEnvelope): Promise<ChatEvent[]>;
+  parse(event: InboundEnvelope): Promise<ChatEvent[]>;
   /**
    * Tells what the chat service answered: to the actor privately where the platform can (an ephemeral), else in
    * their direct chat; to the place for everyone there. Throws ChannelSendError; the engine retries or gives up.
    */
-  tell?(reply: ChatReply, ctx: ReplyContext): Promise<void>;
+  tell(reply: ChatReply, ctx: ReplyContext): Promise<void>;
   /** Post into a thread (or a chat when threadRef is null). */
   post(target: ThreadTarget, message: RichMessage, ctx: OutboundContext): Promise<SentMessage>;
   /** Send to a user's direct chat. */
@@ -109,6 +109,4 @@ export interface ChannelAdapter {
    * platform's answer and our commit). Returns its id, or null when it is not there or cannot be known.
    */
   findDelivered?(target: ThreadTarget, ctx: OutboundContext): Promise<SentMessage | null>;
-  /** @deprecated the channel's own processing, until it parses into the shared vocabulary (parse + tell). */
-  processInbound?(event: InboundEnvelope): Promise<void>;
 }

@@ -94,10 +94,6 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
   const policy = deps.retryPolicy ?? INBOUND_RETRY;
 
   async function handle(adapter: ChannelAdapter, envelope: InboundEnvelope): Promise<ChatOutcome> {
-    if (!adapter.parse) {
-      await adapter.processInbound!(envelope);
-      return { replies: [] };
-    }
     const replies: ChatOutcome['replies'] = [];
     for (const event of await adapter.parse(envelope)) replies.push(...(await deps.chat.handle(event)).replies);
     return { replies };
@@ -107,7 +103,7 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
   async function tellAll(adapter: ChannelAdapter, row: InboxRow, envelope: InboundEnvelope, outcome: ChatOutcome): Promise<void> {
     for (let i = row.repliesSent; i < outcome.replies.length; i++) {
       try {
-        await adapter.tell!(outcome.replies[i]!, { envelope, deliveryKey: `inbound-${row.id}-${i}` });
+        await adapter.tell(outcome.replies[i]!, { envelope, deliveryKey: `inbound-${row.id}-${i}` });
       } catch (err) {
         const decision = onSendFailure(err, 1, deps.random);
         if (decision.action !== 'break_link') throw new ReplyFailed(err);

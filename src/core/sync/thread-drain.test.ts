@@ -55,6 +55,8 @@ function world() {
   const adapter: ChannelAdapter = {
     platform: 'test',
     limits: { maxMessageLength: 4000, perChatIntervalMs: 0, perGroupPerMinute: 0, globalPerSecond: 0, ephemeral: false, buttons: false, forms: false },
+    parse: async () => [],
+    tell: async () => {},
     async post(target, message, ctx: OutboundContext): Promise<SentMessage> {
       calls.push(`post:${ctx.deliveryKey}`);
       if (gate) await gate;

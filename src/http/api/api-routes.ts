@@ -7,16 +7,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryService } from '../../core/directory/directory-service.ts';
 import type { TicketService } from '../../core/tickets/ticket-service.ts';
 import type { CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
-import { ticketUrl } from '../../core/desk/chat-desk.ts';
+import { ticketUrl } from '../../core/tickets/ticket-links.ts';
 import { HttpError } from '../errors.ts';
 import { actorOf, parse } from './api-request.ts';
 import { AGENT_ROUTES, agentRoutes } from './agent-routes.ts';
 import type { AgentAccessService } from '../../core/directory/agent-access-service.ts';
 import { buildOpenApi, type RouteDoc } from './openapi.ts';
 import * as S from './schemas.ts';
-import type { Db } from '../../infra/db/prisma.ts';
-import { retryDeadInbound } from '../../infra/sync/inbox.ts';
-import { decodeCursor, encodeCursor } from '../../infra/repos/prisma-store.ts';
+import type { OpsPort } from '../../core/ports/ops-port.ts';
 import { NUL_MESSAGE, nulPath } from '../../core/text-rules.ts';
 
 export interface ApiDeps {
@@ -24,7 +22,7 @@ export interface ApiDeps {
   directory: DirectoryService;
   access: AgentAccessService;
   store: Store;
-  db: Db;
+  ops: OpsPort;
   publicUrl: string;
   adminToken: string | undefined;
   /** The user the admin token acts as. */
@@ -266,53 +264,28 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
 
   app.get('/tickets/:number/deliveries', async (req) => {
     const t = await tickets.get(ticketNo(req));
-    const rows = await deps.db.delivery.findMany({
-      where: { threadLink: { ticketId: t.id } },
-      include: { threadLink: true, outboxEvent: { select: { type: true, payload: true } } },
-      orderBy: { id: 'asc' },
-    });
-    return {
-      deliveries: rows.map((d) => ({
-        id: String(d.id),
-        event: d.outboxEvent.type,
-        commentId: (d.outboxEvent.payload as { commentId?: string }).commentId ?? null,
-        platform: d.threadLink.platform,
-        chatId: d.threadLink.chatId,
-        status: d.status,
-        attempts: d.attempts,
-        lastError: d.lastError,
-        sentAt: d.sentAt?.toISOString() ?? null,
-      })),
-    };
+    const rows = await deps.ops.deliveriesOfTicket(t.id);
+    return { deliveries: rows.map((d) => ({ ...d, sentAt: d.sentAt?.toISOString() ?? null })) };
   });
 
   app.get('/admin/inbound-events', async (req) => {
     admin(req);
     const q = parse(S.inboxQuery, req.query, 'query');
-    const raw = decodeCursor<unknown>(q.cursor ?? null);
-    const after = typeof raw === 'string' && /^\d{1,18}$/.test(raw) ? raw : null;
-    const rows = await deps.db.inboundEvent.findMany({
-      where: { status: q.status, ...(after ? { id: { gt: BigInt(after) } } : {}) },
-      orderBy: { id: 'asc' },
-      take: q.limit + 1,
-      select: { id: true, platform: true, externalId: true, status: true, attempts: true, lastError: true, failingSince: true, receivedAt: true },
-    });
-    const items = rows
-      .slice(0, q.limit)
-      .map((r) => ({ ...r, id: String(r.id), failingSince: r.failingSince?.toISOString() ?? null, receivedAt: r.receivedAt.toISOString() }));
-    return { events: items, nextCursor: rows.length > q.limit ? encodeCursor(items[items.length - 1]!.id) : null };
+    const page = await deps.ops.inboundEvents(q.status, { limit: q.limit, cursor: q.cursor ?? null });
+    const events = page.items.map((r) => ({ ...r, failingSince: r.failingSince?.toISOString() ?? null, receivedAt: r.receivedAt.toISOString() }));
+    return { events, nextCursor: page.nextCursor };
   });
 
   app.post('/admin/inbound-events/retry', async (req) => {
     admin(req);
     const { platform } = parse(S.inboxRetryQuery, req.query, 'query');
-    return { retried: await retryDeadInbound(deps.db, { platform }) };
+    return { retried: await deps.ops.retryDeadInbound({ ...(platform ? { platform } : {}) }) };
   });
 
   app.post('/admin/inbound-events/:id/retry', async (req) => {
     admin(req);
     const { id } = parse(S.inboxIdParam, req.params, 'id');
-    if (!(await retryDeadInbound(deps.db, { id: BigInt(id) }))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
+    if (!(await deps.ops.retryDeadInbound({ id }))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
     return { retried: true };
   });
 }

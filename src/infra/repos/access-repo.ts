@@ -4,7 +4,8 @@
  */
 import type { AccessPort, ApiTokenRecord } from '../../core/ports/access-port.ts';
 import type { Db } from '../db/prisma.ts';
-import { decodeCursor, encodeCursor, toUser, userInclude } from './prisma-store.ts';
+import { toUser, userInclude } from './prisma-store.ts';
+import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
 
 const tokenSelect = { id: true, userId: true, label: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
 

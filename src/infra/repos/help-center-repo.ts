@@ -5,7 +5,8 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type { RequesterRepo, SignInLinkRepo } from '../../core/ports/help-center-port.ts';
-import { decodeCursor, encodeCursor, ticketInclude, toTicket } from './prisma-store.ts';
+import { ticketInclude, toTicket } from './prisma-store.ts';
+import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
 
 const accountSelect = { id: true, platform: true, workspaceId: true, platformUserId: true, displayName: true, createdAt: true } as const;
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

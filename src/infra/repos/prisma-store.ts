@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
+import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
 import type {
   CommentView,
   Page,
@@ -91,17 +92,6 @@ function toComment(c: CommentRow): CommentView {
   };
 }
 
-export function encodeCursor(v: unknown): string {
-  return Buffer.from(JSON.stringify(v)).toString('base64url');
-}
-export function decodeCursor<T>(c: string | null): T | null {
-  if (!c) return null;
-  try {
-    return JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as T;
-  } catch {
-    return null;
-  }
-}
 
 /** Unique violations surface as `code: 'unique_violation'` so the core can recognise a lost race. */
 function translate(e: unknown): never {

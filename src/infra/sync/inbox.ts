@@ -5,7 +5,7 @@
  */
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
-import type { InboxPort } from '../../core/ports/desk-port.ts';
+import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { addInboundJobSql, enqueueInbound, INBOUND_QUEUE_OF_ROW, inboundQueueName } from '../queue/jobs.ts';

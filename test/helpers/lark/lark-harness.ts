@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { createLarkChannel } from '../../../src/channels/lark/lark-channel.ts';
 import type { ChannelModule } from '../../../src/channels/channel-module.ts';
-import type { InboxPort } from '../../../src/core/ports/desk-port.ts';
+import type { InboxPort } from '../../../src/core/ports/inbox-port.ts';
 import { LarkFake } from '../../fakes/lark/lark-fake.ts';
 import { LarkInbound } from '../../fakes/lark/lark-fake-events.ts';
 import { createMemoryCore, PUBLIC_URL, type MemoryCore } from '../memory/memory-core.ts';
@@ -40,7 +40,7 @@ export class LarkHarness {
     };
     this.module = createLarkChannel(
       { appId: this.fake.appId, appSecret: this.fake.appSecret, domain: `${this.fake.url}/`, verificationToken: this.verificationToken, encryptKey: this.encryptKey },
-      { desk: undefined as never, chat: this.core.chat, inbox, logger: pino({ level: 'silent' }), publicUrl: PUBLIC_URL },
+      { chat: this.core.chat, inbox, logger: pino({ level: 'silent' }), publicUrl: PUBLIC_URL },
     );
     this.core.adapters.set('lark', this.module.adapter);
     await this.app.register(this.module.routes);

@@ -9,7 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ChatOutcome } from '../../../src/core/chat/chat-service.ts';
-import type { InboxPort } from '../../../src/core/ports/desk-port.ts';
+import type { InboxPort } from '../../../src/core/ports/inbox-port.ts';
 import type { DraftRepo, StoredDraft } from '../../../src/core/ports/draft-repo.ts';
 import type { CommentView, NewUserInput, Store, StoreTx, ThreadKey, TicketView, UserRecord } from '../../../src/core/ports/store-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../../src/core/sync/inbound-processor.ts';

@@ -56,7 +56,7 @@ export async function startSlackHarness(opts: { failAuthTests?: number } = {}): 
   };
   const module = createSlackChannel(
     { botToken: fake.botToken, signingSecret: SIGNING_SECRET, apiUrl: fake.apiUrl, ticketEmoji: 'ticket' },
-    { desk: undefined as never, chat: core.chat, inbox, logger: pino({ level: 'silent' }), publicUrl: PUBLIC_URL },
+    { chat: core.chat, inbox, logger: pino({ level: 'silent' }), publicUrl: PUBLIC_URL },
   );
   core.adapters.set(module.adapter.platform, module.adapter);
   const app = Fastify({ bodyLimit: 1024 * 1024 });

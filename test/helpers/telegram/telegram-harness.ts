@@ -9,7 +9,7 @@ import { pino } from 'pino';
 import type { Update, User } from 'telegraf/types';
 import type { ChannelModule } from '../../../src/channels/channel-module.ts';
 import { createTelegramChannel, type TelegramTuning } from '../../../src/channels/telegram/telegram-module.ts';
-import type { DeskPort, InboxPort } from '../../../src/core/ports/desk-port.ts';
+import type { InboxPort } from '../../../src/core/ports/inbox-port.ts';
 import { postUpdate, type WebhookAnswer } from '../../fakes/telegram/telegram-inbound.ts';
 import { TelegramFake } from '../../fakes/telegram/telegram-fake.ts';
 import { privateChatOf, supergroup, tgUser, type GroupChat } from '../../fakes/telegram/telegram-updates.ts';
@@ -61,8 +61,7 @@ export class TelegramHarness {
     const mode = opts.mode ?? 'webhook';
     return createTelegramChannel(
       { botToken: this.fake.token, apiRoot: this.fake.url, mode, ...(mode === 'webhook' ? { webhookSecret: WEBHOOK_SECRET } : {}) },
-      // The deprecated desk is never touched by this channel.
-      { desk: {} as DeskPort, chat: this.core.chat, inbox: this.inbox, logger: this.logger, publicUrl: opts.publicUrl ?? 'http://localhost:3000' },
+      { chat: this.core.chat, inbox: this.inbox, logger: this.logger, publicUrl: opts.publicUrl ?? 'http://localhost:3000' },
       opts.tuning ?? {},
     );
   }

@@ -4,16 +4,10 @@
  * row lock puts concurrent attempts in a line: 25 parallel guesses against a limit of 5 get 5 evaluations, not 25.
  * The window starts at the first attempt and ends `windowMs` later (a fixed window, like @fastify/rate-limit's).
  */
-import { createHash } from 'node:crypto';
-import type { Db } from '../infra/db/prisma.ts';
+import type { Db } from '../db/prisma.ts';
+import type { Admission, ThrottleRepo } from '../../core/ports/console-port.ts';
 
-export type Admission = { admitted: true } | { admitted: false; retryAfterSeconds: number };
-
-export function throttleKey(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\n')).digest('hex');
-}
-
-export function createSignInThrottle(db: Db, clock: () => Date = () => new Date()) {
+export function createThrottleRepo(db: Db, clock: () => Date = () => new Date()): ThrottleRepo {
   return {
     async admit(key: string, limit: number, windowMs: number): Promise<Admission> {
       const now = clock();
@@ -43,4 +37,3 @@ export function createSignInThrottle(db: Db, clock: () => Date = () => new Date(
   };
 }
 
-export type SignInThrottle = ReturnType<typeof createSignInThrottle>;

@@ -3,29 +3,10 @@
  * agents to assign to, the delivery state of each public reply, and the chat threads a ticket is linked to.
  * Read-only: every change goes through the ticket and directory services.
  */
-import type { Db } from '../infra/db/prisma.ts';
+import type { Db } from '../db/prisma.ts';
+import type { AgentOption, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
 
-export interface AgentOption {
-  id: string;
-  name: string;
-  email: string;
-}
-
-export interface DeliveryState {
-  platform: string;
-  status: string;
-  lastError: string | null;
-  sentAt: Date | null;
-}
-
-export interface ThreadLinkInfo {
-  platform: string;
-  status: string;
-  brokenReason: string | null;
-  direct: boolean;
-}
-
-export function createConsoleQueries(db: Db) {
+export function createConsoleQueries(db: Db): ConsoleQueries {
   return {
     async agents(): Promise<AgentOption[]> {
       return db.user.findMany({
@@ -71,4 +52,3 @@ export function createConsoleQueries(db: Db) {
   };
 }
 
-export type ConsoleQueries = ReturnType<typeof createConsoleQueries>;

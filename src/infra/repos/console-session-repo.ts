@@ -5,25 +5,15 @@
  * sign-in makes a new session (a new id), so a cookie planted before sign-in is never promoted.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../infra/db/prisma.ts';
+import type { Db } from '../db/prisma.ts';
+import { SESSION_IDLE_MS, SESSION_MAX_MS, type SessionKind, type SessionRepo, type StoredSession } from '../../core/ports/console-port.ts';
 
-export const SESSION_IDLE_MS = 12 * 3_600_000;
-export const SESSION_MAX_MS = 7 * 86_400_000;
 /** Writing last-seen on every request would turn each page view into a write; once a minute is enough. */
 const TOUCH_EVERY_MS = 60_000;
 
-export type SessionKind = 'agent' | 'end_user';
-
 const sha256 = (v: string) => createHash('sha256').update(v).digest('hex');
 
-export interface StoredSession {
-  idHash: string;
-  userId: string;
-  kind: SessionKind;
-  csrfSecret: string;
-}
-
-export function createSessionStore(db: Db, clock: () => Date = () => new Date()) {
+export function createSessionRepo(db: Db, clock: () => Date = () => new Date()): SessionRepo {
   return {
     async create(userId: string, kind: SessionKind): Promise<{ cookieValue: string; session: StoredSession }> {
       const cookieValue = randomBytes(32).toString('base64url');
@@ -61,4 +51,3 @@ export function createSessionStore(db: Db, clock: () => Date = () => new Date())
   };
 }
 
-export type SessionStore = ReturnType<typeof createSessionStore>;
