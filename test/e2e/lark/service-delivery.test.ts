@@ -293,10 +293,14 @@ describe('Lark on the real service: direct messages', () => {
     expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Добро пожаловать, Nina! Ваш аккаунт в чате привязан к nina@customer.example.');
     expect(await s.db.ticket.count({ where: { sourceKey: `lark:${s.fake.tenantKey}:${linked.message.message_id}` } })).toBe(0);
 
-    // This service gives no sign-in links (no customer help center is configured): she is told so, in private.
+    // A linked customer gets a one-time sign-in link to the help center, in private; it signs her in once.
     const login = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'login' });
     await s.sendAndProcess(login.body);
-    expect(cardText(parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!))).toContain('Ссылки для входа сейчас недоступны. Обратитесь в поддержку.');
+    const card = parseContent(s.fake.botMessagesIn(dm.chat_id).at(-1)!);
+    expect(cardText(card)).toContain('Ваша ссылка для входа в центр поддержки');
+    const url = /https?:\/\/[^\s"]+\/login\/link\/[A-Za-z0-9_-]{43}/.exec(JSON.stringify(card))?.[0];
+    expect(url, JSON.stringify(card)).toBeTruthy();
+    expect((await s.svc.app.inject({ method: 'GET', url: new URL(url!).pathname })).statusCode).toBe(200);
 
     const list = s.inbound.userMessage({ from: nina, chatId: dm.chat_id, text: 'tickets' });
     await s.sendAndProcess(list.body);
