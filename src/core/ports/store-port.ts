@@ -3,6 +3,7 @@
  * PostgreSQL; every method of `StoreTx` runs inside the caller's transaction.
  */
 import type { Role, TicketPriority, TicketStatus, Visibility } from '../tickets/ticket-types.ts';
+import type { DomainEvent } from '../tickets/domain-events.ts';
 
 export interface UserRef {
   id: string;
@@ -64,13 +65,11 @@ export interface TicketEventInput {
 }
 
 /** A domain event for the outbox. `deliver` says whether chat threads get it (decided by the rules). */
-export interface DomainEventInput {
-  type: 'ticket.created' | 'comment.added' | 'ticket.status_changed' | 'ticket.solved' | 'ticket.rated' | 'ticket.reopened' | 'ticket.visibility_changed' | 'comment.edited' | 'comment.deleted';
-  payload: Record<string, unknown>;
+export type DomainEventInput = DomainEvent & {
   deliver: boolean;
   /** A thread that does not get it (the one the change came from). */
   except?: ThreadKey;
-}
+};
 
 export interface TicketFilter {
   status?: TicketStatus[];

@@ -3,8 +3,9 @@
  * nothing. Pure, so every case is unit-tested directly.
  */
 import type { DeliveryMessage, TicketSummary } from '../chat/chat-messages.ts';
-import type { TicketStatus } from '../tickets/ticket-types.ts';
+import { readDomainEvent, type DomainEvent } from '../tickets/domain-events.ts';
 
+/** An outbox row as stored; read through the typed union before anything is made of it. */
 export interface OutboxEventData {
   type: string;
   payload: Record<string, unknown>;
@@ -22,18 +23,18 @@ export type OutboundAction =
   | { action: 'update'; messageId: string; message: DeliveryMessage }
   | { action: 'delete'; messageId: string };
 
-export function toRichMessage(event: OutboxEventData, ticket: TicketSummary, comment: CommentData | null): DeliveryMessage | null {
+export function toRichMessage(stored: OutboxEventData, ticket: TicketSummary, comment: CommentData | null): DeliveryMessage | null {
+  const event: DomainEvent | null = readDomainEvent(stored.type, stored.payload);
+  if (!event) return null;
   switch (event.type) {
-    case 'ticket.created': {
+    case 'ticket.created':
       // The confirmation says what was true when the ticket was created, even if it is delivered after a change.
-      const status = typeof event.payload.status === 'string' ? (event.payload.status as TicketStatus) : ticket.status;
-      return { kind: 'ticket_confirmation', ticket: { ...ticket, status } };
-    }
+      return { kind: 'ticket_confirmation', ticket: { ...ticket, status: event.payload.status } };
     case 'ticket.status_changed': {
-      const to = event.payload.to as TicketStatus;
+      const { from, to } = event.payload;
       // A solved ticket gets the rating prompt instead (ticket.solved), which says the status itself.
       if (to === 'solved') return null;
-      return { kind: 'status_changed', ticket, from: event.payload.from as TicketStatus, to };
+      return { kind: 'status_changed', ticket, from, to };
     }
     case 'ticket.solved':
       return { kind: 'rating_prompt', ticket };
