@@ -140,7 +140,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     },
   });
   const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL };
-  const channels = opts.channels ? opts.channels(channelDeps) : enabledChannels(config, channelDeps);
+  const channels = opts.channels ? opts.channels(channelDeps) : await enabledChannels(config, channelDeps);
   for (const c of channels) adapters.set(c.adapter.platform, c.adapter);
 
   const drainRepo = createDrainRepo(db);

@@ -1,15 +1,14 @@
 /**
  * Which channels run: each one whose credentials are in the config. The others stay off, with one log line each.
+ * A channel's module (and its platform SDK, tens of megabytes for some) is loaded only when the channel is on.
  */
 import type { Config } from '../config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channel-module.ts';
-import { createLarkChannel } from './lark/lark-channel.ts';
-import { createSlackChannel } from './slack/slack-channel.ts';
-import { createTelegramChannel } from './telegram/telegram-module.ts';
 
-export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): ChannelModule[] {
+export async function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): Promise<ChannelModule[]> {
   const out: ChannelModule[] = [];
   if (config.SLACK_BOT_TOKEN && config.SLACK_SIGNING_SECRET) {
+    const { createSlackChannel } = await import('./slack/slack-channel.ts');
     out.push(
       createSlackChannel(
         { botToken: config.SLACK_BOT_TOKEN, signingSecret: config.SLACK_SIGNING_SECRET, apiUrl: config.SLACK_API_URL, ticketEmoji: config.SLACK_TICKET_EMOJI },
@@ -18,6 +17,7 @@ export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): Ch
     );
   } else deps.logger.info('Slack is off: SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set');
   if (config.LARK_APP_ID && config.LARK_APP_SECRET) {
+    const { createLarkChannel } = await import('./lark/lark-channel.ts');
     out.push(
       createLarkChannel(
         { appId: config.LARK_APP_ID, appSecret: config.LARK_APP_SECRET, domain: config.LARK_DOMAIN, verificationToken: config.LARK_VERIFICATION_TOKEN, encryptKey: config.LARK_ENCRYPT_KEY },
@@ -26,6 +26,7 @@ export function enabledChannels(config: Readonly<Config>, deps: ChannelDeps): Ch
     );
   } else deps.logger.info('Lark is off: LARK_APP_ID and LARK_APP_SECRET are not set');
   if (config.TELEGRAM_BOT_TOKEN) {
+    const { createTelegramChannel } = await import('./telegram/telegram-module.ts');
     out.push(
       createTelegramChannel(
         { botToken: config.TELEGRAM_BOT_TOKEN, apiRoot: config.TELEGRAM_API_ROOT, mode: config.TELEGRAM_MODE, webhookSecret: config.TELEGRAM_WEBHOOK_SECRET },

@@ -75,3 +75,12 @@ describe('src/http and src/console', () => {
         }
   });
 });
+
+describe('the channel registry', () => {
+  it('loads a channel (and its platform SDK) only when the channel is on: no static import of a channel folder', () => {
+    const text = readFileSync(path.join(ROOT, 'src/channels/registry.ts'), 'utf8');
+    const staticImports = [...text.matchAll(/^import\s+(?!type\b)[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+    expect(staticImports.filter((s) => /^\.\/(slack|lark|telegram|email)\//.test(s))).toEqual([]);
+    expect(text).toMatch(/await import\('\.\/slack\//);
+  });
+});

@@ -15,8 +15,9 @@ export const SLACK_LIMITS: ChannelLimits = {
   // chat.postMessage allows about one message per second per channel, with short bursts.
   perChatIntervalMs: 1000,
   perGroupPerMinute: 0,
-  // The workspace-wide cap is "several hundred per minute"; stay well below it.
-  globalPerSecond: 5,
+  // No cap of our own across channels: Slack documents none beyond the per-channel pace (only a workspace limit it
+  // answers with 429 and Retry-After, which the sync engine obeys); a fixed 5/s made 100 channels wait 20 s.
+  globalPerSecond: 0,
   ephemeral: true,
   buttons: true,
   forms: true,
