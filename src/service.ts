@@ -12,6 +12,7 @@ import { createChatDesk } from './core/desk/chat-desk.ts';
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { DeskPort } from './core/ports/desk-port.ts';
+import type { AgentWorkDeps } from './http/api/agent-work-routes.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './infra/db/embedded-postgres.ts';
@@ -19,7 +20,13 @@ import { applyMigrations } from './infra/db/migrate.ts';
 import { createPrisma } from './infra/db/prisma.ts';
 import { createPrismaStore } from './infra/repos/prisma-store.ts';
 import { hashPassword } from './infra/passwords.ts';
-import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND } from './infra/queue/jobs.ts';
+import { enqueueThreadDrain, TASK_CLOSE_SOLVED, TASK_DRAIN_THREAD, TASK_PROCESS_INBOUND, TASK_SLA_CHECK } from './infra/queue/jobs.ts';
+import { createSlaService } from './core/sla/sla-service.ts';
+import { createMacroService } from './core/macros/macro-service.ts';
+import { createViewService } from './core/views/view-service.ts';
+import { createSlaRepo } from './infra/repos/sla-repo.ts';
+import { createNotificationRepo } from './infra/repos/notification-repo.ts';
+import { createMacroRepo, createTagRepo, createViewRepo } from './infra/repos/macro-view-repo.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
 import { createInbox, createInboundProcessor } from './infra/sync/inbox.ts';
 import { createThreadDrainer } from './infra/sync/thread-drainer.ts';
@@ -43,6 +50,8 @@ export interface RunningService {
   /** The core's chat port (tests drive it as an adapter would). */
   desk: DeskPort;
   tickets: TicketService;
+  /** SLA, macros, views, notifications, tags (tests run the SLA job through it). */
+  work: AgentWorkDeps;
   url: string;
   databaseUrl: string;
   stop(): Promise<void>;
@@ -65,8 +74,15 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
 
   const db = createPrisma(databaseUrl);
   const store = createPrismaStore(db);
-  const metrics = createMetrics();
-  const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc() });
+  const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
+  const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc(), slaWarningMinutes: config.SLA_WARNING_MINUTES });
+  const work = {
+    sla: createSlaService({ store, repo: createSlaRepo(db), warningMinutes: config.SLA_WARNING_MINUTES, onBreach: (b) => metrics.slaBreaches.labels(b.target, b.priority).inc() }),
+    macros: createMacroService({ repo: createMacroRepo(db), store, tickets }),
+    views: createViewService({ repo: createViewRepo(db), store }),
+    notifications: createNotificationRepo(db),
+    tags: createTagRepo(db),
+  };
   const directory = createDirectoryService({ store, linkCodeTtlMinutes: config.LINK_CODE_TTL_MINUTES, hashPassword });
   await directory.ensureDefaultService();
   let adminUser: UserRecord | null = null;
@@ -101,7 +117,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     logger,
     metrics,
     channels,
-    api: { tickets, directory, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    api: { tickets, directory, store, db, publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, work },
     plugins: [createConsolePlugin({ store, tickets, directory, db, publicUrl: config.PUBLIC_URL, logger, secureCookies: config.PUBLIC_URL.startsWith('https:') })],
     dbReady: async () => {
       await db.$queryRaw`SELECT 1`;
@@ -116,13 +132,17 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n* * * * * ${TASK_SLA_CHECK}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
         [TASK_PROCESS_INBOUND]: async (payload) => processInbound(String((payload as { id: string }).id)),
         [TASK_CLOSE_SOLVED]: async () => {
           const n = await tickets.closeStaleSolved(config.SOLVED_AUTO_CLOSE_DAYS);
           if (n) logger.info({ closed: n }, 'closed solved tickets automatically');
+        },
+        [TASK_SLA_CHECK]: async () => {
+          const r = await work.sla.checkDue();
+          if (r.warnings || r.breaches) logger.info(r, 'SLA warnings and breaches recorded');
         },
       },
     });
@@ -144,6 +164,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     app,
     desk,
     tickets,
+    work,
     url,
     databaseUrl,
     stop() {

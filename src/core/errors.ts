@@ -24,6 +24,9 @@ export const DOMAIN_ERROR_STATUS = {
   link_code_expired: 410,
   link_code_used: 409,
   not_registered: 403,
+  stale_ticket: 412,
+  macro_not_found: 404,
+  view_not_found: 404,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -5,7 +5,7 @@
 import { z, type ZodType } from 'zod';
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'patch';
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string; // OpenAPI style: /tickets/{number}
   summary: string;
   role: 'agent' | 'admin';

@@ -9,6 +9,7 @@ type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
 export const TASK_DRAIN_THREAD = 'drain_thread';
 export const TASK_PROCESS_INBOUND = 'process_inbound';
 export const TASK_CLOSE_SOLVED = 'close_solved';
+export const TASK_SLA_CHECK = 'sla_check';
 
 /**
  * One drain job per thread: it sends that thread's pending deliveries oldest first. The job key folds many
