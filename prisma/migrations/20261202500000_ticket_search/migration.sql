@@ -8,8 +8,10 @@
 --     overlapping two-character words plus the run's last character (印刷機 -> 印刷 刷機 機), so that any part of
 --     such a run is found by a phrase of its bigrams and a one-character query by a prefix;
 --   * search_vector(): the 'simple' configuration (no stemming, no stop words: the same in every language) over
---     search_text(); GIN indexes on it for ticket subjects, comment bodies (the description is the first comment),
---     requesters (name and email) and organizations;
+--     search_text(), kept in a generated column `search_doc` of ticket subjects, comment bodies (the description is
+--     the first comment), requesters (name and email) and organizations, each with a GIN index. Stored, not an
+--     expression index: a phrase (a CJK word's bigrams) makes PostgreSQL recheck every candidate row, and a stored
+--     document is read where an expression would be computed again for each;
 --   * search_query(word): one query word as a phrase of its lexemes, the last one a prefix (so "ольг" finds Ольга
 --     and "故" finds 故障); the application ANDs the words of a query.
 DO $$
@@ -70,10 +72,14 @@ BEGIN ATOMIC
   ) x;
 END;
 
-CREATE INDEX "tickets_subject_search_idx" ON "tickets" USING gin (search_vector("subject"));
-CREATE INDEX "comments_body_search_idx" ON "comments" USING gin (search_vector("body"));
-CREATE INDEX "users_search_idx" ON "users" USING gin (search_vector("name" || ' ' || "email" || ' ' || replace("email", '@', ' ')));
-CREATE INDEX "organizations_search_idx" ON "organizations" USING gin (search_vector("name"));
+ALTER TABLE "tickets" ADD COLUMN "search_doc" tsvector GENERATED ALWAYS AS (search_vector("subject")) STORED;
+ALTER TABLE "comments" ADD COLUMN "search_doc" tsvector GENERATED ALWAYS AS (search_vector("body")) STORED;
+ALTER TABLE "users" ADD COLUMN "search_doc" tsvector GENERATED ALWAYS AS (search_vector("name" || ' ' || "email" || ' ' || replace("email", '@', ' '))) STORED;
+ALTER TABLE "organizations" ADD COLUMN "search_doc" tsvector GENERATED ALWAYS AS (search_vector("name")) STORED;
+CREATE INDEX "tickets_search_doc_idx" ON "tickets" USING gin ("search_doc");
+CREATE INDEX "comments_search_doc_idx" ON "comments" USING gin ("search_doc");
+CREATE INDEX "users_search_doc_idx" ON "users" USING gin ("search_doc");
+CREATE INDEX "organizations_search_doc_idx" ON "organizations" USING gin ("search_doc");
 
 -- The requester search's prefix indexes, folded the same way (a C cluster's lower() leaves Ольга as it is).
 DROP INDEX "users_name_prefix_idx";

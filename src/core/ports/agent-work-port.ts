@@ -67,14 +67,17 @@ export interface MacroRecord extends MacroActions {
 
 export type MacroInput = Omit<MacroRecord, 'id' | 'createdAt' | 'updatedAt'>;
 
-export interface MacroRepo {
-  /** Shared macros and the agent's own, by name. */
-  listFor(agentId: string): Promise<MacroRecord[]>;
-  get(id: string): Promise<MacroRecord | null>;
-  insert(m: MacroInput, createdById: string): Promise<MacroRecord>;
-  update(id: string, m: MacroInput): Promise<MacroRecord>;
+/** Things shared with every agent (ownerId null) or one agent's own: macros and saved views. */
+export interface OwnedRepo<R, I> {
+  /** The shared ones and the agent's own, by name. */
+  listFor(agentId: string): Promise<R[]>;
+  get(id: string): Promise<R | null>;
+  insert(item: I, createdById: string): Promise<R>;
+  update(id: string, item: I): Promise<R>;
   delete(id: string): Promise<void>;
 }
+
+export type MacroRepo = OwnedRepo<MacroRecord, MacroInput>;
 
 /** A view's filters as stored: what a person chose, resolved against who looks ("me") when listed. */
 export interface ViewFilters {
@@ -103,13 +106,7 @@ export interface SavedViewRecord {
 
 export type SavedViewInput = Omit<SavedViewRecord, 'id' | 'createdAt' | 'updatedAt'>;
 
-export interface ViewRepo {
-  listFor(agentId: string): Promise<SavedViewRecord[]>;
-  get(id: string): Promise<SavedViewRecord | null>;
-  insert(v: SavedViewInput, createdById: string): Promise<SavedViewRecord>;
-  update(id: string, v: SavedViewInput): Promise<SavedViewRecord>;
-  delete(id: string): Promise<void>;
-}
+export type ViewRepo = OwnedRepo<SavedViewRecord, SavedViewInput>;
 
 export interface TagRepo {
   /** Tags in use starting with `prefix`, alphabetically. */

@@ -8,7 +8,8 @@ import type { TicketPriority, TicketStatus } from '../tickets/ticket-types.ts';
 import { clockAfterMessage, clockAfterStatus, dueTimes, type SlaClock } from './sla-rules.ts';
 
 export interface SlaTracker {
-  message(m: { byStaff: boolean; public: boolean }): void;
+  /** A message arrived (at its own creation time, which the database gave it). */
+  message(m: { byStaff: boolean; public: boolean; at: Date }): void;
   status(s: TicketStatus): void;
   priority(p: TicketPriority): void;
   finish(): Promise<void>;
@@ -16,14 +17,14 @@ export interface SlaTracker {
 
 const same = (a: Date | null, b: Date | null) => (a?.getTime() ?? null) === (b?.getTime() ?? null);
 
-export function trackSla(tx: Pick<StoreTx, 'getSlaPolicy' | 'updateTicket'>, t: TicketView, now: Date, warnMinutes: number): SlaTracker {
+export function trackSla(tx: Pick<StoreTx, 'getSlaPolicy' | 'updateTicket'>, t: TicketView, warnMinutes: number): SlaTracker {
   let clock: SlaClock = { firstReplyAt: t.sla.firstReplyAt, waitingSince: t.sla.waitingSince };
   let status = t.status;
   let priority = t.priority;
   let moved = false;
   return {
     message(m) {
-      clock = clockAfterMessage(clock, { ...m, at: now });
+      clock = clockAfterMessage(clock, m);
       moved ||= m.public;
     },
     status(s) {

@@ -80,7 +80,7 @@ export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function createTicketService(deps: TicketServiceDeps) {
   const { store } = deps;
   const now = deps.clock ?? (() => new Date());
-  const sla = (tx: StoreTx, t: TicketView): SlaTracker => trackSla(tx, t, now(), deps.slaWarningMinutes ?? 30);
+  const sla = (tx: StoreTx, t: TicketView): SlaTracker => trackSla(tx, t, deps.slaWarningMinutes ?? 30);
 
   async function requireTicket(tx: StoreTx, number: number): Promise<TicketView> {
     const t = await tx.lockTicket(number);
@@ -169,7 +169,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     ]);
     // A customer's request starts the SLA clock; an agent opening a public ticket has made the first reply.
     const clock = sla(tx, ticket);
-    clock.message({ byStaff: isStaff(input.submitter.role), public: visibility === 'public' });
+    clock.message({ byStaff: isStaff(input.submitter.role), public: visibility === 'public', at: ticket.createdAt });
     clock.status(status);
     await clock.finish();
     await tx.insertNotifications(onAssigned(ticket.id, input.assigneeId ?? null, input.submitter.id));
@@ -186,7 +186,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     clock?.status(to);
     await tx.updateTicket(t.id, {
       status: to,
-      ...(to === 'solved' ? { solvedAt: now() } : t.status === 'solved' ? { solvedAt: null } : {}),
+      // Closing keeps when it was solved (the resolution target was met then); reopening clears it.
+      ...(to === 'solved' ? { solvedAt: now() } : t.status === 'solved' && to !== 'closed' ? { solvedAt: null } : {}),
       ...(to === 'closed' ? { closedAt: now() } : {}),
     });
     await tx.recordEvents(t.id, actorId, via, [{ kind: 'status', field: 'status', from: t.status, to }]);
@@ -236,7 +237,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       attachments: input.attachments ?? [],
     });
     await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'comment_added', field: d.public ? 'public' : 'internal', to: comment.id }]);
-    clock.message({ byStaff: staff, public: d.public });
+    clock.message({ byStaff: staff, public: d.public, at: comment.createdAt });
     await tx.insertNotifications(onCustomerMessage(t.id, t.assignee?.id ?? null, { id: author.id, staff }, comment.id));
     const visibleNow = { visibility: d.becomesPublic ? ('public' as const) : t.visibility };
     await tx.publish(t.id, {

@@ -12,9 +12,17 @@ import type { ViewService, ViewSummary } from '../../core/views/view-service.ts'
 import { bulkChange } from '../../core/tickets/bulk-change.ts';
 import type { Actor, TicketService } from '../../core/tickets/ticket-service.ts';
 import type { RouteDoc } from './openapi.ts';
+import type { Owner } from '../../core/ownership-rules.ts';
 import * as W from './agent-work-schemas.ts';
 import { idParam, ticketNumberParam } from './schemas.ts';
 import { expectedVersion, withEtag } from './ticket-etag.ts';
+
+interface OwnedService<F, R> {
+  list(o: Owner): Promise<R[]>;
+  create(o: Owner, f: F): Promise<R>;
+  update(o: Owner, id: string, f: F): Promise<R>;
+  delete(o: Owner, id: string): Promise<void>;
+}
 
 export interface AgentWorkDeps {
   sla: SlaService;
@@ -107,27 +115,21 @@ export function agentWorkRoutes(app: FastifyInstance, deps: { work: AgentWorkDep
     return withEtag(reply, r.ticket, { ticket: kit.ticketJson(r.ticket), comment: r.comment ? kit.commentJson(r.comment) : null });
   });
 
-  app.get('/macros', async (req) => ({ macros: (await work.macros.list(owner(req))).map(macroJson) }));
-  app.post('/macros', async (req, reply) => reply.code(201).send({ macro: macroJson(await work.macros.create(owner(req), parse(W.macroBody, req.body, 'body'))) }));
-  app.put('/macros/:id', async (req) => {
-    const { id } = parse(idParam, req.params, 'id');
-    return { macro: macroJson(await work.macros.update(owner(req), id, parse(W.macroBody, req.body, 'body'))) };
-  });
-  app.delete('/macros/:id', async (req, reply) => {
-    await work.macros.delete(owner(req), parse(idParam, req.params, 'id').id);
-    return noContent(reply);
-  });
-
-  app.get('/views', async (req) => ({ views: (await work.views.list(owner(req))).map(viewJson) }));
-  app.post('/views', async (req, reply) => reply.code(201).send({ view: viewJson(await work.views.create(owner(req), parse(W.viewBody, req.body, 'body'))) }));
-  app.put('/views/:id', async (req) => {
-    const { id } = parse(idParam, req.params, 'id');
-    return { view: viewJson(await work.views.update(owner(req), id, parse(W.viewBody, req.body, 'body'))) };
-  });
-  app.delete('/views/:id', async (req, reply) => {
-    await work.views.delete(owner(req), parse(idParam, req.params, 'id').id);
-    return noContent(reply);
-  });
+  /** List, create, replace and delete for things shared or personal (macros, views): the same four calls. */
+  function ownedRoutes<F, R>(path: string, key: string, schema: ZodType<F>, svc: OwnedService<F, R>, json: (r: R) => unknown): void {
+    app.get(`/${path}`, async (req) => ({ [`${key}s`]: (await svc.list(owner(req))).map(json) }));
+    app.post(`/${path}`, async (req, reply) => reply.code(201).send({ [key]: json(await svc.create(owner(req), parse(schema, req.body, 'body'))) }));
+    app.put(`/${path}/:id`, async (req) => {
+      const { id } = parse(idParam, req.params, 'id');
+      return { [key]: json(await svc.update(owner(req), id, parse(schema, req.body, 'body'))) };
+    });
+    app.delete(`/${path}/:id`, async (req, reply) => {
+      await svc.delete(owner(req), parse(idParam, req.params, 'id').id);
+      return noContent(reply);
+    });
+  }
+  ownedRoutes('macros', 'macro', W.macroBody, work.macros, macroJson);
+  ownedRoutes('views', 'view', W.viewBody, work.views, viewJson);
 
   app.get('/sla-policies', async () => ({ policies: await work.sla.listPolicies() }));
   app.put('/sla-policies/:priority', async (req) => {

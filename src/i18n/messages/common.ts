@@ -56,6 +56,7 @@ export const common: Catalog = {
     'error.service_not_found': 'This service is no longer available.',
     'error.forbidden': 'You are not allowed to do this.',
     'error.not_found': 'Not found.',
+    'error.stale_ticket': 'Someone changed this request while you had it open. Look at their change, then save again.',
   },
   ja: {
     'status.new': '新規',
@@ -111,6 +112,7 @@ export const common: Catalog = {
     'error.service_not_found': 'このサービスは利用できなくなりました。',
     'error.forbidden': 'この操作は許可されていません。',
     'error.not_found': '見つかりません。',
+    'error.stale_ticket': 'このリクエストは開いている間に他の人によって変更されました。変更内容を確認してから、もう一度保存してください。',
   },
   ru: {
     'status.new': 'Новая',
@@ -166,5 +168,6 @@ export const common: Catalog = {
     'error.service_not_found': 'Этот сервис больше недоступен.',
     'error.forbidden': 'У вас нет прав на это действие.',
     'error.not_found': 'Не найдено.',
+    'error.stale_ticket': 'Пока заявка была открыта у вас, её изменил кто-то другой. Посмотрите на изменения и сохраните ещё раз.',
   },
 };

@@ -3,7 +3,7 @@
  * serves it at a million tickets (bench/queries.ts prints the plans).
  *
  * Search: each word of the query must match somewhere (subject, any comment, the requester's name or email, their
- * organization); per word the four places are index scans on search_vector(...) (see the ticket_search
+ * organization); per word the four places are GIN index scans of their `search_doc` (see the ticket_search
  * migration), united, and the words' sets intersected. Sorting: every order has an index on (key, number) in one
  * direction, and a page continues after the row comparison (key, number) > or < the cursor's, so that a later
  * page is one index range, not a skip over earlier ones.
@@ -42,12 +42,11 @@ const BREACHING = Prisma.sql`coalesce(t.sla_due_at, 'infinity'::timestamptz) < n
 function searchArms(word: string, publicOnly: boolean): Prisma.Sql {
   const q = Prisma.sql`search_query(${word})`;
   return Prisma.sql`(
-    SELECT id FROM tickets WHERE search_vector(subject) @@ ${q}
-    UNION SELECT ticket_id FROM comments WHERE search_vector(body) @@ ${q}${publicOnly ? Prisma.sql` AND public AND deleted_at IS NULL` : Prisma.empty}
-    UNION SELECT rt.id FROM users u JOIN tickets rt ON rt.requester_id = u.id
-      WHERE search_vector(u.name || ' ' || u.email || ' ' || replace(u.email, '@', ' ')) @@ ${q}
+    SELECT id FROM tickets WHERE search_doc @@ ${q}
+    UNION SELECT ticket_id FROM comments WHERE search_doc @@ ${q}${publicOnly ? Prisma.sql` AND public AND deleted_at IS NULL` : Prisma.empty}
+    UNION SELECT rt.id FROM users u JOIN tickets rt ON rt.requester_id = u.id WHERE u.search_doc @@ ${q}
     UNION SELECT ot.id FROM organizations o JOIN users ou ON ou.organization_id = o.id JOIN tickets ot ON ot.requester_id = ou.id
-      WHERE search_vector(o.name) @@ ${q})`;
+      WHERE o.search_doc @@ ${q})`;
 }
 
 /** Ids of the tickets matching a search, or null when the query has nothing to search for. */
@@ -73,7 +72,8 @@ function conditions(f: TicketFilter): Prisma.Sql[] {
   if (f.priority) c.push(Prisma.sql`t.priority = ${f.priority}`);
   if (f.tags?.length) c.push(Prisma.sql`t.tags @> ${f.tags}::text[]`);
   if (f.breaching) c.push(BREACHING);
-  if (f.waiting) c.push(Prisma.sql`t.waiting_since IS NOT NULL`);
+  // "waiting" in the terms of the waiting sort's index, so that the index serves the filter too
+  if (f.waiting) c.push(Prisma.sql`coalesce(t.waiting_since, 'infinity'::timestamptz) < 'infinity'::timestamptz`);
   const q = f.query?.trim();
   if (q) {
     const hits = searchHits(q, f.publicOnly ?? false);
@@ -100,7 +100,8 @@ function readCursor(sort: TicketSort, raw: string | null): { k: string | null; n
   return k === 'infinity' || (/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(k) && !Number.isNaN(Date.parse(k))) ? { k, n } : null;
 }
 
-export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: number; cursor: string | null }): Promise<{ ids: string[]; nextCursor: string | null }> {
+/** The page query: ids, numbers and sort keys in order, one row more than the page to tell if another follows. */
+export function listTicketSql(f: TicketFilter, page: { limit: number; cursor: string | null }): { query: Prisma.Sql; sort: TicketSort } {
   const sort: TicketSort = f.sort && TICKET_SORTS.includes(f.sort) ? f.sort : 'number';
   const desc = (f.order ?? NATURAL_ORDER[sort]) === 'desc';
   const dir = desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
@@ -108,18 +109,21 @@ export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: numb
   const cursor = readCursor(sort, page.cursor);
   const c = conditions(f);
   const take = page.limit + 1;
-  let rows: KeyRow[];
   if (sort === 'number' || sort === 'created') {
     if (cursor) c.push(Prisma.sql`t.number ${cmp} ${cursor.n}`);
-    rows = await db.$queryRaw<KeyRow[]>`SELECT t.id, t.number, NULL::text AS k FROM tickets t ${whereOf(c)} ORDER BY t.number ${dir} LIMIT ${take}`;
-  } else {
-    const key = KEYS[sort];
-    if (cursor) {
-      const k = key.type === 'int' ? Prisma.sql`${cursor.k}::int` : Prisma.sql`${cursor.k}::timestamptz`;
-      c.push(Prisma.sql`(${key.sql}, t.number) ${cmp} (${k}, ${cursor.n})`);
-    }
-    rows = await db.$queryRaw<KeyRow[]>`SELECT t.id, t.number, ${keyText(key)} AS k FROM tickets t ${whereOf(c)} ORDER BY ${key.sql} ${dir}, t.number ${dir} LIMIT ${take}`;
+    return { sort, query: Prisma.sql`SELECT t.id, t.number, NULL::text AS k FROM tickets t ${whereOf(c)} ORDER BY t.number ${dir} LIMIT ${take}` };
   }
+  const key = KEYS[sort];
+  if (cursor) {
+    const k = key.type === 'int' ? Prisma.sql`${cursor.k}::int` : Prisma.sql`${cursor.k}::timestamptz`;
+    c.push(Prisma.sql`(${key.sql}, t.number) ${cmp} (${k}, ${cursor.n})`);
+  }
+  return { sort, query: Prisma.sql`SELECT t.id, t.number, ${keyText(key)} AS k FROM tickets t ${whereOf(c)} ORDER BY ${key.sql} ${dir}, t.number ${dir} LIMIT ${take}` };
+}
+
+export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: number; cursor: string | null }): Promise<{ ids: string[]; nextCursor: string | null }> {
+  const { query, sort } = listTicketSql(f, page);
+  const rows = await db.$queryRaw<KeyRow[]>(query);
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
   let nextCursor: string | null = null;
@@ -127,8 +131,12 @@ export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: numb
   return { ids: items.map((r) => r.id), nextCursor };
 }
 
+export function countTicketSql(f: TicketFilter, cap: number): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t ${whereOf(conditions(f))} LIMIT ${cap + 1}) x`;
+}
+
 export async function countTicketsSql(db: Db, f: TicketFilter, cap: number): Promise<{ count: number; capped: boolean }> {
-  const rows = await db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t ${whereOf(conditions(f))} LIMIT ${cap + 1}) x`;
+  const rows = await db.$queryRaw<{ n: number }[]>(countTicketSql(f, cap));
   const n = rows[0]?.n ?? 0;
   return { count: Math.min(n, cap), capped: n > cap };
 }
