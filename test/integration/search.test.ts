@@ -13,6 +13,9 @@ import { loadConfig } from '../../src/config/env.ts';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/infra/db/embedded-postgres.ts';
 import { startService, type RunningService } from '../../src/service.ts';
 import { ADMIN_TOKEN, auth } from '../helpers/service.ts';
+import { createPrisma } from '../../src/infra/db/prisma.ts';
+import { listTicketSql } from '../../src/infra/repos/ticket-list-sql.ts';
+import { planSearch, type SearchPlan } from '../../src/infra/repos/ticket-search-sql.ts';
 
 interface Cluster {
   name: string;
@@ -164,6 +167,25 @@ for (const cluster of clusters) {
     it('finds a ticket by its number and answers punctuation with nothing', async () => {
       expect(await found(`#${no.other}`)).toEqual([no.other]);
       expect(await found('!!!')).toEqual([]);
+    });
+
+    it('finds the same tickets whether it starts from a rare word or walks the queue checking each ticket', async () => {
+      // At this size every word is rare; the walk is what a million tickets and only common words get.
+      const db = createPrisma(svc.databaseUrl, 2);
+      try {
+        const run = async (plan: SearchPlan) => (await db.$queryRaw<{ number: number }[]>(listTicketSql({}, { limit: 50, cursor: null }, plan).query)).map((r) => r.number).sort((a, b) => a - b);
+        for (const query of ['printer', 'PRINTER broken', 'ольга', 'шлюз ждём', '故', 'エラー 印刷', 'acme', `#${no.other}`, 'printer portal']) {
+          const planned = await planSearch(db, query, false);
+          expect(planned.kind, query).not.toBe('scan');
+          const words = planned.kind === 'candidates' ? [planned.rare, ...planned.others] : [];
+          const number = planned.kind === 'candidates' || planned.kind === 'number' ? planned.number : null;
+          const walked = words.length ? await run({ kind: 'scan', words, number }) : await run(planned);
+          expect(walked, query).toEqual(await run(planned));
+          expect(walked, query).toEqual(await found(query));
+        }
+      } finally {
+        await db.$disconnect();
+      }
     });
 
     it('finds requesters by the first letters of a Cyrillic or Japanese name, in any case', async () => {

@@ -2,9 +2,7 @@
  * The queue's SQL: filters, full-text search and keyset pages in every sort order, each shaped so that one index
  * serves it at a million tickets (bench/queries.ts prints the plans).
  *
- * Search: each word of the query must match somewhere (subject, any comment, the requester's name or email, their
- * organization); per word the four places are GIN index scans of their `search_doc` (see the ticket_search
- * migration), united, and the words' sets intersected. Sorting: every order has an index on (key, number) in one
+ * Search: see ticket-search-sql.ts. Sorting: every order has an index on (key, number) in one
  * direction, and a page continues after the row comparison (key, number) > or < the cursor's, so that a later
  * page is one index range, not a skip over earlier ones.
  */
@@ -12,7 +10,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type { TicketFilter } from '../../core/ports/store-port.ts';
 import { NATURAL_ORDER, TICKET_SORTS, type TicketSort } from '../../core/tickets/ticket-types.ts';
-import { searchWords, ticketNumberIn } from '../../core/search/search-words.ts';
+import { planSearch, searchCondition, type SearchPlan } from './ticket-search-sql.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 type SortKey = { sql: Prisma.Sql; type: 'timestamptz' | 'int' };
@@ -39,27 +37,7 @@ const keyText = (key: SortKey) =>
 
 const BREACHING = Prisma.sql`coalesce(t.sla_due_at, 'infinity'::timestamptz) < now()`;
 
-function searchArms(word: string, publicOnly: boolean): Prisma.Sql {
-  const q = Prisma.sql`search_query(${word})`;
-  return Prisma.sql`(
-    SELECT id FROM tickets WHERE search_doc @@ ${q}
-    UNION SELECT ticket_id FROM comments WHERE search_doc @@ ${q}${publicOnly ? Prisma.sql` AND public AND deleted_at IS NULL` : Prisma.empty}
-    UNION SELECT rt.id FROM users u JOIN tickets rt ON rt.requester_id = u.id WHERE u.search_doc @@ ${q}
-    UNION SELECT ot.id FROM organizations o JOIN users ou ON ou.organization_id = o.id JOIN tickets ot ON ot.requester_id = ou.id
-      WHERE o.search_doc @@ ${q})`;
-}
-
-/** Ids of the tickets matching a search, or null when the query has nothing to search for. */
-function searchHits(query: string, publicOnly: boolean): Prisma.Sql | null {
-  const words = searchWords(query);
-  const number = ticketNumberIn(query);
-  if (words.length === 0 && number === null) return null;
-  const byWords = words.length ? Prisma.join(words.map((w) => searchArms(w, publicOnly)), ' INTERSECT ') : null;
-  const byNumber = number !== null ? Prisma.sql`SELECT id FROM tickets WHERE number = ${number}` : null;
-  return byWords && byNumber ? Prisma.sql`${byWords} UNION ${byNumber}` : (byWords ?? byNumber)!;
-}
-
-function conditions(f: TicketFilter): Prisma.Sql[] {
+function conditions(f: TicketFilter, search: SearchPlan | null): Prisma.Sql[] {
   const c: Prisma.Sql[] = [];
   if (f.status?.length) c.push(Prisma.sql`t.status IN (${Prisma.join(f.status)})`);
   if (f.requesterId) c.push(Prisma.sql`t.requester_id = ${f.requesterId}::uuid`);
@@ -74,11 +52,7 @@ function conditions(f: TicketFilter): Prisma.Sql[] {
   if (f.breaching) c.push(BREACHING);
   // "waiting" in the terms of the waiting sort's index, so that the index serves the filter too
   if (f.waiting) c.push(Prisma.sql`coalesce(t.waiting_since, 'infinity'::timestamptz) < 'infinity'::timestamptz`);
-  const q = f.query?.trim();
-  if (q) {
-    const hits = searchHits(q, f.publicOnly ?? false);
-    c.push(hits ? Prisma.sql`t.id IN (${hits})` : Prisma.sql`false`);
-  }
+  if (search) c.push(searchCondition(search, f.publicOnly ?? false));
   return c;
 }
 
@@ -101,13 +75,19 @@ function readCursor(sort: TicketSort, raw: string | null): { k: string | null; n
 }
 
 /** The page query: ids, numbers and sort keys in order, one row more than the page to tell if another follows. */
-export function listTicketSql(f: TicketFilter, page: { limit: number; cursor: string | null }): { query: Prisma.Sql; sort: TicketSort } {
+/** The search plan a filter needs (see ticket-search-sql.ts), or null without a query. */
+export async function searchPlanOf(db: Db, f: TicketFilter): Promise<SearchPlan | null> {
+  const q = f.query?.trim();
+  return q ? planSearch(db, q, f.publicOnly ?? false) : null;
+}
+
+export function listTicketSql(f: TicketFilter, page: { limit: number; cursor: string | null }, search: SearchPlan | null): { query: Prisma.Sql; sort: TicketSort } {
   const sort: TicketSort = f.sort && TICKET_SORTS.includes(f.sort) ? f.sort : 'number';
   const desc = (f.order ?? NATURAL_ORDER[sort]) === 'desc';
   const dir = desc ? Prisma.sql`DESC` : Prisma.sql`ASC`;
   const cmp = desc ? Prisma.sql`<` : Prisma.sql`>`;
   const cursor = readCursor(sort, page.cursor);
-  const c = conditions(f);
+  const c = conditions(f, search);
   const take = page.limit + 1;
   if (sort === 'number' || sort === 'created') {
     if (cursor) c.push(Prisma.sql`t.number ${cmp} ${cursor.n}`);
@@ -122,7 +102,7 @@ export function listTicketSql(f: TicketFilter, page: { limit: number; cursor: st
 }
 
 export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: number; cursor: string | null }): Promise<{ ids: string[]; nextCursor: string | null }> {
-  const { query, sort } = listTicketSql(f, page);
+  const { query, sort } = listTicketSql(f, page, await searchPlanOf(db, f));
   const rows = await db.$queryRaw<KeyRow[]>(query);
   const items = rows.slice(0, page.limit);
   const last = items[items.length - 1];
@@ -131,12 +111,12 @@ export async function listTicketIds(db: Db, f: TicketFilter, page: { limit: numb
   return { ids: items.map((r) => r.id), nextCursor };
 }
 
-export function countTicketSql(f: TicketFilter, cap: number): Prisma.Sql {
-  return Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t ${whereOf(conditions(f))} LIMIT ${cap + 1}) x`;
+export function countTicketSql(f: TicketFilter, cap: number, search: SearchPlan | null): Prisma.Sql {
+  return Prisma.sql`SELECT count(*)::int AS n FROM (SELECT 1 FROM tickets t ${whereOf(conditions(f, search))} LIMIT ${cap + 1}) x`;
 }
 
 export async function countTicketsSql(db: Db, f: TicketFilter, cap: number): Promise<{ count: number; capped: boolean }> {
-  const rows = await db.$queryRaw<{ n: number }[]>(countTicketSql(f, cap));
+  const rows = await db.$queryRaw<{ n: number }[]>(countTicketSql(f, cap, await searchPlanOf(db, f)));
   const n = rows[0]?.n ?? 0;
   return { count: Math.min(n, cap), capped: n > cap };
 }
