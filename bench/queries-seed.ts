@@ -51,7 +51,9 @@ export async function seed(sql: pg.Client, rows: number): Promise<void> {
            CASE WHEN s.g % 6 IN (0, 1, 3) AND s.g % 2 = 1 THEN now() - (s.g % 100000) * interval '1 minute' END,
            CASE WHEN s.g % 6 < 4 THEN now() + (s.g % 1000) * interval '1 hour' - interval '20 hours' END,
            CASE WHEN s.g % 6 < 4 THEN now() + (s.g % 1000) * interval '1 hour' - interval '20 hours' END
-    FROM s JOIN u ON u.rn = 1 + (s.g::bigint * 7919 % ${rows}) LEFT JOIN ag ON ag.rn = 1 + s.g % 20`);
+    FROM s JOIN u ON u.rn = 1 + (s.g::bigint * 7919 % ${rows}) LEFT JOIN ag ON ag.rn = 1 + s.g % 20
+    -- ticket numbers in creation order, as in life: a topic is spread over time, not bunched by the join's order
+    ORDER BY s.g`);
   await sql.query(`INSERT INTO comments (id, ticket_id, author_id, body, public, via, created_at)
     SELECT gen_random_uuid(), id, requester_id, description, visibility = 'public', 'api', created_at FROM tickets`);
   await sql.query(`INSERT INTO comments (id, ticket_id, author_id, body, public, via, created_at)
