@@ -12,6 +12,7 @@ import { createAgentAccessService } from './core/directory/agent-access-service.
 import { createTicketService, type TicketService } from './core/tickets/ticket-service.ts';
 import type { UserRecord } from './core/ports/store-port.ts';
 import type { InboundRetryPolicy } from './core/sync/delivery-policy.ts';
+import type { AgentWorkDeps } from './http/api/agent-work-routes.ts';
 import { buildApp } from './http/app.ts';
 import { createMetrics } from './http/metrics.ts';
 import { buildMetricsApp } from './http/metrics-routes.ts';
@@ -30,6 +31,13 @@ import {
   TASK_PURGE_SIGN_IN,
   TASK_SEND_SIGN_IN_LINK,
 } from './infra/queue/jobs.ts';
+import { TASK_SLA_CHECK } from './infra/queue/jobs.ts';
+import { createSlaService } from './core/sla/sla-service.ts';
+import { createMacroService } from './core/macros/macro-service.ts';
+import { createViewService } from './core/views/view-service.ts';
+import { createSlaRepo } from './infra/repos/sla-repo.ts';
+import { createNotificationRepo } from './infra/repos/notification-repo.ts';
+import { createMacroRepo, createTagRepo, createViewRepo } from './infra/repos/macro-view-repo.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
 import { createInbox, createInboxRepo } from './infra/sync/inbox.ts';
 import { createDrainRepo } from './infra/sync/drain-repo.ts';
@@ -74,6 +82,8 @@ export interface RunningService {
   /** The help center's customer side (the conversation engine and tests call it as the pages do). */
   requester: RequesterService;
   signIn: SignInService;
+  /** SLA, macros, views, notifications, tags (tests run the SLA job through it). */
+  work: AgentWorkDeps;
   url: string;
   /** The METRICS_PORT listener's base URL, when it has one. */
   metricsUrl: string | null;
@@ -98,8 +108,15 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
 
   const db = createPrisma(databaseUrl);
   const store = createPrismaStore(db);
-  const metrics = createMetrics();
-  const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc() });
+  const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
+  const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc(), slaWarningMinutes: config.SLA_WARNING_MINUTES });
+  const work = {
+    sla: createSlaService({ store, repo: createSlaRepo(db), warningMinutes: config.SLA_WARNING_MINUTES, onBreach: (b) => metrics.slaBreaches.labels(b.target, b.priority).inc() }),
+    macros: createMacroService({ repo: createMacroRepo(db), store, tickets }),
+    views: createViewService({ repo: createViewRepo(db), store }),
+    notifications: createNotificationRepo(db),
+    tags: createTagRepo(db),
+  };
   const directory = createDirectoryService({ store, linkCodeTtlMinutes: config.LINK_CODE_TTL_MINUTES, hashPassword });
   await directory.ensureDefaultService();
   const access = createAgentAccessService({ access: createAccessRepo(db), users: store });
@@ -176,7 +193,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
-    api: { tickets, directory, access, store, ops: createOpsRepo(db), publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin },
+    api: { tickets, directory, access, store, ops: createOpsRepo(db), publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, work },
     plugins: [
       createConsolePlugin({
         store,
@@ -210,7 +227,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
         [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
@@ -229,6 +246,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         [TASK_CLOSE_SOLVED]: async () => {
           const n = await tickets.closeStaleSolved(config.SOLVED_AUTO_CLOSE_DAYS);
           if (n) logger.info({ closed: n }, 'closed solved tickets automatically');
+        },
+        [TASK_SLA_CHECK]: async () => {
+          const r = await work.sla.checkDue();
+          if (r.warnings || r.breaches) logger.info(r, 'SLA warnings and breaches recorded');
         },
       },
     });
@@ -256,6 +277,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     tickets,
     requester,
     signIn,
+    work,
     url,
     metricsUrl,
     databaseUrl,

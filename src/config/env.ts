@@ -70,6 +70,7 @@ const schema = z
     LINK_CODE_TTL_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 30).default(60 * 24),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
     HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    SLA_WARNING_MINUTES: z.coerce.number().int().min(0).max(24 * 60).default(30),
     SLACK_BOT_TOKEN: optionalSecret,
     SLACK_SIGNING_SECRET: optionalSecret,
     SLACK_API_URL: url('https://slack.com/api/'),

@@ -26,6 +26,9 @@ export const DOMAIN_ERROR_STATUS = {
   not_registered: 403,
   agent_cannot_request: 403,
   draft_expired: 410,
+  stale_ticket: 412,
+  macro_not_found: 404,
+  view_not_found: 404,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -1,7 +1,7 @@
 import client from 'prom-client';
 
 /** The service's Prometheus metrics, one registry per app instance (tests build several). */
-export function createMetrics() {
+export function createMetrics(opts: { breachingTickets?: () => Promise<number> } = {}) {
   const registry = new client.Registry();
   client.collectDefaultMetrics({ register: registry });
   const httpDuration = new client.Histogram({
@@ -42,7 +42,22 @@ export function createMetrics() {
     labelNames: ['platform'],
     registers: [registry],
   });
-  return { registry, httpDuration, ticketsCreated, deliveries, deliveryFailures, deliveryLatency, inboundDead };
+  const slaBreaches = new client.Counter({
+    name: 'sla_breaches_total',
+    help: 'SLA targets missed, counted once each when the SLA job finds them',
+    labelNames: ['target', 'priority'],
+    registers: [registry],
+  });
+  const breaching = opts.breachingTickets;
+  new client.Gauge({
+    name: 'sla_breaching_tickets',
+    help: 'Tickets with a running SLA target past due, at the time of the scrape',
+    registers: [registry],
+    async collect() {
+      if (breaching) this.set(await breaching());
+    },
+  });
+  return { registry, httpDuration, ticketsCreated, deliveries, deliveryFailures, deliveryLatency, inboundDead, slaBreaches };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;

@@ -2,8 +2,10 @@
  * The persistence the core needs, described by what the core asks, not by tables. src/infra implements it on
  * PostgreSQL; every method of `StoreTx` runs inside the caller's transaction.
  */
-import type { Role, TicketPriority, TicketStatus, Visibility } from '../tickets/ticket-types.ts';
 import type { DomainEvent } from '../tickets/domain-events.ts';
+import type { Role, SortOrder, TicketPriority, TicketSort, TicketStatus, Visibility } from '../tickets/ticket-types.ts';
+import type { SlaPolicy, SlaState } from '../sla/sla-rules.ts';
+import type { NotificationInput } from './agent-work-port.ts';
 
 export interface UserRef {
   id: string;
@@ -40,9 +42,14 @@ export interface TicketView {
   followUpOf: number | null;
   sourceUrl: string | null;
   solvedAt: Date | null;
+  closedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
   rating: { score: number; comment: string | null; createdAt: Date } | null;
+  /** Goes up with every change of the ticket (comments included): what optimistic concurrency compares. */
+  version: number;
+  tags: string[];
+  sla: SlaState;
 }
 
 export interface CommentView {
@@ -77,10 +84,20 @@ export interface TicketFilter {
   requesterId?: string;
   publicOnly?: boolean;
   query?: string;
-  assigneeId?: string;
+  /** null: unassigned tickets only */
+  assigneeId?: string | null;
   serviceId?: string;
   via?: string;
   priority?: TicketPriority;
+  /** tickets carrying every one of these tags */
+  tags?: string[];
+  /** a running SLA target is past due */
+  breaching?: boolean;
+  /** the customer is waiting for us */
+  waiting?: boolean;
+  sort?: TicketSort;
+  /** default: the sort's natural direction */
+  order?: SortOrder;
 }
 
 export interface Page<T> {
@@ -127,7 +144,9 @@ export interface StoreTx {
     followUpOfId: string | null;
     sourceUrl: string | null;
     sourceKey: string | null;
+    tags?: string[];
   }): Promise<TicketView>;
+  /** Every update also raises the ticket's version. */
   updateTicket(
     id: string,
     patch: Partial<{
@@ -138,6 +157,14 @@ export interface StoreTx {
       assigneeId: string | null;
       solvedAt: Date | null;
       closedAt: Date | null;
+      tags: string[];
+      firstReplyAt: Date | null;
+      waitingSince: Date | null;
+      firstReplyDueAt: Date | null;
+      nextReplyDueAt: Date | null;
+      resolutionDueAt: Date | null;
+      slaDueAt: Date | null;
+      slaCheckAt: Date | null;
     }>,
   ): Promise<void>;
   insertComment(input: {
@@ -170,6 +197,15 @@ export interface StoreTx {
   /** The chat accounts linked to a user. */
   listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
   countThreadLinks(ticketId: string): Promise<number>;
+
+  getSlaPolicy(priority: TicketPriority): Promise<SlaPolicy | null>;
+  /** Records an SLA warning or breach once; false when it was recorded before. */
+  recordSlaAlert(ticketId: string, alert: { target: string; kind: 'warning' | 'breach'; dueAt: Date }): Promise<boolean>;
+  /** The SLA job's bookkeeping: not a change of the ticket (no new version). */
+  setSlaCheckAt(ticketId: string, at: Date | null): Promise<void>;
+  insertNotifications(rows: NotificationInput[]): Promise<void>;
+  /** Adds tags to the catalog of tags in use. */
+  rememberTags(tags: string[]): Promise<void>;
 }
 
 export interface Store {
@@ -178,6 +214,8 @@ export interface Store {
   getTicket(number: number): Promise<TicketView | null>;
   findTicketBySourceKey(key: string): Promise<TicketView | null>;
   listTickets(filter: TicketFilter, page: { limit: number; cursor: string | null }): Promise<Page<TicketView>>;
+  /** How many tickets match, counted up to `cap` (a view's badge shows "1000+" past it). */
+  countTickets(filter: TicketFilter, cap: number): Promise<{ count: number; capped: boolean }>;
   listComments(ticketId: string, opts: { publicOnly: boolean }): Promise<CommentView[]>;
   listTicketEvents(ticketId: string): Promise<{ id: string; kind: string; field: string | null; from: string | null; to: string | null; via: string; actor: UserRef | null; createdAt: Date }[]>;
   findTicketsByThread(thread: ThreadKey): Promise<TicketView[]>;

@@ -128,3 +128,13 @@ describe('what leaves the help center', () => {
     expect(rules.leavesHelpCenter({ visibility: 'private' }, { kind: 'created' })).toBe(false);
   });
 });
+
+describe('optimistic concurrency', () => {
+  it('lets a change through at the version it was made from, or with none given', () => {
+    expect(() => rules.assertFresh({ version: 4 }, 4)).not.toThrow();
+    expect(() => rules.assertFresh({ version: 4 }, undefined)).not.toThrow();
+  });
+  it('refuses a change made from an older version', () => {
+    expect(() => rules.assertFresh({ version: 5 }, 4)).toThrow(expect.objectContaining({ code: 'stale_ticket' }));
+  });
+});

@@ -124,3 +124,12 @@ export function leavesHelpCenter(
   if (change.kind === 'comment') return change.public && change.byStaff;
   return true;
 }
+
+/**
+ * Optimistic concurrency: a change made from what someone saw at `expected` is refused if the ticket has moved on
+ * since (another agent's change, a customer's reply), so that nobody overwrites what they have not seen.
+ */
+export function assertFresh(t: { version: number }, expected: number | undefined): void {
+  if (expected !== undefined && expected !== t.version)
+    throw new DomainError('stale_ticket', `the ticket has changed since it was loaded (version ${expected}, now ${t.version}); load it again`);
+}

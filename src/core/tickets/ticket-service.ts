@@ -6,6 +6,9 @@ import { DomainError } from '../errors.ts';
 import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView } from '../ports/store-port.ts';
 import * as rules from './ticket-rules.ts';
 import { isStaff, type TicketPriority, type TicketStatus, type Visibility } from './ticket-types.ts';
+import { applyTagChange, normaliseTags, sameTags, type TagChange } from './tag-rules.ts';
+import { trackSla, type SlaTracker } from '../sla/sla-tracker.ts';
+import { onAssigned, onCustomerMessage } from '../notifications/notification-rules.ts';
 
 export interface Actor {
   id: string;
@@ -31,6 +34,7 @@ export interface CreateTicketInput {
   followUpOfId?: string | null;
   /** The platform message the description came from, and its files. */
   firstComment?: { externalRef: string | null; attachments: { name: string; url: string }[] };
+  tags?: string[];
 }
 
 export interface CommentInput {
@@ -45,6 +49,21 @@ export interface CommentInput {
   origin?: ThreadKey;
   /** An agent's "then set status": applied with the comment, or (refused) neither is. */
   status?: TicketStatus;
+  /** Refuse (stale_ticket) unless the ticket is still at this version. */
+  expectedVersion?: number;
+}
+
+export interface TicketPatch {
+  status?: TicketStatus;
+  priority?: TicketPriority;
+  assigneeId?: string | null;
+  visibility?: Visibility;
+  tags?: TagChange;
+}
+
+/** Refuse (stale_ticket) unless the ticket is still at this version: the caller has not seen a newer change. */
+export interface ChangeOptions {
+  expectedVersion?: number;
 }
 
 export interface TicketServiceDeps {
@@ -52,6 +71,8 @@ export interface TicketServiceDeps {
   clock?: () => Date;
   /** Called after a ticket is committed (metrics). */
   onTicketCreated?: (t: TicketView) => void;
+  /** How long before an SLA target's due time its assignee is warned. */
+  slaWarningMinutes?: number;
 }
 
 export function normaliseEmail(email: string): string {
@@ -63,6 +84,7 @@ export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function createTicketService(deps: TicketServiceDeps) {
   const { store } = deps;
   const now = deps.clock ?? (() => new Date());
+  const sla = (tx: StoreTx, t: TicketView): SlaTracker => trackSla(tx, t, deps.slaWarningMinutes ?? 30);
 
   async function requireTicket(tx: StoreTx, number: number): Promise<TicketView> {
     const t = await tx.lockTicket(number);
@@ -137,7 +159,9 @@ export function createTicketService(deps: TicketServiceDeps) {
       followUpOfId: input.followUpOfId ?? null,
       sourceUrl: input.sourceUrl ?? null,
       sourceKey: input.sourceKey ?? null,
+      tags: normaliseTags(input.tags ?? []),
     });
+    if (ticket.tags.length) await tx.rememberTags(ticket.tags);
     // The description is the first comment: public, or internal on a private ticket.
     const firstAuthor = isStaff(input.submitter.role) ? input.submitter.id : requesterId;
     await tx.insertComment({
@@ -158,6 +182,12 @@ export function createTicketService(deps: TicketServiceDeps) {
       ...(visibility === 'private' ? [{ kind: 'visibility', field: 'visibility', to: 'private' }] : []),
       ...(input.followUpOfId ? [{ kind: 'follow_up', field: 'followUpOf', to: input.followUpOfId }] : []),
     ]);
+    // A customer's request starts the SLA clock; an agent opening a public ticket has made the first reply.
+    const clock = sla(tx, ticket);
+    clock.message({ byStaff: isStaff(input.submitter.role), public: visibility === 'public', at: ticket.createdAt });
+    clock.status(status);
+    await clock.finish();
+    await tx.insertNotifications(onAssigned(ticket.id, input.assigneeId ?? null, input.submitter.id));
     await tx.publish(ticket.id, {
       type: 'ticket.created',
       payload: { number: ticket.number, status },
@@ -166,11 +196,13 @@ export function createTicketService(deps: TicketServiceDeps) {
     return tx.readTicket(ticket.id);
   }
 
-  async function changeStatus(tx: StoreTx, t: TicketView, to: TicketStatus, actorId: string | null, via: string): Promise<void> {
+  async function changeStatus(tx: StoreTx, t: TicketView, to: TicketStatus, actorId: string | null, via: string, clock?: SlaTracker): Promise<void> {
     if (to === t.status) return;
+    clock?.status(to);
     await tx.updateTicket(t.id, {
       status: to,
-      ...(to === 'solved' ? { solvedAt: now() } : t.status === 'solved' ? { solvedAt: null } : {}),
+      // Closing keeps when it was solved (the resolution target was met then); reopening clears it.
+      ...(to === 'solved' ? { solvedAt: now() } : t.status === 'solved' && to !== 'closed' ? { solvedAt: null } : {}),
       ...(to === 'closed' ? { closedAt: now() } : {}),
     });
     await tx.recordEvents(t.id, actorId, via, [{ kind: 'status', field: 'status', from: t.status, to }]);
@@ -184,6 +216,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     t: TicketView,
     author: Actor,
     input: CommentInput,
+    clock: SlaTracker,
   ): Promise<{ comment: CommentView | null; followUp: TicketView | null }> {
     const staff = isStaff(author.role);
     const d = rules.commentArrives(t, staff, input.public, author.id === t.requester.id);
@@ -219,6 +252,8 @@ export function createTicketService(deps: TicketServiceDeps) {
       attachments: input.attachments ?? [],
     });
     await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'comment_added', field: d.public ? 'public' : 'internal', to: comment.id }]);
+    clock.message({ byStaff: staff, public: d.public, at: comment.createdAt });
+    await tx.insertNotifications(onCustomerMessage(t.id, t.assignee?.id ?? null, { id: author.id, staff }, comment.id));
     const visibleNow = { visibility: d.becomesPublic ? ('public' as const) : t.visibility };
     await tx.publish(t.id, {
       type: 'comment.added',
@@ -226,8 +261,50 @@ export function createTicketService(deps: TicketServiceDeps) {
       deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
       ...(input.origin ? { except: input.origin } : {}),
     });
-    await changeStatus(tx, { ...t, ...visibleNow }, d.status, author.id, input.via);
+    await changeStatus(tx, { ...t, ...visibleNow }, d.status, author.id, input.via, clock);
     return { comment, followUp: null };
+  }
+
+  async function updateIn(tx: StoreTx, t: TicketView, actor: Actor, patch: TicketPatch, via: string, clock: SlaTracker): Promise<void> {
+    const number = t.number;
+    if (t.status === 'closed') throw new DomainError('ticket_closed', 'a closed ticket cannot be changed');
+    if (patch.visibility === 'public') rules.makePublic(t);
+    if (patch.visibility === 'private') {
+      const ids = await tx.publicCommentIds(t.id);
+      if (rules.makePrivate(t, ids.length)) {
+        await tx.makeCommentsInternal(ids);
+        await tx.updateTicket(t.id, { visibility: 'private', descriptionPublic: false });
+        await tx.recordEvents(t.id, actor.id, via, [
+          { kind: 'visibility', field: 'visibility', from: 'public', to: 'private' },
+          { kind: 'comment_made_internal', to: ids[0] ?? null },
+        ]);
+        await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number, to: 'private' }, deliver: false });
+        t.visibility = 'private';
+      }
+    }
+    if (patch.priority && patch.priority !== t.priority) {
+      await tx.updateTicket(t.id, { priority: patch.priority });
+      await tx.recordEvents(t.id, actor.id, via, [{ kind: 'priority', field: 'priority', from: t.priority, to: patch.priority }]);
+      clock.priority(patch.priority);
+    }
+    if (patch.assigneeId !== undefined && patch.assigneeId !== (t.assignee?.id ?? null)) {
+      if (patch.assigneeId !== null) {
+        const a = await tx.getUser(patch.assigneeId);
+        if (!a || !isStaff(a.role)) throw new DomainError('validation_failed', 'assigneeId must be an agent', 'assigneeId');
+      }
+      await tx.updateTicket(t.id, { assigneeId: patch.assigneeId });
+      await tx.recordEvents(t.id, actor.id, via, [{ kind: 'assignee', field: 'assignee', from: t.assignee?.id ?? null, to: patch.assigneeId }]);
+      await tx.insertNotifications(onAssigned(t.id, patch.assigneeId, actor.id));
+    }
+    if (patch.tags) {
+      const tags = applyTagChange(t.tags, patch.tags);
+      if (!sameTags(tags, t.tags)) {
+        await tx.updateTicket(t.id, { tags });
+        await tx.rememberTags(tags);
+        await tx.recordEvents(t.id, actor.id, via, [{ kind: 'tags', field: 'tags', from: t.tags.join(' '), to: tags.join(' ') }]);
+      }
+    }
+    if (patch.status) await changeStatus(tx, t, rules.agentSetsStatus(t, patch.status), actor.id, via, clock);
   }
 
   return {
@@ -256,43 +333,40 @@ export function createTicketService(deps: TicketServiceDeps) {
       return t;
     },
 
-    async update(
-      number: number,
-      actor: Actor,
-      patch: { status?: TicketStatus; priority?: TicketPriority; assigneeId?: string | null; visibility?: Visibility },
-      via = 'api',
-    ): Promise<TicketView> {
+    async update(number: number, actor: Actor, patch: TicketPatch, via = 'api', opts: ChangeOptions = {}): Promise<TicketView> {
       return store.tx(async (tx) => {
         const t = await requireTicket(tx, number);
-        if (t.status === 'closed') throw new DomainError('ticket_closed', 'a closed ticket cannot be changed');
-        if (patch.visibility === 'public') rules.makePublic(t);
-        if (patch.visibility === 'private') {
-          const ids = await tx.publicCommentIds(t.id);
-          if (rules.makePrivate(t, ids.length)) {
-            await tx.makeCommentsInternal(ids);
-            await tx.updateTicket(t.id, { visibility: 'private', descriptionPublic: false });
-            await tx.recordEvents(t.id, actor.id, via, [
-              { kind: 'visibility', field: 'visibility', from: 'public', to: 'private' },
-              { kind: 'comment_made_internal', to: ids[0] ?? null },
-            ]);
-            await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number, to: 'private' }, deliver: false });
-            t.visibility = 'private';
-          }
-        }
-        if (patch.priority && patch.priority !== t.priority) {
-          await tx.updateTicket(t.id, { priority: patch.priority });
-          await tx.recordEvents(t.id, actor.id, via, [{ kind: 'priority', field: 'priority', from: t.priority, to: patch.priority }]);
-        }
-        if (patch.assigneeId !== undefined && patch.assigneeId !== (t.assignee?.id ?? null)) {
-          if (patch.assigneeId !== null) {
-            const a = await tx.getUser(patch.assigneeId);
-            if (!a || !isStaff(a.role)) throw new DomainError('validation_failed', 'assigneeId must be an agent', 'assigneeId');
-          }
-          await tx.updateTicket(t.id, { assigneeId: patch.assigneeId });
-          await tx.recordEvents(t.id, actor.id, via, [{ kind: 'assignee', field: 'assignee', from: t.assignee?.id ?? null, to: patch.assigneeId }]);
-        }
-        if (patch.status) await changeStatus(tx, t, rules.agentSetsStatus(t, patch.status), actor.id, via);
+        rules.assertFresh(t, opts.expectedVersion);
+        const clock = sla(tx, t);
+        await updateIn(tx, t, actor, patch, via, clock);
+        await clock.finish();
         return tx.readTicket(t.id);
+      });
+    },
+
+    /**
+     * Several changes as one: an optional comment (a macro's reply), then the properties, in one transaction
+     * with one version check, so that either all of it happens or none.
+     */
+    async applyChanges(
+      number: number,
+      actor: Actor,
+      change: { comment?: { body: string; public: boolean }; patch: TicketPatch },
+      via = 'api',
+      opts: ChangeOptions = {},
+    ): Promise<{ ticket: TicketView; comment: CommentView | null }> {
+      return store.tx(async (tx) => {
+        let t = await requireTicket(tx, number);
+        rules.assertFresh(t, opts.expectedVersion);
+        const clock = sla(tx, t);
+        let comment: CommentView | null = null;
+        if (change.comment) {
+          comment = (await commentIn(tx, t, actor, { ...change.comment, via }, clock)).comment;
+          t = await tx.readTicket(t.id);
+        }
+        await updateIn(tx, t, actor, change.patch, via, clock);
+        await clock.finish();
+        return { ticket: await tx.readTicket(t.id), comment };
       });
     },
 
@@ -303,13 +377,16 @@ export function createTicketService(deps: TicketServiceDeps) {
     ): Promise<{ ticket: TicketView; comment: CommentView | null; followUp: TicketView | null }> {
       const r = await store.tx(async (tx) => {
         const t = await requireTicket(tx, number);
+        rules.assertFresh(t, input.expectedVersion);
         if (input.status !== undefined) {
           if (!isStaff(author.role)) throw new DomainError('forbidden', 'only agents set a status with a comment', 'status');
           rules.agentSetsStatus(t, input.status);
         }
-        const out = await commentIn(tx, t, author, input);
+        const clock = sla(tx, t);
+        const out = await commentIn(tx, t, author, input, clock);
         // One transaction: a status the rules refuse leaves no comment behind, so a retry cannot double it.
-        if (input.status !== undefined) await changeStatus(tx, await tx.readTicket(t.id), input.status, author.id, input.via);
+        if (input.status !== undefined) await changeStatus(tx, await tx.readTicket(t.id), input.status, author.id, input.via, clock);
+        await clock.finish();
         return { ticket: await tx.readTicket(t.id), ...out };
       });
       if (r.followUp) deps.onTicketCreated?.(r.followUp);
@@ -375,7 +452,9 @@ export function createTicketService(deps: TicketServiceDeps) {
         await tx.insertRating({ ticketId: t.id, raterId: rater.id, score, comment: comment?.trim() || null });
         await tx.recordEvents(t.id, rater.id, via, [{ kind: 'rated', field: 'rating', to: String(score) }]);
         await tx.publish(t.id, { type: 'ticket.rated', payload: { number, score }, deliver: false });
-        await changeStatus(tx, t, to, rater.id, via);
+        const clock = sla(tx, t);
+        await changeStatus(tx, t, to, rater.id, via, clock);
+        await clock.finish();
         return tx.readTicket(t.id);
       });
     },
@@ -397,7 +476,9 @@ export function createTicketService(deps: TicketServiceDeps) {
         await tx.recordEvents(t.id, requester.id, via, [{ kind: 'reopened', to: 'open' }]);
         await tx.publish(t.id, { type: 'ticket.reopened', payload: { number }, deliver: false });
         // The reason is the customer's public comment; a customer comment on a solved ticket reopens it.
-        await commentIn(tx, t, requester, { body: reason.trim(), public: true, via });
+        const clock = sla(tx, t);
+        await commentIn(tx, t, requester, { body: reason.trim(), public: true, via }, clock);
+        await clock.finish();
         return tx.readTicket(t.id);
       });
     },
@@ -418,7 +499,9 @@ export function createTicketService(deps: TicketServiceDeps) {
         await store.tx(async (tx) => {
           const t = await tx.lockTicket(number);
           if (t && rules.closesAutomatically(t, now(), days)) {
-            await changeStatus(tx, t, 'closed', null, 'api');
+            const clock = sla(tx, t);
+            await changeStatus(tx, t, 'closed', null, 'api', clock);
+            await clock.finish();
             closed++;
           }
         });

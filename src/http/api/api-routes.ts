@@ -16,6 +16,10 @@ import { buildOpenApi, type RouteDoc } from './openapi.ts';
 import * as S from './schemas.ts';
 import type { OpsPort } from '../../core/ports/ops-port.ts';
 import { NUL_MESSAGE, nulPath } from '../../core/text-rules.ts';
+import { slaView } from '../../core/sla/sla-rules.ts';
+import { AGENT_WORK_ROUTES, agentWorkRoutes, type AgentWorkDeps } from './agent-work-routes.ts';
+import { expectedVersion, withEtag } from './ticket-etag.ts';
+import { ticketListFilter } from './ticket-list-query.ts';
 
 export interface ApiDeps {
   tickets: TicketService;
@@ -27,6 +31,7 @@ export interface ApiDeps {
   adminToken: string | undefined;
   /** The user the admin token acts as. */
   adminUser: () => Promise<UserRecord>;
+  work: AgentWorkDeps;
 }
 
 declare module 'fastify' {
@@ -72,12 +77,23 @@ export function ticketJson(t: TicketView, publicUrl: string) {
     createdAt: t.createdAt.toISOString(),
     updatedAt: t.updatedAt.toISOString(),
     ...(t.rating ? { rating: { score: t.rating.score, comment: t.rating.comment, createdAt: t.rating.createdAt.toISOString() } } : { rating: null }),
+    version: t.version,
+    tags: t.tags,
+    waitingSince: t.sla.waitingSince?.toISOString() ?? null,
+    sla: slaJson(t),
   };
 }
 
-/** A ticket as its requester may see it: an internal description (once private) is left out. */
+function slaJson(t: TicketView) {
+  const v = slaView({ status: t.status, solvedAt: t.solvedAt, closedAt: t.closedAt, ...t.sla }, new Date());
+  const target = (x: (typeof v)['firstReply']) => (x ? { dueAt: x.dueAt.toISOString(), achievedAt: x.achievedAt?.toISOString() ?? null, breached: x.breached } : null);
+  return { dueAt: v.dueAt?.toISOString() ?? null, breaching: v.breaching, firstReply: target(v.firstReply), nextReply: target(v.nextReply), resolution: target(v.resolution) };
+}
+
+/** A ticket as its requester may see it: an internal description (once private) is left out, and so are the
+ * agents' own tools (tags, SLA). */
 export function requesterTicketJson(t: TicketView, publicUrl: string) {
-  const { description, ...rest } = ticketJson(t, publicUrl);
+  const { description, tags: _tags, sla: _sla, waitingSince: _waiting, ...rest } = ticketJson(t, publicUrl);
   return { ...rest, description: t.descriptionPublic ? description : null };
 }
 
@@ -104,10 +120,10 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/users/{id}/activity', summary: "An end user's own activity (no private tickets)", role: 'agent', query: S.pageOnlyQuery, responses: { 200: 'tickets', 404: 'unknown user' } },
   { method: 'post', path: '/users/{id}/link-code', summary: 'One-time code that links a chat account to this user', role: 'agent', responses: { 201: 'code and expiry', 404: 'unknown user' } },
   { method: 'post', path: '/tickets', summary: 'Create a ticket (on behalf of a requester)', role: 'agent', body: S.createTicketBody, responses: { 201: 'the ticket', 400: 'invalid', 401: 'no token', 404: 'unknown requester' } },
-  { method: 'get', path: '/tickets', summary: 'List tickets', role: 'agent', query: S.ticketListQuery, responses: { 200: 'tickets' } },
-  { method: 'get', path: '/tickets/{number}', summary: 'One ticket', role: 'agent', responses: { 200: 'the ticket', 404: 'unknown ticket' } },
-  { method: 'patch', path: '/tickets/{number}', summary: 'Change status, priority, assignee or visibility', role: 'agent', body: S.patchTicketBody, responses: { 200: 'the ticket', 400: 'invalid', 404: 'unknown ticket', 409: 'forbidden by the ticket rules' } },
-  { method: 'post', path: '/tickets/{number}/comments', summary: 'Public reply or internal note (optionally with a status)', role: 'agent', body: S.createCommentBody, responses: { 201: 'the comment', 400: 'invalid', 404: 'unknown ticket', 409: 'closed ticket' } },
+  { method: 'get', path: '/tickets', summary: 'List and search tickets: filters, a view, a sort', role: 'agent', query: S.ticketListQuery, responses: { 200: 'tickets', 404: 'unknown view' } },
+  { method: 'get', path: '/tickets/{number}', summary: 'One ticket (its ETag names its version)', role: 'agent', responses: { 200: 'the ticket', 404: 'unknown ticket' } },
+  { method: 'patch', path: '/tickets/{number}', summary: 'Change status, priority, assignee, visibility or tags (If-Match: only if unchanged since)', role: 'agent', body: S.patchTicketBody, responses: { 200: 'the ticket', 400: 'invalid', 404: 'unknown ticket', 409: 'forbidden by the ticket rules', 412: 'the ticket changed since (stale_ticket)' } },
+  { method: 'post', path: '/tickets/{number}/comments', summary: 'Public reply or internal note (optionally with a status; If-Match honoured)', role: 'agent', body: S.createCommentBody, responses: { 201: 'the comment', 400: 'invalid', 404: 'unknown ticket', 409: 'closed ticket', 412: 'the ticket changed since (stale_ticket)' } },
   { method: 'get', path: '/tickets/{number}/comments', summary: 'The whole thread, oldest first', role: 'agent', responses: { 200: 'comments', 404: 'unknown ticket' } },
   { method: 'patch', path: '/tickets/{number}/comments/{id}', summary: "Edit one's own comment (an admin: any agent's); a public reply is edited in the chat threads too", role: 'agent', body: S.editCommentBody, responses: { 200: 'the comment', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
   { method: 'delete', path: '/tickets/{number}/comments/{id}', summary: "Delete one's own comment (an admin: any agent's); a public reply is removed from the chat threads too", role: 'agent', responses: { 204: 'deleted', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
@@ -116,6 +132,7 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/admin/inbound-events', summary: 'Inbound platform events by status (dead letters by default)', role: 'admin', query: S.inboxQuery, responses: { 200: 'events' } },
   { method: 'post', path: '/admin/inbound-events/retry', summary: 'Retry every parked inbound event (optionally of one platform); answers how many were requeued', role: 'admin', query: S.inboxRetryQuery, responses: { 200: '{ retried: <count> }', 400: 'invalid platform', 403: 'not admin' } },
   { method: 'post', path: '/admin/inbound-events/{id}/retry', summary: 'Retry a parked inbound event', role: 'admin', responses: { 200: 'requeued', 404: 'not a dead event' } },
+  ...AGENT_WORK_ROUTES,
 ];
 
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
@@ -157,6 +174,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (req.actor?.role !== 'admin') throw new HttpError(403, 'forbidden', 'this call needs the admin role');
   };
   const actor = actorOf;
+  const owner = actor;
   const ticketNo = (req: FastifyRequest) => parse(S.ticketNumberParam, req.params, 'number').number;
 
   agentRoutes(app, { directory, access: deps.access, publicUrl });
@@ -211,31 +229,35 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
       status: b.status,
       serviceId: b.service ?? null,
       assigneeId: b.assigneeId ?? null,
+      tags: b.tags,
     });
-    return reply.code(201).send({ ticket: ticketJson(ticket, publicUrl) });
+    return withEtag(reply.code(201), ticket, { ticket: ticketJson(ticket, publicUrl) });
   });
 
   app.get('/tickets', async (req) => {
     const q = parse(S.ticketListQuery, req.query, 'query');
-    const page = await store.listTickets(
-      { status: q.status, requesterEmail: q.requesterEmail, query: q.query, assigneeId: q.assigneeId, serviceId: q.service, via: q.via, priority: q.priority },
-      { limit: q.limit, cursor: q.cursor ?? null },
-    );
+    const base = q.view ? await deps.work.views.filterOf(owner(req), q.view) : {};
+    const page = await store.listTickets(ticketListFilter(base, q, req.actor!.id), { limit: q.limit, cursor: q.cursor ?? null });
     return { tickets: page.items.map((t) => ticketJson(t, publicUrl)), nextCursor: page.nextCursor };
   });
 
-  app.get('/tickets/:number', async (req) => ({ ticket: ticketJson(await tickets.get(ticketNo(req)), publicUrl) }));
+  app.get('/tickets/:number', async (req, reply) => {
+    const t = await tickets.get(ticketNo(req));
+    return withEtag(reply, t, { ticket: ticketJson(t, publicUrl) });
+  });
 
-  app.patch('/tickets/:number', async (req) => {
+  app.patch('/tickets/:number', async (req, reply) => {
     const number = ticketNo(req);
-    const b = parse(S.patchTicketBody, req.body, 'body');
-    return { ticket: ticketJson(await tickets.update(number, actor(req), b), publicUrl) };
+    const { tags, addTags, removeTags, ...b } = parse(S.patchTicketBody, req.body, 'body');
+    const patch = { ...b, ...(tags || addTags || removeTags ? { tags: { set: tags, add: addTags, remove: removeTags } } : {}) };
+    const t = await tickets.update(number, actor(req), patch, 'api', { expectedVersion: expectedVersion(req, number) });
+    return withEtag(reply, t, { ticket: ticketJson(t, publicUrl) });
   });
 
   app.post('/tickets/:number/comments', async (req, reply) => {
     const number = ticketNo(req);
     const b = parse(S.createCommentBody, req.body, 'body');
-    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api', status: b.status });
+    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api', status: b.status, expectedVersion: expectedVersion(req, number) });
     return reply.code(201).send({ comment: r.comment ? commentJson(r.comment) : null });
   });
 
@@ -288,4 +310,6 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     if (!(await deps.ops.retryDeadInbound({ id }))) throw new HttpError(404, 'not_found', 'no dead inbound event with this id');
     return { retried: true };
   });
+
+  agentWorkRoutes(app, { work: deps.work, tickets }, { parse, actor, admin, ticketJson: (t) => ticketJson(t, publicUrl), commentJson });
 }

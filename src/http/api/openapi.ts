@@ -5,7 +5,7 @@
 import { z, type ZodType } from 'zod';
 
 export interface RouteDoc {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'put' | 'delete';
   path: string; // OpenAPI style: /tickets/{number}
   summary: string;
   /** self: the admin, or the agent the path names. */

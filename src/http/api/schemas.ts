@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { TICKET_PRIORITIES, TICKET_STATUSES, VISIBILITIES } from '../../core/tickets/ticket-types.ts';
+import { SORT_ORDERS, TICKET_PRIORITIES, TICKET_SORTS, TICKET_STATUSES, VISIBILITIES } from '../../core/tickets/ticket-types.ts';
+import { MAX_TAGS } from '../../core/tickets/tag-rules.ts';
 
 const email = z.string().trim().max(254).email('must be an email address');
 const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
@@ -24,6 +25,9 @@ export const createUserBody = z.strictObject({
   organization: z.string().trim().max(200).optional(),
 });
 
+/** Tags as given; the core folds and checks each one. */
+export const tagList = z.array(z.string().max(100)).max(MAX_TAGS, `at most ${MAX_TAGS} tags`);
+
 export const pageOnlyQuery = z.strictObject({ ...pageQuery });
 
 export const userQuery = z.strictObject({ query: z.string().max(200).default(''), ...pageQuery });
@@ -40,6 +44,7 @@ export const createTicketBody = z
     status: z.enum(TICKET_STATUSES).optional(),
     service: z.uuid('must be a service id').optional(),
     assigneeId: z.uuid('must be an agent id').optional(),
+    tags: tagList.optional(),
   })
   .refine((v) => !(v.requesterEmail && v.requesterId), { message: 'give requesterEmail or requesterId, not both', path: ['requesterId'] });
 
@@ -51,10 +56,19 @@ export const ticketListQuery = z.strictObject({
     .pipe(z.array(z.enum(TICKET_STATUSES)).optional()),
   requesterEmail: z.string().trim().max(254).optional(),
   query: z.string().max(200).optional(),
-  assigneeId: z.uuid().optional(),
+  /** an agent's id, "me" or "none" (unassigned) */
+  assigneeId: z.union([z.uuid(), z.enum(['me', 'none'])], { error: 'must be an agent id, "me" or "none"' }).optional(),
   service: z.uuid().optional(),
   via: z.string().max(20).optional(),
   priority: z.enum(TICKET_PRIORITIES).optional(),
+  /** comma-separated: tickets carrying every one */
+  tag: z.string().max(500).optional(),
+  breaching: z.enum(['true', 'false']).optional(),
+  waiting: z.enum(['true', 'false']).optional(),
+  sort: z.enum(TICKET_SORTS).optional(),
+  order: z.enum(SORT_ORDERS).optional(),
+  /** a built-in view (mine, unassigned, waiting, breaching) or a saved view's id; the other parameters refine it */
+  view: z.string().max(40).optional(),
   ...pageQuery,
 });
 
@@ -69,8 +83,12 @@ export const patchTicketBody = z
     priority: z.enum(TICKET_PRIORITIES).optional(),
     assigneeId: z.uuid('must be an agent id').nullable().optional(),
     visibility: z.enum(VISIBILITIES).optional(),
+    /** replaces the ticket's tags */
+    tags: tagList.optional(),
+    addTags: tagList.optional(),
+    removeTags: tagList.optional(),
   })
-  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, priority, assigneeId, visibility' });
+  .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, priority, assigneeId, visibility, tags, addTags, removeTags' });
 
 export const createCommentBody = z.strictObject({
   body: text(65_000),

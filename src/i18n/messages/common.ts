@@ -83,6 +83,7 @@ export const common: Catalog = {
     'error.subject_too_long': 'Keep the subject under {{max}} characters.',
     'error.description_too_long': 'Keep the description under {{max}} characters.',
     'error.validation_failed': 'Some of the details are not valid. Please check them.',
+    'error.stale_ticket': 'Someone changed this request while you had it open. Look at their change, then save again.',
   },
   ja: {
     'status.new': '新規',
@@ -165,6 +166,7 @@ export const common: Catalog = {
     'error.subject_too_long': '件名は{{max}}文字以内にしてください。',
     'error.description_too_long': '説明は{{max}}文字以内にしてください。',
     'error.validation_failed': '入力内容に誤りがあります。ご確認ください。',
+    'error.stale_ticket': 'このリクエストは開いている間に他の人によって変更されました。変更内容を確認してから、もう一度保存してください。',
   },
   ru: {
     'status.new': 'Новая',
@@ -247,5 +249,6 @@ export const common: Catalog = {
     'error.subject_too_long': 'Тема должна быть короче {{max}} символов.',
     'error.description_too_long': 'Описание должно быть короче {{max}} символов.',
     'error.validation_failed': 'Некоторые данные указаны неверно. Проверьте их.',
+    'error.stale_ticket': 'Пока заявка была открыта у вас, её изменил кто-то другой. Посмотрите на изменения и сохраните ещё раз.',
   },
 };

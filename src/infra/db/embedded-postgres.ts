@@ -5,7 +5,7 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile, readFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile, readFile, rm } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
@@ -58,9 +58,18 @@ async function loadEmbeddedPostgres() {
   return mod.default;
 }
 
+/**
+ * A new cluster gets UTF-8 with the C.UTF-8 locale: lower(), text search and pg_trgm then know every script, and
+ * its collation is code-point order, which no library upgrade changes (so no index needs rebuilding after one).
+ * Where the C.UTF-8 locale is missing, the plain C locale still works: search folds case with its own collation
+ * (see the ticket_search migration), as it must for clusters made before this default.
+ */
+export const INITDB_FLAGS = ['--encoding=UTF8', '--locale=C.UTF-8'];
+const FALLBACK_INITDB_FLAGS = ['--encoding=UTF8', '--locale=C'];
+
 export async function startEmbeddedPostgres(
   dataDir: string,
-  opts: { database?: string; port?: number; log?: (line: string) => void } = {},
+  opts: { database?: string; port?: number; log?: (line: string) => void; initdbFlags?: string[] } = {},
 ): Promise<EmbeddedDatabase> {
   const root = path.resolve(dataDir);
   const clusterDir = path.join(root, 'pg');
@@ -77,20 +86,32 @@ export async function startEmbeddedPostgres(
   }
   const port = opts.port ?? (await freePort());
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    user: 'postgres',
-    password,
-    port,
-    persistent: true,
-    // PostgreSQL refuses to run as root; as root the package creates an unprivileged `postgres` OS user for it.
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    onLog: (m: unknown) => opts.log?.(String(m)),
-    onError: (m: unknown) => opts.log?.(String(m)),
-  });
+  const cluster = (initdbFlags: string[]) =>
+    new EmbeddedPostgres({
+      databaseDir: clusterDir,
+      user: 'postgres',
+      password,
+      port,
+      persistent: true,
+      // PostgreSQL refuses to run as root; as root the package creates an unprivileged `postgres` OS user for it.
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags,
+      onLog: (m: unknown) => opts.log?.(String(m)),
+      onError: (m: unknown) => opts.log?.(String(m)),
+    });
+  let pg = cluster(opts.initdbFlags ?? INITDB_FLAGS);
   const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
-  if (fresh) await pg.initialise();
+  if (fresh) {
+    try {
+      await pg.initialise();
+    } catch (err) {
+      if (opts.initdbFlags) throw err;
+      opts.log?.(`initdb with ${INITDB_FLAGS.join(' ')} failed (${(err as Error).message.slice(0, 200)}); using the C locale`);
+      await rm(clusterDir, { recursive: true, force: true });
+      pg = cluster(FALLBACK_INITDB_FLAGS);
+      await pg.initialise();
+    }
+  }
   const server = await startPostgres({ root, clusterDir, port, log: opts.log });
   const database = opts.database ?? 'tickets';
   const client = pg.getPgClient();

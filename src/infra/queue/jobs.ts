@@ -30,6 +30,7 @@ export const INBOUND_QUEUE_OF_ROW = Prisma.sql`CASE WHEN ordering_key IS NULL TH
 export async function enqueueInbound(db: Sql, row: { id: string; platform: string; orderingKey: string | null }, runAt: Date | null = null): Promise<void> {
   await db.$executeRaw`SELECT ${addInboundJobSql(Prisma.sql`${row.id}`, Prisma.sql`${inboundQueueName(row.platform, row.orderingKey)}::text`, runAt)}`;
 }
+export const TASK_SLA_CHECK = 'sla_check';
 
 /**
  * One drain job per thread: it sends that thread's pending deliveries oldest first. The job key folds many

@@ -18,6 +18,10 @@ import type {
 } from '../../core/ports/store-port.ts';
 import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { enqueueThreadDrain } from '../queue/jobs.ts';
+import { countTicketsSql, listTicketIds } from './ticket-list-sql.ts';
+import { agentWorkTx } from './agent-work-tx.ts';
+
+export { decodeCursor, encodeCursor };
 
 type Tx = Prisma.TransactionClient;
 type NewUser = Parameters<StoreTx['findOrInsertUser']>[0];
@@ -54,9 +58,21 @@ export function toTicket(r: TicketRow): TicketView {
     followUpOf: r.followUpOf?.number ?? null,
     sourceUrl: r.sourceUrl,
     solvedAt: r.solvedAt,
+    closedAt: r.closedAt,
     createdAt: r.createdAt,
     updatedAt: r.updatedAt,
     rating: r.rating ? { score: r.rating.score, comment: r.rating.comment, createdAt: r.rating.createdAt } : null,
+    version: r.version,
+    tags: r.tags,
+    sla: {
+      firstReplyAt: r.firstReplyAt,
+      waitingSince: r.waitingSince,
+      firstReplyDueAt: r.firstReplyDueAt,
+      nextReplyDueAt: r.nextReplyDueAt,
+      resolutionDueAt: r.resolutionDueAt,
+      dueAt: r.slaDueAt,
+      checkAt: r.slaCheckAt,
+    },
   };
 }
 
@@ -151,11 +167,11 @@ function txApi(tx: Tx): StoreTx {
       return toTicket(r);
     },
     async updateTicket(id, patch) {
-      await tx.ticket.update({ where: { id }, data: patch });
+      await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } } });
     },
     async insertComment(input) {
       const c = await tx.comment.create({ data: input, include: commentInclude });
-      await tx.ticket.update({ where: { id: input.ticketId }, data: { updatedAt: new Date() } });
+      await tx.ticket.update({ where: { id: input.ticketId }, data: { updatedAt: new Date(), version: { increment: 1 } } });
       return toComment(c);
     },
     async findCommentByExternalRef(externalRef) {
@@ -168,7 +184,8 @@ function txApi(tx: Tx): StoreTx {
       return c ? { ...toComment(c), ticketId: c.ticketId } : null;
     },
     async updateComment(id, patch) {
-      await tx.comment.update({ where: { id }, data: patch });
+      const c = await tx.comment.update({ where: { id }, data: patch, select: { ticketId: true } });
+      await tx.ticket.update({ where: { id: c.ticketId }, data: { version: { increment: 1 } } });
     },
     async publicCommentIds(ticketId) {
       const rows = await tx.comment.findMany({ where: { ticketId, public: true, deletedAt: null }, select: { id: true } });
@@ -179,9 +196,11 @@ function txApi(tx: Tx): StoreTx {
     },
     async insertRating(input) {
       await tx.rating.create({ data: input });
+      await tx.ticket.update({ where: { id: input.ticketId }, data: { version: { increment: 1 } } });
     },
     async updateRatingComment(ticketId, comment) {
       const r = await tx.rating.updateMany({ where: { ticketId }, data: { comment } });
+      if (r.count > 0) await tx.ticket.update({ where: { id: ticketId }, data: { version: { increment: 1 } } });
       return r.count > 0;
     },
     async recordEvents(ticketId, actorId, via, events) {
@@ -226,10 +245,9 @@ function txApi(tx: Tx): StoreTx {
       return tx.chatIdentity.findMany({ where: { userId }, select: { platform: true, workspaceId: true, platformUserId: true, locale: true }, orderBy: { createdAt: 'asc' } });
     },
     countThreadLinks: (ticketId) => tx.chatThreadLink.count({ where: { ticketId } }),
+    ...agentWorkTx(tx),
   };
 }
-
-const TICKET_PAGE_ORDER = [{ number: 'desc' }] as const;
 
 export function createPrismaStore(db: Db): Store {
   return {
@@ -250,34 +268,13 @@ export function createPrismaStore(db: Db): Store {
       return r ? toTicket(r) : null;
     },
     async listTickets(f: TicketFilter, page): Promise<Page<TicketView>> {
-      const raw = decodeCursor<unknown>(page.cursor);
-      // A cursor is ours only if it decodes to a ticket number; anything else starts from the first page.
-      const after = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 && raw <= 2_147_483_647 ? raw : null;
-      const q = f.query?.trim();
-      const where: Prisma.TicketWhereInput = {
-        ...(f.status ? { status: { in: f.status } } : {}),
-        ...(f.requesterId ? { requesterId: f.requesterId } : {}),
-        ...(f.requesterEmail ? { requester: { email: f.requesterEmail.trim().toLowerCase() } } : {}),
-        ...(f.publicOnly ? { visibility: 'public' } : {}),
-        ...(f.assigneeId ? { assigneeId: f.assigneeId } : {}),
-        ...(f.serviceId ? { serviceId: f.serviceId } : {}),
-        ...(f.via ? { via: f.via } : {}),
-        ...(f.priority ? { priority: f.priority } : {}),
-        ...(q
-          ? {
-              OR: [
-                { subject: { contains: q, mode: 'insensitive' } },
-                { description: { contains: q, mode: 'insensitive' } },
-                ...(/^#?\d{1,9}$/.test(q) ? [{ number: Number(q.replace('#', '')) }] : []),
-              ],
-            }
-          : {}),
-        ...(typeof after === 'number' ? { number: { lt: after } } : {}),
-      };
-      const rows = await db.ticket.findMany({ where, include: ticketInclude, orderBy: [...TICKET_PAGE_ORDER], take: page.limit + 1 });
-      const items = rows.slice(0, page.limit).map(toTicket);
-      return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.number) : null };
+      const { ids, nextCursor } = await listTicketIds(db, f, page);
+      const rows = ids.length ? await db.ticket.findMany({ where: { id: { in: ids } }, include: ticketInclude }) : [];
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      // A ticket deleted between the two reads is left out; the order is the first read's.
+      return { items: ids.flatMap((id) => (byId.has(id) ? [toTicket(byId.get(id)!)] : [])), nextCursor };
     },
+    countTickets: (f, cap) => countTicketsSql(db, f, cap),
     async listComments(ticketId, opts) {
       const rows = await db.comment.findMany({
         where: { ticketId, ...(opts.publicOnly ? { public: true } : {}) },
@@ -327,12 +324,12 @@ export function createPrismaStore(db: Db): Store {
         // an OR across them would make PostgreSQL scan the whole table.
         rows = await db.$queryRaw<{ id: string }[]>`
           SELECT id FROM (
-            (SELECT id, email FROM users WHERE lower(name) LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
+            (SELECT id, email FROM users WHERE lower(name COLLATE search_fold) LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
             UNION (SELECT id, email FROM users WHERE email LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
             UNION (SELECT id, email FROM users WHERE email_domain LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
             UNION (SELECT id, email FROM users WHERE lower(phone) LIKE ${like} AND (${after}::text IS NULL OR email > ${after}::text) ORDER BY email LIMIT ${take})
             UNION (SELECT u.id, u.email FROM users u JOIN organizations o ON o.id = u.organization_id
-                   WHERE lower(o.name) LIKE ${like} AND (${after}::text IS NULL OR u.email > ${after}::text) ORDER BY u.email LIMIT ${take})
+                   WHERE lower(o.name COLLATE search_fold) LIKE ${like} AND (${after}::text IS NULL OR u.email > ${after}::text) ORDER BY u.email LIMIT ${take})
           ) hits ORDER BY email LIMIT ${take}`;
       }
       const users = await db.user.findMany({ where: { id: { in: rows.map((r) => r.id) } }, include: userInclude, orderBy: { email: 'asc' } });

@@ -42,6 +42,15 @@ interface TicketRow {
   closedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  version: number;
+  tags: string[];
+  firstReplyAt: Date | null;
+  waitingSince: Date | null;
+  firstReplyDueAt: Date | null;
+  nextReplyDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  slaDueAt: Date | null;
+  slaCheckAt: Date | null;
 }
 interface CommentRow {
   id: string;
@@ -145,8 +154,10 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       priority: t.priority, visibility: t.visibility, via: t.via, requester: userRef(t.requesterId), submitter: userRef(t.submitterId),
       assignee: t.assigneeId ? userRef(t.assigneeId) : null, service: service ? { id: service.id, name: service.name } : null,
       organization: org ? { ...org } : null, followUpOf: t.followUpOfId ? s.tickets.find((x) => x.id === t.followUpOfId)!.number : null,
-      sourceUrl: t.sourceUrl, solvedAt: t.solvedAt, createdAt: t.createdAt, updatedAt: t.updatedAt,
+      sourceUrl: t.sourceUrl, solvedAt: t.solvedAt, closedAt: t.closedAt, createdAt: t.createdAt, updatedAt: t.updatedAt,
       rating: rating ? { score: rating.score, comment: rating.comment, createdAt: rating.createdAt } : null,
+      version: t.version, tags: [...t.tags],
+      sla: { firstReplyAt: t.firstReplyAt, waitingSince: t.waitingSince, firstReplyDueAt: t.firstReplyDueAt, nextReplyDueAt: t.nextReplyDueAt, resolutionDueAt: t.resolutionDueAt, dueAt: t.slaDueAt, checkAt: t.slaCheckAt },
     };
   };
   const toComment = (c: CommentRow): CommentView => {
@@ -184,18 +195,31 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     async insertTicket(input) {
       if (input.sourceKey && s.tickets.some((t) => t.sourceKey === input.sourceKey)) throw unique('tickets.source_key');
       const requester = s.users.find((u) => u.id === input.requesterId)!;
-      const t: TicketRow = { ...input, id: id(), number: s.tickets.length + 1, organizationId: requester.organizationId, solvedAt: null, closedAt: null, createdAt: now(), updatedAt: now() };
+      const t: TicketRow = {
+        ...input, tags: [...(input.tags ?? [])], id: id(), number: s.tickets.length + 1, organizationId: requester.organizationId, solvedAt: null, closedAt: null, createdAt: now(), updatedAt: now(),
+        version: 1, firstReplyAt: null, waitingSince: null, firstReplyDueAt: null, nextReplyDueAt: null, resolutionDueAt: null, slaDueAt: null, slaCheckAt: null,
+      };
       s.tickets.push(t);
       return toTicket(t);
     },
     async updateTicket(tid, patch) {
-      Object.assign(ticketById(tid), patch, { updatedAt: now() });
+      const t = ticketById(tid);
+      Object.assign(t, patch, { updatedAt: now(), version: t.version + 1 });
     },
+    // No SLA policies, alerts or notifications in memory: the chat and channel tests do not exercise them.
+    getSlaPolicy: async () => null,
+    recordSlaAlert: async () => false,
+    async setSlaCheckAt(tid, at) {
+      ticketById(tid).slaCheckAt = at;
+    },
+    insertNotifications: async () => {},
+    rememberTags: async () => {},
     async insertComment(input) {
       if (input.externalRef && s.comments.some((c) => c.externalRef === input.externalRef)) throw unique('comments.external_ref');
       const c: CommentRow = { ...input, attachments: [...input.attachments], id: id(), editedAt: null, deletedAt: null, createdAt: now(), seq: next() };
       s.comments.push(c);
-      ticketById(input.ticketId).updatedAt = now();
+      const t = ticketById(input.ticketId);
+      Object.assign(t, { updatedAt: now(), version: t.version + 1 });
       return toComment(c);
     },
     async findCommentByExternalRef(ref) {
@@ -285,6 +309,10 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
         .slice(0, page.limit)
         .map(toTicket);
       return { items, nextCursor: null };
+    },
+    countTickets: async (f, cap) => {
+      const n = (await store.listTickets(f, { limit: cap + 1, cursor: null })).items.length;
+      return { count: Math.min(n, cap), capped: n > cap };
     },
     listComments: async (tid, o) => s.comments.filter((c) => c.ticketId === tid && (!o.publicOnly || c.public)).sort((a, b) => a.seq - b.seq).map(toComment),
     listTicketEvents: async (tid) =>

@@ -1,0 +1,35 @@
+/**
+ * The StoreTx methods of issue 15's features (SLA, notifications, tags), run inside the caller's transaction.
+ */
+import type { Prisma } from '../../generated/prisma/client.ts';
+import type { StoreTx } from '../../core/ports/store-port.ts';
+import { toSlaPolicy } from './sla-repo.ts';
+
+type Tx = Prisma.TransactionClient;
+
+export function agentWorkTx(tx: Tx): Pick<StoreTx, 'getSlaPolicy' | 'recordSlaAlert' | 'setSlaCheckAt' | 'insertNotifications' | 'rememberTags'> {
+  return {
+    async getSlaPolicy(priority) {
+      const p = await tx.slaPolicy.findUnique({ where: { priority } });
+      return p ? toSlaPolicy(p) : null;
+    },
+    async recordSlaAlert(ticketId, a) {
+      const n = await tx.$executeRaw`INSERT INTO sla_alerts (ticket_id, target, kind, due_at) VALUES (${ticketId}::uuid, ${a.target}, ${a.kind}, ${a.dueAt})
+        ON CONFLICT (ticket_id, target, kind, due_at) DO NOTHING`;
+      return n === 1;
+    },
+    async setSlaCheckAt(ticketId, at) {
+      // Raw SQL: the client would also move updated_at, and this is bookkeeping, not a change of the ticket.
+      await tx.$executeRaw`UPDATE tickets SET sla_check_at = ${at} WHERE id = ${ticketId}::uuid`;
+    },
+    async insertNotifications(rows) {
+      if (rows.length === 0) return;
+      await tx.agentNotification.createMany({
+        data: rows.map((r) => ({ agentId: r.agentId, ticketId: r.ticketId, kind: r.kind, actorId: r.actorId ?? null, commentId: r.commentId ?? null, detail: r.detail ?? null })),
+      });
+    },
+    async rememberTags(tags) {
+      if (tags.length) await tx.tag.createMany({ data: tags.map((name) => ({ name })), skipDuplicates: true });
+    },
+  };
+}
