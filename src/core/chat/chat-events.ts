@@ -50,6 +50,14 @@ export interface ChatFile {
   platformFileId?: string | null;
   size?: number | null;
   contentType?: string | null;
+  /**
+   * What the adapter needs besides platformFileId to fetch the file later with the bot's credentials (opaque to
+   * the core, e.g. the message a platform files it under, or its authenticated download URL). Plain strings only:
+   * it is stored with the attachment row until the download job has run.
+   */
+  fetchRef?: Record<string, string> | null;
+  /** The bytes themselves, for channels whose events carry them (a MIME part of an inbound mail). */
+  content?: Uint8Array | null;
 }
 
 /** What a person fills in when asking for help. */

@@ -4,7 +4,8 @@
  * (`tell`); outbound, it renders and sends what the sync engine delivers into ticket threads. Nothing in here names
  * a platform; the `platform` strings are data owned by the adapters ("slack", "lark", ...).
  */
-import type { ChatEvent } from '../chat/chat-events.ts';
+import type { Readable } from 'node:stream';
+import type { ChatEvent, ChatFile } from '../chat/chat-events.ts';
 import type { ChatMessage, DeliveryMessage, TicketSummary } from '../chat/chat-messages.ts';
 import type { ChatReply } from '../chat/chat-service.ts';
 import type { Locale } from '../locale.ts';
@@ -59,6 +60,40 @@ export class ChannelSendError extends Error {
   }
 }
 
+/** A file fetched from the platform, streaming (never buffered whole by the adapter). */
+export interface FetchedFile {
+  body: Readable;
+  /** What the platform says; the core decides the type from the bytes. */
+  contentType: string | null;
+  /** When the platform says it before the bytes arrive. */
+  size: number | null;
+}
+
+/**
+ * Thrown by fetchFile when the platform's file is larger than allowed (known from its metadata, or found while
+ * streaming): the core stores nothing and tells the ticket which file and why.
+ */
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly size: number | null,
+    readonly maxBytes: number,
+  ) {
+    super(`file larger than ${maxBytes} bytes`);
+    this.name = 'FileTooLargeError';
+  }
+}
+
+/** A stored attachment the sync engine hands to an adapter to deliver into a thread. */
+export interface OutboundFile {
+  /** The attachment's id in the help center (stable: part of the delivery's dedupe key). */
+  id: string;
+  name: string;
+  contentType: string;
+  size: number;
+  /** A fresh stream of the bytes each time it is called (an adapter may retry an upload). */
+  open(): Promise<Readable>;
+}
+
 export interface OutboundContext {
   locale: Locale;
   /** Stable key of this delivery; adapters pass it to the platform where the platform dedupes (e.g. a uuid field). */
@@ -109,4 +144,15 @@ export interface ChannelAdapter {
    * platform's answer and our commit). Returns its id, or null when it is not there or cannot be known.
    */
   findDelivered?(target: ThreadTarget, ctx: OutboundContext): Promise<SentMessage | null>;
+  /**
+   * Fetch a file that came with a message, with the bot's own credentials, as a stream. Runs in the worker, never
+   * in a webhook's request. Throws FileTooLargeError beyond maxBytes, ChannelSendError for the rest (transient:
+   * retried; permanent: the file is recorded as unavailable with its platform link).
+   */
+  fetchFile?(file: ChatFile, maxBytes: number): Promise<FetchedFile>;
+  /**
+   * Deliver an agent's files into a thread (or the direct chat when threadRef is null), after the comment's text.
+   * Returns one SentMessage per platform message posted. Throws ChannelSendError like post().
+   */
+  postFiles?(target: ThreadTarget, files: OutboundFile[], ctx: OutboundContext): Promise<SentMessage[]>;
 }
