@@ -13,7 +13,7 @@ import { toLocale, type Locale } from '../../core/locale.ts';
 import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type InboundEnvelope, type RichMessage, type SentMessage, type ThreadTarget, type OutboundContext } from '../../core/ports/channel-port.ts';
 import type { MailPort } from '../../core/ports/mail-port.ts';
 import { renderMail, preferencesUrl } from './email-render.ts';
-import { EMAIL_PLATFORM, messageIdFor, replyAddress, rootIdFor, sameDomain, splitAddress, tokenFromAddress, tokenFromMessageId } from './mail-ids.ts';
+import { EMAIL_PLATFORM, isOurMailbox, messageIdFor, replyAddress, rootIdFor, splitAddress, tokenFromAddress, tokenFromMessageId } from './mail-ids.ts';
 import { visibleReply } from './reply-text.ts';
 
 /** What the SMTP listener records for one received mail. */
@@ -148,7 +148,7 @@ export function createEmailAdapter(opts: EmailAdapterOptions): ChannelAdapter {
         return [];
       }
       const sender = parsed.from?.value.find((v) => v.address)?.address?.trim().toLowerCase() ?? '';
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sender) || sameDomain(sender, from) || isAutomatic(parsed, p.mailFrom)) {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sender) || isOurMailbox(sender, from) || isAutomatic(parsed, p.mailFrom)) {
         log.info({ inboundId: envelope.id }, 'email: automatic, ours, or without a sender; ignored');
         return [];
       }
