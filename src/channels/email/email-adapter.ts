@@ -12,7 +12,7 @@ import type { ChatEvent, ChatFile, ChatPerson, ChatPlace } from '../../core/chat
 import { toLocale, type Locale } from '../../core/locale.ts';
 import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type InboundEnvelope, type RichMessage, type SentMessage, type ThreadTarget, type OutboundContext } from '../../core/ports/channel-port.ts';
 import type { MailPort } from '../../core/ports/mail-port.ts';
-import { renderMail, preferencesUrl } from './email-render.ts';
+import { renderMail, renderNotice, preferencesUrl } from './email-render.ts';
 import { EMAIL_PLATFORM, isOurMailbox, messageIdFor, replyAddress, rootIdFor, splitAddress, tokenFromAddress, tokenFromMessageId } from './mail-ids.ts';
 import { visibleReply } from './reply-text.ts';
 
@@ -193,10 +193,28 @@ export function createEmailAdapter(opts: EmailAdapterOptions): ChannelAdapter {
       ];
     },
 
-    // Answers to the sender are not mailed: a confirmation reaches the requester as the ticket's own notification,
-    // and an answer to an address nobody vouched for would be mail to whoever was forged (backscatter).
-    async tell(reply) {
-      log.info({ kind: reply.message.kind }, 'email: answer not mailed');
+    // Only a refusal is mailed back to the sender (e.g. a new mail too short to be a request): a ticket's
+    // confirmation and follow-up reach the requester as the ticket's own notifications, and the core says nothing
+    // to an address that is not a ticket's requester (it could be forged).
+    async tell(reply, ctx) {
+      const to = reply.actor?.platformUserId;
+      if (reply.message.kind !== 'notice' || reply.to !== 'actor' || !to) {
+        log.info({ kind: reply.message.kind }, 'email: answer not mailed');
+        return;
+      }
+      const m = renderNotice(reply.message.key, reply.message.params, reply.locale);
+      const original = ctx.envelope.externalId.startsWith('mid:') ? ctx.envelope.externalId.slice(4) : null;
+      try {
+        await mail.send({
+          to: { address: to },
+          ...m,
+          messageId: `<${ctx.deliveryKey.replace(/[^A-Za-z0-9_-]/g, '_')}@${domain}>`,
+          ...(original ? { inReplyTo: original, references: [original] } : {}),
+          headers: { 'Auto-Submitted': 'auto-replied', 'X-Auto-Response-Suppress': 'All' },
+        });
+      } catch (err) {
+        throw sendError(err);
+      }
     },
 
     async post(target: ThreadTarget, message: RichMessage, ctx: OutboundContext): Promise<SentMessage> {

@@ -23,6 +23,17 @@ export function preferencesUrl(publicUrl: string): string {
   return `${publicUrl}/my/chats`;
 }
 
+/** An answer of the conversation engine to the sender of a mail (e.g. why their mail opened no request). */
+export function renderNotice(key: string, params: Record<string, string | number> | undefined, locale: Locale): { subject: string; text: string; html: string } {
+  const line = t(locale, key, params);
+  const why = t(locale, 'email:footer.why');
+  return {
+    subject: t(locale, 'email:notice.subject'),
+    text: [t(locale, 'email:greeting'), '', line, '', '-- ', why, ''].join('\n'),
+    html: `<!doctype html>\n<html lang="${locale}"><head><meta charset="utf-8"><title>${esc(t(locale, 'email:notice.subject'))}</title></head>\n<body style="font-family:-apple-system,'Segoe UI',Roboto,'Hiragino Sans','Noto Sans JP',Arial,sans-serif;color:#1b2430;"><p>${esc(t(locale, 'email:greeting'))}</p><p>${esc(line)}</p><p style="font-size:12px;color:#8a94a3;">${esc(why)}</p></body></html>`,
+  };
+}
+
 export function renderMail(message: RichMessage, locale: Locale, publicUrl: string): RenderedMail | null {
   if (message.kind === 'ticket_list' || message.kind === 'notice') return null;
   const tk = message.ticket;

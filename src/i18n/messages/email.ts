@@ -24,6 +24,7 @@ export const emailMessages: Catalog = {
     'footer.why': 'You get this email because you asked our support for help.',
     'footer.prefs': 'Choose which emails you get: {{url}}',
     'footer.prefs_link': 'Email preferences',
+    'notice.subject': 'About your message to support',
   },
   ja: {
     subject: 'お問い合わせ #{{number}}: {{subject}}',
@@ -43,6 +44,7 @@ export const emailMessages: Catalog = {
     'footer.why': 'このメールは、サポートへのお問い合わせに関してお送りしています。',
     'footer.prefs': '受け取るメールの設定: {{url}}',
     'footer.prefs_link': 'メールの設定',
+    'notice.subject': 'サポートへのメッセージについて',
   },
   ru: {
     subject: 'Заявка #{{number}}: {{subject}}',
@@ -62,6 +64,7 @@ export const emailMessages: Catalog = {
     'footer.why': 'Вы получили это письмо, потому что обратились в нашу службу поддержки.',
     'footer.prefs': 'Какие письма получать: {{url}}',
     'footer.prefs_link': 'Настройки писем',
+    'notice.subject': 'О вашем письме в поддержку',
   },
 };
 

@@ -90,6 +90,39 @@ describe('mail received by the service', () => {
     expect(await w.ticketsOf('rita@customer.example')).toHaveLength(1);
   });
 
+  it('an HTML-only reply is read as its text, the quoted part removed', async () => {
+    const { n, token } = await notified('hugo@customer.example', 'HTML mail');
+    await deliver({
+      from: 'hugo@customer.example',
+      to: `support+t-${token}@${DOMAIN}`,
+      subject: 'Re: html',
+      html: '<div>It is <b>still</b> broken.</div><blockquote>Anna Agent replied to your request</blockquote>',
+      messageId: '<html-1@customer.example>',
+    });
+    expect((await w.comments(n)).at(-1)).toMatchObject({ public: true, body: 'It is still broken.' });
+  });
+
+  it('a reply to a solved ticket reopens it; to a closed one it starts a follow-up that mails its own confirmation', async () => {
+    const { n, token } = await notified('ines@customer.example', 'Reopen me');
+    await w.agentSays(n, 'Fixed it.', true, 'solved');
+    await w.mail.waitFor('ines@customer.example', 3);
+    await deliver({ from: 'ines@customer.example', to: `support+t-${token}@${DOMAIN}`, subject: 'Re', text: 'No, it is not fixed.', messageId: '<reopen-1@customer.example>' });
+    expect((await w.db.ticket.findUniqueOrThrow({ where: { number: n } })).status).toBe('open');
+    await w.agentSays(n, 'Now it is.', true, 'solved');
+    await w.mail.waitFor('ines@customer.example', 5);
+    expect(await w.svc.tickets.closeStaleSolved(0)).toBeGreaterThanOrEqual(1);
+    await deliver({ from: 'ines@customer.example', to: `support+t-${token}@${DOMAIN}`, subject: 'Re', text: 'It broke again today.', messageId: '<followup-1@customer.example>' });
+    const mine = await w.ticketsOf('ines@customer.example');
+    expect(mine).toHaveLength(2);
+    expect(mine[1]).toMatchObject({ via: 'email', followUpOfId: mine[0]!.id, description: 'It broke again today.' });
+    const confirmation = await w.mail.waitFor('ines@customer.example', 6);
+    expect(confirmation.parsed.subject).toBe(`Request #${mine[1]!.number}: Reopen me`);
+    // The follow-up keeps the conversation's token: a reply to any of its mails lands on the newest ticket.
+    expect(tokenOf(confirmation)).toBe(token);
+    await deliver({ from: 'ines@customer.example', to: `support+t-${token}@${DOMAIN}`, subject: 'Re', text: 'Any news?', messageId: '<followup-2@customer.example>' });
+    expect((await w.comments(mine[1]!.number)).at(-1)).toMatchObject({ body: 'Any news?', public: true });
+  });
+
   it('the same mail twice (same Message-ID) adds nothing the second time', async () => {
     const { n, token } = await notified('sam@customer.example', 'Twice');
     const msg = { from: 'sam@customer.example', to: `support+t-${token}@${DOMAIN}`, subject: 'Re: twice', text: 'Only once, please.', messageId: '<dup-1@customer.example>' };
@@ -202,8 +235,14 @@ describe('mail received by the service', () => {
     }
     await waitFor(async () => (await w.db.inboundEvent.count({ where: { externalId: { in: ['mid:<bad-1@customer.example>', 'mid:<bad-2@customer.example>', 'mid:<auto-1@customer.example>'] }, status: 'done' } })) === 3, 30_000, 'three odd mails handled');
     expect(await w.ticketsOf('robot@customer.example')).toEqual([]);
-    // The broken multipart one still had a sender and words: it opened a ticket rather than vanish.
-    expect((await w.ticketsOf('wendy@customer.example')).length).toBeLessThanOrEqual(1);
+    expect(w.mail.to('robot@customer.example')).toEqual([]);
+    // The broken multipart one has no readable text, only its subject "broken": too short to be a request, and the
+    // sender is told so by mail rather than hear nothing.
+    expect(await w.ticketsOf('wendy@customer.example')).toEqual([]);
+    const told = await w.mail.waitFor('wendy@customer.example', 1);
+    expect(told.parsed.subject).toBe('About your message to support');
+    expect(told.parsed.text).toContain('at least 10 characters');
+    expect(told.parsed.inReplyTo).toBe('<bad-1@customer.example>');
     const health = await w.svc.app.inject({ method: 'GET', url: '/healthz' });
     expect(health.statusCode).toBe(200);
   });
