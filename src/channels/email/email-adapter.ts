@@ -68,13 +68,13 @@ function localeOf(mail: ParsedMail, text: string): Locale | null {
 }
 
 /** Mail no person wrote to us (autoresponders, bulk, bounces): answering or filing it would only loop. */
-function isAutomatic(mail: ParsedMail, mailFrom: string): boolean {
+function isAutomatic(mail: ParsedMail, mailFrom: string, sender: string): boolean {
   const auto = String(mail.headers.get('auto-submitted') ?? '').trim().toLowerCase();
   if (auto !== '' && auto !== 'no') return true;
   const precedence = String(mail.headers.get('precedence') ?? '').trim().toLowerCase();
   if (['bulk', 'junk', 'list', 'auto_reply'].includes(precedence)) return true;
   if (mail.headers.has('x-autoreply') || mail.headers.has('x-autorespond')) return true;
-  return mailFrom === '' || /^(mailer-daemon|postmaster)@/i.test(mailFrom);
+  return mailFrom === '' || [mailFrom, sender].some((a) => /^(mailer-daemon|postmaster)@/i.test(a));
 }
 
 function filesOf(mail: ParsedMail): ChatFile[] {
@@ -89,7 +89,7 @@ function filesOf(mail: ParsedMail): ChatFile[] {
     }));
 }
 
-function sendError(err: unknown): ChannelSendError {
+export function sendError(err: unknown): ChannelSendError {
   const e = err as { code?: string; responseCode?: number; message?: string };
   const what = `SMTP: ${e.responseCode ?? e.code ?? ''} ${String(e.message ?? err).slice(0, 300)}`.trim();
   // A recipient the mail server refuses for good (no such mailbox) stops this address's thread; anything else
@@ -148,7 +148,7 @@ export function createEmailAdapter(opts: EmailAdapterOptions): ChannelAdapter {
         return [];
       }
       const sender = parsed.from?.value.find((v) => v.address)?.address?.trim().toLowerCase() ?? '';
-      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sender) || isOurMailbox(sender, from) || isAutomatic(parsed, p.mailFrom)) {
+      if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(sender) || isOurMailbox(sender, from) || isAutomatic(parsed, p.mailFrom, sender)) {
         log.info({ inboundId: envelope.id }, 'email: automatic, ours, or without a sender; ignored');
         return [];
       }
