@@ -27,8 +27,9 @@ async function deliver(message: Parameters<EmailWorld['deliver']>[0]) {
 
 /** A ticket an agent opened for `email`, and the notification it got. */
 async function notified(email: string, subject: string) {
+  const before = w.mail.to(email).length;
   const n = await w.ticket(email, subject, `About: ${subject}, please help.`);
-  const mail = await w.mail.waitFor(email, w.mail.to(email).length + 1);
+  const mail = await w.mail.waitFor(email, before + 1);
   return { n, mail, token: tokenOf(mail) };
 }
 

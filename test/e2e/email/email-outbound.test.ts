@@ -38,7 +38,8 @@ describe('mails to the requester', () => {
     expect(m.parsed.text).toContain('##- Please type your reply above this line -##');
     expect(m.parsed.html).toContain(`href="${PUBLIC_URL}/tickets/${n}"`);
     expect(m.parsed.html).toContain(`${PUBLIC_URL}/my/chats`);
-    // What agents see of it: one delivery to the address, sent.
+    // What agents see of it: one delivery to the address, sent (committed just after the server's answer).
+    await waitFor(async () => (await w.deliveries(n))[0]?.status === 'sent', 20_000, 'sent');
     const d = await w.deliveries(n);
     expect(d).toEqual([expect.objectContaining({ event: 'ticket.created', platform: 'email', chatId: to, status: 'sent' })]);
   });
@@ -157,6 +158,8 @@ describe('mails to the requester', () => {
     const to = 'ivan@customer.example';
     const n = await w.ticket(to, 'Crash window', 'Between accept and commit.');
     const first = await w.mail.waitFor(to, 1);
+    // The catcher has the mail a moment before our commit: wait for the commit, then undo it.
+    await waitFor(async () => (await w.deliveries(n))[0]?.status === 'sent', 20_000, 'sent');
     const d = await w.db.delivery.findFirstOrThrow({ where: { threadLink: { ticket: { number: n }, platform: 'email' } } });
     expect(d.status).toBe('sent');
     // What a process killed right after the SMTP server's answer leaves behind: the claim, not the commit.
