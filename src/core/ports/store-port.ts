@@ -200,7 +200,9 @@ export interface StoreTx {
   listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
   countThreadLinks(ticketId: string): Promise<number>;
   /** The ticket's thread links, oldest first. */
-  listThreadLinks(ticketId: string): Promise<(ThreadKey & { active: boolean })[]>;
+  listThreadLinks(ticketId: string): Promise<(ThreadKey & { active: boolean; locale: string })[]>;
+  /** The language a thread's messages are written in from now on (the person chose another). */
+  setThreadLocale(ticketId: string, thread: ThreadKey, locale: string): Promise<void>;
 
   getSlaPolicy(priority: TicketPriority): Promise<SlaPolicy | null>;
   /** Records an SLA warning or breach once; false when it was recorded before. */

@@ -140,6 +140,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     const wants = addressReceives(addr, event.type, { requester: { id: u.id, role: u.role, emailReplies: u.emailReplies ?? true }, opened });
     const except = [event.except ?? []].flat();
     if (!wants) except.push(...mine);
+    // Mails follow the language the requester chose since (their help-center preference).
+    else if (mine[0] && mine[0].locale !== u.locale) await tx.setThreadLocale(ticketId, mine[0], u.locale);
     else if (mine.length === 0) await tx.linkThread(ticketId, { platform: addr.platform, workspaceId: addr.workspaceId, chatId: email, threadRef: newAddressToken(), locale: u.locale });
     await tx.publish(ticketId, { ...event, ...(except.length ? { except } : {}) });
   }

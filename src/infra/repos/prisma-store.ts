@@ -248,7 +248,10 @@ function txApi(tx: Tx): StoreTx {
     countThreadLinks: (ticketId) => tx.chatThreadLink.count({ where: { ticketId } }),
     async listThreadLinks(ticketId) {
       const rows = await tx.chatThreadLink.findMany({ where: { ticketId }, orderBy: { createdAt: 'asc' } });
-      return rows.map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId, active: l.status === 'active' }));
+      return rows.map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId, active: l.status === 'active', locale: l.locale }));
+    },
+    async setThreadLocale(ticketId, th, locale) {
+      await tx.chatThreadLink.updateMany({ where: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef }, data: { locale } });
     },
     ...agentWorkTx(tx),
   };

@@ -112,6 +112,18 @@ describe('mails to the requester', () => {
     expect(ru.parsed.text).toContain('Мы открыли для вас заявку');
   });
 
+  it('follows a language the requester chooses later', async () => {
+    const to = 'lena@customer.example';
+    await w.customer(to, 'Lena');
+    const n = await w.ticket(to, 'Monitor', 'The monitor stays black.');
+    expect((await w.mail.waitFor(to, 1)).parsed.subject).toBe(`Request #${n}: Monitor`);
+    await w.db.user.update({ where: { email: to }, data: { locale: 'ru', localeChosen: true } });
+    await w.agentSays(n, 'Проверьте кабель, пожалуйста.', true);
+    const m = await w.mail.waitFor(to, 2);
+    expect(m.parsed.subject).toBe(`Заявка #${n}: Monitor`);
+    expect(m.parsed.text).toContain('Anna Agent ответил(а) на вашу заявку');
+  });
+
   it('a requester who turned "also email me replies" off gets no mail', async () => {
     const to = 'gina@customer.example';
     await w.customer(to, 'Gina');

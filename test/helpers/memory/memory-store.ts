@@ -277,7 +277,10 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     listThreadLinks: async (tid) =>
       s.links
         .filter((l) => l.ticketId === tid)
-        .map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId ?? null, active: l.status === 'active' })),
+        .map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId ?? null, active: l.status === 'active', locale: l.locale })),
+    setThreadLocale: async (tid, th, locale) => {
+      for (const l of s.links) if (l.ticketId === tid && sameThread(l, th)) l.locale = locale;
+    },
   };
 
   const store: Store = {
