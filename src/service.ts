@@ -55,7 +55,7 @@ import { createOpsRepo } from './infra/repos/ops-repo.ts';
 import { databaseErrorLine, isDatabaseUnavailable } from './infra/db/db-errors.ts';
 import { createRequesterService, type RequesterService } from './core/help-center/requester-service.ts';
 import { createSignInService, type SignInService } from './core/help-center/sign-in-service.ts';
-import { createSmtpMailer, type SmtpMailer } from './infra/mail/smtp-mailer.ts';
+import { createSmtpMailer, emailDomain, type SmtpMailer } from './infra/mail/smtp-mailer.ts';
 import { createRequesterRepo, createSignInLinkRepo } from './infra/repos/help-center-repo.ts';
 
 export const ADMIN_EMAIL = 'admin@ticket-bridge.local';
@@ -109,7 +109,13 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const db = createPrisma(databaseUrl);
   const store = createPrismaStore(db);
   const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
-  const tickets = createTicketService({ store, onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc(), slaWarningMinutes: config.SLA_WARNING_MINUTES });
+  const tickets = createTicketService({
+    store,
+    onTicketCreated: (t) => metrics.ticketsCreated.labels(t.via).inc(),
+    slaWarningMinutes: config.SLA_WARNING_MINUTES,
+    // With outgoing mail, requesters are also reached at their own address (the email channel: src/channels/email).
+    ...(config.SMTP_URL && !opts.channels ? { addressChannel: { platform: 'email', workspaceId: emailDomain(config.EMAIL_FROM) } } : {}),
+  });
   const work = {
     sla: createSlaService({ store, repo: createSlaRepo(db), warningMinutes: config.SLA_WARNING_MINUTES, onBreach: (b) => metrics.slaBreaches.labels(b.target, b.priority).inc() }),
     macros: createMacroService({ repo: createMacroRepo(db), store, tickets }),
@@ -156,7 +162,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       return { forms: limits?.forms ?? false, directCopies: limits?.directCopies ?? false };
     },
   });
-  const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL };
+  const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL, mail: mailer };
   const channels = opts.channels ? opts.channels(channelDeps) : await enabledChannels(config, channelDeps);
   for (const c of channels) adapters.set(c.adapter.platform, c.adapter);
 

@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { ChannelAdapter } from '../core/ports/channel-port.ts';
 import type { InboxPort } from '../core/ports/inbox-port.ts';
 import type { ChatService } from '../core/chat/chat-service.ts';
+import type { MailPort } from '../core/ports/mail-port.ts';
 
 export interface ChannelDeps {
   /** The conversation engine: request-time helpers (drafts, the service catalog) for forms that answer at once. */
@@ -16,6 +17,8 @@ export interface ChannelDeps {
   logger: Logger;
   /** Base of every link the bot posts; a ticket's link is `${publicUrl}/tickets/<number>`. */
   publicUrl: string;
+  /** Outgoing mail (SMTP_URL), when configured: the email channel sends through it. */
+  mail?: MailPort | null;
 }
 
 /**

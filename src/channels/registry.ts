@@ -34,5 +34,15 @@ export async function enabledChannels(config: Readonly<Config>, deps: ChannelDep
       ),
     );
   } else deps.logger.info('Telegram is off: TELEGRAM_BOT_TOKEN is not set');
+  if (config.SMTP_URL && deps.mail) {
+    const { createEmailChannel, DEFAULT_MAX_MESSAGE_BYTES } = await import('./email/email-channel.ts');
+    out.push(
+      createEmailChannel(
+        { mail: deps.mail, from: config.EMAIL_FROM, host: config.HOST, inboundPort: config.SMTP_INBOUND_PORT, maxBytes: DEFAULT_MAX_MESSAGE_BYTES },
+        deps,
+      ),
+    );
+    if (config.SMTP_INBOUND_PORT === undefined) deps.logger.info('Inbound email is off: SMTP_INBOUND_PORT is not set (notifications are sent, replies by mail are not received)');
+  } else deps.logger.info('Email notifications are off: SMTP_URL is not set');
   return out;
 }

@@ -28,6 +28,11 @@ function isSmtpUrl(v: string): boolean {
   }
 }
 
+/** A domain mail can be addressed to: dotted labels, not an IP address or a bare host such as localhost. */
+function isMailDomain(d: string): boolean {
+  return /^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/i.test(d);
+}
+
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 
 /**
@@ -92,6 +97,7 @@ const schema = z
     TELEGRAM_API_ROOT: url('https://api.telegram.org'),
     SMTP_URL: optionalSecret.refine((v) => v === undefined || isSmtpUrl(v), 'must be smtp://[user:pass@]host:port or smtps://[user:pass@]host:port'),
     EMAIL_FROM: optionalSecret.refine((v) => v === undefined || EMAIL_ADDRESS.test(v), 'must be an email address, e.g. support@help.example.com'),
+    SMTP_INBOUND_PORT: optionalSecret.pipe(z.coerce.number<string | undefined>().int().min(0).max(65535).optional()),
     TRUST_PROXY: optionalSecret.transform((v, ctx) => {
       const parsed = parseTrustProxy(v);
       if (parsed === null) {
@@ -104,6 +110,10 @@ const schema = z
   .superRefine((v, ctx) => {
     if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT)
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (the metrics listener is a second one)' });
+    if (v.SMTP_INBOUND_PORT !== undefined && !v.SMTP_URL)
+      ctx.addIssue({ code: 'custom', path: ['SMTP_URL'], message: 'is required when SMTP_INBOUND_PORT is set (answers to received mail go out by email)' });
+    if (v.SMTP_INBOUND_PORT !== undefined && v.SMTP_INBOUND_PORT !== 0 && (v.SMTP_INBOUND_PORT === v.PORT || v.SMTP_INBOUND_PORT === v.METRICS_PORT))
+      ctx.addIssue({ code: 'custom', path: ['SMTP_INBOUND_PORT'], message: 'must differ from PORT and METRICS_PORT' });
     if (v.TELEGRAM_MODE === 'webhook' && !v.TELEGRAM_WEBHOOK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['TELEGRAM_WEBHOOK_SECRET'], message: 'is required when TELEGRAM_MODE=webhook' });
     if (Boolean(v.SLACK_BOT_TOKEN) !== Boolean(v.SLACK_SIGNING_SECRET))
@@ -154,10 +164,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Readonly<Confi
   }
   const v = parsed.data;
   const publicUrl = (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/+$/, '');
+  const emailFrom = v.EMAIL_FROM ?? `support@${new URL(publicUrl).hostname}`;
+  // The listener accepts mail for this domain only: it must be a mail domain (a name with a dot), not a bare host.
+  if (v.SMTP_INBOUND_PORT !== undefined && !isMailDomain(emailFrom.slice(emailFrom.lastIndexOf('@') + 1)))
+    throw new ConfigError('EMAIL_FROM', `must name the domain that receives mail when SMTP_INBOUND_PORT is set (got "${emailFrom}"; set EMAIL_FROM, e.g. support@help.example.com)`);
   return Object.freeze({
     ...v,
     PUBLIC_URL: publicUrl,
-    EMAIL_FROM: v.EMAIL_FROM ?? `support@${new URL(publicUrl).hostname}`,
+    EMAIL_FROM: emailFrom,
     TELEGRAM_MODE: v.TELEGRAM_MODE ?? (v.TELEGRAM_WEBHOOK_SECRET ? 'webhook' : 'polling'),
   });
 }

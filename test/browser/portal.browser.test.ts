@@ -10,12 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { linkIn, MailCatcher } from '../helpers/mail-catcher.ts';
+import { linkIn, MailCatcher, signInMailsOnly } from '../helpers/mail-catcher.ts';
 import { ROOT } from '../helpers/processes.ts';
 import { TelegramServiceWorld } from '../helpers/telegram/telegram-service.ts';
 
 const SHOTS = path.join(ROOT, 'test-results/screenshots');
-const mail = new MailCatcher();
+const mail = new MailCatcher(null, signInMailsOnly);
 const w = new TelegramServiceWorld();
 const contexts: { context: BrowserContext; dir: string }[] = [];
 const offsite: string[] = [];

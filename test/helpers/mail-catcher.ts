@@ -22,7 +22,14 @@ export class MailCatcher {
   /** When set, RCPT TO answers this SMTP error (e.g. a mail server refusing mail for a while). */
   failWith: { code: number; message: string } | null = null;
 
-  constructor(private readonly auth: { user: string; pass: string } | null = null) {}
+  /**
+   * `keep`: which received mails the catcher keeps (the rest are accepted and dropped), e.g. `signInMailsOnly` for
+   * tests of sign-in that should not count the ticket notifications the same customer also gets.
+   */
+  constructor(
+    private readonly auth: { user: string; pass: string } | null = null,
+    private readonly keep: (m: CaughtMail) => boolean = () => true,
+  ) {}
 
   async start(): Promise<this> {
     const auth = this.auth;
@@ -47,12 +54,13 @@ export class MailCatcher {
           const raw = Buffer.concat(chunks).toString('utf8');
           simpleParser(raw)
             .then((parsed) => {
-              this.mails.push({
+              const mail = {
                 envelopeTo: session.envelope.rcptTo.map((r) => r.address),
                 envelopeFrom: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
                 raw,
                 parsed,
-              });
+              };
+              if (this.keep(mail)) this.mails.push(mail);
               cb();
             })
             .catch((e: Error) => cb(e));
@@ -87,6 +95,9 @@ export class MailCatcher {
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }
+
+/** Keeps only sign-in mails (not the ticket notifications of the email channel). */
+export const signInMailsOnly = (m: CaughtMail): boolean => /https?:\/\/\S+\/login\/link\/[A-Za-z0-9_-]+/.test(m.parsed.text ?? '');
 
 /** The sign-in link in a mail's plain-text body. */
 export function linkIn(mail: CaughtMail): string {

@@ -5,12 +5,13 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
 import type { ServiceOptions } from '../../src/service.ts';
-import { linkIn, MailCatcher, type CaughtMail } from '../helpers/mail-catcher.ts';
+import { linkIn, MailCatcher, signInMailsOnly, type CaughtMail } from '../helpers/mail-catcher.ts';
 import { startTestService } from '../helpers/service.ts';
 import { api, ConsoleClient, makeAgent } from '../console/console-client.ts';
 
 export class PortalWorld {
-  readonly mail = new MailCatcher();
+  /** Sign-in mails only: the customers here also get ticket notifications (test/e2e/email tests those). */
+  readonly mail = new MailCatcher(null, signInMailsOnly);
   svc!: Awaited<ReturnType<typeof startTestService>>;
   db!: Db;
   agent!: Awaited<ReturnType<typeof makeAgent>>;

@@ -25,6 +25,13 @@ export interface ChatProfile extends ChatUserRef {
 /** A person who did something. `profile()` may cost a platform call, so the core asks only when it must. */
 export interface ChatPerson extends ChatUserRef {
   profile(): Promise<ChatProfile>;
+  /**
+   * The person is known only by the address their message claims (`platformUserId` is that email address, e.g.
+   * a mail's sender), which the platform does not vouch for: they are the help-center user with that address (an
+   * end user, made if new), no chat account is linked, and their message is the requester's words only on a
+   * ticket whose requester has that address (anywhere else it is an internal note marked unverified).
+   */
+  byAddress?: boolean;
 }
 
 /** Where something happened. */

@@ -35,6 +35,11 @@ export function createChatIdentity(deps: ChatIdentityDeps) {
       const getProfile = () => (profile ??= person.profile().then(storable));
       const getUser = () =>
         (user ??= (async () => {
+          if (person.byAddress) {
+            // The address is all there is: the user it names (an end user, made if new), no chat account linked.
+            const p = await getProfile();
+            return directory.findOrCreateEndUser(person.platformUserId, p.displayName, p.locale ?? undefined);
+          }
           const linked = await store.findIdentity(person.platform, person.workspaceId, person.platformUserId);
           if (linked) return linked;
           const p = await getProfile();

@@ -58,6 +58,7 @@ export interface ChatServiceDeps {
     | 'getTicket'
     | 'findTicketBySourceKey'
     | 'findTicketsByThread'
+    | 'findTicketsByThreadRef'
     | 'findTicketByDeliveredMessage'
     | 'listTickets'
     | 'listComments'

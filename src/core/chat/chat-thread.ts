@@ -12,7 +12,7 @@
  *   was written in (adapters cannot tell a ticket's thread from any other).
  */
 import { isStaff } from '../tickets/ticket-types.ts';
-import type { TicketView } from '../ports/store-port.ts';
+import type { TicketView, UserRecord } from '../ports/store-port.ts';
 import type { ChatEvent, ChatFile, ChatPlace } from './chat-events.ts';
 import type { ResolvedPerson } from './chat-identity.ts';
 import { notice } from './chat-messages.ts';
@@ -32,13 +32,21 @@ export function attachmentsOf(files: ChatFile[]): { name: string; url: string }[
   return files.flatMap((f) => (f.url ? [{ name: cleanText(f.name) || 'file', url: f.url }] : []));
 }
 
-/** The ticket a message belongs to: the thread's (newest, when a follow-up shares it), else the bot message's it answers. */
-async function ticketOf(ctx: ChatContext, place: ChatPlace, repliesTo: string[]): Promise<TicketView | null> {
+/**
+ * The ticket a message belongs to: the thread's (newest, when a follow-up shares it), else the bot message's it
+ * answers. A person known only by their address writes from a chat that is that address; a message of theirs that
+ * names a ticket's thread (its token) from another address is found by the thread ref alone.
+ */
+async function ticketOf(ctx: ChatContext, place: ChatPlace, repliesTo: string[], byAddress: boolean): Promise<TicketView | null> {
   const { store } = ctx.deps;
+  const newestOf = (found: TicketView[]) => found.sort((a, b) => b.number - a.number)[0];
   if (place.threadRef !== null) {
-    const found = await store.findTicketsByThread(threadKey(place, place.threadRef));
-    const newest = found.sort((a, b) => b.number - a.number)[0];
+    const newest = newestOf(await store.findTicketsByThread(threadKey(place, place.threadRef)));
     if (newest) return newest;
+    if (byAddress && place.threadRef !== '') {
+      const named = newestOf(await store.findTicketsByThreadRef(place.platform, place.workspaceId, place.threadRef));
+      if (named) return named;
+    }
   }
   for (const id of repliesTo) {
     const t = await store.findTicketByDeliveredMessage(place.platform, place.workspaceId, id);
@@ -51,7 +59,7 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
   const body = cleanText(e.text);
   const attachments = attachmentsOf(e.files);
   if (body === '' && attachments.length === 0) return NO_REPLIES;
-  const ticket = await ticketOf(ctx, e.place, e.repliesTo);
+  const ticket = await ticketOf(ctx, e.place, e.repliesTo, e.author.byAddress === true);
   if (!ticket) {
     if (e.place.direct) return answerPrompt(ctx, e, who, body);
     if (!e.mentionsBot) return NO_REPLIES;
@@ -65,6 +73,7 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
   const user = await who.user();
   if (!user) return { replies: [ctx.reply(base, notice('common:error.not_registered'))] };
   const byRequester = user.id === ticket.requester.id;
+  if (e.author.byAddress && (!byRequester || isStaff(user.role))) return unverifiedNote(ctx, e, ticket, user, body, attachments);
   if (ticket.status === 'closed' && ticket.visibility !== 'public') return NO_REPLIES;
   if (ticket.status === 'closed' && (!byRequester || isStaff(user.role))) {
     // Only the requester follows a closed request up; anyone else is shown how to ask for themselves.
@@ -90,6 +99,41 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
   if (r?.followUp) return { replies: [ctx.reply(base, { kind: 'follow_up_started', closedNumber: ticket.number, ticket: ctx.summary(r.followUp) })] };
   return NO_REPLIES;
 }
+
+/**
+ * A message about a ticket from an address that is not its requester's (a forwarded notification, a colleague, a
+ * forged sender; an agent's address too, since anyone can write it): never the requester's words and never an
+ * agent's reply. It is kept as an internal note by the address's user, marked unverified with the address, for
+ * agents to judge; on a closed ticket it is not kept (the raw message stays in the inbox). Nothing is said back:
+ * an answer to an address nobody vouched for would be mail to whoever was forged.
+ */
+async function unverifiedNote(
+  ctx: ChatContext,
+  e: MessageEvent,
+  ticket: TicketView,
+  user: { id: string; role: UserRecord['role']; email: string },
+  body: string,
+  attachments: { name: string; url: string }[],
+): Promise<ChatOutcome> {
+  if (ticket.status === 'closed') return NO_REPLIES;
+  await ctx.deps.tickets
+    .comment(ticket.number, { id: user.id, role: user.role }, {
+      body: `${UNVERIFIED_MARK} ${user.email}\n\n${body}`,
+      public: false,
+      unverified: true,
+      via: e.place.platform,
+      externalRef: ctx.messageRef(e.place, e.messageId),
+      attachments,
+    })
+    .catch((err: unknown) => {
+      if ((err as { code?: string }).code === 'unique_violation') return null;
+      throw err;
+    });
+  return NO_REPLIES;
+}
+
+/** The first line of an unverified sender's note, for agents (stored with the note, so in one language). */
+export const UNVERIFIED_MARK = '[unverified sender]';
 
 export async function handleThreadEvent(ctx: ChatContext, e: ChatEvent, who: ResolvedPerson | null): Promise<ChatOutcome | null> {
   switch (e.type) {

@@ -21,6 +21,8 @@ export interface UserRecord extends UserRef {
   /** False once an admin deactivated the agent: nothing they hold signs them in. */
   active: boolean;
   createdAt: Date;
+  /** Whether agents' public replies also reach this person at their own address (their help-center preference). */
+  emailReplies?: boolean;
 }
 
 export interface TicketView {
@@ -74,8 +76,8 @@ export interface TicketEventInput {
 /** A domain event for the outbox. `deliver` says whether chat threads get it (decided by the rules). */
 export type DomainEventInput = DomainEvent & {
   deliver: boolean;
-  /** A thread that does not get it (the one the change came from). */
-  except?: ThreadKey;
+  /** Threads that do not get it (the one the change came from; an address the requester does not want it at). */
+  except?: ThreadKey | ThreadKey[];
 };
 
 export interface TicketFilter {
@@ -197,6 +199,10 @@ export interface StoreTx {
   /** The chat accounts linked to a user. */
   listIdentities(userId: string): Promise<{ platform: string; workspaceId: string; platformUserId: string; locale: string }[]>;
   countThreadLinks(ticketId: string): Promise<number>;
+  /** The ticket's thread links, oldest first. */
+  listThreadLinks(ticketId: string): Promise<(ThreadKey & { active: boolean; locale: string })[]>;
+  /** The language a thread's messages are written in from now on (the person chose another). */
+  setThreadLocale(ticketId: string, thread: ThreadKey, locale: string): Promise<void>;
 
   getSlaPolicy(priority: TicketPriority): Promise<SlaPolicy | null>;
   /** Records an SLA warning or breach once; false when it was recorded before. */
@@ -219,6 +225,11 @@ export interface Store {
   listComments(ticketId: string, opts: { publicOnly: boolean }): Promise<CommentView[]>;
   listTicketEvents(ticketId: string): Promise<{ id: string; kind: string; field: string | null; from: string | null; to: string | null; via: string; actor: UserRef | null; createdAt: Date }[]>;
   findTicketsByThread(thread: ThreadKey): Promise<TicketView[]>;
+  /**
+   * The tickets with a thread of this ref in any chat of the workspace: for a channel whose thread ref is the
+   * ticket's own unguessable token, so that a message naming it is found whoever sent it.
+   */
+  findTicketsByThreadRef(platform: string, workspaceId: string, threadRef: string): Promise<TicketView[]>;
   /** The ticket whose delivery posted this platform message. */
   findTicketByDeliveredMessage(platform: string, workspaceId: string, messageId: string): Promise<TicketView | null>;
 

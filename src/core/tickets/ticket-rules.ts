@@ -62,6 +62,15 @@ export function commentArrives(t: TicketState, byStaff: boolean, wantsPublic: bo
   return { public: true, status: reopens ? 'open' : t.status, becomesPublic: false, followUp: false };
 }
 
+/**
+ * A message whose sender the channel cannot vouch for, on a ticket that is not theirs (an address anyone can
+ * write from): kept as an internal note for agents to judge. It reopens nothing and starts no follow-up.
+ */
+export function unverifiedArrives(t: TicketState): CommentDecision {
+  assertNotClosed(t);
+  return { public: false, status: t.status, becomesPublic: false, followUp: false };
+}
+
 /** Only a solved ticket can be rated, 1-5; the rating closes it. */
 export function rate(t: TicketState, score: number): TicketStatus {
   if (!Number.isInteger(score) || score < MIN_SCORE || score > MAX_SCORE)

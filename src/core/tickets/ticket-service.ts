@@ -3,12 +3,13 @@
  * audit events and its domain event (the outbox the sync engine delivers from).
  */
 import { DomainError } from '../errors.ts';
-import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView } from '../ports/store-port.ts';
+import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView, DomainEventInput } from '../ports/store-port.ts';
 import * as rules from './ticket-rules.ts';
 import { isStaff, type TicketPriority, type TicketStatus, type Visibility } from './ticket-types.ts';
 import { applyTagChange, normaliseTags, sameTags, type TagChange } from './tag-rules.ts';
 import { trackSla, type SlaTracker } from '../sla/sla-tracker.ts';
 import { onAssigned, onCustomerMessage } from '../notifications/notification-rules.ts';
+import { addressReceives, newAddressToken, type AddressChannel } from './address-rules.ts';
 
 export interface Actor {
   id: string;
@@ -43,6 +44,11 @@ export interface CommentInput {
   via: string;
   externalRef?: string | null;
   attachments?: { name: string; url: string }[];
+  /**
+   * The sender could not be vouched for and is not the requester (e.g. an address anyone can write from): the
+   * comment is an internal note for agents to judge, never the requester's words, and changes nothing else.
+   */
+  unverified?: boolean;
   /** Where a follow-up lives if the comment arrives on a closed ticket (e.g. the chat thread it was written in). */
   followUpThreads?: (ThreadKey & { locale: string })[];
   /** The chat thread the comment was written in: it is not echoed back there. */
@@ -73,6 +79,8 @@ export interface TicketServiceDeps {
   onTicketCreated?: (t: TicketView) => void;
   /** How long before an SLA target's due time its assignee is warned. */
   slaWarningMinutes?: number;
+  /** The channel that reaches requesters at their own address, when one is on (see address-rules.ts). */
+  addressChannel?: AddressChannel;
 }
 
 export function normaliseEmail(email: string): string {
@@ -115,6 +123,27 @@ export function createTicketService(deps: TicketServiceDeps) {
         locale: id.locale,
       });
     }
+  }
+
+  /**
+   * Publishes a domain event. When it leaves the help center and an address channel is on, the requester's
+   * address thread gets it or not by the address rules; the first time it does, the thread is linked with a new
+   * token (kept for every later mail of the ticket).
+   */
+  async function publishOut(tx: StoreTx, ticketId: string, requesterId: string, event: DomainEventInput, opened?: { submitterId: string; via: string }): Promise<void> {
+    const addr = deps.addressChannel;
+    if (!addr || !event.deliver) return tx.publish(ticketId, event);
+    const u = await tx.getUser(requesterId);
+    if (!u) return tx.publish(ticketId, event);
+    const email = normaliseEmail(u.email);
+    const mine = (await tx.listThreadLinks(ticketId)).filter((l) => l.platform === addr.platform && l.workspaceId === addr.workspaceId && l.chatId === email);
+    const wants = addressReceives(addr, event.type, { requester: { id: u.id, role: u.role, emailReplies: u.emailReplies ?? true }, opened });
+    const except = [event.except ?? []].flat();
+    if (!wants) except.push(...mine);
+    // Mails follow the language the requester chose since (their help-center preference).
+    else if (mine[0] && mine[0].locale !== u.locale) await tx.setThreadLocale(ticketId, mine[0], u.locale);
+    else if (mine.length === 0) await tx.linkThread(ticketId, { platform: addr.platform, workspaceId: addr.workspaceId, chatId: email, threadRef: newAddressToken(), locale: u.locale });
+    await tx.publish(ticketId, { ...event, ...(except.length ? { except } : {}) });
   }
 
   async function resolveRequester(tx: StoreTx, input: CreateTicketInput): Promise<string> {
@@ -188,11 +217,13 @@ export function createTicketService(deps: TicketServiceDeps) {
     clock.status(status);
     await clock.finish();
     await tx.insertNotifications(onAssigned(ticket.id, input.assigneeId ?? null, input.submitter.id));
-    await tx.publish(ticket.id, {
-      type: 'ticket.created',
-      payload: { number: ticket.number, status },
-      deliver: rules.leavesHelpCenter({ visibility }, { kind: 'created' }),
-    });
+    await publishOut(
+      tx,
+      ticket.id,
+      requesterId,
+      { type: 'ticket.created', payload: { number: ticket.number, status }, deliver: rules.leavesHelpCenter({ visibility }, { kind: 'created' }) },
+      { submitterId: input.submitter.id, via: input.via },
+    );
     return tx.readTicket(ticket.id);
   }
 
@@ -207,8 +238,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     });
     await tx.recordEvents(t.id, actorId, via, [{ kind: 'status', field: 'status', from: t.status, to }]);
     const deliver = rules.leavesHelpCenter(t, { kind: 'status' });
-    await tx.publish(t.id, { type: 'ticket.status_changed', payload: { number: t.number, from: t.status, to }, deliver });
-    if (to === 'solved') await tx.publish(t.id, { type: 'ticket.solved', payload: { number: t.number }, deliver });
+    await publishOut(tx, t.id, t.requester.id, { type: 'ticket.status_changed', payload: { number: t.number, from: t.status, to }, deliver });
+    if (to === 'solved') await publishOut(tx, t.id, t.requester.id, { type: 'ticket.solved', payload: { number: t.number }, deliver });
   }
 
   async function commentIn(
@@ -219,7 +250,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     clock: SlaTracker,
   ): Promise<{ comment: CommentView | null; followUp: TicketView | null }> {
     const staff = isStaff(author.role);
-    const d = rules.commentArrives(t, staff, input.public, author.id === t.requester.id);
+    const d = input.unverified ? rules.unverifiedArrives(t) : rules.commentArrives(t, staff, input.public, author.id === t.requester.id);
     if (d.followUp) {
       const followUp = await createIn(tx, {
         subject: t.subject,
@@ -255,7 +286,7 @@ export function createTicketService(deps: TicketServiceDeps) {
     clock.message({ byStaff: staff, public: d.public, at: comment.createdAt });
     await tx.insertNotifications(onCustomerMessage(t.id, t.assignee?.id ?? null, { id: author.id, staff }, comment.id));
     const visibleNow = { visibility: d.becomesPublic ? ('public' as const) : t.visibility };
-    await tx.publish(t.id, {
+    await publishOut(tx, t.id, t.requester.id, {
       type: 'comment.added',
       payload: { number: t.number, commentId: comment.id, public: d.public, byStaff: staff, via: input.via },
       deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
@@ -417,7 +448,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         if (text !== c.body) {
           await tx.updateComment(c.id, { body: text, editedAt: now() });
           await tx.recordEvents(t.id, actor.id, via, [{ kind: 'comment_edited', field: c.id, from: c.body, to: text }]);
-          await tx.publish(t.id, { type: 'comment.edited', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
+          await publishOut(tx, t.id, t.requester.id, { type: 'comment.edited', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
         }
         return (await tx.findCommentById(c.id))!;
       });
@@ -429,7 +460,7 @@ export function createTicketService(deps: TicketServiceDeps) {
         const { t, c } = await ownComment(tx, number, actor, commentId);
         await tx.updateComment(c.id, { deletedAt: now() });
         await tx.recordEvents(t.id, actor.id, via, [{ kind: 'comment_deleted', field: c.id, from: c.body }]);
-        await tx.publish(t.id, { type: 'comment.deleted', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
+        await publishOut(tx, t.id, t.requester.id, { type: 'comment.deleted', payload: { number, commentId: c.id }, deliver: rules.leavesHelpCenter(t, { kind: 'comment', public: c.public, byStaff: true }) });
       });
     },
 

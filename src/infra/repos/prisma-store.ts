@@ -89,6 +89,7 @@ export function toUser(u: UserRow): UserRecord {
     organization: u.organization,
     active: u.deactivatedAt === null,
     createdAt: u.createdAt,
+    emailReplies: u.emailReplies,
   };
 }
 
@@ -212,12 +213,12 @@ function txApi(tx: Tx): StoreTx {
     async publish(ticketId, event) {
       const row = await tx.outboxEvent.create({ data: { ticketId, type: event.type, payload: event.payload as Prisma.InputJsonValue } });
       if (!event.deliver) return;
-      const ex = event.except;
+      const ex = event.except === undefined ? [] : Array.isArray(event.except) ? event.except : [event.except];
       const links = await tx.chatThreadLink.findMany({
         where: {
           ticketId,
           status: 'active',
-          ...(ex ? { NOT: { platform: ex.platform, workspaceId: ex.workspaceId, chatId: ex.chatId, threadRef: ex.threadRef } } : {}),
+          ...(ex.length ? { AND: ex.map((e) => ({ NOT: { platform: e.platform, workspaceId: e.workspaceId, chatId: e.chatId, threadRef: e.threadRef } })) } : {}),
         },
         select: { id: true },
       });
@@ -245,6 +246,13 @@ function txApi(tx: Tx): StoreTx {
       return tx.chatIdentity.findMany({ where: { userId }, select: { platform: true, workspaceId: true, platformUserId: true, locale: true }, orderBy: { createdAt: 'asc' } });
     },
     countThreadLinks: (ticketId) => tx.chatThreadLink.count({ where: { ticketId } }),
+    async listThreadLinks(ticketId) {
+      const rows = await tx.chatThreadLink.findMany({ where: { ticketId }, orderBy: { createdAt: 'asc' } });
+      return rows.map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId, active: l.status === 'active', locale: l.locale }));
+    },
+    async setThreadLocale(ticketId, th, locale) {
+      await tx.chatThreadLink.updateMany({ where: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef }, data: { locale } });
+    },
     ...agentWorkTx(tx),
   };
 }
@@ -292,6 +300,12 @@ export function createPrismaStore(db: Db): Store {
         where: { platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef },
         include: { ticket: { include: ticketInclude } },
       });
+      return links.map((l) => toTicket(l.ticket));
+    },
+
+    async findTicketsByThreadRef(platform, workspaceId, threadRef) {
+      if (threadRef === '') return [];
+      const links = await db.chatThreadLink.findMany({ where: { platform, workspaceId, threadRef }, include: { ticket: { include: ticketInclude } }, take: 20 });
       return links.map((l) => toTicket(l.ticket));
     },
 

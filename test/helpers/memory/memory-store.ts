@@ -253,7 +253,7 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       const row: OutboxRow = { id: String(next()), ticketId, type: event.type, payload: structuredClone(event.payload), createdAt: now() };
       s.outbox.push(row);
       if (!event.deliver) return;
-      for (const l of s.links.filter((x) => x.ticketId === ticketId && x.status === 'active' && !(event.except && sameThread(x, event.except)))) {
+      for (const l of s.links.filter((x) => x.ticketId === ticketId && x.status === 'active' && ![event.except ?? []].flat().some((ex) => sameThread(x, ex)))) {
         s.deliveries.push({ id: String(next()), outboxId: row.id, threadLinkId: l.id, status: 'pending', attempts: 0, claimedUntil: null, lastError: null, platformMessageId: null });
         jobs.drains.push({ threadLinkId: l.id, runAt: null });
       }
@@ -274,6 +274,13 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     findOrInsertUser: async (input) => findOrInsertUser(input),
     listIdentities: async (uid) => s.identities.filter((i) => i.userId === uid).map((i) => ({ platform: i.platform, workspaceId: i.workspaceId, platformUserId: i.platformUserId, locale: i.locale })),
     countThreadLinks: async (tid) => s.links.filter((l) => l.ticketId === tid).length,
+    listThreadLinks: async (tid) =>
+      s.links
+        .filter((l) => l.ticketId === tid)
+        .map((l) => ({ platform: l.platform, workspaceId: l.workspaceId, chatId: l.chatId, threadRef: l.threadRef, directUserId: l.directUserId ?? null, active: l.status === 'active', locale: l.locale })),
+    setThreadLocale: async (tid, th, locale) => {
+      for (const l of s.links) if (l.ticketId === tid && sameThread(l, th)) l.locale = locale;
+    },
   };
 
   const store: Store = {
@@ -318,6 +325,8 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     listTicketEvents: async (tid) =>
       s.events.filter((e) => e.ticketId === tid).map((e) => ({ id: String(e.id), kind: e.kind, field: e.field, from: e.from, to: e.to, via: e.via, actor: e.actorId ? userRef(e.actorId) : null, createdAt: e.createdAt })),
     findTicketsByThread: async (th) => s.links.filter((l) => sameThread(l, th)).map((l) => toTicket(ticketById(l.ticketId))),
+    findTicketsByThreadRef: async (platform, workspaceId, threadRef) =>
+      s.links.filter((l) => threadRef !== '' && l.platform === platform && l.workspaceId === workspaceId && l.threadRef === threadRef).map((l) => toTicket(ticketById(l.ticketId))),
     async findTicketByDeliveredMessage(platform, workspaceId, messageId) {
       const d = s.deliveries.find((x) => x.platformMessageId === messageId && s.links.some((l) => l.id === x.threadLinkId && l.platform === platform && l.workspaceId === workspaceId));
       return d ? toTicket(ticketById(s.links.find((l) => l.id === d.threadLinkId)!.ticketId)) : null;
