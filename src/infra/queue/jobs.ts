@@ -38,14 +38,18 @@ export const TASK_SLA_CHECK = 'sla_check';
  * instance; `preserve_run_at` keeps a backoff that is in force (a new commit does not cut a throttle short).
  */
 export async function enqueueThreadDrain(db: Sql, threadLinkId: string, runAt?: Date): Promise<void> {
-  const key = `thread:${threadLinkId}`;
-  await db.$executeRaw`SELECT graphile_worker.add_job(
+  await db.$executeRaw`SELECT ${threadDrainJobSql(Prisma.sql`${threadLinkId}::text`, runAt ?? null)}`;
+}
+
+/** The SQL of `add_job` for draining thread link `idSql` (a SQL text expression): see enqueueThreadDrain. */
+export function threadDrainJobSql(idSql: Prisma.Sql, runAt: Date | null = null): Prisma.Sql {
+  return Prisma.sql`graphile_worker.add_job(
     ${TASK_DRAIN_THREAD}::text,
-    json_build_object('threadLinkId', ${threadLinkId}::text),
-    queue_name := ${key}::text,
-    run_at := ${runAt ?? null}::timestamptz,
+    json_build_object('threadLinkId', ${idSql}),
+    queue_name := 'thread:' || ${idSql},
+    run_at := ${runAt}::timestamptz,
     max_attempts := 1000,
-    job_key := ${key}::text,
+    job_key := 'thread:' || ${idSql},
     job_key_mode := ${runAt ? 'replace' : 'preserve_run_at'}::text)`;
 }
 

@@ -4,6 +4,7 @@
  * algorithm is the core's (src/core/sync/inbound-processor.ts); this is its repository and scheduler.
  */
 import { Prisma } from '../../generated/prisma/client.ts';
+import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
@@ -34,28 +35,44 @@ export function createInbox(db: Db): InboxPort {
   };
 }
 
+const inboxRowSchema = z.object({
+  platform: z.string(),
+  external_id: z.string(),
+  ordering_key: z.string().nullable(),
+  payload: z.unknown(),
+  status: z.string(),
+  attempts: z.number().int(),
+  failing_since: z.date().nullable(),
+  received_at: z.date(),
+  outcome: z.unknown(),
+  replies_sent: z.number().int(),
+});
+
 export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
   return {
     async loadInbound(id) {
-      const r = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
-      if (!r) return null;
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT platform, external_id, ordering_key, payload, status, attempts, failing_since, received_at, outcome, replies_sent
+        FROM inbound_events WHERE id = ${BigInt(id)}`;
+      if (!rows[0]) return null;
+      const r = inboxRowSchema.parse(rows[0]);
       const row: InboxRow = {
         id,
         platform: r.platform,
-        externalId: r.externalId,
-        orderingKey: r.orderingKey,
+        externalId: r.external_id,
+        orderingKey: r.ordering_key,
         payload: r.payload,
         status: r.status as InboxRow['status'],
         attempts: r.attempts,
-        failingSince: r.failingSince,
-        receivedAt: r.receivedAt,
+        failingSince: r.failing_since,
+        receivedAt: r.received_at,
         outcome: (r.outcome as ChatOutcome | null) ?? null,
-        repliesSent: r.repliesSent,
+        repliesSent: r.replies_sent,
       };
       return row;
     },
     async completeInbound(id) {
-      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { status: 'done', processedAt: new Date(), lastError: null, outcome: Prisma.DbNull } });
+      await db.$executeRaw`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL WHERE id = ${BigInt(id)}`;
     },
     async saveInboundOutcome(id, outcome) {
       await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { outcome: outcome as unknown as Prisma.InputJsonValue, repliesSent: 0 } });
