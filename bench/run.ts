@@ -1,36 +1,51 @@
 /**
- * `npm run bench`: the sync engine driven through the real service with the test channel on loopback.
+ * `npm run bench`: the service as its own process (bench/service-child.ts) with Slack on the strict Slack fake and
+ * the test channel on loopback, driven from outside; every figure is printed beside its reference measured in the
+ * same run:
  *
- * 1. ceiling     the same comment transactions through the API with no chat thread linked: PostgreSQL's rate
- *                for this work with no delivery at all.
- * 2. throughput  N tickets x M public comments committed as fast as they go; deliveries/s until the last one lands.
- * 3. latency     comments committed at a fixed rate (BENCH_RATE, default 200/s); commit-to-channel-call latency.
- * Queue depth (pending deliveries) is sampled every 100 ms and peak RSS is tracked throughout.
+ * 1. Slack events   signed event_callbacks (thread replies into ticket threads) sent open-loop at fixed rates
+ *                   (50, 200, 500/s) to the service and to a bare fastify route (bench/bare-child.ts) that only
+ *                   checks the signature: ack p50/p99 of each, the service's inbox backlog at the burst's end and
+ *                   how long it took to drain.
+ * 2. tickets        signed view_submissions of request drafts → ticket rows, per second, end to end.
+ * 3. comment write  agent comments through the API at 1/4/16 connections, beside a plain `pg` client doing the
+ *                   same write (lock the ticket, insert the comment, its audit event, its outbox row) as one
+ *                   statement per transaction at 1/4/16 connections: the database's ceiling for this work.
+ * 4. delivery       comments committed at a fixed rate (BENCH_RATE, 200/s) on tickets linked to test-channel
+ *                   threads: latency from the API's answer (the commit) to the channel call.
+ * 5. memory         the service's RSS idle (after start-up) and at its peak over the whole run.
  *
- * Env: DATABASE_URL (else an embedded PostgreSQL in a temporary folder), BENCH_TICKETS (50), BENCH_COMMENTS (20),
- * BENCH_RATE (200), BENCH_CONCURRENCY (16). Prints a table and writes bench/results/bench-<time>.json.
+ * Env: DATABASE_URL (else an embedded PostgreSQL in a temporary folder), BENCH_EVENT_SECONDS (5),
+ * BENCH_RATES (50,200,500), BENCH_TICKETS (300), BENCH_COMMENT_SECONDS (5), BENCH_RATE (200),
+ * BENCH_DELIVERY_SECONDS (5), WORKER_CONCURRENCY. Prints a table and writes bench/results/bench-<time>.json.
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import pino from 'pino';
-import { loadConfig } from '../src/config/env.ts';
 import { startEmbeddedPostgres } from '../src/infra/db/embedded-postgres.ts';
-import { startService, type RunningService } from '../src/service.ts';
-import { createTestChannel } from '../test/helpers/test-channel/test-channel.ts';
+import { SlackFake } from '../test/fakes/slack/slack-fake.ts';
+import { eventRequest, interactionRequest, type SignedRequest } from '../test/fakes/slack/slack-inbound.ts';
+import { submission, threadReply, ticketFormValues } from '../test/helpers/slack/slack-payloads.ts';
 import { TestPlatform } from '../test/helpers/test-channel/test-platform.ts';
-import { threadTicket } from '../test/helpers/service.ts';
 
-const TICKETS = Number(process.env.BENCH_TICKETS ?? 50);
-const COMMENTS = Number(process.env.BENCH_COMMENTS ?? 20);
-const RATE = Number(process.env.BENCH_RATE ?? 200);
-const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const ROOT = path.resolve(import.meta.dirname, '..');
+const num = (name: string, d: number) => Number(process.env[name] ?? d);
+const EVENT_SECONDS = num('BENCH_EVENT_SECONDS', 5);
+const RATES = (process.env.BENCH_RATES ?? '50,200,500').split(',').map(Number);
+const TICKETS = num('BENCH_TICKETS', 300);
+const COMMENT_SECONDS = num('BENCH_COMMENT_SECONDS', 5);
+const RATE = num('BENCH_RATE', 200);
+const DELIVERY_SECONDS = num('BENCH_DELIVERY_SECONDS', 5);
 const ADMIN = 'bench-admin-token-0123456789';
+const SECRET = '8f742231b10e8888abcd99yyyzzz85a5';
+const TEAM = 'T0001';
 
-let peakRss = 0;
-const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
-
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (x: number) => Math.round(x * 10) / 10;
 function pct(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -66,116 +81,278 @@ async function createDatabase(): Promise<{ url: string; cleanup: () => Promise<v
   };
 }
 
-async function inject(svc: RunningService, token: string, method: 'POST' | 'PATCH', url: string, body: unknown) {
-  const r = await svc.app.inject({ method, url: `/api/v1${url}`, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, payload: JSON.stringify(body) });
-  if (r.statusCode >= 300) throw new Error(`${method} ${url}: ${r.statusCode} ${r.body}`);
-  return JSON.parse(r.body);
+/** A TypeScript entry as its own node process (tsx as a loader, so the pid is the process measured). */
+function spawnChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`${entry}: no READY within 180 s\n${out}`)), 180_000);
+    const onData = (d: Buffer) => {
+      out += d.toString();
+      const m = /READY (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ child, url: m[1]! });
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (!/READY/.test(out)) reject(new Error(`${entry} exited ${code} before READY:\n${out}`));
+    });
+  });
 }
 
-/** Runs `jobs` with at most `n` at a time. */
-async function pool<T>(items: T[], n: number, fn: (x: T) => Promise<void>): Promise<void> {
-  let i = 0;
-  await Promise.all(Array.from({ length: n }, async () => {
-    while (i < items.length) await fn(items[i++]!);
-  }));
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([gone, sleep(20_000).then(() => child.kill('SIGKILL'))]);
+}
+
+function rssMb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 512 });
+
+/** One HTTP request on the shared keep-alive agent; resolves with the status and body. */
+function request(url: string, method: string, headers: Record<string, string>, body: string | null): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent, headers: body === null ? headers : { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c) => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body ?? undefined);
+  });
+}
+
+function signedPost(url: string, r: SignedRequest) {
+  return request(url, 'POST', r.headers, r.body);
+}
+
+/**
+ * Sends `requests` open-loop at `rate` per second (each at its due time, whatever the answers before it): the ack
+ * latency is measured from the due time, so a server that falls behind is not excused by a waiting client.
+ */
+async function openLoop(url: string, requests: SignedRequest[], rate: number): Promise<{ latencies: number[]; errors: number; seconds: number }> {
+  const latencies: number[] = [];
+  let errors = 0;
+  const interval = 1000 / rate;
+  const t0 = performance.now();
+  const inFlight: Promise<void>[] = [];
+  for (let k = 0; k < requests.length; k++) {
+    const due = t0 + k * interval;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    inFlight.push(
+      signedPost(url, requests[k]!).then(
+        (r) => {
+          if (r.status === 200) latencies.push(performance.now() - due);
+          else errors++;
+        },
+        () => void errors++,
+      ),
+    );
+  }
+  await Promise.all(inFlight);
+  return { latencies: latencies.sort((a, b) => a - b), errors, seconds: (performance.now() - t0) / 1000 };
 }
 
 async function main(): Promise<void> {
   const platform = new TestPlatform();
   await platform.start();
+  const fake = new SlackFake();
+  await fake.start();
   const database = await createDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, ADMIN_TOKEN: ADMIN, LOG_LEVEL: 'silent', PUBLIC_URL: 'http://bench.test', WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY ?? '8' });
-  const svc = await startService(config, {
-    logger: pino({ level: 'silent' }),
-    listen: false,
-    pollIntervalMs: 500,
-    channels: (deps) => [createTestChannel({ apiUrl: platform.url }, deps)],
-  });
-  const probe = new pg.Pool({ connectionString: database.url, max: 2 });
-  const token = (await inject(svc, ADMIN, 'POST', '/agents', { email: 'bench@support.example', name: 'Bench' })).token as string;
+  const probe = new pg.Pool({ connectionString: database.url, max: 20 });
 
-  // --- 1. ceiling: the same transactions, no thread linked, so no delivery work at all
-  const plain: number[] = [];
-  for (let i = 0; i < TICKETS; i++) plain.push((await inject(svc, token, 'POST', '/tickets', { subject: `c${i}`, description: 'ceiling', requesterEmail: `c${i}@bench.example` })).ticket.number);
-  const ceilingJobs = plain.flatMap((n) => Array.from({ length: COMMENTS }, (_, j) => ({ n, j })));
+  const service = await spawnChild('bench/service-child.ts', {
+    DATABASE_URL: database.url,
+    TEST_PLATFORM_URL: platform.url,
+    SLACK_API_URL: fake.apiUrl,
+    SLACK_BOT_TOKEN: fake.botToken,
+    SLACK_SIGNING_SECRET: SECRET,
+    ADMIN_TOKEN: ADMIN,
+    ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
+  });
+  const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET });
+  const pid = service.child.pid!;
+  let peakRss = 0;
+  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid) || 0)), 50);
+  // Idle: started, nothing asked of it yet, a few seconds to settle.
+  await sleep(3000);
+  const idleRss = rssMb(pid);
+  peakRss = Math.max(peakRss, idleRss);
+
+  const ticketId = async (number: number) => (await probe.query<{ id: string }>(`SELECT id::text FROM tickets WHERE number = $1`, [number])).rows[0]!.id;
+  const api = async (method: string, url: string, body: unknown, token: string) => {
+    const r = await request(`${service.url}/api/v1${url}`, method, { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, JSON.stringify(body));
+    if (r.status >= 300) throw new Error(`${method} ${url}: ${r.status} ${r.body}`);
+    return JSON.parse(r.body);
+  };
+  const token = (await api('POST', '/agents', { email: 'bench@support.example', name: 'Bench' }, ADMIN)).token as string;
+
+  // --- 2. ticket creation end to end (first: its tickets are the threads the events of phase 1 reply in)
+  const users = Array.from({ length: 20 }, (_, i) => `UB${String(i).padStart(3, '0')}`);
+  for (const u of users) fake.addUser({ id: u, name: u.toLowerCase(), realName: `Bench ${u}`, email: `${u.toLowerCase()}@bench.example`, locale: 'en-US' });
+  const threads: { channel: string; ts: string; user: string }[] = [];
+  const drafts = new pg.Client({ connectionString: database.url });
+  await drafts.connect();
+  const submissions: SignedRequest[] = [];
+  for (let i = 0; i < TICKETS; i++) {
+    const channel = `CB${String(i).padStart(5, '0')}`;
+    const user = users[i % users.length]!;
+    fake.addChannel({ id: channel, name: `bench-${i}`, members: [user] });
+    const ts = fake.addMessage(channel, { user, text: `Bench request ${i}: the printer is on fire` }).ts;
+    threads.push({ channel, ts, user });
+    // The draft a ticket reaction leaves (what the reaction → button → modal steps store), inserted directly.
+    const source = { messageId: `${channel}:${ts}`, text: `Bench request ${i}: the printer is on fire`, files: [], url: `https://acme.slack.com/archives/${channel}/p${ts.replace('.', '')}` };
+    const d = await drafts.query<{ id: string }>(
+      `INSERT INTO request_drafts (id, platform, workspace_id, platform_user_id, chat_id, thread_ref, direct, source, subject, description, priority, updated_at)
+       VALUES (gen_random_uuid(), 'slack', $1, $2, $3, $4, false, $5::jsonb, $6, $7, 'normal', now()) RETURNING id::text`,
+      [TEAM, user, channel, ts, JSON.stringify(source), `Bench request ${i}`, source.text],
+    );
+    const view = { id: `VB${i}`, hash: `h${i}`, view: { callback_id: 'slack_ticket_form', private_metadata: JSON.stringify({ d: d.rows[0]!.id, l: 'en' }), blocks: [] } };
+    submissions.push(interactionRequest(SECRET, submission(view as never, user, ticketFormValues({ subject: `Bench request ${i}`, description: source.text }))));
+  }
+  await drafts.end();
+  const ticketCount = async () => Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM tickets WHERE via = 'slack'`)).rows[0]!.n);
   let t0 = performance.now();
-  await pool(ceilingJobs, CONCURRENCY, async ({ n, j }) => void (await inject(svc, token, 'POST', `/tickets/${n}/comments`, { body: `c ${j}`, public: true })));
-  const ceilingRate = ceilingJobs.length / ((performance.now() - t0) / 1000);
-
-  // tickets with a chat thread for the delivery phases
-  const threaded = async (tag: string) => {
-    const out: { number: number; chatId: string }[] = [];
-    for (let i = 0; i < TICKETS; i++) {
-      const chatId = `${tag}${i}`;
-      const { ticket } = await threadTicket(svc, { via: 'test', requester: { email: `${tag}${i}@bench.example` }, subject: `${tag}${i}`, description: 'benchmark ticket', thread: { platform: 'test', workspaceId: 'w', chatId, threadRef: 'root', locale: 'en' } });
-      out.push({ number: ticket.number, chatId });
-    }
-    return out;
-  };
-  const waitDrained = async (expected: number, timeoutMs: number) => {
-    const end = Date.now() + timeoutMs;
-    while (platform.messages.length < expected && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
-  };
-  const depth: { tMs: number; pending: number }[] = [];
-  let sampling = true;
-  const startSampling = (phase: string, base: number) => {
-    void (async () => {
-      while (sampling) {
-        const r = await probe.query<{ n: string }>(`SELECT count(*) AS n FROM deliveries WHERE status IN ('pending','sending')`);
-        depth.push({ tMs: Math.round(performance.now() - base), pending: Number(r.rows[0]!.n), ...({ phase } as object) } as never);
-        await new Promise((r) => setTimeout(r, 100));
+  let submitErrors = 0;
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 32 }, async () => {
+      while (next < submissions.length) {
+        const r = await signedPost(`${service.url}/slack/events`, submissions[next++]!).catch(() => ({ status: 0, body: '' }));
+        if (r.status !== 200 || r.body.includes('errors')) submitErrors++;
       }
-    })();
+    }),
+  );
+  const submitSeconds = (performance.now() - t0) / 1000;
+  for (const end = Date.now() + 180_000; (await ticketCount()) < TICKETS && Date.now() < end; ) await sleep(50);
+  const createSeconds = (performance.now() - t0) / 1000;
+  const created = await ticketCount();
+
+  // --- 1. Slack events, open loop, service and bare route at each rate
+  const pendingInbox = async () => Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'pending'`)).rows[0]!.n);
+  for (const end = Date.now() + 120_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(100);
+  let seq = 0;
+  const events = (n: number) =>
+    Array.from({ length: n }, () => {
+      const th = threads[seq % threads.length]!;
+      seq++;
+      const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
+      return eventRequest(SECRET, threadReply({ channel: th.channel, user: th.user, text: `bench reply ${seq}`, ts, threadTs: th.ts, eventId: `EvB${String(seq).padStart(8, '0')}` }));
+    });
+  const eventRuns: { rate: number; sent: number; service: { p50: number; p99: number; errors: number }; bare: { p50: number; p99: number; errors: number }; backlogAtEnd: number; drainSeconds: number; processedPerSecond: number }[] = [];
+  for (const rate of RATES) {
+    const n = Math.round(rate * EVENT_SECONDS);
+    const bareRun = await openLoop(`${bare.url}/slack/events`, events(n), rate);
+    await sleep(500);
+    const before = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n);
+    const start = performance.now();
+    const svcRun = await openLoop(`${service.url}/slack/events`, events(n), rate);
+    const burstEnd = performance.now();
+    const backlog = await pendingInbox();
+    for (const end = Date.now() + 300_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(20);
+    const drained = performance.now();
+    const done = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n) - before;
+    eventRuns.push({
+      rate,
+      sent: n,
+      service: { p50: round(pct(svcRun.latencies, 50)), p99: round(pct(svcRun.latencies, 99)), errors: svcRun.errors },
+      bare: { p50: round(pct(bareRun.latencies, 50)), p99: round(pct(bareRun.latencies, 99)), errors: bareRun.errors },
+      backlogAtEnd: backlog,
+      drainSeconds: round((drained - burstEnd) / 1000),
+      processedPerSecond: round(done / ((drained - start) / 1000)),
+    });
+  }
+
+  // --- 3. the comment write: API vs plain pg, 1/4/16 connections
+  const plainTickets: { number: number; id: string }[] = [];
+  for (let i = 0; i < 64; i++) {
+    const t = (await api('POST', '/tickets', { subject: `w${i}`, description: 'comment write', requesterEmail: `w${i}@bench.example` }, token)).ticket;
+    plainTickets.push({ number: t.number, id: await ticketId(t.number) });
+  }
+  const agentId = (await probe.query<{ id: string }>(`SELECT id::text FROM users WHERE email = 'bench@support.example'`)).rows[0]!.id;
+  const closedLoop = async (c: number, seconds: number, one: (worker: number, k: number) => Promise<void>) => {
+    const end = performance.now() + seconds * 1000;
+    let count = 0;
+    const start = performance.now();
+    await Promise.all(
+      Array.from({ length: c }, async (_, w) => {
+        for (let k = 0; performance.now() < end; k++) {
+          await one(w, k);
+          count++;
+        }
+      }),
+    );
+    return count / ((performance.now() - start) / 1000);
   };
+  // One statement, one transaction: what the comment write costs the database when nothing else is in the way.
+  const PLAIN_SQL = `
+    WITH t AS (SELECT id FROM tickets WHERE id = $1::uuid FOR UPDATE),
+    c AS (INSERT INTO comments (id, ticket_id, author_id, body, public, via) SELECT gen_random_uuid(), t.id, $2::uuid, $3, true, 'api' FROM t RETURNING id, ticket_id),
+    u AS (UPDATE tickets SET updated_at = now(), version = version + 1 FROM c WHERE tickets.id = c.ticket_id RETURNING tickets.number),
+    e AS (INSERT INTO ticket_events (ticket_id, actor_id, kind, field, to_value, via) SELECT c.ticket_id, $2::uuid, 'comment_added', 'public', c.id::text, 'api' FROM c)
+    INSERT INTO outbox_events (ticket_id, type, payload)
+    SELECT c.ticket_id, 'comment.added', json_build_object('number', u.number, 'commentId', c.id, 'public', true, 'byStaff', true, 'via', 'api') FROM c, u`;
+  const writes: { connections: number; api: number; plainPg: number }[] = [];
+  for (const c of [1, 4, 16]) {
+    const viaApi = await closedLoop(c, COMMENT_SECONDS, async (w, k) => {
+      const t = plainTickets[(w + k * c) % plainTickets.length]!;
+      await api('POST', `/tickets/${t.number}/comments`, { body: `w ${w} ${k}`, public: true }, token);
+    });
+    const pool = new pg.Pool({ connectionString: database.url, max: c });
+    const plain = await closedLoop(c, COMMENT_SECONDS, async (w, k) => {
+      const t = plainTickets[(w + k * c) % plainTickets.length]!;
+      const r = await pool.query(PLAIN_SQL, [t.id, agentId, `p ${w} ${k}`]);
+      if (r.rowCount !== 1) throw new Error('the plain write wrote nothing');
+    });
+    await pool.end();
+    writes.push({ connections: c, api: round(viaApi), plainPg: round(plain) });
+  }
 
-  // --- 2. throughput
-  const tpTickets = await threaded('tp');
-  await waitDrained(platform.messages.length + 0, 0);
-  await waitDrained(TICKETS, 30_000); // confirmations
-  const before = platform.messages.length;
-  const tpJobs = tpTickets.flatMap((t) => Array.from({ length: COMMENTS }, (_, j) => ({ t, j })));
-  // one writer per ticket keeps each thread's commit order meaningful; CONCURRENCY writers in all
-  t0 = performance.now();
-  sampling = true;
-  startSampling('throughput', t0);
-  const perTicket = new Map<number, { t: (typeof tpTickets)[number]; j: number }[]>();
-  for (const job of tpJobs) perTicket.set(job.t.number, [...(perTicket.get(job.t.number) ?? []), job]);
-  await pool([...perTicket.values()], CONCURRENCY, async (jobs) => {
-    for (const { t, j } of jobs) await inject(svc, token, 'POST', `/tickets/${t.number}/comments`, { body: `tp ${j}`, public: true });
-  });
-  const commitSeconds = (performance.now() - t0) / 1000;
-  // each ticket's first reply also moves it new -> open (one status message more per ticket)
-  const tpExpected = before + tpJobs.length + TICKETS;
-  await waitDrained(tpExpected, 120_000);
-  const tpSeconds = (performance.now() - t0) / 1000;
-  sampling = false;
-  const tpDelivered = platform.messages.length - before;
-  const throughput = tpDelivered / tpSeconds;
-
-  // --- 3. latency at a fixed commit rate
-  const latTickets = await threaded('lat');
-  await waitDrained(tpExpected + TICKETS, 30_000);
+  // --- 4. delivery latency commit → channel call at RATE/s
+  const DELIVERY_TICKETS = 50;
+  const latTickets: { number: number; chatId: string }[] = [];
+  for (let i = 0; i < DELIVERY_TICKETS; i++) {
+    const t = (await api('POST', '/tickets', { subject: `lat${i}`, description: 'delivery latency', requesterEmail: `lat${i}@bench.example` }, token)).ticket;
+    const chatId = `lat${i}`;
+    await probe.query(
+      `INSERT INTO chat_thread_links (id, ticket_id, platform, workspace_id, chat_id, thread_ref, locale) VALUES (gen_random_uuid(), $1::uuid, 'test', 'w', $2, 'root', 'en')`,
+      [await ticketId(t.number), chatId],
+    );
+    latTickets.push({ number: t.number, chatId });
+  }
   const latBefore = platform.messages.length;
-  const total = TICKETS * COMMENTS;
+  const total = Math.round(RATE * DELIVERY_SECONDS);
   const committedAt = new Map<string, number>();
   const interval = 1000 / RATE;
   t0 = performance.now();
-  sampling = true;
-  startSampling('latency', t0);
   const pendingCommits: Promise<void>[] = [];
   const chains = new Map<number, Promise<void>>();
   let lateStarts = 0;
   for (let k = 0; k < total; k++) {
     const due = t0 + k * interval;
     const wait = due - performance.now();
-    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 1) await sleep(wait);
     else if (wait < -50) lateStarts++;
-    const t = latTickets[k % TICKETS]!;
+    const t = latTickets[k % DELIVERY_TICKETS]!;
     const body = `lat ${k}`;
-    // commits of one ticket stay in order; tickets run in parallel
-    const prev = chains.get(t.number) ?? Promise.resolve();
-    const p = prev.then(async () => {
-      await inject(svc, token, 'POST', `/tickets/${t.number}/comments`, { body, public: true });
+    // One ticket's commits stay in order (one agent typing); tickets run in parallel.
+    const p = (chains.get(t.number) ?? Promise.resolve()).then(async () => {
+      await api('POST', `/tickets/${t.number}/comments`, { body, public: true }, token);
       committedAt.set(body, Date.now());
     });
     chains.set(t.number, p);
@@ -183,8 +360,8 @@ async function main(): Promise<void> {
   }
   await Promise.all(pendingCommits);
   const achievedRate = total / ((performance.now() - t0) / 1000);
-  await waitDrained(latBefore + total + TICKETS, 120_000);
-  sampling = false;
+  // Each ticket's first agent reply also moves it new → open: one status message more per ticket.
+  for (const end = Date.now() + 120_000; platform.messages.length < latBefore + total + DELIVERY_TICKETS && Date.now() < end; ) await sleep(20);
   const latencies = platform.messages
     .slice(latBefore)
     .filter((m) => m.text.startsWith('agent_reply'))
@@ -192,49 +369,51 @@ async function main(): Promise<void> {
     .sort((a, b) => a - b);
   const doubled = platform.messages.length - new Set(platform.messages.map((m) => m.key)).size;
 
+  clearInterval(rssTimer);
   const result = {
     when: new Date().toISOString(),
-    params: { tickets: TICKETS, commentsPerTicket: COMMENTS, rate: RATE, concurrency: CONCURRENCY, workerConcurrency: config.WORKER_CONCURRENCY, node: process.version, cpus: os.cpus().length },
-    ceiling: { commitsPerSecond: round(ceilingRate) },
-    throughput: { deliveries: tpDelivered, deliveriesPerSecond: round(throughput), commitsPerSecond: round(tpJobs.length / commitSeconds), ratioToCeiling: round(throughput / ceilingRate) },
-    latency: { targetRate: RATE, achievedCommitRate: round(achievedRate), lateStarts, samples: latencies.length, p50Ms: pct(latencies, 50), p95Ms: pct(latencies, 95), p99Ms: pct(latencies, 99), maxMs: latencies[latencies.length - 1] ?? NaN },
-    queueDepth: { max: Math.max(0, ...depth.map((d) => d.pending)), samples: depth },
-    peakRssMb: round(peakRss / 1024 / 1024),
+    params: { eventSeconds: EVENT_SECONDS, rates: RATES, tickets: TICKETS, commentSeconds: COMMENT_SECONDS, deliveryRate: RATE, deliverySeconds: DELIVERY_SECONDS, node: process.version, cpus: os.cpus().length },
+    slackEvents: eventRuns,
+    ticketCreation: { submitted: TICKETS, created, submitErrors, ackSeconds: round(submitSeconds), seconds: round(createSeconds), ticketsPerSecond: round(created / createSeconds) },
+    commentWrite: writes,
+    delivery: { targetRate: RATE, achievedCommitRate: round(achievedRate), lateStarts, samples: latencies.length, p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99), maxMs: latencies.at(-1) ?? NaN },
+    rssMb: { idle: round(idleRss), peak: round(peakRss) },
     doubledMessages: doubled,
-    targets: {
-      p99Under50msAt200PerSecond: pct(latencies, 99) < 50 && RATE >= 200,
-      throughputAtLeastHalfOfCeiling: throughput >= ceilingRate / 2,
-    },
   };
 
-  const rows: [string, string, string][] = [
-    ['PostgreSQL ceiling (no delivery)', `${result.ceiling.commitsPerSecond} commits/s`, ''],
-    ['delivery throughput', `${result.throughput.deliveriesPerSecond} deliveries/s`, `target >= ${round(ceilingRate / 2)} (half the ceiling): ${result.targets.throughputAtLeastHalfOfCeiling ? 'met' : 'NOT met'}`],
-    ['commit rate during latency run', `${result.latency.achievedCommitRate}/s`, `target ${RATE}/s`],
-    ['delivery latency p50', `${result.latency.p50Ms} ms`, ''],
-    ['delivery latency p95', `${result.latency.p95Ms} ms`, ''],
-    ['delivery latency p99', `${result.latency.p99Ms} ms`, `target < 50 ms at 200/s: ${result.targets.p99Under50msAt200PerSecond ? 'met' : 'NOT met'}`],
-    ['queue depth (max pending)', String(result.queueDepth.max), ''],
-    ['peak RSS', `${result.peakRssMb} MiB`, ''],
-    ['messages doubled', String(doubled), 'must be 0'],
-  ];
+  const rows: [string, string, string][] = [];
+  const ratio = (a: number, b: number) => `${round(a / b)}×`;
+  for (const e of eventRuns) {
+    rows.push([`Slack event ack p50 at ${e.rate}/s`, `${e.service.p50} ms`, `bare fastify ${e.bare.p50} ms (${ratio(e.service.p50, e.bare.p50)})`]);
+    rows.push([`Slack event ack p99 at ${e.rate}/s`, `${e.service.p99} ms`, `bare fastify ${e.bare.p99} ms (${ratio(e.service.p99, e.bare.p99)})${e.rate === 200 ? `; must ≤ 3×: ${e.service.p99 <= 3 * e.bare.p99 ? 'met' : 'NOT met'}` : ''}`]);
+    rows.push([`  errors at ${e.rate}/s`, `${e.service.errors}`, `bare ${e.bare.errors}`]);
+    rows.push([`  inbox backlog at burst end, ${e.rate}/s`, `${e.backlogAtEnd}`, `of ${e.sent} sent in ${EVENT_SECONDS} s`]);
+    rows.push([`  drained after burst end, ${e.rate}/s`, `${e.drainSeconds} s`, `${e.processedPerSecond} events/s processed${e.rate === 500 ? `; must ≤ 5 s, no error: ${e.drainSeconds <= 5 && e.service.errors === 0 ? 'met' : 'NOT met'}` : ''}`]);
+  }
+  rows.push(['tickets end to end (view_submission → row)', `${result.ticketCreation.ticketsPerSecond}/s`, `${created}/${TICKETS} created, ${submitErrors} refused; must ≥ 150/s: ${result.ticketCreation.ticketsPerSecond >= 150 ? 'met' : 'NOT met'}`]);
+  for (const w of writes)
+    rows.push([`comment write, ${w.connections} conn (API)`, `${w.api}/s`, `plain pg same write ${w.plainPg}/s (${Math.round((100 * w.api) / w.plainPg)}%)${w.connections === 16 ? `; must ≥ 20%: ${w.api >= 0.2 * w.plainPg ? 'met' : 'NOT met'}` : ''}`]);
+  rows.push([`delivery commit rate`, `${result.delivery.achievedCommitRate}/s`, `target ${RATE}/s`]);
+  rows.push([`delivery latency p50`, `${result.delivery.p50Ms} ms`, '']);
+  rows.push([`delivery latency p99`, `${result.delivery.p99Ms} ms`, `must < 50 ms at 200/s: ${result.delivery.p99Ms < 50 && RATE >= 200 ? 'met' : 'NOT met'}`]);
+  rows.push(['RSS idle', `${result.rssMb.idle} MiB`, `must ≤ 200: ${idleRss <= 200 ? 'met' : 'NOT met'}`]);
+  rows.push(['RSS peak', `${result.rssMb.peak} MiB`, `must ≤ 300: ${peakRss <= 300 ? 'met' : 'NOT met'}`]);
+  rows.push(['messages doubled', String(doubled), 'must be 0']);
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
-  console.log(`\nsync engine benchmark: ${TICKETS} tickets x ${COMMENTS} comments, node ${process.version}, ${os.cpus().length} cpus\n`);
+  console.log(`\nticket-bridge benchmark: node ${process.version}, ${os.cpus().length} cpus, service pid ${pid}\n`);
   for (const [a, b, c] of rows) console.log(`${a.padEnd(w[0]!)}  ${b.padStart(w[1]!)}  ${c}`);
   await mkdir(path.resolve(import.meta.dirname, 'results'), { recursive: true });
   const file = path.resolve(import.meta.dirname, 'results', `bench-${result.when.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, JSON.stringify(result, null, 2));
   console.log(`\nJSON: ${path.relative(process.cwd(), file)}`);
 
-  clearInterval(rssTimer);
+  await stopChild(service.child);
+  await stopChild(bare.child);
+  agent.destroy();
   await probe.end();
-  await svc.stop();
   await platform.stop();
+  await fake.stop();
   await database.cleanup();
-}
-
-function round(x: number): number {
-  return Math.round(x * 10) / 10;
 }
 
 main().catch((err) => {

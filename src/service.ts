@@ -40,6 +40,7 @@ import { createNotificationRepo } from './infra/repos/notification-repo.ts';
 import { createMacroRepo, createTagRepo, createViewRepo } from './infra/repos/macro-view-repo.ts';
 import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/worker.ts';
 import { createInbox, createInboxRepo } from './infra/sync/inbox.ts';
+import { startInboxQueue, type InboxQueue } from './infra/sync/inbox-queue.ts';
 import { createDrainRepo } from './infra/sync/drain-repo.ts';
 import { createDraftRepo } from './infra/repos/draft-repo.ts';
 import { createChatService, type ChatService } from './core/chat/chat-service.ts';
@@ -147,7 +148,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     composeMail: composeSignInMail,
     publicUrl: config.PUBLIC_URL,
   });
-  const inbox = createInbox(db);
+  let inboxQueue: InboxQueue | null = null;
+  const inbox = createInbox(db, () => inboxQueue?.nudge());
   const adapters = new Map<string, ChannelAdapter>();
   const chat = createChatService({
     store,
@@ -236,7 +238,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
-        [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
+        // The inbox is its own queue (inbox-queue.ts); a job of an event recorded before that only wakes it.
+        [TASK_PROCESS_INBOUND]: async () => inboxQueue?.nudge(),
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
           if (typeof p.email !== 'string') return;
@@ -259,6 +262,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         },
       },
     });
+    inboxQueue = startInboxQueue({ db, process: processInbound, concurrency: config.WORKER_CONCURRENCY, pollIntervalMs: opts.pollIntervalMs ?? 1000, logger });
     // Deliveries that waited while a channel was off (or a previous run stopped mid-way) get a drain now.
     const waiting = await db.delivery.findMany({ where: { status: { in: ['pending', 'sending'] } }, distinct: ['threadLinkId'], select: { threadLinkId: true } });
     for (const w of waiting) await enqueueThreadDrain(db, w.threadLinkId);
@@ -292,6 +296,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         await app.close(); // stops accepting, waits for in-flight requests
         await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
+        await inboxQueue?.stop(); // finishes the inbound events in flight (a wait in place is rescheduled)
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
         await db.$disconnect();

@@ -154,7 +154,7 @@ describe('every model round-trips every column through the generated client', ()
     await check('DialogState', dialog, () => db.dialogState.findUnique({ where: { platform_workspaceId_chatId_platformUserId: { platform: 'telegram', workspaceId: 'bot', chatId: '42', platformUserId: '42' } } }));
     written.DialogState!.updatedAt = 'auto';
 
-    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', failingSince: when, outcome: { replies: [] }, repliesSent: 2, receivedAt: when, processedAt: later };
+    const inbound = { platform: 'slack', externalId: 'Ev1', orderingKey: 'T1:C1', payload: { a: 1 }, status: 'dead', attempts: 5, lastError: 'boom', failingSince: when, outcome: { replies: [] }, repliesSent: 2, receivedAt: when, processedAt: later, runAt: later, claimedUntil: when };
     const inRow = await db.inboundEvent.create({ data: inbound });
     await check('InboundEvent', { ...inbound, id: inRow.id }, () => db.inboundEvent.findUnique({ where: { id: inRow.id } }));
 

@@ -6,5 +6,5 @@ export type { Prisma } from '../../generated/prisma/client.ts';
 
 export function createPrisma(connectionString: string, max = 10): PrismaClient {
   const adapter = new PrismaPg({ connectionString, max });
-  return new PrismaClient({ adapter });
+  return new PrismaClient({ adapter, errorFormat: 'minimal' });
 }

@@ -8,28 +8,12 @@ import { Prisma } from '../../generated/prisma/client.ts';
 type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
 
 export const TASK_DRAIN_THREAD = 'drain_thread';
+/** Only wakes the inbox queue now (the jobs of events recorded before the inbox became its own queue). */
 export const TASK_PROCESS_INBOUND = 'process_inbound';
 export const TASK_CLOSE_SOLVED = 'close_solved';
 export const TASK_SEND_SIGN_IN_LINK = 'send_sign_in_link';
 export const TASK_PURGE_SIGN_IN = 'purge_sign_in';
 
-/** Inbound events with one ordering key run one at a time, in order, in their own queue. */
-export function inboundQueueName(platform: string, orderingKey: string | null | undefined): string | null {
-  return orderingKey ? `inbound:${platform}:${orderingKey}` : null;
-}
-
-/** The SQL of `add_job` for processing inbound event `idSql` (a SQL expression), in `queueSql`'s queue. */
-export function addInboundJobSql(idSql: Prisma.Sql, queueSql: Prisma.Sql, runAt: Date | null = null): Prisma.Sql {
-  return Prisma.sql`graphile_worker.add_job(${TASK_PROCESS_INBOUND}::text, json_build_object('id', (${idSql})::text),
-    queue_name := ${queueSql}, run_at := ${runAt}::timestamptz, max_attempts := 1000)`;
-}
-
-/** The queue of an inbound event, computed in SQL from its row's columns. */
-export const INBOUND_QUEUE_OF_ROW = Prisma.sql`CASE WHEN ordering_key IS NULL THEN NULL ELSE 'inbound:' || platform || ':' || ordering_key END`;
-
-export async function enqueueInbound(db: Sql, row: { id: string; platform: string; orderingKey: string | null }, runAt: Date | null = null): Promise<void> {
-  await db.$executeRaw`SELECT ${addInboundJobSql(Prisma.sql`${row.id}`, Prisma.sql`${inboundQueueName(row.platform, row.orderingKey)}::text`, runAt)}`;
-}
 export const TASK_SLA_CHECK = 'sla_check';
 
 /**
@@ -38,14 +22,18 @@ export const TASK_SLA_CHECK = 'sla_check';
  * instance; `preserve_run_at` keeps a backoff that is in force (a new commit does not cut a throttle short).
  */
 export async function enqueueThreadDrain(db: Sql, threadLinkId: string, runAt?: Date): Promise<void> {
-  const key = `thread:${threadLinkId}`;
-  await db.$executeRaw`SELECT graphile_worker.add_job(
+  await db.$executeRaw`SELECT ${threadDrainJobSql(Prisma.sql`${threadLinkId}::text`, runAt ?? null)}`;
+}
+
+/** The SQL of `add_job` for draining thread link `idSql` (a SQL text expression): see enqueueThreadDrain. */
+export function threadDrainJobSql(idSql: Prisma.Sql, runAt: Date | null = null): Prisma.Sql {
+  return Prisma.sql`graphile_worker.add_job(
     ${TASK_DRAIN_THREAD}::text,
-    json_build_object('threadLinkId', ${threadLinkId}::text),
-    queue_name := ${key}::text,
-    run_at := ${runAt ?? null}::timestamptz,
+    json_build_object('threadLinkId', ${idSql}),
+    queue_name := 'thread:' || ${idSql},
+    run_at := ${runAt}::timestamptz,
     max_attempts := 1000,
-    job_key := ${key}::text,
+    job_key := 'thread:' || ${idSql},
     job_key_mode := ${runAt ? 'replace' : 'preserve_run_at'}::text)`;
 }
 

@@ -17,7 +17,9 @@ import type {
   UserRecord,
 } from '../../core/ports/store-port.ts';
 import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import { enqueueThreadDrain } from '../queue/jobs.ts';
+import { threadDrainJobSql } from '../queue/jobs.ts';
+import { z } from 'zod';
+import { copyTicket, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
 import { countTicketsSql, listTicketIds } from './ticket-list-sql.ts';
 import { agentWorkTx } from './agent-work-tx.ts';
 
@@ -112,7 +114,10 @@ function toComment(c: CommentRow): CommentView {
 
 /** Unique violations surface as `code: 'unique_violation'` so the core can recognise a lost race. */
 function translate(e: unknown): never {
-  if (e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2002') {
+  // P2002 from the client's own queries; P2010 with PostgreSQL's 23505 from raw SQL.
+  const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause;
+  const raw = e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2010' && cause?.originalCode === '23505';
+  if (e instanceof Prisma.PrismaClientKnownRequestError && (e.code === 'P2002' || raw)) {
     throw Object.assign(new Error('unique violation'), { code: 'unique_violation', cause: e });
   }
   throw e;
@@ -144,36 +149,100 @@ async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: Us
   return { user: toUser(row), created: inserted.length === 1 };
 }
 
+const commentRowSchema = z.object({
+  id: z.string(),
+  body: z.string(),
+  public: z.boolean(),
+  via: z.string(),
+  author_id: z.string(),
+  author_name: z.string(),
+  author_role: z.string(),
+  attachments: z.unknown(),
+  created_at: z.date(),
+  ticket_updated_at: z.date(),
+  ticket_version: z.number().int(),
+});
+
 function txApi(tx: Tx): StoreTx {
-  const loadTicket = async (id: string) => {
-    const r = await tx.ticket.findUnique({ where: { id }, include: ticketInclude });
-    return r ? toTicket(r) : null;
+  /**
+   * The tickets this transaction read or wrote, as they now stand: the writes below keep them current (each write
+   * returns what it changed), so reading a ticket again after changing it costs no statement. A write whose effect
+   * is not known here drops the ticket, and the next read goes to the database.
+   */
+  const known = new Map<string, TicketView>();
+  const remember = (t: TicketView) => {
+    known.set(t.id, t);
+    return copyTicket(t);
   };
+  const selectTicket = async (where: Prisma.Sql, lock: boolean) => {
+    const rows = await tx.$queryRaw<unknown[]>`SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} WHERE ${where} ${lock ? Prisma.sql`FOR UPDATE OF t` : Prisma.empty}`;
+    return rows[0] ? remember(ticketViewOf(rows[0])) : null;
+  };
+  const bumped = (id: string, updatedAt: Date | null, version: number) => {
+    const t = known.get(id);
+    if (!t) return;
+    t.version = version;
+    if (updatedAt) t.updatedAt = updatedAt;
+  };
+  const work = agentWorkTx(tx);
   return {
-    async lockTicket(number) {
-      const rows = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM tickets WHERE number = ${number} FOR UPDATE`;
-      return rows[0] ? loadTicket(rows[0].id) : null;
+    lockTicket: (number) => selectTicket(Prisma.sql`t.number = ${number}`, true),
+    async readTicket(id) {
+      const t = known.get(id);
+      return t ? copyTicket(t) : (await selectTicket(Prisma.sql`t.id = ${id}::uuid`, false))!;
     },
-    readTicket: async (id) => (await loadTicket(id))!,
-    async lockTicketById(id) {
-      await tx.$queryRaw`SELECT id FROM tickets WHERE id = ${id}::uuid FOR UPDATE`;
-      return loadTicket(id);
-    },
+    lockTicketById: (id) => selectTicket(Prisma.sql`t.id = ${id}::uuid`, true),
     async insertTicket(input) {
-      const requester = await tx.user.findUniqueOrThrow({ where: { id: input.requesterId }, select: { organizationId: true } });
-      const r = await tx.ticket.create({
-        data: { ...input, organizationId: requester.organizationId },
-        include: ticketInclude,
-      });
-      return toTicket(r);
+      // One statement: the row (the requester's organization read in it) and the ticket as the core sees it.
+      const rows = await tx.$queryRaw<unknown[]>`
+        WITH ins AS (
+          INSERT INTO tickets (id, subject, description, description_public, status, priority, visibility, via, requester_id, submitter_id,
+                               assignee_id, service_id, organization_id, follow_up_of_id, source_url, source_key, tags, updated_at)
+          SELECT ${randomUUID()}::uuid, ${input.subject}, ${input.description}, ${input.descriptionPublic}, ${input.status}, ${input.priority},
+                 ${input.visibility}, ${input.via}, u.id, ${input.submitterId}::uuid, ${input.assigneeId}::uuid, ${input.serviceId}::uuid,
+                 u.organization_id, ${input.followUpOfId}::uuid, ${input.sourceUrl}, ${input.sourceKey}, ${input.tags ?? []}::text[], now()
+          FROM users u WHERE u.id = ${input.requesterId}::uuid
+          RETURNING *)
+        SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`ins`)}`;
+      if (!rows[0]) throw new Error(`insertTicket: requester ${input.requesterId} does not exist`);
+      return remember(ticketViewOf(rows[0]));
     },
     async updateTicket(id, patch) {
-      await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } } });
+      const r = await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } }, select: { updatedAt: true, version: true } });
+      const t = known.get(id);
+      if (!t) return;
+      // The assignee is a person the view shows by name: read it again when it changes.
+      if ('assigneeId' in patch) return void known.delete(id);
+      const { firstReplyAt, waitingSince, firstReplyDueAt, nextReplyDueAt, resolutionDueAt, slaDueAt, slaCheckAt, ...plain } = patch;
+      Object.assign(t, plain, { updatedAt: r.updatedAt, version: r.version });
+      const sla = { firstReplyAt, waitingSince, firstReplyDueAt, nextReplyDueAt, resolutionDueAt, dueAt: slaDueAt, checkAt: slaCheckAt };
+      for (const [k, v] of Object.entries(sla)) if (v !== undefined) (t.sla as unknown as Record<string, unknown>)[k] = v;
     },
     async insertComment(input) {
-      const c = await tx.comment.create({ data: input, include: commentInclude });
-      await tx.ticket.update({ where: { id: input.ticketId }, data: { updatedAt: new Date(), version: { increment: 1 } } });
-      return toComment(c);
+      // One statement: the comment, the ticket's new version, and the author as the view shows them.
+      const rows = await tx.$queryRaw<unknown[]>`
+        WITH c AS (
+          INSERT INTO comments (id, ticket_id, author_id, body, public, via, external_ref, attachments, created_at)
+          VALUES (${randomUUID()}::uuid, ${input.ticketId}::uuid, ${input.authorId}::uuid, ${input.body}, ${input.public}, ${input.via},
+                  ${input.externalRef}, ${JSON.stringify(input.attachments)}::jsonb, clock_timestamp())
+          RETURNING *),
+        u AS (UPDATE tickets SET updated_at = (SELECT created_at FROM c), version = version + 1 WHERE id = ${input.ticketId}::uuid RETURNING updated_at, version)
+        SELECT c.id::text AS id, c.body, c.public, c.via, a.id::text AS author_id, a.name AS author_name, a.role AS author_role, c.attachments,
+               c.created_at, u.updated_at AS ticket_updated_at, u.version AS ticket_version
+        FROM c JOIN users a ON a.id = c.author_id, u`;
+      const c = commentRowSchema.parse(rows[0]);
+      bumped(input.ticketId, c.ticket_updated_at, c.ticket_version);
+      return {
+        id: c.id,
+        body: c.body,
+        public: c.public,
+        via: c.via,
+        author: { id: c.author_id, name: c.author_name, role: c.author_role as Role },
+        attachments: Array.isArray(c.attachments) ? (c.attachments as { name: string; url: string }[]) : [],
+        editedAt: null,
+        deletedAt: null,
+        createdAt: c.created_at,
+      };
     },
     async findCommentByExternalRef(externalRef) {
       const c = await tx.comment.findUnique({ where: { externalRef }, include: commentInclude });
@@ -186,7 +255,8 @@ function txApi(tx: Tx): StoreTx {
     },
     async updateComment(id, patch) {
       const c = await tx.comment.update({ where: { id }, data: patch, select: { ticketId: true } });
-      await tx.ticket.update({ where: { id: c.ticketId }, data: { version: { increment: 1 } } });
+      const t = await tx.ticket.update({ where: { id: c.ticketId }, data: { version: { increment: 1 } }, select: { updatedAt: true, version: true } });
+      bumped(c.ticketId, t.updatedAt, t.version);
     },
     async publicCommentIds(ticketId) {
       const rows = await tx.comment.findMany({ where: { ticketId, public: true, deletedAt: null }, select: { id: true } });
@@ -198,33 +268,40 @@ function txApi(tx: Tx): StoreTx {
     async insertRating(input) {
       await tx.rating.create({ data: input });
       await tx.ticket.update({ where: { id: input.ticketId }, data: { version: { increment: 1 } } });
+      known.delete(input.ticketId);
     },
     async updateRatingComment(ticketId, comment) {
       const r = await tx.rating.updateMany({ where: { ticketId }, data: { comment } });
       if (r.count > 0) await tx.ticket.update({ where: { id: ticketId }, data: { version: { increment: 1 } } });
+      known.delete(ticketId);
       return r.count > 0;
     },
     async recordEvents(ticketId, actorId, via, events) {
       if (events.length === 0) return;
-      await tx.ticketEvent.createMany({
-        data: events.map((e) => ({ ticketId, actorId, via, kind: e.kind, field: e.field ?? null, fromValue: e.from ?? null, toValue: e.to ?? null })),
-      });
+      await tx.$executeRaw`
+        INSERT INTO ticket_events (ticket_id, actor_id, via, kind, field, from_value, to_value, created_at)
+        SELECT ${ticketId}::uuid, ${actorId}::uuid, ${via}, e.kind, e.field, e.from_value, e.to_value, clock_timestamp()
+        FROM unnest(${events.map((e) => e.kind)}::text[], ${events.map((e) => e.field ?? null)}::text[],
+                    ${events.map((e) => e.from ?? null)}::text[], ${events.map((e) => e.to ?? null)}::text[]) WITH ORDINALITY AS e(kind, field, from_value, to_value, n)
+        ORDER BY e.n`;
     },
     async publish(ticketId, event) {
-      const row = await tx.outboxEvent.create({ data: { ticketId, type: event.type, payload: event.payload as Prisma.InputJsonValue } });
-      if (!event.deliver) return;
+      // One statement: the outbox row; when delivered, one delivery per active link (but the threads it came from)
+      // and each link's drain job.
       const ex = event.except === undefined ? [] : Array.isArray(event.except) ? event.except : [event.except];
-      const links = await tx.chatThreadLink.findMany({
-        where: {
-          ticketId,
-          status: 'active',
-          ...(ex.length ? { AND: ex.map((e) => ({ NOT: { platform: e.platform, workspaceId: e.workspaceId, chatId: e.chatId, threadRef: e.threadRef } })) } : {}),
-        },
-        select: { id: true },
-      });
-      if (links.length === 0) return;
-      await tx.delivery.createMany({ data: links.map((l) => ({ outboxEventId: row.id, threadLinkId: l.id })) });
-      for (const l of links) await enqueueThreadDrain(tx, l.id);
+      await tx.$queryRaw`
+        WITH o AS (
+          INSERT INTO outbox_events (ticket_id, type, payload, created_at)
+          VALUES (${ticketId}::uuid, ${event.type}, ${JSON.stringify(event.payload)}::jsonb, clock_timestamp()) RETURNING id),
+        l AS (
+          SELECT id FROM chat_thread_links c
+          WHERE ${event.deliver} AND c.ticket_id = ${ticketId}::uuid AND c.status = 'active'
+            AND NOT EXISTS (
+              SELECT 1 FROM jsonb_to_recordset(${JSON.stringify(ex)}::jsonb) AS x(platform text, "workspaceId" text, "chatId" text, "threadRef" text)
+              WHERE x.platform = c.platform AND x."workspaceId" = c.workspace_id AND x."chatId" = c.chat_id
+                AND x."threadRef" IS NOT DISTINCT FROM c.thread_ref)),
+        d AS (INSERT INTO deliveries (outbox_event_id, thread_link_id, created_at) SELECT o.id, l.id, clock_timestamp() FROM o, l RETURNING thread_link_id)
+        SELECT ${threadDrainJobSql(Prisma.sql`d.thread_link_id::text`)} FROM d`;
     },
     async linkThread(ticketId, th) {
       await tx.chatThreadLink.upsert({
@@ -253,7 +330,12 @@ function txApi(tx: Tx): StoreTx {
     async setThreadLocale(ticketId, th, locale) {
       await tx.chatThreadLink.updateMany({ where: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef }, data: { locale } });
     },
-    ...agentWorkTx(tx),
+    ...work,
+    async setSlaCheckAt(ticketId, at) {
+      await work.setSlaCheckAt(ticketId, at);
+      const t = known.get(ticketId);
+      if (t) t.sla.checkAt = at;
+    },
   };
 }
 

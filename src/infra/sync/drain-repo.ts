@@ -2,48 +2,89 @@
  * The thread drain's repository and scheduler on PostgreSQL (the algorithm is the core's:
  * src/core/sync/thread-drain.ts).
  */
+import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { enqueueThreadDrain } from '../queue/jobs.ts';
 
+const linkSchema = z.object({
+  id: z.string(),
+  ticketId: z.string(),
+  platform: z.string(),
+  workspaceId: z.string(),
+  chatId: z.string(),
+  threadRef: z.string(),
+  directUserId: z.string().nullable(),
+  locale: z.string(),
+  status: z.enum(['active', 'broken']),
+  brokenReason: z.string().nullable(),
+});
+
+const deliveryRowSchema = z.object({
+  id: z.string(),
+  status: z.string(),
+  attempts: z.number().int(),
+  claimed_until: z.date().nullable(),
+  type: z.string(),
+  payload: z.unknown(),
+  created_at: z.date(),
+  number: z.number().int(),
+  subject: z.string(),
+  ticket_status: z.string(),
+  priority: z.string(),
+  visibility: z.string(),
+  comment_body: z.string().nullable(),
+  comment_public: z.boolean().nullable(),
+  comment_deleted_at: z.date().nullable(),
+  comment_author: z.string().nullable(),
+  delivered_message_id: z.string().nullable(),
+});
+
 export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
   return {
     async loadThreadLink(id) {
-      const l = await db.chatThreadLink.findUnique({ where: { id } });
-      return l ? ({ ...l, status: l.status as ThreadLinkRow['status'] } satisfies ThreadLinkRow) : null;
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT id::text AS id, ticket_id::text AS "ticketId", platform, workspace_id AS "workspaceId", chat_id AS "chatId", thread_ref AS "threadRef",
+               direct_user_id AS "directUserId", locale, status, broken_reason AS "brokenReason"
+        FROM chat_thread_links WHERE id = ${id}::uuid`;
+      return rows[0] ? (linkSchema.parse(rows[0]) as ThreadLinkRow) : null;
     },
 
     async nextDelivery(threadLinkId) {
-      const d = await db.delivery.findFirst({
-        where: { threadLinkId, status: { in: ['pending', 'sending'] } },
-        orderBy: { id: 'asc' },
-        include: { outboxEvent: { include: { ticket: { select: { number: true, subject: true, status: true, priority: true, visibility: true } } } } },
-      });
-      if (!d) return null;
-      const payload = (d.outboxEvent.payload ?? {}) as Record<string, unknown>;
-      const commentId = typeof payload.commentId === 'string' ? payload.commentId : null;
-      const comment = commentId
-        ? await db.comment.findUnique({ where: { id: commentId }, select: { body: true, public: true, deletedAt: true, author: { select: { name: true } } } })
-        : null;
-      const t = d.outboxEvent.ticket;
-      let deliveredMessageId: string | null = null;
-      if (commentId && (d.outboxEvent.type === 'comment.edited' || d.outboxEvent.type === 'comment.deleted')) {
-        const original = await db.delivery.findFirst({
-          where: { threadLinkId, status: 'sent', platformMessageId: { not: null }, outboxEvent: { type: 'comment.added', payload: { path: ['commentId'], equals: commentId } } },
-          select: { platformMessageId: true },
-        });
-        deliveredMessageId = original?.platformMessageId ?? null;
-      }
+      // One statement: the delivery, its event, the ticket, the comment it carries and, for an edit or a delete,
+      // the message that carried the comment into this thread.
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, o.type, o.payload, o.created_at,
+               t.number, t.subject, t.status AS ticket_status, t.priority, t.visibility,
+               c.body AS comment_body, c.public AS comment_public, c.deleted_at AS comment_deleted_at, a.name AS comment_author,
+               CASE WHEN o.type IN ('comment.edited', 'comment.deleted') AND o.payload->>'commentId' IS NOT NULL THEN (
+                 SELECT od.platform_message_id FROM deliveries od JOIN outbox_events oo ON oo.id = od.outbox_event_id
+                 WHERE od.thread_link_id = d.thread_link_id AND od.status = 'sent' AND od.platform_message_id IS NOT NULL
+                   AND oo.type = 'comment.added' AND oo.payload->>'commentId' = o.payload->>'commentId'
+                 ORDER BY od.id LIMIT 1) END AS delivered_message_id
+        FROM deliveries d
+        JOIN outbox_events o ON o.id = d.outbox_event_id
+        JOIN tickets t ON t.id = o.ticket_id
+        LEFT JOIN comments c ON c.id = CASE WHEN o.payload->>'commentId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN (o.payload->>'commentId')::uuid END
+        LEFT JOIN users a ON a.id = c.author_id
+        WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending')
+        ORDER BY d.id LIMIT 1`;
+      if (!rows[0]) return null;
+      const d = deliveryRowSchema.parse(rows[0]);
+      const payload = (d.payload ?? {}) as Record<string, unknown>;
       const row: PendingDelivery = {
-        id: String(d.id),
+        id: d.id,
         status: d.status as PendingDelivery['status'],
         attempts: d.attempts,
-        claimedUntil: d.claimedUntil,
-        event: { type: d.outboxEvent.type, payload, createdAt: d.outboxEvent.createdAt },
-        ticket: { number: t.number, subject: t.subject, status: t.status as TicketStatus, priority: t.priority as TicketPriority, visibility: t.visibility as Visibility },
-        comment: comment ? { body: comment.body, authorName: comment.author.name, public: comment.public, deleted: comment.deletedAt !== null } : null,
-        deliveredMessageId,
+        claimedUntil: d.claimed_until,
+        event: { type: d.type, payload, createdAt: d.created_at } as PendingDelivery['event'],
+        ticket: { number: d.number, subject: d.subject, status: d.ticket_status as TicketStatus, priority: d.priority as TicketPriority, visibility: d.visibility as Visibility },
+        comment:
+          d.comment_body !== null
+            ? { body: d.comment_body, authorName: d.comment_author ?? '', public: d.comment_public ?? false, deleted: d.comment_deleted_at !== null }
+            : null,
+        deliveredMessageId: d.delivered_message_id,
       };
       return row;
     },
@@ -56,10 +97,10 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
     },
 
     async markDeliverySent(id, platformMessageId, note) {
-      await db.delivery.update({
-        where: { id: BigInt(id) },
-        data: { status: 'sent', sentAt: new Date(), claimedUntil: null, lastError: note ?? null, ...(platformMessageId ? { platformMessageId } : {}) },
-      });
+      await db.$executeRaw`
+        UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${note ?? null},
+               platform_message_id = COALESCE(${platformMessageId}, platform_message_id)
+        WHERE id = ${BigInt(id)}`;
     },
 
     async markDeliveryFailed(id, reason) {

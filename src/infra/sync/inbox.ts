@@ -1,30 +1,37 @@
 /**
- * The inbound inbox on PostgreSQL: a platform event is one INSERT (with its processing job, in the same statement)
- * before the platform gets its answer; the unique (platform, external_id) recognises retries. The processing
- * algorithm is the core's (src/core/sync/inbound-processor.ts); this is its repository and scheduler.
+ * The inbound inbox on PostgreSQL: a platform event is one INSERT before the platform gets its answer; the unique
+ * (platform, external_id) recognises retries. The table is also the queue the worker claims from (inbox-queue.ts).
+ * The processing algorithm is the core's (src/core/sync/inbound-processor.ts); this is its repository and scheduler.
  */
 import { Prisma } from '../../generated/prisma/client.ts';
+import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
-import { addInboundJobSql, enqueueInbound, INBOUND_QUEUE_OF_ROW, inboundQueueName } from '../queue/jobs.ts';
 import { storable } from '../../core/text-rules.ts';
 
-export function createInbox(db: Db): InboxPort {
+/** `recorded` is told after each new event (the worker of this process claims it at once). */
+export function createInbox(db: Db, recorded?: () => void): InboxPort {
   return {
     async record(platformEvent) {
       // A platform cannot correct what it sends: what PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD.
       const event = storable(platformEvent);
-      const queue = Prisma.sql`${inboundQueueName(event.platform, event.orderingKey)}::text`;
-      const rows = await db.$queryRaw<{ id: bigint }[]>`
+      // One statement: the row, or the id of the one a platform's retry recorded before.
+      const rows = await db.$queryRaw<{ id: bigint; duplicate: boolean }[]>`
         WITH ins AS (
           INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
           VALUES (${event.platform}, ${event.externalId}, ${event.orderingKey ?? null}, ${JSON.stringify(event.payload ?? null)}::jsonb)
           ON CONFLICT (platform, external_id) DO NOTHING
           RETURNING id)
-        SELECT id, ${addInboundJobSql(Prisma.sql`id`, queue)} IS NOT NULL AS queued FROM ins`;
-      if (rows[0]) return { id: String(rows[0].id), duplicate: false };
+        SELECT id, false AS duplicate FROM ins
+        UNION ALL
+        SELECT id, true AS duplicate FROM inbound_events
+        WHERE platform = ${event.platform} AND external_id = ${event.externalId} AND NOT EXISTS (SELECT 1 FROM ins)`;
+      const row = rows[0];
+      if (row && !row.duplicate) recorded?.();
+      if (row) return { id: String(row.id), duplicate: row.duplicate };
+      // A concurrent retry inserted it after this statement's snapshot was taken: a new statement sees it.
       const existing = await db.inboundEvent.findUnique({
         where: { platform_externalId: { platform: event.platform, externalId: event.externalId } },
         select: { id: true },
@@ -34,28 +41,44 @@ export function createInbox(db: Db): InboxPort {
   };
 }
 
+const inboxRowSchema = z.object({
+  platform: z.string(),
+  external_id: z.string(),
+  ordering_key: z.string().nullable(),
+  payload: z.unknown(),
+  status: z.string(),
+  attempts: z.number().int(),
+  failing_since: z.date().nullable(),
+  received_at: z.date(),
+  outcome: z.unknown(),
+  replies_sent: z.number().int(),
+});
+
 export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
   return {
     async loadInbound(id) {
-      const r = await db.inboundEvent.findUnique({ where: { id: BigInt(id) } });
-      if (!r) return null;
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT platform, external_id, ordering_key, payload, status, attempts, failing_since, received_at, outcome, replies_sent
+        FROM inbound_events WHERE id = ${BigInt(id)}`;
+      if (!rows[0]) return null;
+      const r = inboxRowSchema.parse(rows[0]);
       const row: InboxRow = {
         id,
         platform: r.platform,
-        externalId: r.externalId,
-        orderingKey: r.orderingKey,
+        externalId: r.external_id,
+        orderingKey: r.ordering_key,
         payload: r.payload,
         status: r.status as InboxRow['status'],
         attempts: r.attempts,
-        failingSince: r.failingSince,
-        receivedAt: r.receivedAt,
+        failingSince: r.failing_since,
+        receivedAt: r.received_at,
         outcome: (r.outcome as ChatOutcome | null) ?? null,
-        repliesSent: r.repliesSent,
+        repliesSent: r.replies_sent,
       };
       return row;
     },
     async completeInbound(id) {
-      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { status: 'done', processedAt: new Date(), lastError: null, outcome: Prisma.DbNull } });
+      await db.$executeRaw`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL, claimed_until = NULL WHERE id = ${BigInt(id)}`;
     },
     async saveInboundOutcome(id, outcome) {
       await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { outcome: outcome as unknown as Prisma.InputJsonValue, repliesSent: 0 } });
@@ -67,25 +90,21 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
       await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { attempts: f.attempts, lastError: f.error, failingSince: f.failingSince, ...(f.dead ? { status: 'dead' } : {}) } });
     },
     async processLater(row, runAt) {
-      await enqueueInbound(db, row, runAt);
+      // Its claim ends: the chat's later events may go ahead while this one waits (inbox-queue.ts).
+      await db.$executeRaw`UPDATE inbound_events SET run_at = ${runAt}, claimed_until = NULL WHERE id = ${BigInt(row.id)}`;
     },
   };
 }
 
 /**
- * An admin's retry of parked events: back to pending with a fresh job and a fresh retry span. One event by id, or
- * every dead one (of one platform); jobs are added in id order, so one chat's events keep their order. Returns how
+ * An admin's retry of parked events: back to pending, due now, with a fresh retry span. One event by id, or every
+ * dead one (of one platform); the queue claims them in id order, so one chat's events keep their order. Returns how
  * many were requeued.
  */
 export async function retryDeadInbound(db: Db, which: { id?: bigint; platform?: string }): Promise<number> {
   const id = which.id ?? null;
   const platform = which.platform ?? null;
-  const rows = await db.$queryRaw<{ requeued: bigint }[]>`
-    WITH upd AS (
-      UPDATE inbound_events SET status = 'pending', attempts = 0, failing_since = NULL, outcome = NULL, replies_sent = 0
-      WHERE status = 'dead' AND (${id}::bigint IS NULL OR id = ${id}::bigint) AND (${platform}::text IS NULL OR platform = ${platform}::text)
-      RETURNING id, platform, ordering_key),
-    jobs AS (SELECT ${addInboundJobSql(Prisma.sql`id`, INBOUND_QUEUE_OF_ROW)} AS job FROM (SELECT * FROM upd ORDER BY id) ordered)
-    SELECT count(*) AS requeued FROM jobs`;
-  return Number(rows[0]?.requeued ?? 0);
+  return db.$executeRaw`
+    UPDATE inbound_events SET status = 'pending', attempts = 0, failing_since = NULL, outcome = NULL, replies_sent = 0, run_at = now(), claimed_until = NULL
+    WHERE status = 'dead' AND (${id}::bigint IS NULL OR id = ${id}::bigint) AND (${platform}::text IS NULL OR platform = ${platform}::text)`;
 }
