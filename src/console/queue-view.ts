@@ -17,7 +17,7 @@ export interface QueueFilters {
   q: string;
 }
 
-export const KNOWN_CHANNELS = ['web', 'api', 'slack', 'lark', 'telegram'];
+export const KNOWN_CHANNELS = ['web', 'api', 'slack', 'lark', 'telegram', 'email'];
 
 export function queueQuery(f: QueueFilters, cursor?: string | null): string {
   const p = new URLSearchParams();

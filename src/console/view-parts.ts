@@ -6,7 +6,7 @@ import type { Tr } from './console-http.ts';
 import { html, safeExternalUrl, type SafeHtml } from './html-template.ts';
 
 /** Product names read the same in every language, so they stay out of the catalog. */
-const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', lark: 'Lark', telegram: 'Telegram', api: 'API', test: 'Test chat' };
+const PLATFORM_NAMES: Record<string, string> = { slack: 'Slack', lark: 'Lark', telegram: 'Telegram', email: 'Email', api: 'API', test: 'Test chat' };
 
 export function channelName(tr: Tr, via: string): string {
   return via === 'web' ? tr('via.web') : (PLATFORM_NAMES[via] ?? via);

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { visibleReply } from './reply-text.ts';
 
@@ -38,4 +41,14 @@ describe('visibleReply: what the customer wrote, without quoted history and sign
   it('reads CRLF mail text', () => {
     expect(visibleReply('Yes.\r\n\r\nOn Mon, 1 Dec 2026, A <a@b.test> wrote:\r\n> q')).toBe('Yes.');
   });
+});
+
+describe('visibleReply on real replies (test/fixtures/real-payloads/email, see SOURCES.md)', () => {
+  const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../test/fixtures/real-payloads/email');
+  const read = (f: string) => readFileSync(path.join(dir, f), 'utf8');
+  const LOREM = read('email_russian.txt').split('\n\n')[0]!;
+  it('keeps the reply above Gmail\'s Russian quote header', () => expect(visibleReply(read('email_russian.txt'))).toBe(LOREM));
+  it('keeps the reply above nested French, German and English quotes', () => expect(visibleReply(read('email_tricky_5_mixed_languages.txt'))).toBe(LOREM));
+  it('keeps every line that only starts like a quote header', () => expect(visibleReply(read('email_tricky_1_on_false_positive.txt'))).toBe(read('email_tricky_1_on_false_positive.txt').trim()));
+  it('has an expectation for every fixture', () => expect(readdirSync(dir).sort()).toEqual(['email_russian.txt', 'email_tricky_1_on_false_positive.txt', 'email_tricky_5_mixed_languages.txt']));
 });

@@ -178,6 +178,30 @@ describe('mail received by the service', () => {
     expect((await w.comments(ru.n)).at(-1)).toMatchObject({ public: true, body: 'Пришлите счёт ещё раз, пожалуйста.' });
   });
 
+  it('reads the legacy charsets Japanese and Russian mail programs still send (ISO-2022-JP, Shift_JIS, KOI8-R)', async () => {
+    const ja = await notified('sachiko@customer.example', 'Invoice JP');
+    const ru = await notified('boris@customer.example', 'Invoice RU');
+    const t = nodemailer.createTransport({ host: '127.0.0.1', port: w.inboundPort, secure: false, ignoreTLS: true });
+    const raws = [
+      // "請求書を再送してください。" in ISO-2022-JP, subject "請求書" encoded the same way
+      `From: sachiko@customer.example\r\nTo: support+t-${ja.token}@${DOMAIN}\r\nMessage-ID: <jis-1@customer.example>\r\nSubject: =?ISO-2022-JP?B?GyRCQEE1YT1xGyhC?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=ISO-2022-JP\r\nContent-Transfer-Encoding: base64\r\n\r\nGyRCQEE1YT1xJHI6RkF3JDckRiQvJEAkNSQkISMbKEINCg==\r\n`,
+      // "Пришлите счёт ещё раз." in KOI8-R, subject "Счёт"
+      `From: boris@customer.example\r\nTo: support+t-${ru.token}@${DOMAIN}\r\nMessage-ID: <koi-1@customer.example>\r\nSubject: =?KOI8-R?B?896j1A==?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=KOI8-R\r\nContent-Transfer-Encoding: base64\r\n\r\n8NLJ28zJ1MUg096j1CDF3aMg0sHaLg0K\r\n`,
+      // A new request whose subject is "パスワード" in Shift_JIS
+      `From: jiro@customer.example\r\nTo: ${FROM}\r\nMessage-ID: <sjis-1@customer.example>\r\nSubject: =?Shift_JIS?B?g3CDWIOPgVuDaA==?=\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\nI forgot my password, please reset it.\r\n`,
+    ];
+    try {
+      for (const raw of raws) await t.sendMail({ envelope: { from: 'x@customer.example', to: [FROM] }, raw: Buffer.from(raw, 'latin1') });
+    } finally {
+      t.close();
+    }
+    await w.inboundSettled(await w.db.inboundEvent.count({ where: { platform: 'email' } }));
+    expect((await w.comments(ja.n)).at(-1)).toMatchObject({ public: true, body: '請求書を再送してください。' });
+    expect((await w.comments(ru.n)).at(-1)).toMatchObject({ public: true, body: 'Пришлите счёт ещё раз.' });
+    const [jiro] = await w.ticketsOf('jiro@customer.example');
+    expect(jiro?.subject).toBe('パスワード');
+  });
+
   it('a ticket opened by a Japanese mail is answered in Japanese', async () => {
     await deliver({ from: 'kenji@customer.example', to: FROM, subject: 'ログインできません', text: '今朝からログインできません。助けてください。', messageId: '<ja-new@customer.example>' });
     const m = await w.mail.waitFor('kenji@customer.example', 1);
