@@ -17,7 +17,7 @@
  *
  * Env: DATABASE_URL (else an embedded PostgreSQL in a temporary folder), BENCH_EVENT_SECONDS (5),
  * BENCH_RATES (50,200,500), BENCH_TICKETS (300), BENCH_COMMENT_SECONDS (5), BENCH_RATE (200),
- * BENCH_DELIVERY_SECONDS (5), WORKER_CONCURRENCY. Prints a table and writes bench/results/bench-<time>.json.
+ * BENCH_DELIVERY_SECONDS (5), WORKER_CONCURRENCY, BENCH_SERVICE_NODE_ARGS (e.g. --cpu-prof, for the service process). Prints a table and writes bench/results/bench-<time>.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -82,13 +82,18 @@ async function createDatabase(): Promise<{ url: string; cleanup: () => Promise<v
 }
 
 /** A TypeScript entry as its own node process (tsx as a loader, so the pid is the process measured). */
-function spawnChild(entry: string, env: Record<string, string>): Promise<{ child: ChildProcess; url: string }> {
+/** What the service process said of its idle memory (bench/service-child.ts prints it). */
+let idleMemory: Record<string, number> | null = null;
+
+function spawnChild(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${entry}: no READY within 180 s\n${out}`)), 180_000);
     const onData = (d: Buffer) => {
       out += d.toString();
+      const mem = /MEMORY (\{.*\})/.exec(d.toString());
+      if (mem) idleMemory = JSON.parse(mem[1]!);
       const m = /READY (\S+)/.exec(out);
       if (m) {
         clearTimeout(timer);
@@ -96,7 +101,10 @@ function spawnChild(entry: string, env: Record<string, string>): Promise<{ child
       }
     };
     child.stdout!.on('data', onData);
-    child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (process.env.BENCH_COUNT_STATEMENTS === '1') process.stderr.write(d);
+    });
     child.on('exit', (code) => {
       clearTimeout(timer);
       if (!/READY/.test(out)) reject(new Error(`${entry} exited ${code} before READY:\n${out}`));
@@ -184,7 +192,7 @@ async function main(): Promise<void> {
     SLACK_SIGNING_SECRET: SECRET,
     ADMIN_TOKEN: ADMIN,
     ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
-  });
+  }, (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean));
   const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET });
   const pid = service.child.pid!;
   let peakRss = 0;
@@ -377,7 +385,7 @@ async function main(): Promise<void> {
     ticketCreation: { submitted: TICKETS, created, submitErrors, ackSeconds: round(submitSeconds), seconds: round(createSeconds), ticketsPerSecond: round(created / createSeconds) },
     commentWrite: writes,
     delivery: { targetRate: RATE, achievedCommitRate: round(achievedRate), lateStarts, samples: latencies.length, p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99), maxMs: latencies.at(-1) ?? NaN },
-    rssMb: { idle: round(idleRss), peak: round(peakRss) },
+    rssMb: { idle: round(idleRss), peak: round(peakRss), idleBreakdown: idleMemory },
     doubledMessages: doubled,
   };
 
@@ -397,6 +405,7 @@ async function main(): Promise<void> {
   rows.push([`delivery latency p50`, `${result.delivery.p50Ms} ms`, '']);
   rows.push([`delivery latency p99`, `${result.delivery.p99Ms} ms`, `must < 50 ms at 200/s: ${result.delivery.p99Ms < 50 && RATE >= 200 ? 'met' : 'NOT met'}`]);
   rows.push(['RSS idle', `${result.rssMb.idle} MiB`, `must ≤ 200: ${idleRss <= 200 ? 'met' : 'NOT met'}`]);
+  if (idleMemory) rows.push(['  idle: V8 heap used / total, external', `${idleMemory['heapUsed']} / ${idleMemory['heapTotal']} MiB`, `external ${idleMemory['external']} MiB (buffers, WASM)`]);
   rows.push(['RSS peak', `${result.rssMb.peak} MiB`, `must ≤ 300: ${peakRss <= 300 ? 'met' : 'NOT met'}`]);
   rows.push(['messages doubled', String(doubled), 'must be 0']);
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];

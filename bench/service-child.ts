@@ -3,11 +3,23 @@
  * the test channel (no pacing) and Slack pointed at the strict Slack fake the bench runs. Prints `READY <url>`.
  * Env: DATABASE_URL, TEST_PLATFORM_URL, SLACK_API_URL, SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET, ADMIN_TOKEN.
  */
+import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/env.ts';
 import { startService } from '../src/service.ts';
 import { createTestChannel } from '../test/helpers/test-channel/test-channel.ts';
 
+// BENCH_COUNT_STATEMENTS=1: count every statement the process sends (by its first words), printed at exit.
+const counts = new Map<string, number>();
+if (process.env.BENCH_COUNT_STATEMENTS === '1') {
+  const original = pg.Client.prototype.query;
+  pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+    const q = args[0] as string | { text?: string };
+    const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 90);
+    counts.set(text, (counts.get(text) ?? 0) + 1);
+    return (original as (...a: unknown[]) => unknown).apply(this, args);
+  } as typeof pg.Client.prototype.query;
+}
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://bench.test', LOG_LEVEL: 'silent' });
 const { createSlackChannel } = await import('../src/channels/slack/slack-channel.ts');
 const service = await startService(config, {
@@ -22,6 +34,16 @@ const service = await startService(config, {
   ],
 });
 process.stdout.write(`READY ${service.url}\n`);
-const stop = () => void service.stop().then(() => process.exit(0));
+// The idle process's memory by kind, for the bench's report (heap: JS objects; external: buffers, WASM).
+setTimeout(() => {
+  const m = process.memoryUsage();
+  const mb = (x: number) => Math.round(x / 1024 / 10.24) / 100;
+  process.stdout.write(`MEMORY ${JSON.stringify({ rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`);
+}, 2500).unref();
+const stop = () =>
+  void service.stop().then(() => {
+    if (counts.size) process.stderr.write(`STATEMENTS\n${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([t, n]) => `${String(n).padStart(7)}  ${t}`).join('\n')}\n`);
+    process.exit(0);
+  });
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

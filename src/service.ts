@@ -3,6 +3,7 @@
  * tests run it in-process with their own config and channel list.
  */
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from './config/env.ts';
 import type { ChannelDeps, ChannelModule } from './channels/channel-module.ts';
@@ -107,7 +108,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     logger.warn({ migrations: migrated.checksumMismatches }, 'applied migrations differ from the files in prisma/migrations');
   await migrateQueue(databaseUrl, logger);
 
-  const db = createPrisma(databaseUrl);
+  // Room for every worker slot (inbound events and drains) besides the API's requests.
+  const db = createPrisma(databaseUrl, 2 * config.WORKER_CONCURRENCY + 10);
   const store = createPrismaStore(db);
   const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
   const tickets = createTicketService({
@@ -149,7 +151,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     publicUrl: config.PUBLIC_URL,
   });
   let inboxQueue: InboxQueue | null = null;
-  const inbox = createInbox(db, () => inboxQueue?.nudge());
+  // The webhooks record on connections of their own: a busy worker never keeps a platform waiting for its answer.
+  const ingestPool = new pg.Pool({ connectionString: databaseUrl, max: 16, connectionTimeoutMillis: 10_000 });
+  ingestPool.on('error', (err) => logger.warn({ err: err.message }, 'inbox pool connection error'));
+  const inbox = createInbox(db, { pool: ingestPool, recorded: () => inboxQueue?.nudge() });
   const adapters = new Map<string, ChannelAdapter>();
   const chat = createChatService({
     store,
@@ -300,6 +305,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
         await db.$disconnect();
+        await ingestPool.end();
         await embedded?.stop();
       })();
       return stopping;

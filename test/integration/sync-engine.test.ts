@@ -106,8 +106,10 @@ describe('outbound delivery', () => {
       `status_changed|#${t.number}|new->open`,
       `status_changed|#${t.number}|open->pending`,
     ]);
-    const deliveries = (await api('GET', `/tickets/${t.number}/deliveries`)).body.deliveries;
-    expect(deliveries.every((d: { status: string }) => d.status === 'sent')).toBe(true);
+    // The platform has the message a moment before the drain commits it as sent.
+    const allSent = async () => (await api('GET', `/tickets/${t.number}/deliveries`)).body.deliveries.every((d: { status: string }) => d.status === 'sent');
+    await waitFor(allSent, 10_000, 'every delivery marked sent');
+    expect(await allSent()).toBe(true);
   });
 
   it('an internal note and anything of a private ticket produce no delivery', async () => {

@@ -4,6 +4,7 @@
  * The processing algorithm is the core's (src/core/sync/inbound-processor.ts); this is its repository and scheduler.
  */
 import { Prisma } from '../../generated/prisma/client.ts';
+import type pg from 'pg';
 import { z } from 'zod';
 import type { Db } from '../db/prisma.ts';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
@@ -11,26 +12,35 @@ import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbo
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { storable } from '../../core/text-rules.ts';
 
-/** `recorded` is told after each new event (the worker of this process claims it at once). */
-export function createInbox(db: Db, recorded?: () => void): InboxPort {
+const RECORD_SQL = `
+  WITH ins AS (
+    INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
+    VALUES ($1, $2, $3, $4::jsonb)
+    ON CONFLICT (platform, external_id) DO NOTHING
+    RETURNING id)
+  SELECT id::text AS id, false AS duplicate FROM ins
+  UNION ALL
+  SELECT id::text AS id, true AS duplicate FROM inbound_events
+  WHERE platform = $1 AND external_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`;
+
+/**
+ * `pool`: the connections the webhooks record on, of their own, so that a busy worker never keeps a platform
+ * waiting for its answer. `recorded` is told after each new event (this process's worker claims it at once).
+ */
+export function createInbox(db: Db, opts: { pool?: pg.Pool; recorded?: () => void } = {}): InboxPort {
+  const run = async (params: unknown[]): Promise<{ id: string; duplicate: boolean }[]> => {
+    if (opts.pool) return (await opts.pool.query<{ id: string; duplicate: boolean }>(RECORD_SQL, params)).rows;
+    return db.$queryRawUnsafe<{ id: string; duplicate: boolean }[]>(RECORD_SQL, ...params);
+  };
   return {
     async record(platformEvent) {
       // A platform cannot correct what it sends: what PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD.
       const event = storable(platformEvent);
       // One statement: the row, or the id of the one a platform's retry recorded before.
-      const rows = await db.$queryRaw<{ id: bigint; duplicate: boolean }[]>`
-        WITH ins AS (
-          INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
-          VALUES (${event.platform}, ${event.externalId}, ${event.orderingKey ?? null}, ${JSON.stringify(event.payload ?? null)}::jsonb)
-          ON CONFLICT (platform, external_id) DO NOTHING
-          RETURNING id)
-        SELECT id, false AS duplicate FROM ins
-        UNION ALL
-        SELECT id, true AS duplicate FROM inbound_events
-        WHERE platform = ${event.platform} AND external_id = ${event.externalId} AND NOT EXISTS (SELECT 1 FROM ins)`;
+      const rows = await run([event.platform, event.externalId, event.orderingKey ?? null, JSON.stringify(event.payload ?? null)]);
       const row = rows[0];
-      if (row && !row.duplicate) recorded?.();
-      if (row) return { id: String(row.id), duplicate: row.duplicate };
+      if (row && !row.duplicate) opts.recorded?.();
+      if (row) return { id: row.id, duplicate: row.duplicate };
       // A concurrent retry inserted it after this statement's snapshot was taken: a new statement sees it.
       const existing = await db.inboundEvent.findUnique({
         where: { platform_externalId: { platform: event.platform, externalId: event.externalId } },

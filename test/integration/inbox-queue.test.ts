@@ -1,0 +1,115 @@
+/**
+ * The inbox as its own queue, on real PostgreSQL, with two queue instances claiming from one table: every event
+ * runs once, one chat's events never run at the same time and run in the order recorded, other chats' events run
+ * meanwhile, an event that steps aside (rescheduled) lets its chat's later events go, and a crashed claim (a lease
+ * that ran out) is taken over.
+ */
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { applyMigrations } from '../../src/infra/db/migrate.ts';
+import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import { startInboxQueue, type InboxQueue } from '../../src/infra/sync/inbox-queue.ts';
+import { createInbox, createInboxRepo } from '../../src/infra/sync/inbox.ts';
+import { createTestDatabase } from '../helpers/test-db.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let db: Db;
+let drop: () => Promise<void>;
+const logger = pino({ level: 'silent' });
+
+beforeAll(async () => {
+  const t = await createTestDatabase();
+  drop = t.drop;
+  await applyMigrations(t.url);
+  db = createPrisma(t.url);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await drop?.();
+});
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the inbox queue', () => {
+  it('runs every event once, one chat at a time and in order, across two instances', async () => {
+    const inbox = createInbox(db);
+    const repo = createInboxRepo(db);
+    const ids = new Map<string, string>(); // id -> "chat:n"
+    const runs: { id: string; instance: number; start: number; end: number }[] = [];
+    const running = new Set<string>();
+    let overlap = 0;
+    const process = (instance: number) => async (id: string) => {
+      const row = (await repo.loadInbound(id))!;
+      if (row.status !== 'pending') return;
+      const key = row.orderingKey ?? `none:${id}`;
+      if (running.has(key)) overlap++;
+      running.add(key);
+      const start = performance.now();
+      await sleep(5 + Math.floor(Math.random() * 15));
+      running.delete(key);
+      runs.push({ id, instance, start, end: performance.now() });
+      await repo.completeInbound(id);
+    };
+    const queues: InboxQueue[] = [1, 2].map((i) => startInboxQueue({ db, process: process(i), concurrency: 4, pollIntervalMs: 50, logger }));
+    try {
+      for (let n = 0; n < 10; n++) {
+        for (const chat of ['A', 'B', 'C']) {
+          const r = await inbox.record({ platform: 'test', externalId: `${chat}-${n}`, orderingKey: chat, payload: { n } });
+          ids.set(r.id, `${chat}:${n}`);
+        }
+        const r = await inbox.record({ platform: 'test', externalId: `free-${n}`, payload: { n } });
+        ids.set(r.id, `free:${n}`);
+      }
+      queues.forEach((q) => q.nudge());
+      await waitFor(() => runs.length === 40, 60_000, 'all 40 events processed');
+      await sleep(200);
+      expect(runs).toHaveLength(40);
+      expect(new Set(runs.map((r) => r.id)).size).toBe(40); // each once
+      expect(overlap).toBe(0);
+      for (const chat of ['A', 'B', 'C']) {
+        const order = runs.filter((r) => ids.get(r.id)!.startsWith(`${chat}:`)).sort((a, b) => a.start - b.start);
+        expect(order.map((r) => ids.get(r.id))).toEqual(Array.from({ length: 10 }, (_, n) => `${chat}:${n}`));
+        // each started after the one before it had finished
+        for (let i = 1; i < order.length; i++) expect(order[i]!.start).toBeGreaterThanOrEqual(order[i - 1]!.end);
+      }
+      const statuses = await db.inboundEvent.groupBy({ by: ['status'], _count: true });
+      expect(statuses).toEqual([{ status: 'done', _count: 40 }]);
+    } finally {
+      await Promise.all(queues.map((q) => q.stop()));
+    }
+  }, 90_000);
+
+  it('lets a chat go on past an event rescheduled for later, and takes over a claim whose lease ran out', async () => {
+    const inbox = createInbox(db);
+    const repo = createInboxRepo(db);
+    const first = await inbox.record({ platform: 'test', externalId: 'L-1', orderingKey: 'L', payload: {} });
+    const second = await inbox.record({ platform: 'test', externalId: 'L-2', orderingKey: 'L', payload: {} });
+    const stuck = await inbox.record({ platform: 'test', externalId: 'M-1', orderingKey: 'M', payload: {} });
+    const after = await inbox.record({ platform: 'test', externalId: 'M-2', orderingKey: 'M', payload: {} });
+    // L-1 steps aside for an hour; M-1 was claimed by an instance that died (its lease ran out a moment ago).
+    await repo.processLater({ id: first.id, platform: 'test', orderingKey: 'L' }, new Date(Date.now() + 3600_000));
+    await db.$executeRaw`UPDATE inbound_events SET claimed_until = now() - interval '1 second' WHERE id = ${BigInt(stuck.id)}`;
+    const done: string[] = [];
+    const q = startInboxQueue({
+      db,
+      process: async (id) => {
+        done.push(id);
+        await repo.completeInbound(id);
+      },
+      concurrency: 2,
+      pollIntervalMs: 50,
+      logger,
+    });
+    try {
+      await waitFor(() => done.length === 3, 20_000, 'three events processed');
+      await sleep(300);
+      expect(done).toContain(second.id);
+      // M's order holds: the taken-over M-1 before M-2.
+      expect(done.filter((id) => id === stuck.id || id === after.id)).toEqual([stuck.id, after.id]);
+      expect(done).not.toContain(first.id); // still waiting for its hour
+      expect((await db.inboundEvent.findUniqueOrThrow({ where: { id: BigInt(first.id) } })).status).toBe('pending');
+    } finally {
+      await q.stop();
+    }
+  }, 60_000);
+});
