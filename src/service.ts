@@ -270,9 +270,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
           logger.debug({ attachmentId: id, outcome }, 'attachment fetch done');
         },
         [TASK_SWEEP_BLOBS]: async () => {
+          const uploads = await attachments.sweepUnattached(24 * 3600_000);
           // Bytes a crash left behind (an unfinished put, a blob whose row never committed), an hour on.
           const n = (await blobs.sweep?.(3600_000)) ?? 0;
-          if (n) logger.info({ blobs: n }, 'swept unreferenced attachment blobs');
+          if (n || uploads) logger.info({ blobs: n, uploads }, 'swept unattached uploads and unreferenced attachment blobs');
         },
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };

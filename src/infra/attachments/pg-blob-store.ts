@@ -24,8 +24,8 @@ export function createPgBlobStore(db: Db): BlobStore & { sweep(olderThanMs: numb
       const key = randomUUID();
       const meter = new BlobMeter(maxBytes);
       body.on('error', (e) => meter.destroy(e));
-      body.pipe(meter);
       await db.$executeRaw`INSERT INTO attachment_blobs (key) VALUES (${key}::uuid)`;
+      body.pipe(meter);
       try {
         let seq = 0;
         for await (const chunk of rechunk(meter, CHUNK_BYTES)) {
