@@ -32,7 +32,13 @@ import {
   TASK_PURGE_SIGN_IN,
   TASK_SEND_SIGN_IN_LINK,
 } from './infra/queue/jobs.ts';
-import { TASK_SLA_CHECK } from './infra/queue/jobs.ts';
+import { TASK_SLA_CHECK, TASK_FETCH_ATTACHMENT, TASK_SWEEP_BLOBS } from './infra/queue/jobs.ts';
+import { createAttachmentService, type AttachmentService } from './core/attachments/attachment-service.ts';
+import { createAttachmentIntake } from './core/attachments/attachment-intake.ts';
+import { createAttachmentRepo } from './infra/attachments/attachment-repo.ts';
+import { createBlobStore } from './infra/attachments/blob-stores.ts';
+import { detectType } from './infra/attachments/detect-type.ts';
+import { bearerUsers, uploadRoutes } from './http/attachment-routes.ts';
 import { createSlaService } from './core/sla/sla-service.ts';
 import { createMacroService } from './core/macros/macro-service.ts';
 import { createViewService } from './core/views/view-service.ts';
@@ -86,6 +92,8 @@ export interface RunningService {
   signIn: SignInService;
   /** SLA, macros, views, notifications, tags (tests run the SLA job through it). */
   work: AgentWorkDeps;
+  /** Files: the worker's downloads, uploads, reads (tests look at what was stored). */
+  attachments: AttachmentService;
   url: string;
   /** The METRICS_PORT listener's base URL, when it has one. */
   metricsUrl: string | null;
@@ -156,6 +164,9 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   ingestPool.on('error', (err) => logger.warn({ err: err.message }, 'inbox pool connection error'));
   const inbox = createInbox(db, { pool: ingestPool, recorded: () => inboxQueue?.nudge() });
   const adapters = new Map<string, ChannelAdapter>();
+  const blobs = await createBlobStore(config, db);
+  logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
+  const attachments = createAttachmentService({ repo: createAttachmentRepo(db), blobs, adapters, maxBytes: config.ATTACHMENT_MAX_BYTES, detect: detectType, log: logger });
   const chat = createChatService({
     store,
     drafts: createDraftRepo(db),
@@ -168,6 +179,12 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       const limits = adapters.get(platform)?.limits;
       return { forms: limits?.forms ?? false, directCopies: limits?.directCopies ?? false };
     },
+    attachments: createAttachmentIntake({
+      blobs,
+      maxBytes: config.ATTACHMENT_MAX_BYTES,
+      detect: detectType,
+      canFetch: (platform) => typeof adapters.get(platform)?.fetchFile === 'function',
+    }),
   });
   const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL, mail: mailer };
   const channels = opts.channels ? opts.channels(channelDeps) : await enabledChannels(config, channelDeps);
@@ -180,6 +197,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     adapters,
     log: logger,
     publicUrl: config.PUBLIC_URL,
+    files: attachments,
     metrics: {
       delivered: (platform, ms) => {
         metrics.deliveries.labels(platform).inc();
@@ -206,7 +224,18 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
-    api: { tickets, directory, access, store, ops: createOpsRepo(db), publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, work },
+    api: {
+      tickets,
+      directory,
+      access,
+      store,
+      ops: createOpsRepo(db),
+      publicUrl: config.PUBLIC_URL,
+      adminToken: config.ADMIN_TOKEN,
+      adminUser: getAdmin,
+      work,
+      uploads: uploadRoutes({ attachments, publicUrl: config.PUBLIC_URL }),
+    },
     plugins: [
       createConsolePlugin({
         store,
@@ -223,6 +252,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         requester,
         signIn,
         accountLinking: channels.flatMap((c) => (c.accountLinking ? [c.accountLinking] : [])),
+        attachments: {
+          attachments,
+          bearer: bearerUsers({ adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, authenticate: (token) => access.authenticate(token) }),
+        },
       }),
     ],
     trustProxy: config.TRUST_PROXY,
@@ -240,11 +273,22 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}\n45 * * * * ${TASK_SWEEP_BLOBS}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
         // The inbox is its own queue (inbox-queue.ts); a job of an event recorded before that only wakes it.
         [TASK_PROCESS_INBOUND]: async () => inboxQueue?.nudge(),
+        [TASK_FETCH_ATTACHMENT]: async (payload, helpers) => {
+          const id = String((payload as { id?: unknown }).id ?? '');
+          const outcome = await attachments.ingest(id, { lastAttempt: helpers.job.attempts >= helpers.job.max_attempts });
+          logger.debug({ attachmentId: id, outcome }, 'attachment fetch done');
+        },
+        [TASK_SWEEP_BLOBS]: async () => {
+          const uploads = await attachments.sweepUnattached(24 * 3600_000);
+          // Bytes a crash left behind (an unfinished put, a blob whose row never committed), an hour on.
+          const n = (await blobs.sweep?.(3600_000)) ?? 0;
+          if (n || uploads) logger.info({ blobs: n, uploads }, 'swept unattached uploads and unreferenced attachment blobs');
+        },
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
           if (typeof p.email !== 'string') return;
@@ -293,6 +337,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     requester,
     signIn,
     work,
+    attachments,
     url,
     metricsUrl,
     databaseUrl,

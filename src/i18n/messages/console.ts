@@ -4,6 +4,12 @@ import { registerMessages, type Catalog } from '../catalog.ts';
  * stay in the code. */
 export const consoleMessages: Catalog = {
   en: {
+    'composer.file_too_large': 'A file is larger than the size limit and was not attached. Nothing was sent.',
+    'attachment.pending': 'being fetched from the chat…',
+    'attachment.too_large': 'not kept: larger than {{max}}',
+    'attachment.unavailable': 'could not be fetched',
+    'attachment.on_platform': 'open it in the chat',
+    'composer.attach': 'Attach files',
     'app.name': 'Help center',
     'nav.label': 'Main',
     'nav.queue': 'Queue',
@@ -220,6 +226,12 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'This invitation link was already used.',
   },
   ja: {
+    'composer.file_too_large': 'サイズの上限を超えるファイルがあるため添付できませんでした。何も送信されていません。',
+    'attachment.pending': 'チャットから取得中…',
+    'attachment.too_large': '保存されていません: {{max}}を超えています',
+    'attachment.unavailable': '取得できませんでした',
+    'attachment.on_platform': 'チャットで開く',
+    'composer.attach': 'ファイルを添付',
     'app.name': 'ヘルプセンター',
     'nav.label': 'メイン',
     'nav.queue': 'キュー',
@@ -436,6 +448,12 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'この招待リンクはすでに使用されています。',
   },
   ru: {
+    'composer.file_too_large': 'Файл больше допустимого размера и не прикреплён. Ничего не отправлено.',
+    'attachment.pending': 'загружается из чата…',
+    'attachment.too_large': 'не сохранён: больше {{max}}',
+    'attachment.unavailable': 'не удалось загрузить',
+    'attachment.on_platform': 'открыть в чате',
+    'composer.attach': 'Прикрепить файлы',
     'app.name': 'Служба поддержки',
     'nav.label': 'Главное меню',
     'nav.queue': 'Очередь',

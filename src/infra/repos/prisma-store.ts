@@ -20,6 +20,7 @@ import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/
 import { threadDrainJobSql } from '../queue/jobs.ts';
 import { z } from 'zod';
 import { copyTicket, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
+import { attachUploads, insertCommentAttachments, toAttachmentView } from '../attachments/attachment-repo.ts';
 import { countTicketsSql, listTicketIds } from './ticket-list-sql.ts';
 import { agentWorkTx } from './agent-work-tx.ts';
 
@@ -95,7 +96,10 @@ export function toUser(u: UserRow): UserRecord {
   };
 }
 
-const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
+const commentInclude = {
+  author: { select: { id: true, name: true, role: true } },
+  attachments: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] },
+} as const satisfies Prisma.CommentInclude;
 type CommentRow = Prisma.CommentGetPayload<{ include: typeof commentInclude }>;
 function toComment(c: CommentRow): CommentView {
   return {
@@ -104,7 +108,7 @@ function toComment(c: CommentRow): CommentView {
     public: c.public,
     via: c.via,
     author: { id: c.author.id, name: c.author.name, role: c.author.role as Role },
-    attachments: Array.isArray(c.attachments) ? (c.attachments as { name: string; url: string }[]) : [],
+    attachments: c.attachments.map(toAttachmentView),
     editedAt: c.editedAt,
     deletedAt: c.deletedAt,
     createdAt: c.createdAt,
@@ -157,7 +161,6 @@ const commentRowSchema = z.object({
   author_id: z.string(),
   author_name: z.string(),
   author_role: z.string(),
-  attachments: z.unknown(),
   created_at: z.date(),
   ticket_updated_at: z.date(),
   ticket_version: z.number().int(),
@@ -218,32 +221,38 @@ function txApi(tx: Tx): StoreTx {
       const sla = { firstReplyAt, waitingSince, firstReplyDueAt, nextReplyDueAt, resolutionDueAt, dueAt: slaDueAt, checkAt: slaCheckAt };
       for (const [k, v] of Object.entries(sla)) if (v !== undefined) (t.sla as unknown as Record<string, unknown>)[k] = v;
     },
-    async insertComment(input) {
+    async insertComment({ attachments, ...input }) {
       // One statement: the comment, the ticket's new version, and the author as the view shows them.
       const rows = await tx.$queryRaw<unknown[]>`
         WITH c AS (
-          INSERT INTO comments (id, ticket_id, author_id, body, public, via, external_ref, attachments, created_at)
+          INSERT INTO comments (id, ticket_id, author_id, body, public, via, external_ref, created_at)
           VALUES (${randomUUID()}::uuid, ${input.ticketId}::uuid, ${input.authorId}::uuid, ${input.body}, ${input.public}, ${input.via},
-                  ${input.externalRef}, ${JSON.stringify(input.attachments)}::jsonb, clock_timestamp())
+                  ${input.externalRef}, clock_timestamp())
           RETURNING *),
         u AS (UPDATE tickets SET updated_at = (SELECT created_at FROM c), version = version + 1 WHERE id = ${input.ticketId}::uuid RETURNING updated_at, version)
-        SELECT c.id::text AS id, c.body, c.public, c.via, a.id::text AS author_id, a.name AS author_name, a.role AS author_role, c.attachments,
+        SELECT c.id::text AS id, c.body, c.public, c.via, a.id::text AS author_id, a.name AS author_name, a.role AS author_role,
                c.created_at, u.updated_at AS ticket_updated_at, u.version AS ticket_version
         FROM c JOIN users a ON a.id = c.author_id, u`;
       const c = commentRowSchema.parse(rows[0]);
       bumped(input.ticketId, c.ticket_updated_at, c.ticket_version);
+      // Files are rows of their own; a comment without any (the hot path) reads nothing more.
+      const files = attachments?.length
+        ? (await insertCommentAttachments(tx, { commentId: c.id, ticketId: input.ticketId, uploaderId: input.authorId }, attachments),
+          await tx.attachment.findMany({ where: { commentId: c.id }, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] }))
+        : [];
       return {
         id: c.id,
         body: c.body,
         public: c.public,
         via: c.via,
         author: { id: c.author_id, name: c.author_name, role: c.author_role as Role },
-        attachments: Array.isArray(c.attachments) ? (c.attachments as { name: string; url: string }[]) : [],
+        attachments: files.map(toAttachmentView),
         editedAt: null,
         deletedAt: null,
         createdAt: c.created_at,
       };
     },
+    attachUploads: (commentId, ticketId, uploaderId, ids) => attachUploads(tx, commentId, ticketId, uploaderId, ids),
     async findCommentByExternalRef(externalRef) {
       const c = await tx.comment.findUnique({ where: { externalRef }, include: commentInclude });
       return c ? { ...toComment(c), ticketId: c.ticketId } : null;
