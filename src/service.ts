@@ -31,7 +31,13 @@ import {
   TASK_PURGE_SIGN_IN,
   TASK_SEND_SIGN_IN_LINK,
 } from './infra/queue/jobs.ts';
-import { TASK_SLA_CHECK } from './infra/queue/jobs.ts';
+import { TASK_SLA_CHECK, TASK_FETCH_ATTACHMENT, TASK_SWEEP_BLOBS } from './infra/queue/jobs.ts';
+import { createAttachmentService, type AttachmentService } from './core/attachments/attachment-service.ts';
+import { createAttachmentIntake } from './core/attachments/attachment-intake.ts';
+import { createAttachmentRepo } from './infra/attachments/attachment-repo.ts';
+import { createBlobStore } from './infra/attachments/blob-stores.ts';
+import { detectType } from './infra/attachments/detect-type.ts';
+import { bearerUsers, uploadRoutes } from './http/attachment-routes.ts';
 import { createSlaService } from './core/sla/sla-service.ts';
 import { createMacroService } from './core/macros/macro-service.ts';
 import { createViewService } from './core/views/view-service.ts';
@@ -84,6 +90,8 @@ export interface RunningService {
   signIn: SignInService;
   /** SLA, macros, views, notifications, tags (tests run the SLA job through it). */
   work: AgentWorkDeps;
+  /** Files: the worker's downloads, uploads, reads (tests look at what was stored). */
+  attachments: AttachmentService;
   url: string;
   /** The METRICS_PORT listener's base URL, when it has one. */
   metricsUrl: string | null;
@@ -143,6 +151,9 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   });
   const inbox = createInbox(db);
   const adapters = new Map<string, ChannelAdapter>();
+  const blobs = await createBlobStore(config, db);
+  logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
+  const attachments = createAttachmentService({ repo: createAttachmentRepo(db), blobs, adapters, maxBytes: config.ATTACHMENT_MAX_BYTES, detect: detectType, log: logger });
   const chat = createChatService({
     store,
     drafts: createDraftRepo(db),
@@ -155,6 +166,12 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       const limits = adapters.get(platform)?.limits;
       return { forms: limits?.forms ?? false, directCopies: limits?.directCopies ?? false };
     },
+    attachments: createAttachmentIntake({
+      blobs,
+      maxBytes: config.ATTACHMENT_MAX_BYTES,
+      detect: detectType,
+      canFetch: (platform) => typeof adapters.get(platform)?.fetchFile === 'function',
+    }),
   });
   const channelDeps: ChannelDeps = { chat, inbox, logger, publicUrl: config.PUBLIC_URL };
   const channels = opts.channels ? opts.channels(channelDeps) : await enabledChannels(config, channelDeps);
@@ -167,6 +184,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     adapters,
     log: logger,
     publicUrl: config.PUBLIC_URL,
+    files: attachments,
     metrics: {
       delivered: (platform, ms) => {
         metrics.deliveries.labels(platform).inc();
@@ -193,7 +211,18 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     metrics,
     metricsAccess: { token: config.METRICS_TOKEN, ownListener: config.METRICS_PORT !== undefined },
     channels,
-    api: { tickets, directory, access, store, ops: createOpsRepo(db), publicUrl: config.PUBLIC_URL, adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, work },
+    api: {
+      tickets,
+      directory,
+      access,
+      store,
+      ops: createOpsRepo(db),
+      publicUrl: config.PUBLIC_URL,
+      adminToken: config.ADMIN_TOKEN,
+      adminUser: getAdmin,
+      work,
+      uploads: uploadRoutes({ attachments, publicUrl: config.PUBLIC_URL }),
+    },
     plugins: [
       createConsolePlugin({
         store,
@@ -210,6 +239,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         requester,
         signIn,
         accountLinking: channels.flatMap((c) => (c.accountLinking ? [c.accountLinking] : [])),
+        attachments: {
+          attachments,
+          bearer: bearerUsers({ adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, authenticate: (token) => access.authenticate(token) }),
+        },
       }),
     ],
     trustProxy: config.TRUST_PROXY,
@@ -227,10 +260,20 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       concurrency: config.WORKER_CONCURRENCY,
       logger,
       pollIntervalMs: opts.pollIntervalMs,
-      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}`,
+      crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}\n45 * * * * ${TASK_SWEEP_BLOBS}`,
       tasks: {
         [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
         [TASK_PROCESS_INBOUND]: async (payload, helpers) => processInbound(String((payload as { id: string }).id), helpers.abortSignal),
+        [TASK_FETCH_ATTACHMENT]: async (payload, helpers) => {
+          const id = String((payload as { id?: unknown }).id ?? '');
+          const outcome = await attachments.ingest(id, { lastAttempt: helpers.job.attempts >= helpers.job.max_attempts });
+          logger.debug({ attachmentId: id, outcome }, 'attachment fetch done');
+        },
+        [TASK_SWEEP_BLOBS]: async () => {
+          // Bytes a crash left behind (an unfinished put, a blob whose row never committed), an hour on.
+          const n = (await blobs.sweep?.(3600_000)) ?? 0;
+          if (n) logger.info({ blobs: n }, 'swept unreferenced attachment blobs');
+        },
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
           if (typeof p.email !== 'string') return;
@@ -278,6 +321,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     requester,
     signIn,
     work,
+    attachments,
     url,
     metricsUrl,
     databaseUrl,

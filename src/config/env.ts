@@ -92,6 +92,15 @@ const schema = z
     TELEGRAM_API_ROOT: url('https://api.telegram.org'),
     SMTP_URL: optionalSecret.refine((v) => v === undefined || isSmtpUrl(v), 'must be smtp://[user:pass@]host:port or smtps://[user:pass@]host:port'),
     EMAIL_FROM: optionalSecret.refine((v) => v === undefined || EMAIL_ADDRESS.test(v), 'must be an email address, e.g. support@help.example.com'),
+    /** Largest file kept from a chat message, an email or an upload (at most 2 GiB - 1: sizes are 32-bit). */
+    ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(1).max(2 ** 31 - 1).default(20 * 1024 * 1024),
+    /** Where attachments' bytes live: PostgreSQL (default), a directory under DATA_DIR, or an S3-compatible bucket. */
+    ATTACHMENT_STORE: z.enum(['postgres', 'disk', 's3']).default('postgres'),
+    S3_BUCKET: optionalSecret,
+    S3_ENDPOINT: optionalSecret.refine((v) => v === undefined || /^https?:\/\/[^\s]+$/.test(v), 'must be an http(s) URL'),
+    S3_REGION: optionalSecret,
+    S3_PREFIX: z.string().trim().default('attachments/'),
+    S3_FORCE_PATH_STYLE: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
     TRUST_PROXY: optionalSecret.transform((v, ctx) => {
       const parsed = parseTrustProxy(v);
       if (parsed === null) {
@@ -102,6 +111,7 @@ const schema = z
     }),
   })
   .superRefine((v, ctx) => {
+    if (v.ATTACHMENT_STORE === 's3' && !v.S3_BUCKET) ctx.addIssue({ code: 'custom', path: ['S3_BUCKET'], message: 'is required when ATTACHMENT_STORE=s3' });
     if (v.METRICS_PORT !== undefined && v.METRICS_PORT !== 0 && v.METRICS_PORT === v.PORT)
       ctx.addIssue({ code: 'custom', path: ['METRICS_PORT'], message: 'must differ from PORT (the metrics listener is a second one)' });
     if (v.TELEGRAM_MODE === 'webhook' && !v.TELEGRAM_WEBHOOK_SECRET)

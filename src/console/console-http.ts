@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import type { AttachmentServeDeps } from '../http/attachment-routes.ts';
 import type { AccountLinking } from '../channels/channel-module.ts';
 import type { DirectoryService } from '../core/directory/directory-service.ts';
 import type { RequesterService } from '../core/help-center/requester-service.ts';
@@ -34,6 +35,8 @@ export interface ConsoleDeps {
   signIn: SignInService;
   /** The chat channels that are on and can link a customer's account (from their channel modules). */
   accountLinking: AccountLinking[];
+  /** Files: `GET /attachments/<id>/<name>` and the composer's uploads (absent: no files). */
+  attachments?: AttachmentServeDeps;
 }
 
 /**

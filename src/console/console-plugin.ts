@@ -32,6 +32,7 @@ import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { errorText } from './view-parts.ts';
+import { attachmentServeRoutes } from '../http/attachment-routes.ts';
 
 const NUL_CODE = 'nul_character';
 
@@ -139,7 +140,10 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     });
 
     app.addHook('onSend', async (_req, reply, payload) => {
+      // A route with a stricter policy of its own (an attachment's bytes) keeps it.
+      const own = reply.getHeader('content-security-policy');
       reply.headers(SECURITY_HEADERS);
+      if (own) reply.header('content-security-policy', own);
       return payload;
     });
 
@@ -154,6 +158,7 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     newTicketRoutes(app, kit);
     ticketRoutes(app, kit);
     userRoutes(app, kit);
+    if (deps.attachments) attachmentServeRoutes(app, deps.attachments, (req) => req.consoleSession?.agent ?? req.consoleSession?.customer ?? null);
   };
 }
 

@@ -26,7 +26,7 @@ function deliveryLine(tr: Tr, list: DeliveryState[] | undefined, hasThreads: boo
 function commentItem(locale: Locale, tr: Tr, c: CommentView, deliveries: Map<string, DeliveryState[]>, hasThreads: boolean): SafeHtml {
   const staff = c.author.role !== 'end_user';
   const kind = c.public ? 'public' : 'internal';
-  const attachments = attachmentList(c.attachments);
+  const attachments = attachmentList(tr, c.attachments);
   return html`<li class="comment comment-${kind}" id="comment-${c.id}" data-kind="${kind}">
   <div class="comment-head">
     <span class="comment-kind">${c.public ? tr('comment.public') : html`${lockIcon} ${tr('comment.internal')}`}</span>
@@ -46,7 +46,7 @@ function commentItem(locale: Locale, tr: Tr, c: CommentView, deliveries: Map<str
 
 export function threadStamp(comments: CommentView[], deliveries: Map<string, DeliveryState[]>): string {
   const h = createHash('sha256');
-  for (const c of comments) h.update(`${c.id}|${c.public}|${c.editedAt?.getTime() ?? ''}|${c.deletedAt?.getTime() ?? ''}|${(deliveries.get(c.id) ?? []).map((d) => d.status).join(',')}\n`);
+  for (const c of comments) h.update(`${c.id}|${c.public}|${c.editedAt?.getTime() ?? ''}|${c.deletedAt?.getTime() ?? ''}|${(deliveries.get(c.id) ?? []).map((d) => d.status).join(',')}|${c.attachments.map((a) => a.state).join(',')}\n`);
   return h.digest('hex').slice(0, 16);
 }
 

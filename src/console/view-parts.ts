@@ -1,7 +1,7 @@
 /** Small pieces every console page uses: badges, times, channel names, people, error texts. */
 import type { DomainErrorCode } from '../core/errors.ts';
 import type { Locale } from '../core/locale.ts';
-import type { UserRef } from '../core/ports/store-port.ts';
+import type { AttachmentView, UserRef } from '../core/ports/store-port.ts';
 import type { Tr } from './console-http.ts';
 import { html, safeExternalUrl, type SafeHtml } from './html-template.ts';
 
@@ -49,12 +49,40 @@ export function errorText(tr: Tr, code: DomainErrorCode | string): string {
   return KNOWN_ERRORS.has(code) ? tr(`error.${code}`) : tr('error.generic');
 }
 
-/** A comment's files, each a link where its URL is http(s). */
-export function attachmentList(attachments: { name: string; url: string }[]): SafeHtml {
+/** "1.2 MB", "340 KB", "12 B". */
+export function formatSize(bytes: number | null): string {
+  if (bytes === null) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${Math.round(bytes / 1024)} KB`;
+  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+const THUMBNAILED = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'image/avif']);
+
+/**
+ * A comment's files: a stored one links to its help-center URL (an image with a thumbnail); one being fetched
+ * says so; one that could not be kept says which and why, with the platform's own link as the only way to it.
+ */
+export function attachmentList(tr: Tr, attachments: AttachmentView[]): SafeHtml {
   if (!attachments.length) return html``;
   return html`<ul class="attachments">${attachments.map((a) => {
-    const href = safeExternalUrl(a.url);
-    return html`<li>${href ? html`<a href="${href}" rel="noopener noreferrer" target="_blank">${a.name}</a>` : a.name}</li>`;
+    const size = formatSize(a.size);
+    if (a.state === 'stored') {
+      const href = `/attachments/${a.id}/${encodeURIComponent(a.name)}`;
+      const thumb = a.contentType && THUMBNAILED.has(a.contentType)
+        ? html`<img class="attachment-thumb" src="${href}?thumb=1" alt="" loading="lazy" width="160" height="120">`
+        : '';
+      return html`<li class="attachment" data-state="stored"><a href="${href}" target="_blank" rel="noopener">${thumb}<span class="attachment-name">${a.name}</span></a> <span class="muted small">${size}</span></li>`;
+    }
+    const link = a.platformUrl ? safeExternalUrl(a.platformUrl) : null;
+    const onPlatform = link ? html` <a href="${link}" rel="noopener noreferrer" target="_blank">${tr('attachment.on_platform')}</a>` : '';
+    const why =
+      a.state === 'pending'
+        ? tr('attachment.pending')
+        : a.state === 'too_large'
+          ? tr('attachment.too_large', { max: formatSize(Number(/larger than (\d+) bytes/.exec(a.reason ?? '')?.[1] ?? NaN) || null) || '?' })
+          : tr('attachment.unavailable');
+    return html`<li class="attachment attachment-missing" data-state="${a.state}"><span class="attachment-name">${a.name}</span> <span class="muted small">${size ? `${size} · ` : ''}${why}</span>${onPlatform}</li>`;
   })}</ul>`;
 }
 

@@ -29,6 +29,8 @@ export const DOMAIN_ERROR_STATUS = {
   stale_ticket: 412,
   macro_not_found: 404,
   view_not_found: 404,
+  attachment_not_found: 404,
+  file_too_large: 413,
 } as const;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -80,7 +80,7 @@ describe('text PostgreSQL cannot hold, from a chat', () => {
 
     await svc.chat.handle(message(who, where, `reply${NUL}`, `reply${NUL}`, [{ name: `file${NUL}.txt`, url: 'https://files.example/f' }]));
     const comment = await db.comment.findFirstOrThrow({ where: { ticketId: row.id, body: 'reply\uFFFD' } });
-    expect(comment.attachments).toEqual([{ name: 'file\uFFFD.txt', url: 'https://files.example/f' }]);
+    expect(await db.attachment.findMany({ where: { commentId: comment.id } })).toMatchObject([{ name: 'file\uFFFD.txt', platformUrl: 'https://files.example/f' }]);
     await svc.chat.handle({ type: 'message_edited', place: where, messageId: `${where.chatId}:reply${NUL}`, author: who, text: `edited${NUL}` });
     expect((await db.comment.findUniqueOrThrow({ where: { id: comment.id } })).body).toBe('edited\uFFFD');
   });

@@ -120,7 +120,7 @@ describe('every model round-trips every column through the generated client', ()
     written.Ticket!.updatedAt = 'auto';
     ids.ticket = ticket.id;
 
-    const comment = { id: '66666666-6666-4666-8666-666666666666', ticketId: ticket.id, authorId: user.id, body: 'b', public: false, via: 'lark', externalRef: 'lark:t:c:m', attachments: [{ name: 'a.png', url: 'https://x/a.png' }], editedAt: when, deletedAt: later, createdAt: when };
+    const comment = { id: '66666666-6666-4666-8666-666666666666', ticketId: ticket.id, authorId: user.id, body: 'b', public: false, via: 'lark', externalRef: 'lark:t:c:m', editedAt: when, deletedAt: later, createdAt: when };
     await db.comment.create({ data: comment });
     await check('Comment', comment, () => db.comment.findUnique({ where: { id: comment.id } }));
 
@@ -213,6 +213,19 @@ describe('every model round-trips every column through the generated client', ()
     await db.savedView.create({ data: view });
     await check('SavedView', view, () => db.savedView.findUnique({ where: { id: view.id } }));
     written.SavedView!.updatedAt = 'auto';
+    const blob = { key: 'ffffffff-ffff-4fff-8fff-ffffffffffff', complete: true, size: 3n, createdAt: when };
+    await db.attachmentBlob.create({ data: blob });
+    await check('AttachmentBlob', blob, () => db.attachmentBlob.findUnique({ where: { key: blob.key } }));
+    const chunk = { key: blob.key, seq: 0, data: new Uint8Array([1, 2, 3]) };
+    await db.attachmentBlobChunk.create({ data: chunk });
+    await check('AttachmentBlobChunk', chunk, () => db.attachmentBlobChunk.findUnique({ where: { key_seq: { key: blob.key, seq: 0 } } }));
+    const file = {
+      id: 'abababab-abab-4bab-8bab-abababababab', ticketId: ticket.id, commentId: comment.id, uploaderId: user.id, name: 'a.png', contentType: 'image/png', size: 3,
+      sha256: 'ab'.repeat(32), storageKey: blob.key, state: 'stored', reason: null, platform: 'lark', platformFileId: 'img_1', platformUrl: 'https://x/a.png',
+      declaredSize: 3, declaredType: 'image/png', fetchRef: { messageId: 'om_1' }, position: 2, createdAt: when, storedAt: later,
+    };
+    await db.attachment.create({ data: file });
+    await check('Attachment', file, () => db.attachment.findUnique({ where: { id: file.id } }));
 
     // Every scalar column of every model was written above: a new column without a round trip fails here.
     for (const m of models) {
@@ -232,6 +245,9 @@ describe('every model round-trips every column through the generated client', ()
     await expect(db.slaPolicy.create({ data: { priority: 'asap', firstReplyMinutes: 5 } })).rejects.toThrow();
     await expect(db.slaPolicy.create({ data: { priority: 'low', firstReplyMinutes: 0 } })).rejects.toThrow();
     await expect(db.agentNotification.create({ data: { agentId: '22222222-2222-4222-8222-222222222222', ticketId: ids.ticket!, kind: 'spam' } })).rejects.toThrow();
+    // an attachment is in one of its four states, and a stored one says where and what its bytes are
+    await expect(db.attachment.create({ data: { uploaderId: '22222222-2222-4222-8222-222222222222', name: 'x', state: 'lost' } })).rejects.toThrow();
+    await expect(db.attachment.create({ data: { uploaderId: '22222222-2222-4222-8222-222222222222', name: 'x', state: 'stored' } })).rejects.toThrow();
     // the search documents follow their text
     await db.comment.update({ where: { id: '66666666-6666-4666-8666-666666666666' }, data: { body: 'Принтер сломался' } });
     const [doc] = await db.$queryRaw<{ hit: boolean }[]>`SELECT search_doc @@ search_query('ПРИНТЕР') AS hit FROM comments WHERE id = '66666666-6666-4666-8666-666666666666'`;

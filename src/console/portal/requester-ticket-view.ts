@@ -19,7 +19,7 @@ export interface RequesterForms {
 
 function commentItem(ctx: PageCtx, c: RequesterComment): SafeHtml {
   const { tr, locale } = ctx;
-  const files = attachmentList(c.attachments);
+  const files = attachmentList(tr, c.attachments);
   return html`<li class="comment comment-public ${c.fromSupport ? 'from-support' : 'from-me'}" id="comment-${c.id}">
   <div class="comment-head">
     <span class="author">${c.authorName}</span>

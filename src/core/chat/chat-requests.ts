@@ -12,7 +12,7 @@ import type { ChatEvent, ChatPerson, ChatPlace, DraftFields, SourceMessage } fro
 import type { ResolvedPerson } from './chat-identity.ts';
 import { notice, type ChatMessage, type RequestDraft } from './chat-messages.ts';
 import { DRAFT_TTL_MS, NO_REPLIES, type ChatContext, type ChatOutcome, type ReplyBase } from './chat-service.ts';
-import { attachmentsOf, threadKey } from './chat-thread.ts';
+import { intakeFiles, threadKey } from './chat-thread.ts';
 import { checkDraft, cleanText, hasErrors, MIN_DESCRIPTION_LENGTH, nextStep, normaliseFields, subjectFrom } from './request-draft.ts';
 
 const sameOwner = (d: StoredDraft, p: ChatPerson) =>
@@ -64,7 +64,8 @@ async function createFrom(
   // A group's request is also followed where the requester can be told privately, where the channel wants it.
   if (!place.direct && ctx.deps.capabilities(place.platform).directCopies)
     threads.push({ ...threadKey(place, null), chatId: who.person.platformUserId, threadRef: '', directUserId: who.person.platformUserId, locale });
-  return ctx.deps.tickets.create({
+  const files = await intakeFiles(ctx, place.platform, source?.files ?? []);
+  const created = await ctx.deps.tickets.create({
     subject: f.subject,
     description: f.description,
     priority: f.priority,
@@ -75,8 +76,14 @@ async function createFrom(
     threads,
     sourceKey: sourceKeyOf(ctx, place, source, draftId),
     sourceUrl: source?.url ?? null,
-    firstComment: { externalRef: null, attachments: attachmentsOf(source?.files ?? []) },
+    firstComment: { externalRef: null, attachments: files.attachments },
+  }).catch(async (err: unknown) => {
+    await files.discard();
+    throw err;
   });
+  // The ticket of this source existed already (a re-delivery, a second submit): nothing of this try is kept.
+  if (!created.created) await files.discard();
+  return created;
 }
 
 type RequestForm = Extract<ChatMessage, { kind: 'request_form' }>;

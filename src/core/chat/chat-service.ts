@@ -23,6 +23,7 @@ import { createDraftDesk, handleRequestEvent } from './chat-requests.ts';
 import { handleRequesterEvent } from './chat-requester.ts';
 import { MIN_DESCRIPTION_LENGTH } from './request-draft.ts';
 import { storable } from '../text-rules.ts';
+import type { AttachmentIntake } from '../attachments/attachment-intake.ts';
 
 /** One answer: to the person who acted (privately where the platform can), or to everyone in the place. */
 export interface ChatReply {
@@ -77,6 +78,8 @@ export interface ChatServiceDeps {
   signInLinks?: { linkForChatUser(ref: ChatUserRef): Promise<{ url: string; expiresAt: Date } | null> };
   publicUrl: string;
   capabilities(platform: string): ChatCapabilities;
+  /** What a message's files become (absent: pending rows for the worker, the default limit). */
+  attachments?: AttachmentIntake;
   clock?: () => Date;
 }
 

@@ -18,8 +18,9 @@ import type { ResolvedPerson } from './chat-identity.ts';
 import { notice } from './chat-messages.ts';
 import { answerPrompt } from './chat-requester.ts';
 import { handleRequestEvent } from './chat-requests.ts';
-import { NO_REPLIES, type ChatContext, type ChatOutcome } from './chat-service.ts';
+import { NO_REPLIES, type ChatContext, type ChatOutcome, type ChatReply, type ReplyBase } from './chat-service.ts';
 import { cleanText } from './request-draft.ts';
+import { defaultIntake, megabytes, type FileIntake } from '../attachments/attachment-intake.ts';
 
 type MessageEvent = Extract<ChatEvent, { type: 'message' }>;
 
@@ -28,8 +29,16 @@ export function threadKey(place: Pick<ChatPlace, 'platform' | 'workspaceId' | 'c
   return { platform: place.platform, workspaceId: place.workspaceId, chatId: place.chatId, threadRef: threadRef ?? '' };
 }
 
-export function attachmentsOf(files: ChatFile[]): { name: string; url: string }[] {
-  return files.flatMap((f) => (f.url ? [{ name: cleanText(f.name) || 'file', url: f.url }] : []));
+/** What a message's files become with its comment (see ../attachments/attachment-intake.ts). */
+export async function intakeFiles(ctx: ChatContext, platform: string, files: ChatFile[]): Promise<FileIntake> {
+  return (ctx.deps.attachments ?? defaultIntake).intake(platform, files);
+}
+
+/** Files too large to keep, as the person who sent them is told. */
+export function tooLargeNotices(ctx: ChatContext, base: ReplyBase, intake: FileIntake): ChatReply[] {
+  return intake.attachments
+    .filter((a) => a.state === 'too_large')
+    .map((a) => ctx.reply(base, notice('common:chat.file_too_large', { name: a.name, max: megabytes(intake.maxBytes) })));
 }
 
 /** The ticket a message belongs to: the thread's (newest, when a follow-up shares it), else the bot message's it answers. */
@@ -49,8 +58,7 @@ async function ticketOf(ctx: ChatContext, place: ChatPlace, repliesTo: string[])
 
 async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson): Promise<ChatOutcome> {
   const body = cleanText(e.text);
-  const attachments = attachmentsOf(e.files);
-  if (body === '' && attachments.length === 0) return NO_REPLIES;
+  if (body === '' && e.files.length === 0) return NO_REPLIES;
   const ticket = await ticketOf(ctx, e.place, e.repliesTo);
   if (!ticket) {
     if (e.place.direct) return answerPrompt(ctx, e, who, body);
@@ -71,13 +79,14 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
     return { replies: [ctx.reply(base, notice('common:chat.closed_for_others', { number: ticket.number }, ctx.summary(ticket)))] };
   }
   const here = threadKey(e.place, e.place.threadRef);
+  const files = await intakeFiles(ctx, e.place.platform, e.files);
   const r = await ctx.deps.tickets
     .comment(ticket.number, { id: user.id, role: user.role }, {
       body,
       public: true,
       via: e.place.platform,
       externalRef: ctx.messageRef(e.place, e.messageId),
-      attachments,
+      attachments: files.attachments,
       // A follow-up lives where its first message was written; an agent's own message is not echoed back here.
       followUpThreads: [{ ...here, locale: base.locale }],
       origin: here,
@@ -86,9 +95,18 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
       // A platform re-delivery of a message that is already a comment adds nothing.
       if ((err as { code?: string }).code === 'unique_violation') return null;
       throw err;
+    })
+    .catch(async (err: unknown) => {
+      await files.discard();
+      throw err;
     });
-  if (r?.followUp) return { replies: [ctx.reply(base, { kind: 'follow_up_started', closedNumber: ticket.number, ticket: ctx.summary(r.followUp) })] };
-  return NO_REPLIES;
+  if (!r) {
+    await files.discard();
+    return NO_REPLIES;
+  }
+  const refused = tooLargeNotices(ctx, base, files);
+  if (r.followUp) return { replies: [ctx.reply(base, { kind: 'follow_up_started', closedNumber: ticket.number, ticket: ctx.summary(r.followUp) }), ...refused] };
+  return { replies: refused };
 }
 
 export async function handleThreadEvent(ctx: ChatContext, e: ChatEvent, who: ResolvedPerson | null): Promise<ChatOutcome | null> {

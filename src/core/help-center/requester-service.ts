@@ -12,7 +12,7 @@
 import { DomainError } from '../errors.ts';
 import { LOCALES } from '../locale.ts';
 import type { ChatAccount, RequesterPreferences, RequesterRepo } from '../ports/help-center-port.ts';
-import type { CommentView, Page, Store, TicketView } from '../ports/store-port.ts';
+import type { AttachmentView, CommentView, Page, Store, TicketView } from '../ports/store-port.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
 import type { TicketStatus } from '../tickets/ticket-types.ts';
 
@@ -40,7 +40,7 @@ export interface RequesterComment {
   /** Written by support (an agent) rather than by the requester. */
   fromSupport: boolean;
   via: string;
-  attachments: { name: string; url: string }[];
+  attachments: AttachmentView[];
   createdAt: Date;
 }
 

@@ -52,13 +52,45 @@ export interface TicketView {
   sla: SlaState;
 }
 
+export type AttachmentState = 'pending' | 'stored' | 'too_large' | 'unavailable';
+
+/** A file of a comment as every reader sees it (whether its bytes may be fetched is decided when they are). */
+export interface AttachmentView {
+  id: string;
+  name: string;
+  /** Known once stored (or declared by the platform for a file too large to keep). */
+  size: number | null;
+  contentType: string | null;
+  state: AttachmentState;
+  /** Why it is too_large or unavailable. */
+  reason: string | null;
+  /** The platform's own link, kept as a fallback for a file that could not be stored. */
+  platformUrl: string | null;
+  createdAt: Date;
+}
+
+/** A file that arrives with a comment (a chat message's, a mail's): the worker fetches the pending ones. */
+export interface NewAttachment {
+  name: string;
+  platform: string | null;
+  platformFileId: string | null;
+  platformUrl: string | null;
+  declaredSize: number | null;
+  declaredType: string | null;
+  fetchRef: Record<string, string> | null;
+  state: AttachmentState;
+  reason: string | null;
+  /** Bytes that came with the event, already in the BlobStore (state stored). */
+  stored?: { storageKey: string; size: number; sha256: string; contentType: string } | null;
+}
+
 export interface CommentView {
   id: string;
   body: string;
   public: boolean;
   via: string;
   author: { id: string; name: string; role: Role };
-  attachments: { name: string; url: string }[];
+  attachments: AttachmentView[];
   editedAt: Date | null;
   deletedAt: Date | null;
   createdAt: Date;
@@ -174,8 +206,14 @@ export interface StoreTx {
     public: boolean;
     via: string;
     externalRef: string | null;
-    attachments: { name: string; url: string }[];
+    /** Rows written with the comment; the pending ones get a fetch job in the same transaction. */
+    attachments: NewAttachment[];
   }): Promise<CommentView>;
+  /**
+   * Attaches uploads to a comment: only `uploaderId`'s own, not yet attached. Returns how many it attached (the
+   * caller refuses the whole change unless all were).
+   */
+  attachUploads(commentId: string, ticketId: string, uploaderId: string, ids: string[]): Promise<number>;
   findCommentByExternalRef(externalRef: string): Promise<(CommentView & { ticketId: string }) | null>;
   findCommentById(id: string): Promise<(CommentView & { ticketId: string }) | null>;
   updateComment(id: string, patch: { body?: string; editedAt?: Date; deletedAt?: Date }): Promise<void>;

@@ -20,6 +20,8 @@ export interface CommentData {
 
 export type OutboundAction =
   | { action: 'post'; message: DeliveryMessage }
+  /** A public comment's files, after its text: the drain hands them to the adapter (or posts their links). */
+  | { action: 'files'; commentId: string; authorName: string }
   | { action: 'update'; messageId: string; message: DeliveryMessage }
   | { action: 'delete'; messageId: string };
 
@@ -41,6 +43,8 @@ export function toRichMessage(stored: OutboxEventData, ticket: TicketSummary, co
     case 'comment.added':
       // Defence in depth: an internal or deleted comment never leaves, whatever the outbox says.
       if (!comment || !comment.public || comment.deleted) return null;
+      // A comment that is only files says nothing of its own: its files follow (comment.files).
+      if (comment.body.trim() === '') return null;
       return { kind: 'agent_reply', ticket, authorName: comment.authorName, body: comment.body };
     default:
       return null;
@@ -62,6 +66,12 @@ export function outboundAction(
     return { action: 'update', messageId: deliveredMessageId, message: { kind: 'agent_reply', ticket, authorName: comment.authorName, body: comment.body } };
   }
   if (event.type === 'comment.deleted') return deliveredMessageId ? { action: 'delete', messageId: deliveredMessageId } : null;
+  if (event.type === 'comment.files') {
+    const commentId = typeof event.payload.commentId === 'string' ? event.payload.commentId : null;
+    // Defence in depth, as for the text: an internal note's or a deleted comment's files never leave.
+    if (!commentId || !comment || !comment.public || comment.deleted) return null;
+    return { action: 'files', commentId, authorName: comment.authorName };
+  }
   const message = toRichMessage(event, ticket, comment);
   return message ? { action: 'post', message } : null;
 }

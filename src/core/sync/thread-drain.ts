@@ -10,7 +10,8 @@
  * sending right now.
  */
 import { toLocale } from '../locale.ts';
-import type { ChannelAdapter, ThreadTarget } from '../ports/channel-port.ts';
+import type { ChannelAdapter, OutboundFile, SentMessage, ThreadTarget } from '../ports/channel-port.ts';
+import { attachmentUrl } from '../attachments/attachment-rules.ts';
 import { ticketUrl } from '../tickets/ticket-links.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../tickets/ticket-types.ts';
 import { createPacer, onSendFailure } from './delivery-policy.ts';
@@ -77,6 +78,8 @@ export interface DrainDeps {
   adapters: ReadonlyMap<string, ChannelAdapter>;
   publicUrl: string;
   log: EngineLog;
+  /** A comment's stored files, to deliver after its text (absent: files are not delivered). */
+  files?: { outboundFiles(commentId: string): Promise<OutboundFile[]> };
   metrics?: { delivered(platform: string, latencyMs: number): void; failed(platform: string, kind: string): void };
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
@@ -131,7 +134,12 @@ export function createThreadDrain(deps: DrainDeps) {
         continue;
       }
       const ctx = { locale: toLocale(link.locale), deliveryKey: `delivery-${d.id}` };
-      if (d.status === 'sending' && action.action === 'post' && adapter.findDelivered) {
+      const files = action.action === 'files' ? ((await deps.files?.outboundFiles(action.commentId)) ?? []) : [];
+      if (action.action === 'files' && files.length === 0) {
+        await repo.markDeliverySent(d.id, null, 'no stored files');
+        continue;
+      }
+      if (d.status === 'sending' && (action.action === 'post' || action.action === 'files') && adapter.findDelivered) {
         // A drain died after claiming it: the message may be there already.
         const found = await adapter.findDelivered(target, ctx).catch(() => null);
         if (found) {
@@ -160,6 +168,22 @@ export function createThreadDrain(deps: DrainDeps) {
             await repo.moveThreadLink(link.id, sent.chatId);
             link.chatId = sent.chatId;
           }
+        } else if (action.action === 'files') {
+          // Into the thread, or the direct chat (threadRef null) of a direct link.
+          const where: ThreadTarget = link.directUserId ? { ...target, threadRef: null } : target;
+          let sent: SentMessage[];
+          if (adapter.postFiles) sent = await adapter.postFiles(where, files, ctx);
+          else {
+            // A channel that cannot carry files gets their help-center links, which the requester can open signed in.
+            const body = files.map((f) => `${f.name}: ${attachmentUrl(deps.publicUrl, f)}`).join('\n');
+            const message = { kind: 'agent_reply' as const, ticket: summary, authorName: action.authorName, body };
+            sent = [
+              link.directUserId
+                ? await adapter.sendDirect({ workspaceId: link.workspaceId, platformUserId: link.directUserId }, message, ctx)
+                : await adapter.post(target, message, ctx),
+            ];
+          }
+          messageId = sent[0]?.messageId ?? null;
         } else if (action.action === 'update') {
           await adapter.update(target, action.messageId, action.message, ctx);
         } else {

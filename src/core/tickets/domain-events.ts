@@ -14,7 +14,9 @@ export type DomainEvent =
   | { type: 'ticket.reopened'; payload: { number: number } }
   | { type: 'ticket.visibility_changed'; payload: { number: number; to: 'public' | 'private' } }
   | { type: 'comment.edited'; payload: { number?: number; commentId: string } }
-  | { type: 'comment.deleted'; payload: { number?: number; commentId: string } };
+  | { type: 'comment.deleted'; payload: { number?: number; commentId: string } }
+  /** A public comment's files, delivered after its text (comment.added). */
+  | { type: 'comment.files'; payload: { number: number; commentId: string } };
 
 export type DomainEventType = DomainEvent['type'];
 
@@ -38,6 +40,8 @@ export function readDomainEvent(type: string, payload: unknown): DomainEvent | n
       return { type, payload: { number: Number(p.number), score: Number(p.score) } };
     case 'ticket.visibility_changed':
       return p.to === 'public' || p.to === 'private' ? { type, payload: { number: Number(p.number), to: p.to } } : null;
+    case 'comment.files':
+      return isStr(p.commentId) ? { type, payload: { number: Number(p.number), commentId: p.commentId } } : null;
     case 'comment.edited':
     case 'comment.deleted':
       return isStr(p.commentId) ? { type, payload: { commentId: p.commentId } } : null;

@@ -3,7 +3,7 @@
  * audit events and its domain event (the outbox the sync engine delivers from).
  */
 import { DomainError } from '../errors.ts';
-import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView } from '../ports/store-port.ts';
+import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView, NewAttachment } from '../ports/store-port.ts';
 import * as rules from './ticket-rules.ts';
 import { isStaff, type TicketPriority, type TicketStatus, type Visibility } from './ticket-types.ts';
 import { applyTagChange, normaliseTags, sameTags, type TagChange } from './tag-rules.ts';
@@ -33,7 +33,7 @@ export interface CreateTicketInput {
   threads?: (ThreadKey & { locale: string })[];
   followUpOfId?: string | null;
   /** The platform message the description came from, and its files. */
-  firstComment?: { externalRef: string | null; attachments: { name: string; url: string }[] };
+  firstComment?: { externalRef: string | null; attachments: NewAttachment[] };
   tags?: string[];
 }
 
@@ -42,7 +42,10 @@ export interface CommentInput {
   public: boolean;
   via: string;
   externalRef?: string | null;
-  attachments?: { name: string; url: string }[];
+  /** Files that came with it (a chat message's, a mail's). */
+  attachments?: NewAttachment[];
+  /** An agent's uploads (POST /api/v1/uploads) to attach: only their own, unattached ones, else nothing happens. */
+  attachmentIds?: string[];
   /** Where a follow-up lives if the comment arrives on a closed ticket (e.g. the chat thread it was written in). */
   followUpThreads?: (ThreadKey & { locale: string })[];
   /** The chat thread the comment was written in: it is not echoed back there. */
@@ -242,7 +245,7 @@ export function createTicketService(deps: TicketServiceDeps) {
       await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'visibility', field: 'visibility', from: 'private', to: 'public' }]);
       await tx.publish(t.id, { type: 'ticket.visibility_changed', payload: { number: t.number, to: 'public' }, deliver: false });
     }
-    const comment = await tx.insertComment({
+    let comment = await tx.insertComment({
       ticketId: t.id,
       authorId: author.id,
       body: input.body,
@@ -251,6 +254,13 @@ export function createTicketService(deps: TicketServiceDeps) {
       externalRef: input.externalRef ?? null,
       attachments: input.attachments ?? [],
     });
+    const uploads = [...new Set(input.attachmentIds ?? [])];
+    if (uploads.length) {
+      if (!staff) throw new DomainError('forbidden', 'only agents attach uploads', 'attachmentIds');
+      const n = await tx.attachUploads(comment.id, t.id, author.id, uploads);
+      if (n !== uploads.length) throw new DomainError('attachment_not_found', 'attachmentIds must name your own uploads not attached yet', 'attachmentIds');
+      comment = (await tx.findCommentById(comment.id))!;
+    }
     await tx.recordEvents(t.id, author.id, input.via, [{ kind: 'comment_added', field: d.public ? 'public' : 'internal', to: comment.id }]);
     clock.message({ byStaff: staff, public: d.public, at: comment.createdAt });
     await tx.insertNotifications(onCustomerMessage(t.id, t.assignee?.id ?? null, { id: author.id, staff }, comment.id));
@@ -261,6 +271,14 @@ export function createTicketService(deps: TicketServiceDeps) {
       deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
       ...(input.origin ? { except: input.origin } : {}),
     });
+    // Its files follow its text into every thread, as their own delivery (an internal note's never leave).
+    if (uploads.length && d.public)
+      await tx.publish(t.id, {
+        type: 'comment.files',
+        payload: { number: t.number, commentId: comment.id },
+        deliver: rules.leavesHelpCenter(visibleNow, { kind: 'comment', public: d.public, byStaff: staff }),
+        ...(input.origin ? { except: input.origin } : {}),
+      });
     await changeStatus(tx, { ...t, ...visibleNow }, d.status, author.id, input.via, clock);
     return { comment, followUp: null };
   }

@@ -6,7 +6,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryService } from '../../core/directory/directory-service.ts';
 import type { TicketService } from '../../core/tickets/ticket-service.ts';
-import type { CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
+import type { AttachmentView, CommentView, Store, TicketView, UserRecord } from '../../core/ports/store-port.ts';
+import { attachmentUrl } from '../../core/attachments/attachment-rules.ts';
 import { ticketUrl } from '../../core/tickets/ticket-links.ts';
 import { HttpError } from '../errors.ts';
 import { actorOf, parse } from './api-request.ts';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   /** The user the admin token acts as. */
   adminUser: () => Promise<UserRecord>;
   work: AgentWorkDeps;
+  /** POST /uploads (absent: no uploads). */
+  uploads?: (api: FastifyInstance) => Promise<void>;
 }
 
 declare module 'fastify' {
@@ -97,18 +100,29 @@ export function requesterTicketJson(t: TicketView, publicUrl: string) {
   return { ...rest, description: t.descriptionPublic ? description : null };
 }
 
-export function commentJson(c: CommentView) {
+/**
+ * `attachments`: the stored files, as the contract's `attachment`; `missingAttachments` (an extension): files that
+ * came with the comment but are not (yet) kept, with why and the platform's own link.
+ */
+export function commentJson(c: CommentView, publicUrl: string) {
   return {
     id: c.id,
     body: c.body,
     public: c.public,
     author: c.author,
     via: c.via,
-    attachments: c.attachments,
+    attachments: c.attachments.filter((a) => a.state === 'stored').map((a) => attachmentJson(a, publicUrl)),
+    missingAttachments: c.attachments
+      .filter((a) => a.state !== 'stored')
+      .map((a) => ({ id: a.id, name: a.name, state: a.state, reason: a.reason, size: a.size, platformUrl: a.platformUrl })),
     editedAt: c.editedAt?.toISOString() ?? null,
     deleted: c.deletedAt !== null,
     createdAt: c.createdAt.toISOString(),
   };
+}
+
+export function attachmentJson(a: Pick<AttachmentView, 'id' | 'name' | 'size' | 'contentType'>, publicUrl: string) {
+  return { id: a.id, name: a.name, size: a.size ?? 0, contentType: a.contentType ?? 'application/octet-stream', url: attachmentUrl(publicUrl, a) };
 }
 
 export const API_ROUTES: RouteDoc[] = [
@@ -125,6 +139,7 @@ export const API_ROUTES: RouteDoc[] = [
   { method: 'patch', path: '/tickets/{number}', summary: 'Change status, priority, assignee, visibility or tags (If-Match: only if unchanged since)', role: 'agent', body: S.patchTicketBody, responses: { 200: 'the ticket', 400: 'invalid', 404: 'unknown ticket', 409: 'forbidden by the ticket rules', 412: 'the ticket changed since (stale_ticket)' } },
   { method: 'post', path: '/tickets/{number}/comments', summary: 'Public reply or internal note (optionally with a status; If-Match honoured)', role: 'agent', body: S.createCommentBody, responses: { 201: 'the comment', 400: 'invalid', 404: 'unknown ticket', 409: 'closed ticket', 412: 'the ticket changed since (stale_ticket)' } },
   { method: 'get', path: '/tickets/{number}/comments', summary: 'The whole thread, oldest first', role: 'agent', responses: { 200: 'comments', 404: 'unknown ticket' } },
+  { method: 'post', path: '/uploads', summary: "Upload a file (raw body, up to ATTACHMENT_MAX_BYTES) to attach to a comment with attachmentIds", role: 'agent', query: S.uploadQuery, responses: { 201: 'the upload', 400: 'invalid', 401: 'no token', 413: 'over ATTACHMENT_MAX_BYTES' } },
   { method: 'patch', path: '/tickets/{number}/comments/{id}', summary: "Edit one's own comment (an admin: any agent's); a public reply is edited in the chat threads too", role: 'agent', body: S.editCommentBody, responses: { 200: 'the comment', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
   { method: 'delete', path: '/tickets/{number}/comments/{id}', summary: "Delete one's own comment (an admin: any agent's); a public reply is removed from the chat threads too", role: 'agent', responses: { 204: 'deleted', 403: 'not yours', 404: 'unknown comment', 409: 'closed ticket' } },
   { method: 'get', path: '/tickets/{number}/events', summary: 'The audit trail', role: 'agent', responses: { 200: 'events', 404: 'unknown ticket' } },
@@ -257,19 +272,26 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
   app.post('/tickets/:number/comments', async (req, reply) => {
     const number = ticketNo(req);
     const b = parse(S.createCommentBody, req.body, 'body');
-    const r = await tickets.comment(number, actor(req), { body: b.body, public: b.public, via: 'api', status: b.status, expectedVersion: expectedVersion(req, number) });
-    return reply.code(201).send({ comment: r.comment ? commentJson(r.comment) : null });
+    const r = await tickets.comment(number, actor(req), {
+      body: b.body,
+      public: b.public,
+      via: 'api',
+      status: b.status,
+      expectedVersion: expectedVersion(req, number),
+      ...(b.attachmentIds?.length ? { attachmentIds: b.attachmentIds } : {}),
+    });
+    return reply.code(201).send({ comment: r.comment ? commentJson(r.comment, publicUrl) : null });
   });
 
   app.get('/tickets/:number/comments', async (req) => {
     const t = await tickets.get(ticketNo(req));
-    return { comments: (await store.listComments(t.id, { publicOnly: false })).map(commentJson) };
+    return { comments: (await store.listComments(t.id, { publicOnly: false })).map((c) => commentJson(c, publicUrl)) };
   });
 
   app.patch('/tickets/:number/comments/:id', async (req) => {
     const { number, id } = parse(S.commentParam, req.params, 'params');
     const b = parse(S.editCommentBody, req.body, 'body');
-    return { comment: commentJson(await tickets.editComment(number, actor(req), id, b.body, 'api')) };
+    return { comment: commentJson(await tickets.editComment(number, actor(req), id, b.body, 'api'), publicUrl) };
   });
 
   app.delete('/tickets/:number/comments/:id', async (req, reply) => {
@@ -311,5 +333,7 @@ export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<vo
     return { retried: true };
   });
 
-  agentWorkRoutes(app, { work: deps.work, tickets }, { parse, actor, admin, ticketJson: (t) => ticketJson(t, publicUrl), commentJson });
+  if (deps.uploads) await app.register(deps.uploads);
+
+  agentWorkRoutes(app, { work: deps.work, tickets }, { parse, actor, admin, ticketJson: (t) => ticketJson(t, publicUrl), commentJson: (c) => commentJson(c, publicUrl) });
 }

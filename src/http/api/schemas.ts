@@ -90,10 +90,18 @@ export const patchTicketBody = z
   })
   .refine((v) => Object.keys(v).length > 0, { message: 'give at least one of status, priority, assigneeId, visibility, tags, addTags, removeTags' });
 
-export const createCommentBody = z.strictObject({
-  body: text(65_000),
-  public: z.boolean({ error: 'must be true or false' }),
-  status: z.enum(TICKET_STATUSES).optional(),
+export const createCommentBody = z
+  .strictObject({
+    // Empty only when files carry the comment.
+    body: z.string().trim().max(65_000, 'must be at most 65000 characters'),
+    public: z.boolean({ error: 'must be true or false' }),
+    status: z.enum(TICKET_STATUSES).optional(),
+    attachmentIds: z.array(z.uuid('must be upload ids')).max(20, 'at most 20 files per comment').optional(),
+  })
+  .refine((b) => b.body !== '' || (b.attachmentIds?.length ?? 0) > 0, { path: ['body'], message: 'must not be empty' });
+
+export const uploadQuery = z.strictObject({
+  filename: z.string().trim().min(1, 'must name the file').max(255, 'must be at most 255 characters'),
 });
 
 export const commentParam = z.strictObject({

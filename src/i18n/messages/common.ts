@@ -3,6 +3,7 @@ import type { Catalog } from '../catalog.ts';
 /** Texts shared by every channel: statuses, priorities, the rich messages and the core's error codes. */
 export const common: Catalog = {
   en: {
+    'chat.file_too_large': 'The file "{{name}}" is larger than {{max}} MB, so it was not added to your request. Please send a smaller file or a link to it.',
     'status.new': 'New',
     'status.open': 'Open',
     'status.pending': 'Awaiting your reply',
@@ -86,6 +87,7 @@ export const common: Catalog = {
     'error.stale_ticket': 'Someone changed this request while you had it open. Look at their change, then save again.',
   },
   ja: {
+    'chat.file_too_large': 'ファイル「{{name}}」は{{max}} MBを超えているため、リクエストに追加されませんでした。小さいファイルか、ファイルへのリンクを送ってください。',
     'status.new': '新規',
     'status.open': '対応中',
     'status.pending': 'お客様の返信待ち',
@@ -169,6 +171,7 @@ export const common: Catalog = {
     'error.stale_ticket': 'このリクエストは開いている間に他の人によって変更されました。変更内容を確認してから、もう一度保存してください。',
   },
   ru: {
+    'chat.file_too_large': 'Файл «{{name}}» больше {{max}} МБ, поэтому он не добавлен к обращению. Пришлите файл поменьше или ссылку на него.',
     'status.new': 'Новая',
     'status.open': 'В работе',
     'status.pending': 'Ожидает вашего ответа',

@@ -4,6 +4,11 @@ import { registerMessages, type Catalog } from '../catalog.ts';
  * stay in the code. */
 export const consoleMessages: Catalog = {
   en: {
+    'attachment.pending': 'being fetched from the chat…',
+    'attachment.too_large': 'not kept: larger than {{max}}',
+    'attachment.unavailable': 'could not be fetched',
+    'attachment.on_platform': 'open it in the chat',
+    'composer.attach': 'Attach files',
     'app.name': 'Help center',
     'nav.label': 'Main',
     'nav.queue': 'Queue',
@@ -220,6 +225,11 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'This invitation link was already used.',
   },
   ja: {
+    'attachment.pending': 'チャットから取得中…',
+    'attachment.too_large': '保存されていません: {{max}}を超えています',
+    'attachment.unavailable': '取得できませんでした',
+    'attachment.on_platform': 'チャットで開く',
+    'composer.attach': 'ファイルを添付',
     'app.name': 'ヘルプセンター',
     'nav.label': 'メイン',
     'nav.queue': 'キュー',
@@ -436,6 +446,11 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'この招待リンクはすでに使用されています。',
   },
   ru: {
+    'attachment.pending': 'загружается из чата…',
+    'attachment.too_large': 'не сохранён: больше {{max}}',
+    'attachment.unavailable': 'не удалось загрузить',
+    'attachment.on_platform': 'открыть в чате',
+    'composer.attach': 'Прикрепить файлы',
     'app.name': 'Служба поддержки',
     'nav.label': 'Главное меню',
     'nav.queue': 'Очередь',

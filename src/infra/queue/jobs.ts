@@ -12,6 +12,10 @@ export const TASK_PROCESS_INBOUND = 'process_inbound';
 export const TASK_CLOSE_SOLVED = 'close_solved';
 export const TASK_SEND_SIGN_IN_LINK = 'send_sign_in_link';
 export const TASK_PURGE_SIGN_IN = 'purge_sign_in';
+export const TASK_FETCH_ATTACHMENT = 'fetch_attachment';
+export const TASK_SWEEP_BLOBS = 'sweep_attachment_blobs';
+/** Tries of one file download (graphile-worker's backoff: the last is about a day after the first). */
+export const FETCH_ATTACHMENT_MAX_ATTEMPTS = 12;
 
 /** Inbound events with one ordering key run one at a time, in order, in their own queue. */
 export function inboundQueueName(platform: string, orderingKey: string | null | undefined): string | null {
@@ -58,4 +62,16 @@ export async function enqueueSignInMail(db: Sql, job: { email: string; locale: s
     ${TASK_SEND_SIGN_IN_LINK}::text,
     json_build_object('email', ${job.email}::text, 'locale', ${job.locale}::text, 'next', ${job.next}::text),
     max_attempts := 4)`;
+}
+
+/**
+ * Downloads a chat file into the attachment store from the worker: enqueued in the transaction that writes its
+ * pending row, so a committed comment always gets its files fetched; retried with graphile-worker's backoff.
+ */
+export async function enqueueAttachmentFetch(db: Sql, attachmentId: string): Promise<void> {
+  await db.$executeRaw`SELECT graphile_worker.add_job(
+    ${TASK_FETCH_ATTACHMENT}::text,
+    json_build_object('id', ${attachmentId}::text),
+    max_attempts := ${FETCH_ATTACHMENT_MAX_ATTEMPTS}::int,
+    job_key := ${`attachment:${attachmentId}`}::text)`;
 }

@@ -18,6 +18,7 @@ import type {
 } from '../../core/ports/store-port.ts';
 import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { enqueueThreadDrain } from '../queue/jobs.ts';
+import { attachUploads, insertCommentAttachments, toAttachmentView } from '../attachments/attachment-repo.ts';
 import { countTicketsSql, listTicketIds } from './ticket-list-sql.ts';
 import { agentWorkTx } from './agent-work-tx.ts';
 
@@ -92,7 +93,10 @@ export function toUser(u: UserRow): UserRecord {
   };
 }
 
-const commentInclude = { author: { select: { id: true, name: true, role: true } } } as const;
+const commentInclude = {
+  author: { select: { id: true, name: true, role: true } },
+  attachments: { orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] },
+} as const satisfies Prisma.CommentInclude;
 type CommentRow = Prisma.CommentGetPayload<{ include: typeof commentInclude }>;
 function toComment(c: CommentRow): CommentView {
   return {
@@ -101,7 +105,7 @@ function toComment(c: CommentRow): CommentView {
     public: c.public,
     via: c.via,
     author: { id: c.author.id, name: c.author.name, role: c.author.role as Role },
-    attachments: Array.isArray(c.attachments) ? (c.attachments as { name: string; url: string }[]) : [],
+    attachments: c.attachments.map(toAttachmentView),
     editedAt: c.editedAt,
     deletedAt: c.deletedAt,
     createdAt: c.createdAt,
@@ -169,11 +173,13 @@ function txApi(tx: Tx): StoreTx {
     async updateTicket(id, patch) {
       await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } } });
     },
-    async insertComment(input) {
-      const c = await tx.comment.create({ data: input, include: commentInclude });
+    async insertComment({ attachments, ...input }) {
+      const created = await tx.comment.create({ data: input, select: { id: true } });
+      await insertCommentAttachments(tx, { commentId: created.id, ticketId: input.ticketId, uploaderId: input.authorId }, attachments);
       await tx.ticket.update({ where: { id: input.ticketId }, data: { updatedAt: new Date(), version: { increment: 1 } } });
-      return toComment(c);
+      return toComment(await tx.comment.findUniqueOrThrow({ where: { id: created.id }, include: commentInclude }));
     },
+    attachUploads: (commentId, ticketId, uploaderId, ids) => attachUploads(tx, commentId, ticketId, uploaderId, ids),
     async findCommentByExternalRef(externalRef) {
       const c = await tx.comment.findUnique({ where: { externalRef }, include: commentInclude });
       return c ? { ...toComment(c), ticketId: c.ticketId } : null;

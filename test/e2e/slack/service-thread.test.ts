@@ -116,7 +116,10 @@ describe('customers in the thread (real service)', () => {
     await s.inboundDone(ev.event_id);
     const last = (await comments(ticket.id)).at(-1)!;
     expect(last).toMatchObject({ body: 'screenshot of the error', public: true, externalRef: `slack:${TEAM}:${channel}:${ts}` });
-    expect(last.attachments).toEqual([{ name: 'error.png', url: 'https://acme.slack.com/files/U_AUTHOR/F0S43PZDF/error.png' }]);
+    // The file is an attachment of the comment; the platform's page is kept only as its fallback link.
+    const files = await s.db.attachment.findMany({ where: { commentId: last.id } });
+    expect(files).toMatchObject([{ name: 'error.png', platform: 'slack', platformUrl: 'https://acme.slack.com/files/U_AUTHOR/F0S43PZDF/error.png' }]);
+    expect(last.body).not.toContain('slack.com/files');
   });
 
   it('an edit updates the comment with an "edited" mark and keeps the old text in the history; a delete marks it deleted', async () => {
@@ -326,7 +329,9 @@ describe('ordering, follow-ups and private tickets in Slack threads (real servic
     const [first, ...more] = await comments(followUp.id);
     expect(more).toEqual([]);
     expect(first).toMatchObject({ body: 'it jams again, photo attached', public: true, via: 'slack', externalRef: ref });
-    expect(first!.attachments).toEqual([{ name: 'error.png', url: 'https://acme.slack.com/files/U_AUTHOR/F0S43PZDF/error.png' }]);
+    expect(await s.db.attachment.findMany({ where: { commentId: first!.id } })).toMatchObject([
+      { name: 'error.png', ticketId: followUp.id, platformUrl: 'https://acme.slack.com/files/U_AUTHOR/F0S43PZDF/error.png' },
+    ]);
     // The closed ticket keeps what it had: the reply is the follow-up's, not a comment on the closed one.
     expect((await comments(ticket.id)).map((c) => c.externalRef)).not.toContain(ref);
 

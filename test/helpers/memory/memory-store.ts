@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ChatOutcome } from '../../../src/core/chat/chat-service.ts';
 import type { InboxPort } from '../../../src/core/ports/inbox-port.ts';
 import type { DraftRepo, StoredDraft } from '../../../src/core/ports/draft-repo.ts';
-import type { CommentView, NewUserInput, Store, StoreTx, ThreadKey, TicketView, UserRecord } from '../../../src/core/ports/store-port.ts';
+import type { AttachmentView, CommentView, NewUserInput, Store, StoreTx, ThreadKey, TicketView, UserRecord } from '../../../src/core/ports/store-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../../src/core/sync/inbound-processor.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../../src/core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../../src/core/tickets/ticket-types.ts';
@@ -60,7 +60,7 @@ interface CommentRow {
   public: boolean;
   via: string;
   externalRef: string | null;
-  attachments: { name: string; url: string }[];
+  attachments: AttachmentView[];
   editedAt: Date | null;
   deletedAt: Date | null;
   createdAt: Date;
@@ -216,11 +216,20 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     rememberTags: async () => {},
     async insertComment(input) {
       if (input.externalRef && s.comments.some((c) => c.externalRef === input.externalRef)) throw unique('comments.external_ref');
-      const c: CommentRow = { ...input, attachments: [...input.attachments], id: id(), editedAt: null, deletedAt: null, createdAt: now(), seq: next() };
+      // Files are kept as their rows would read back (the worker that fetches them is PostgreSQL's).
+      const attachments: AttachmentView[] = input.attachments.map((a) => ({
+        id: id(), name: a.name, size: a.stored?.size ?? a.declaredSize, contentType: a.stored?.contentType ?? null,
+        state: a.stored ? 'stored' : a.state, reason: a.reason, platformUrl: a.platformUrl, createdAt: now(),
+      }));
+      const c: CommentRow = { ...input, attachments, id: id(), editedAt: null, deletedAt: null, createdAt: now(), seq: next() };
       s.comments.push(c);
       const t = ticketById(input.ticketId);
       Object.assign(t, { updatedAt: now(), version: t.version + 1 });
       return toComment(c);
+    },
+    // No uploads here: the API and PostgreSQL have them.
+    async attachUploads() {
+      return 0;
     },
     async findCommentByExternalRef(ref) {
       const c = s.comments.find((x) => x.externalRef === ref);

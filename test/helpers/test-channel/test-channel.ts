@@ -3,11 +3,13 @@
  * HTTP, and a signed inbound route (POST /test/events) that records events in the inbox like a real channel.
  * Rendering is deliberately plain: `<kind>|#<number>|<body>`.
  */
+import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { ChannelDeps, ChannelModule } from '../../../src/channels/channel-module.ts';
-import { ChannelSendError, type ChannelAdapter, type ChatMessage } from '../../../src/core/ports/channel-port.ts';
-import type { ChatEvent } from '../../../src/core/chat/chat-events.ts';
+import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChatMessage, type SentMessage } from '../../../src/core/ports/channel-port.ts';
+import type { ChatEvent, ChatFile } from '../../../src/core/chat/chat-events.ts';
+import { TEST_BOT_TOKEN } from './test-platform.ts';
 
 export const TEST_SECRET = 'test-channel-secret';
 
@@ -46,6 +48,12 @@ const inboundSchema = z.object({
   lookup: z.boolean().optional(),
   /** Recorded with its chat as ordering key, as the real channels record chat messages. */
   ordered: z.boolean().optional(),
+  /** The platform's message id, when a test re-delivers one message under another event id (default: the event id). */
+  messageId: z.string().min(1).optional(),
+  /** Files that came with the message: the bytes are on the test platform (TestPlatform.files), fetched with the bot's token. */
+  files: z
+    .array(z.object({ id: z.string().min(1), name: z.string(), size: z.number().int().nonnegative().optional(), contentType: z.string().optional() }))
+    .optional(),
 });
 
 export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: number }, deps: ChannelDeps): ChannelModule {
@@ -84,6 +92,52 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
       const r = await call('/find', { key: ctx.deliveryKey });
       return r.id ? { messageId: r.id } : null;
     },
+    async fetchFile(file: ChatFile, maxBytes: number) {
+      const path = file.fetchRef?.path;
+      if (!path) throw new ChannelSendError('permanent', 'no file reference');
+      let res: Response;
+      try {
+        res = await fetch(`${opts.apiUrl}${path}`, { headers: { authorization: `Bearer ${TEST_BOT_TOKEN}` } });
+      } catch (e) {
+        throw new ChannelSendError('transient', `network: ${(e as Error).message}`);
+      }
+      if (res.status >= 500 || res.status === 429) {
+        await res.body?.cancel();
+        throw new ChannelSendError('transient', `http ${res.status}`);
+      }
+      if (res.status !== 200 || !res.body) {
+        await res.body?.cancel();
+        throw new ChannelSendError('permanent', `http ${res.status}`);
+      }
+      const size = res.headers.get('content-length') ? Number(res.headers.get('content-length')) : null;
+      if (size !== null && size > maxBytes) {
+        await res.body.cancel();
+        throw new FileTooLargeError(size, maxBytes);
+      }
+      return { body: Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>), contentType: res.headers.get('content-type'), size };
+    },
+    async postFiles(target, files, ctx) {
+      const sent: SentMessage[] = [];
+      for (const [i, f] of files.entries()) {
+        const q = new URLSearchParams({ chatId: target.chatId, threadRef: target.threadRef ?? '', name: f.name, key: i === 0 ? ctx.deliveryKey : `${ctx.deliveryKey}:${i}` });
+        let res: Response;
+        try {
+          res = await fetch(`${opts.apiUrl}/upload?${q}`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${TEST_BOT_TOKEN}`, 'content-type': f.contentType, 'content-length': String(f.size) },
+            body: (await f.open()) as unknown as RequestInit["body"],
+            duplex: 'half',
+          } as RequestInit);
+        } catch (e) {
+          throw new ChannelSendError('transient', `network: ${(e as Error).message}`);
+        }
+        const json = (await res.json().catch(() => ({}))) as { ok?: boolean; id?: string; error?: string };
+        if (res.status >= 500) throw new ChannelSendError('transient', `http ${res.status}`);
+        if (!json.ok || !json.id) throw new ChannelSendError('permanent', json.error ?? `http ${res.status}`);
+        sent.push({ messageId: json.id });
+      }
+      return sent;
+    },
     async parse(env): Promise<ChatEvent[]> {
       const e = inboundSchema.parse(env.payload);
       if (e.poison) throw new Error('poison event');
@@ -96,10 +150,17 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
         {
           type: 'message',
           place: { platform: 'test', workspaceId: 'w', chatId: e.chatId, threadRef: e.threadRef, direct: false },
-          messageId: `${e.chatId}:${e.id}`,
+          messageId: `${e.chatId}:${e.messageId ?? e.id}`,
           author: { ...person, profile },
           text: e.text,
-          files: [],
+          files: (e.files ?? []).map((f) => ({
+            name: f.name,
+            url: `${opts.apiUrl}/view/${encodeURIComponent(f.id)}`,
+            platformFileId: f.id,
+            size: f.size ?? null,
+            contentType: f.contentType ?? null,
+            fetchRef: { path: `/files/${encodeURIComponent(f.id)}` },
+          })),
           mentionsBot: false,
           repliesTo: [],
         },
