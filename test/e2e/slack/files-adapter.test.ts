@@ -78,12 +78,20 @@ describe('Slack files (adapter against the fake)', () => {
     expect(fake.downloads).toHaveLength(0);
   });
 
-  it('a Slack Connect stub is resolved with files.info before the download', async () => {
-    const [file] = await parsedFiles([fake.addFile({ name: 'shared.txt', mimetype: 'text/plain', bytes: TEXT_FILE, connect: true })]);
-    expect(file).toMatchObject({ name: 'file', url: null, fetchRef: { info: '1' } });
-    const got = await adapter.fetchFile!(file!, 1 << 20);
+  it('a Slack Connect stub is resolved with files.info: when parsed (its name and size), else before the download', async () => {
+    const stub = fake.addFile({ name: 'shared.txt', mimetype: 'text/plain', bytes: TEXT_FILE, connect: true });
+    const [file] = await parsedFiles([stub]);
+    expect(file).toMatchObject({ name: 'shared.txt', size: TEXT_FILE.length, platformFileId: stub['id'] });
+    expect(file!.fetchRef?.['download']).toContain('/download/');
+    expect(fake.callsTo('files.info').map((c) => c.args['file'])).toEqual([stub['id']]);
+    // A stub kept as it came (files.info failed at parse time) is resolved when fetched.
+    const got = await adapter.fetchFile!({ name: 'file', url: null, platformFileId: String(stub['id']), fetchRef: { info: '1' } }, 1 << 20);
     expect(sha256(await readAll(got.body))).toBe(sha256(TEXT_FILE));
-    expect(fake.callsTo('files.info').map((c) => c.args['file'])).toEqual([file!.platformFileId]);
+    expect(fake.callsTo('files.info')).toHaveLength(2);
+    // One the bot may not read stays a stub, and fetching it is a permanent failure.
+    const [unknown] = await parsedFiles([{ id: 'F404', mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' }]);
+    expect(unknown).toMatchObject({ name: 'file', fetchRef: { info: '1' } });
+    expect(((await failure(adapter.fetchFile!(unknown!, 1 << 20))) as ChannelSendError).kind).toBe('permanent');
   });
 
   it('refuses a file over the limit from its metadata (no download) and while streaming (size unknown)', async () => {
@@ -92,9 +100,9 @@ describe('Slack files (adapter against the fake)', () => {
     expect(early).toBeInstanceOf(FileTooLargeError);
     expect((early as FileTooLargeError).size).toBe(png.length);
     expect(fake.downloads).toHaveLength(0);
-    // A stub's metadata says the size too.
-    const [stub] = await parsedFiles([fake.addFile({ name: 'big.txt', mimetype: 'text/plain', bytes: TEXT_FILE, connect: true })]);
-    expect(await failure(adapter.fetchFile!(stub!, 10))).toBeInstanceOf(FileTooLargeError);
+    // A stub's metadata (files.info) says the size too.
+    const stub = fake.addFile({ name: 'big.txt', mimetype: 'text/plain', bytes: TEXT_FILE, connect: true });
+    expect(await failure(adapter.fetchFile!({ name: 'file', url: null, platformFileId: String(stub['id']), fetchRef: { info: '1' } }, 10))).toBeInstanceOf(FileTooLargeError);
     expect(fake.downloads).toHaveLength(0);
   });
 
