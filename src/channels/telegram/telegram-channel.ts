@@ -75,7 +75,7 @@ export function createTelegramAdapter(bot: Telegraf, logger: Logger, workspaceId
     async postFiles(target, files, ctx) {
       const big = files.find((f) => f.size > TELEGRAM_UPLOAD_LIMIT);
       if (big) throw new ChannelSendError('permanent', `telegram: ${big.name} is larger than the 50 MB a bot may upload`);
-      const replyTo = target.threadRef === null ? undefined : Number(target.threadRef);
+      const replyTo = target.threadRef ? Number(target.threadRef) : undefined;
       const o = { replyTo: Number.isInteger(replyTo) ? replyTo : undefined };
       const plan = planFileSends(files);
       const sent = filesDone.get(ctx.deliveryKey) ?? [];
