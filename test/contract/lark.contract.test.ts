@@ -3,7 +3,9 @@
  * own checks: content shapes, card rules, 30 KB for cards, 150 KB for text; an answer to one person must be a card,
  * the only kind an ephemeral message can be), failures map to send-error kinds, and every real payload parses.
  */
-import { expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { ChatEvent, ChatPerson } from '../../src/core/chat/chat-events.ts';
 import { contentOf } from '../../src/channels/lark/lark-api.ts';
 import { failureOf, toChannelSendError } from '../../src/channels/lark/lark-errors.ts';
@@ -13,7 +15,7 @@ import { asCard, renderMessage } from '../../src/channels/lark/lark-render.ts';
 import { registerMessages } from '../../src/i18n/catalog.ts';
 import { lark } from '../../src/i18n/messages/lark.ts';
 import { CARD_LIMIT_BYTES, validateCard, validateContent } from '../fakes/lark/lark-fake-content.ts';
-import { runChannelContract } from './channel-contract.ts';
+import { FIXTURES, runChannelContract } from './channel-contract.ts';
 
 registerMessages('lark', lark);
 
@@ -54,7 +56,7 @@ runChannelContract('lark', () => ({
     { name: 'a message that was recalled', error: () => new LarkHttpError(400, { code: 230011, msg: 'The message was withdrawn.' }, {}), kind: 'permanent' },
   ],
   toSendError: (e) => toChannelSendError(failureOf(e)),
-  parse: (payload) => parseLarkEvent(payload, { botOpenId: async () => BOT, person, domain: 'https://open.larksuite.com', draft: async () => null }),
+  parse: (payload) => parseLarkEvent(payload, { botOpenId: async () => BOT, person, draft: async () => null }),
   fixtures: {
     'im_message_receive_v1_group_mention_docs.json': {
       // A reply in a thread; "Tom" is mentioned in the list, but the text has no placeholder for him.
@@ -82,3 +84,19 @@ runChannelContract('lark', () => ({
     'node_sdk_unknown_message_type.json': chatter,
   },
 }));
+
+describe('lark: every real payload with files keeps them all, by message and key', () => {
+  const all = readdirSync(path.join(FIXTURES, 'lark')).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(path.join(FIXTURES, 'lark', f), 'utf8')) as Obj] as const);
+  const withFiles = all.filter(([, p]) => /"(image_key|file_key)\\?"/.test(JSON.stringify(p)));
+  it('there are such payloads', () => expect(withFiles.map(([f]) => f).sort()).toEqual(['node_sdk_file_doc_pdf.json', 'node_sdk_image.json', 'node_sdk_media_clip_mp4.json', 'node_sdk_post_image_mention.json']));
+  it.each(withFiles)('%s', async (_name, raw) => {
+    // Written to the bot in a private chat, so the message is about itself and its files are its source's.
+    const message: Obj = { ...(raw['message'] as Obj), chat_type: 'p2p' };
+    const content = String(message['content']);
+    const keys = [...content.matchAll(/"(image_key|file_key)":"([^"]+)"/g)].map((m) => ({ key: m[2]!, type: m[1] === 'image_key' ? 'image' : 'file' }));
+    const events = await parseLarkEvent(receive({ ...raw, message }), { botOpenId: async () => BOT, person, draft: async () => null });
+    const files = (events[0] as Extract<ChatEvent, { type: 'request_wanted' }>).source!.files;
+    expect(files.map((f) => f.fetchRef)).toEqual(keys.map((k) => ({ messageId: message['message_id'], fileKey: k.key, type: k.type })));
+    expect(files.every((f) => f.url === null && f.name.length > 0)).toBe(true);
+  });
+});

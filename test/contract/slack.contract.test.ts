@@ -3,7 +3,9 @@
  * WebClient really throws them (captured from the fake), and every real payload in test/fixtures/real-payloads/slack.
  */
 import { pino } from 'pino';
-import { afterAll } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { toChannelSendError, SlackApi } from '../../src/channels/slack/slack-api.ts';
 import { createSlackParser } from '../../src/channels/slack/slack-parse.ts';
@@ -15,7 +17,8 @@ import { slack } from '../../src/i18n/messages/slack.ts';
 import { checkBlocks } from '../fakes/slack/slack-fake-methods.ts';
 import { SlackFake } from '../fakes/slack/slack-fake.ts';
 import { createMemoryCore } from '../helpers/memory/memory-core.ts';
-import { runChannelContract, type ContractSubject } from './channel-contract.ts';
+import { FIXTURES, runChannelContract, type ContractSubject } from './channel-contract.ts';
+import { messageEventSchema } from '../../src/channels/slack/slack-schemas.ts';
 
 registerMessages('slack', slack);
 
@@ -126,12 +129,12 @@ async function subject(): Promise<ContractSubject> {
         'file_share_snippet_im.json': {
           expect: one((e) => {
             expectThat(e.type === 'message' && e.place.direct && e.text === 'message message message', 'a direct message with a file');
-            expectThat(JSON.stringify(e.files) === JSON.stringify([{ name: 'namenamename.txt', url: 'https://jadeapptesting.slack.com/files/U043H11ES4V/F04EEHX1EES/namenamename.txt', platformFileId: 'F04EEHX1EES', size: 12, contentType: 'text/plain' }]), 'its file');
+            expectThat(JSON.stringify(e.files) === JSON.stringify([{ name: 'namenamename.txt', url: 'https://jadeapptesting.slack.com/files/U043H11ES4V/F04EEHX1EES/namenamename.txt', platformFileId: 'F04EEHX1EES', size: 12, contentType: 'text/plain', fetchRef: { download: 'https://files.slack.com/files-pri/T043DB835ML-F04EEHX1EES/download/namenamename.txt' } }]), 'its file, with its authenticated download URL');
           }),
         },
         'file_share_slack_connect.json': {
           // A Slack Connect file arrives as a stub: known by its id only (files.info tells the rest, issue 13).
-          expect: one((e) => expectThat(e.type === 'message' && e.files.length === 1 && e.files[0]!.platformFileId === 'F12345678' && e.files[0]!.url === null, 'a file stub')),
+          expect: one((e) => expectThat(e.type === 'message' && e.files.length === 1 && e.files[0]!.platformFileId === 'F12345678' && e.files[0]!.url === null && e.files[0]!.fetchRef?.['info'] === '1', 'a file stub, fetched through files.info')),
         },
         'slapp_event_message_attachments_im.json': {
           wrap: body,
@@ -146,3 +149,17 @@ async function subject(): Promise<ContractSubject> {
 }
 
 runChannelContract('slack', subject);
+
+describe('slack: every real payload with files keeps them all', () => {
+  const withFiles = readdirSync(path.join(FIXTURES, 'slack')).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(path.join(FIXTURES, 'slack', f), 'utf8'))] as const).filter(([, p]) => Array.isArray(p.event?.files));
+  it('there are such payloads', () => expect(withFiles.map(([f]) => f).sort()).toEqual(['email_file_share_slackbot.json', 'file_share_png.json', 'file_share_slack_connect.json', 'file_share_snippet_im.json']));
+  it.each(withFiles)('%s: each file with its id and how to fetch it', (_name, payload) => {
+    const m = messageEventSchema.parse(payload.event);
+    const raw = payload.event.files as { id: string; url_private_download?: string; file_access?: string }[];
+    expect(m.files.map((f) => f.platformFileId)).toEqual(raw.map((f) => f.id));
+    for (const [i, f] of m.files.entries()) {
+      const r = raw[i]!;
+      expect(f.fetchRef).toEqual(r.file_access === 'check_file_info' || !r.url_private_download ? { info: '1' } : { download: r.url_private_download });
+    }
+  });
+});

@@ -4,7 +4,9 @@
  * failures map to the engine's send-error kinds; every real payload parses into the events a person would expect.
  */
 import { TelegramError } from 'telegraf';
-import { expect } from 'vitest';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
 import type { ChatEvent } from '../../src/core/chat/chat-events.ts';
 import { toChannelSendError } from '../../src/channels/telegram/telegram-api.ts';
 import { splitHtml } from '../../src/channels/telegram/telegram-html.ts';
@@ -14,7 +16,7 @@ import { readUpdate } from '../../src/channels/telegram/telegram-schemas.ts';
 import { registerMessages } from '../../src/i18n/catalog.ts';
 import { telegramMessages } from '../../src/i18n/messages/telegram.ts';
 import { parseTelegramHtml } from '../fakes/telegram/telegram-fake-html.ts';
-import { runChannelContract } from './channel-contract.ts';
+import { FIXTURES, runChannelContract } from './channel-contract.ts';
 
 registerMessages('telegram', telegramMessages);
 
@@ -92,7 +94,7 @@ runChannelContract('telegram', () => ({
     'docs_forwarded_message.json': { expect: help },
     'docs_inline_query.json': { expect: nothing },
     'docs_message_text_start.json': { expect: help },
-    'docs_message_with_audio.json': { expect: message('', ['audio']) },
+    'docs_message_with_audio.json': { expect: message('', ['Test music file.mp3']) },
     'docs_message_with_document.json': { expect: message('', ['Testfile.pdf']) },
     'docs_message_with_entities.json': { expect: message('Bold and italics') },
     'docs_message_with_reply.json': { expect: help },
@@ -123,3 +125,17 @@ runChannelContract('telegram', () => ({
     'teloxide_update_unknown_kind.json': { expect: nothing },
   },
 }));
+
+describe('telegram: every real payload with a file keeps it, by its file_id (the largest photo size)', () => {
+  const FIELDS = ['photo', 'document', 'video', 'audio', 'voice', 'video_note', 'animation'] as const;
+  const all = readdirSync(path.join(FIXTURES, 'telegram')).filter((f) => f.endsWith('.json')).map((f) => [f, JSON.parse(readFileSync(path.join(FIXTURES, 'telegram', f), 'utf8'))] as const);
+  const withFiles = all.filter(([, p]) => FIELDS.some((k) => (p.message ?? p)[k] !== undefined));
+  it('there are such payloads (stickers are not files a ticket keeps)', () => expect(withFiles.length).toBeGreaterThanOrEqual(12));
+  it.each(withFiles)('%s', (_name, raw) => {
+    const m = raw.message ?? raw;
+    const u = readUpdate({ update_id: 1, message: m });
+    const expected = FIELDS.flatMap((k) => (m[k] === undefined ? [] : [k === 'photo' ? (m[k] as { file_id: string }[]).at(-1)!.file_id : (m[k] as { file_id: string }).file_id]));
+    expect(u?.message?.files.map((f) => f.platformFileId)).toEqual(expected);
+    expect(u?.message?.files.every((f) => f.url === null && f.name.length > 0)).toBe(true);
+  });
+});

@@ -3,17 +3,48 @@
  * throws a ChannelSendError the sync engine can act on.
  */
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { AppType, Client, DefaultCache, LoggerLevel } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import { z } from 'zod';
+import { FileTooLargeError, type FetchedFile, type OutboundFile } from '../../core/ports/channel-port.ts';
+import { declaredSize, limitBytes } from '../shared/file-stream.ts';
+import { FilePart } from '../shared/multipart.ts';
 import { failureOf, isTokenFailure, LARK_CODES, toChannelSendError, type LarkFailure } from './lark-errors.ts';
 import { createFetchHttpInstance, responseHeaders, sdkLogger } from './lark-http.ts';
 import { apiResponseSchema, botInfoSchema, contactUserSchema, sentMessageDataSchema } from './lark-schemas.ts';
 
 /** What we send: msg_type plus its content object (JSON-stringified on the wire, as Lark requires). */
 export type LarkOutbound = { msgType: 'interactive'; card: Record<string, unknown> } | { msgType: 'text'; text: string };
+/** An uploaded image or file, sent as its own message. */
+export type LarkFileMessage = { msgType: 'image'; imageKey: string } | { msgType: 'file'; fileKey: string };
 
-export const contentOf = (out: LarkOutbound) => JSON.stringify(out.msgType === 'text' ? { text: out.text } : out.card);
+export function contentOf(out: LarkOutbound | LarkFileMessage): string {
+  switch (out.msgType) {
+    case 'text':
+      return JSON.stringify({ text: out.text });
+    case 'image':
+      return JSON.stringify({ image_key: out.imageKey });
+    case 'file':
+      return JSON.stringify({ file_key: out.fileKey });
+    default:
+      return JSON.stringify(out.card);
+  }
+}
+
+/** What the upload endpoints answer. */
+const imageKeySchema = z.looseObject({ image_key: z.string().min(1) });
+const fileKeySchema = z.looseObject({ file_key: z.string().min(1) });
+
+/** The file_type Lark wants for an upload: a few document kinds by extension, everything else a plain stream. */
+export function larkFileType(name: string): 'opus' | 'mp4' | 'pdf' | 'doc' | 'xls' | 'ppt' | 'stream' {
+  const ext = name.toLowerCase().split('.').pop() ?? '';
+  if (ext === 'opus' || ext === 'mp4' || ext === 'pdf') return ext;
+  if (ext === 'doc' || ext === 'docx') return 'doc';
+  if (ext === 'xls' || ext === 'xlsx') return 'xls';
+  if (ext === 'ppt' || ext === 'pptx') return 'ppt';
+  return 'stream';
+}
 
 export interface LarkProfileData {
   name: string | null;
@@ -60,14 +91,14 @@ export class LarkApi {
    * `uuid` is Lark's idempotency key: the same uuid within an hour returns the first message instead of a new one.
    * Says which chat the message landed in (for open_id, the private chat Lark chose).
    */
-  async send(receiveIdType: 'chat_id' | 'open_id', receiveId: string, out: LarkOutbound, uuid?: string) {
+  async send(receiveIdType: 'chat_id' | 'open_id', receiveId: string, out: LarkOutbound | LarkFileMessage, uuid?: string) {
     const data = { receive_id: receiveId, msg_type: out.msgType, content: contentOf(out), ...(uuid ? { uuid } : {}) };
     const sent = await this.call(() => this.client.im.v1.message.create({ params: { receive_id_type: receiveIdType }, data }), sentMessageDataSchema);
     return { messageId: sent.message_id, chatId: sent.chat_id ?? null };
   }
 
   /** A reply in the message's thread (a topic reply, so the ticket's conversation stays together). */
-  async reply(messageId: string, out: LarkOutbound, uuid?: string): Promise<string> {
+  async reply(messageId: string, out: LarkOutbound | LarkFileMessage, uuid?: string): Promise<string> {
     const data = { msg_type: out.msgType, content: contentOf(out), reply_in_thread: true, ...(uuid ? { uuid } : {}) };
     return (await this.call(() => this.client.im.v1.message.reply({ path: { message_id: messageId }, data }), sentMessageDataSchema)).message_id;
   }
@@ -102,6 +133,46 @@ export class LarkApi {
   async getUser(openId: string): Promise<LarkProfileData> {
     const { user: u } = await this.call(() => this.client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }), contactUserSchema);
     return { name: u.name || u.en_name || null, email: u.email || u.enterprise_email || null, locale: u.locale || null };
+  }
+
+  /**
+   * A file of a received message (GET im/v1/messages/:message_id/resources/:file_key?type=image|file), as the
+   * SDK's stream, within maxBytes: refused at once when Lark says a larger length, cut when the stream passes it.
+   */
+  async resource(messageId: string, fileKey: string, type: 'image' | 'file', maxBytes: number): Promise<FetchedFile> {
+    let got: { getReadableStream(): Readable; headers: unknown };
+    try {
+      got = await this.client.im.v1.messageResource.get({ path: { message_id: messageId, file_key: fileKey }, params: { type } });
+    } catch (e) {
+      throw this.fail(failureOf(e));
+    }
+    const stream = got.getReadableStream();
+    const headers = (got.headers ?? {}) as Record<string, string>;
+    const size = declaredSize(headers['content-length'] ?? null);
+    if (size !== null && size > maxBytes) {
+      stream.destroy();
+      throw new FileTooLargeError(size, maxBytes);
+    }
+    const type_ = headers['content-type'];
+    return { body: limitBytes(stream, maxBytes), contentType: type_ ? (type_.split(';')[0]?.trim() ?? null) : null, size };
+  }
+
+  /** POST im/v1/images (image_type=message), multipart, streamed: the image_key to send. */
+  async uploadImage(file: OutboundFile): Promise<string> {
+    const stream = await file.open();
+    const data = { image_type: 'message', image: new FilePart(stream, file.name, file.size, file.contentType) };
+    const headers = { 'Content-Type': 'multipart/form-data' };
+    const r = await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/im/v1/images', data, headers }), imageKeySchema).finally(() => stream.destroy());
+    return r.image_key;
+  }
+
+  /** POST im/v1/files (file_type, file_name), multipart, streamed: the file_key to send. */
+  async uploadFile(file: OutboundFile): Promise<string> {
+    const stream = await file.open();
+    const data = { file_type: larkFileType(file.name), file_name: file.name, file: new FilePart(stream, file.name, file.size, file.contentType) };
+    const headers = { 'Content-Type': 'multipart/form-data' };
+    const r = await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/im/v1/files', data, headers }), fileKeySchema).finally(() => stream.destroy());
+    return r.file_key;
   }
 
   /** The bot's own open_id, to recognise its mentions and its own messages. */

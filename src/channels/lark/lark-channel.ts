@@ -13,7 +13,7 @@ import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type ReplyCo
 import { registerMessages } from '../../i18n/catalog.ts';
 import { lark as larkMessages } from '../../i18n/messages/lark.ts';
 import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
-import { createLarkApi, larkUuid, type LarkApi, type LarkProfileData } from './lark-api.ts';
+import { createLarkApi, larkUuid, type LarkApi, type LarkFileMessage, type LarkProfileData } from './lark-api.ts';
 import { parseLarkEvent, PLATFORM } from './lark-parse.ts';
 import { asCard, renderMessage } from './lark-render.ts';
 import { larkRoutes } from './lark-routes.ts';
@@ -37,6 +37,11 @@ export interface LarkChannelConfig {
 export const LARK_LIMITS: ChannelLimits = { maxMessageLength: 30_000, perChatIntervalMs: 200, perGroupPerMinute: 0, globalPerSecond: 50, ephemeral: true, buttons: true, forms: true };
 
 const PROFILE_TTL_MS = 10 * 60_000;
+
+/** Lark takes images up to 10 MB (sent as images) and files up to 30 MB, none empty. */
+const IMAGE_LIMIT = 10 * 1024 * 1024;
+const FILE_LIMIT = 30 * 1024 * 1024;
+const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif', 'image/tiff', 'image/bmp', 'image/x-icon']);
 
 /** A handler of a call's failure: `value` when Lark refused for good, else the failure again (to be retried). */
 const orPermanent =
@@ -119,7 +124,7 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
   const adapter: ChannelAdapter = {
     platform: PLATFORM,
     limits: LARK_LIMITS,
-    parse: (envelope) => parseLarkEvent(envelope.payload, { botOpenId, person, domain, draft: (id, owner) => chat.drafts.read(id, owner) }),
+    parse: (envelope) => parseLarkEvent(envelope.payload, { botOpenId, person, draft: (id, owner) => chat.drafts.read(id, owner) }),
     tell: (reply, ctx) => tell(api, reply, ctx),
     async post(target, message, ctx) {
       const out = renderMessage(message, ctx.locale);
@@ -133,6 +138,30 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
     },
     update: (_target, messageId, message, ctx) => api.edit(messageId, renderMessage(message, ctx.locale)),
     delete: (_target, messageId) => api.delete(messageId),
+
+    fetchFile(file, maxBytes) {
+      const ref = file.fetchRef ?? {};
+      const type = ref['type'] === 'image' ? 'image' : 'file';
+      if (!ref['messageId'] || !ref['fileKey']) return Promise.reject(new ChannelSendError('permanent', 'lark: the file has no message and key to fetch it by'));
+      return api.resource(ref['messageId'], ref['fileKey'], type, maxBytes);
+    },
+
+    /**
+     * Each file uploaded (im/v1/images or im/v1/files), then sent as its own message into the thread. The message's
+     * uuid is the delivery's and the file's, so a retry after a crash finds the message Lark already posted.
+     */
+    async postFiles(target, files, ctx) {
+      const refused = files.find((f) => f.size === 0 || f.size > FILE_LIMIT);
+      if (refused) throw new ChannelSendError('permanent', refused.size === 0 ? `lark: ${refused.name} is empty` : `lark: ${refused.name} is larger than Lark's 30 MB file limit`);
+      const sent = [];
+      for (const f of files) {
+        const asImage = IMAGE_TYPES.has(f.contentType) && f.size <= IMAGE_LIMIT;
+        const out: LarkFileMessage = asImage ? { msgType: 'image', imageKey: await api.uploadImage(f) } : { msgType: 'file', fileKey: await api.uploadFile(f) };
+        const uuid = larkUuid(`${ctx.deliveryKey}:${f.id}`);
+        sent.push({ messageId: target.threadRef ? await api.reply(target.threadRef, out, uuid) : (await api.send('chat_id', target.chatId, out, uuid)).messageId });
+      }
+      return sent;
+    },
   };
 
   return {

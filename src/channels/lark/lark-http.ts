@@ -3,8 +3,14 @@
  * response headers (Lark's rate-limit reset arrives in a header, also on HTTP 200 answers), and a logger that never
  * writes request configs (they hold the tenant token and, for the token call, the app secret).
  */
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
+import { FilePart, multipartBody } from '../shared/multipart.ts';
+
+/** Files take longer than calls: an upload or download may run this long. */
+const FILE_TIMEOUT_MS = 120_000;
 
 /** Headers of a parsed answer, for answers that came back with HTTP 2xx. */
 export const responseHeaders = new WeakMap<object, Record<string, string>>();
@@ -39,6 +45,10 @@ interface RequestOptions {
   /** The SDK passes its own (qs) serializer with every call that has query parameters. */
   paramsSerializer?: (params: Record<string, unknown>) => string;
   $return_headers?: boolean;
+  /** 'stream': the SDK wants the body as a Node stream (message resources), not parsed. */
+  responseType?: string;
+  /** Overrides the transport's timeout (file transfers take longer than calls). */
+  timeoutMs?: number;
 }
 
 /** The SDK calls `request` (and `post` for tokens); it expects the parsed body back (or `{data, headers}` when asked). */
@@ -49,16 +59,32 @@ export function createFetchHttpInstance(options: { timeoutMs: number }): HttpIns
     const query = params ? (opts.paramsSerializer?.(params) ?? new URLSearchParams(params as Record<string, string>).toString()) : '';
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
-    let body: string | undefined;
-    if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD') {
+    let body: string | ReadableStream<Uint8Array> | undefined;
+    const multipart = Object.entries(headers).some(([k, v]) => k.toLowerCase() === 'content-type' && v.startsWith('multipart/form-data'));
+    if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD' && multipart) {
+      // Uploads: the fields as a streamed multipart body of known length (the files are FilePart values).
+      for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') delete headers[k];
+      const fields = Object.fromEntries(Object.entries(opts.data as Record<string, unknown>).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || v instanceof FilePart)) as Record<string, string | number | FilePart>;
+      const form = multipartBody(fields);
+      body = Readable.toWeb(form.body) as unknown as ReadableStream<Uint8Array>;
+      headers['Content-Type'] = form.contentType;
+      headers['Content-Length'] = String(form.length);
+    } else if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD') {
       body = JSON.stringify(opts.data);
       headers['Content-Type'] = 'application/json; charset=utf-8';
     }
     let res: Response;
     try {
-      res = await fetch(`${opts.url ?? ''}${query ? `?${query}` : ''}`, { method, headers, body, signal: AbortSignal.timeout(options.timeoutMs) });
+      const init = { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? (multipart || opts.responseType === 'stream' ? Math.max(options.timeoutMs, FILE_TIMEOUT_MS) : options.timeoutMs)), ...(typeof body === 'object' ? { duplex: 'half' } : {}) };
+      res = await fetch(`${opts.url ?? ''}${query ? `?${query}` : ''}`, init as RequestInit);
     } catch (e) {
       throw new LarkNetworkError(e instanceof Error ? `${e.name}: ${e.message}` : 'network error');
+    }
+    if (opts.responseType === 'stream' && res.ok && res.body) {
+      // A file: handed on as it arrives; the caller enforces the size.
+      const stream = Readable.fromWeb(res.body as unknown as WebReadableStream);
+      const streamHeaders = Object.fromEntries(res.headers.entries());
+      return opts.$return_headers ? { data: stream, headers: streamHeaders } : stream;
     }
     const text = await res.text().catch(() => '');
     let parsed: unknown = text;

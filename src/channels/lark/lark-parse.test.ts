@@ -8,12 +8,11 @@ type Obj = Record<string, unknown>;
 const fixture = (name: string): Obj => JSON.parse(readFileSync(new URL(`../../../test/fixtures/lark/${name}.json`, import.meta.url), 'utf8')) as Obj;
 
 const BOT = 'ou_bot1';
-const DOMAIN = 'https://open.larksuite.com';
 const person = (workspaceId: string, openId: string): ChatPerson => ({ platform: 'lark', workspaceId, platformUserId: openId, profile: () => Promise.reject(new Error('not asked')) });
 const DRAFT_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 const draftPlace = { platform: 'lark', workspaceId: 'tk', chatId: 'oc_group', threadRef: 'om_src', direct: false };
 function deps(draft: Partial<StoredDraft> | null = null): ParseDeps {
-  return { botOpenId: async () => BOT, person, domain: DOMAIN, draft: async (id) => (draft && id === DRAFT_ID ? ({ place: draftPlace, description: '', ...draft } as StoredDraft) : null) };
+  return { botOpenId: async () => BOT, person, draft: async (id) => (draft && id === DRAFT_ID ? ({ place: draftPlace, description: '', ...draft } as StoredDraft) : null) };
 }
 /** Only what the adapter saw: the person's id, not the lazy profile. */
 const facts = (events: ChatEvent[]) => JSON.parse(JSON.stringify(events)) as Obj[];
@@ -58,7 +57,7 @@ describe('parseLarkEvent: messages', () => {
       place: { threadRef: 'om_5ce6d572455d361153b7cb51da133945', direct: false },
       messageId: 'om_reply00000000000000000000000001',
       text: 'still broken, see the photo log (https://example.com/log)',
-      files: [{ name: 'image-img_v2_041b28e3', url: `${DOMAIN}/open-apis/im/v1/messages/om_reply00000000000000000000000001/resources/img_v2_041b28e3?type=image`, platformFileId: 'img_v2_041b28e3' }],
+      files: [{ name: 'image-img_v2_041b28e3', url: null, platformFileId: 'img_v2_041b28e3', fetchRef: { messageId: 'om_reply00000000000000000000000001', fileKey: 'img_v2_041b28e3', type: 'image' } }],
       mentionsBot: false,
       repliesTo: ['om_5ce6d572455d361153b7cb51da133945'],
     });
@@ -107,7 +106,7 @@ describe('parseLarkEvent: messages', () => {
 
   it('takes a file by name, and content that is not what its type says as nothing', async () => {
     const [f] = facts(await parseLarkEvent(message({ file_key: 'file_v2_1', file_name: 'log.txt' }, { type: 'file', root: 'om_r' }), deps()));
-    expect(f).toMatchObject({ text: '', files: [{ name: 'log.txt', url: `${DOMAIN}/open-apis/im/v1/messages/om_1/resources/file_v2_1?type=file` }] });
+    expect(f).toMatchObject({ text: '', files: [{ name: 'log.txt', url: null, fetchRef: { messageId: 'om_1', fileKey: 'file_v2_1', type: 'file' } }] });
     const broken = { ...message({}, { root: 'om_r' }) };
     ((broken['event'] as Obj)['message'] as Obj)['content'] = 'not json';
     expect(facts(await parseLarkEvent(broken, deps()))[0]).toMatchObject({ text: '', files: [] });
@@ -129,16 +128,17 @@ describe('parseLarkEvent: real payloads (test/fixtures/real-payloads/lark) as a 
     return { schema: '2.0', header: { event_id: 'e', event_type: 'im.message.receive_v1', tenant_key: 'tk' }, event: { sender, message: { ...(raw['message'] as Obj), chat_type: 'p2p' } } };
   };
   const source = async (name: string) => (facts(await parseLarkEvent(privately(name), deps()))[0] as { source: Obj }).source;
-  const resource = (key: string, type: string) => `${DOMAIN}/open-apis/im/v1/messages/om_x/resources/${key}?type=${type}`;
+  // No link anyone could open (the endpoint needs the tenant token): what the adapter fetches the file with.
+  const resource = (key: string, type: string) => ({ url: null, platformFileId: key, fetchRef: { messageId: 'om_x', fileKey: key, type } });
 
   it('reads a language-wrapped post with a mention and an inline image', async () => {
-    expect(await source('node_sdk_post_image_mention.json')).toEqual({ messageId: 'om_x', text: 'Greeting\nhi @Bob', files: [{ name: 'image-img_1', url: resource('img_1', 'image'), platformFileId: 'img_1' }], url: null });
+    expect(await source('node_sdk_post_image_mention.json')).toEqual({ messageId: 'om_x', text: 'Greeting\nhi @Bob', files: [{ name: 'image-img_1', ...resource('img_1', 'image') }], url: null });
   });
 
   it('takes images, files and videos as files', async () => {
-    expect((await source('node_sdk_image.json'))['files']).toEqual([{ name: 'image-img_v3_xyz', url: resource('img_v3_xyz', 'image'), platformFileId: 'img_v3_xyz' }]);
-    expect((await source('node_sdk_file_doc_pdf.json'))['files']).toEqual([{ name: 'doc.pdf', url: resource('f1', 'file'), platformFileId: 'f1' }]);
-    expect((await source('node_sdk_media_clip_mp4.json'))['files']).toEqual([{ name: 'clip.mp4', url: resource('v1', 'file'), platformFileId: 'v1' }]);
+    expect((await source('node_sdk_image.json'))['files']).toEqual([{ name: 'image-img_v3_xyz', ...resource('img_v3_xyz', 'image') }]);
+    expect((await source('node_sdk_file_doc_pdf.json'))['files']).toEqual([{ name: 'doc.pdf', ...resource('f1', 'file') }]);
+    expect((await source('node_sdk_media_clip_mp4.json'))['files']).toEqual([{ name: 'clip.mp4', ...resource('v1', 'file') }]);
   });
 
   it('names mentioned people (and everyone) the way Lark shows them', async () => {

@@ -27,8 +27,6 @@ export interface ParseDeps {
   /** The bot's open_id; throws (so the event is retried) while it cannot be learned. */
   botOpenId(): Promise<string>;
   person(tenantKey: string, openId: string): ChatPerson;
-  /** Open API base, for the resource links of files. */
-  domain: string;
   /** A request draft, for its owner only (where it was asked, what it holds). */
   draft(id: string, owner: ChatPerson): Promise<StoredDraft | null>;
 }
@@ -61,7 +59,7 @@ async function onMessage(body: unknown, deps: ParseDeps, edited: boolean): Promi
   if (!m || m.senderType !== 'user' || !m.senderOpenId) return [];
   const bot = await deps.botOpenId();
   if (m.senderOpenId === bot) return [];
-  const seen = seenMessage(m, bot, deps.domain);
+  const seen = seenMessage(m, bot);
   const author = deps.person(m.tenantKey, m.senderOpenId);
   const place = (threadRef: string | null): ChatPlace => ({ platform: PLATFORM, workspaceId: m.tenantKey, chatId: m.chatId, threadRef, direct: m.direct });
   if (edited) return [{ type: 'message_edited', place: place(m.rootId), messageId: m.messageId, author, text: seen.text }];

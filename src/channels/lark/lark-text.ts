@@ -22,16 +22,18 @@ const wrappedPost = z.record(z.string(), postBody);
 const imageContent = z.looseObject({ image_key: z.string().min(1) });
 const fileContent = z.looseObject({ file_key: z.string().min(1), file_name: z.string().optional() });
 
-export function seenMessage(m: LarkMessage, botOpenId: string, domain: string): SeenMessage {
+export function seenMessage(m: LarkMessage, botOpenId: string): SeenMessage {
   const isBot = (idOrKey: string | undefined) => {
     const mention = m.mentions.find((x) => x.key === idOrKey || x.id?.open_id === idOrKey);
     return (mention?.id?.open_id ?? idOrKey) === botOpenId;
   };
-  // The resource endpoint needs the app's tenant token: the help center shows where the file is, not the file.
+  // The resource endpoint needs the app's tenant token: there is no link a person could open, so the file is kept
+  // by what the adapter fetches it with (the message, the key, and whether Lark files it as an image or a file).
   const file = (key: string, name: string, type: 'image' | 'file'): ChatFile => ({
     name,
-    url: `${domain}/open-apis/im/v1/messages/${encodeURIComponent(m.messageId)}/resources/${encodeURIComponent(key)}?type=${type}`,
+    url: null,
     platformFileId: key,
+    fetchRef: { messageId: m.messageId, fileKey: key, type },
   });
   const resolve = (text: string) => {
     let out = text;

@@ -3,8 +3,8 @@
  * delete what the sync engine delivers. Every delivered message carries its delivery key in its metadata, so
  * findDelivered can tell whether a post whose answer was lost (a crash, a timeout) did reach Slack.
  */
-import type { ChatEvent } from '../../core/chat/chat-events.ts';
-import type { ChannelAdapter, ChannelLimits, InboundEnvelope, SentMessage } from '../../core/ports/channel-port.ts';
+import type { ChatEvent, ChatFile } from '../../core/chat/chat-events.ts';
+import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChannelLimits, type FetchedFile, type InboundEnvelope, type SentMessage } from '../../core/ports/channel-port.ts';
 import { isPermanent, type Metadata, type SlackApi } from './slack-api.ts';
 import { DELIVERY_EVENT_TYPE, isUserId, PLATFORM } from './slack-ids.ts';
 import { renderMessage } from './slack-render.ts';
@@ -27,6 +27,10 @@ export const SLACK_LIMITS: ChannelLimits = {
 const RECENT_LIMIT = 15;
 const THREAD_LIMIT = 200;
 
+/** Files shared by one files.completeUploadExternal (one message); Slack's upload limit per file is 1 GB. */
+const FILES_PER_MESSAGE = 10;
+const SLACK_MAX_FILE_BYTES = 1024 * 1024 * 1024;
+
 const delivery = (key: string): Metadata => ({ event_type: DELIVERY_EVENT_TYPE, event_payload: { key } });
 const deliveredBy = (m: SlackMessage, key: string) => m.metadata?.eventType === DELIVERY_EVENT_TYPE && m.metadata.payload['key'] === key;
 
@@ -34,6 +38,15 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
   const { api } = opts;
   // What the sync engine delivers always has a Slack message (only some answers to a person do not).
   const render = (...a: Parameters<typeof renderMessage>) => renderMessage(...a)!;
+
+  /** A file's download URL and size: from the event, or from files.info for a Slack Connect stub. */
+  async function locate(file: ChatFile): Promise<{ download: string | null; size: number | null }> {
+    const ref = file.fetchRef ?? {};
+    if (ref['download']) return { download: ref['download'], size: file.size ?? null };
+    if (!file.platformFileId) throw new ChannelSendError('permanent', 'slack: the file has no id');
+    const info = await api.fileInfo(file.platformFileId);
+    return { download: info.fetchRef?.['download'] ?? null, size: info.size ?? null };
+  }
 
   return {
     platform: PLATFORM,
@@ -104,6 +117,27 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
       }
       const found = messages.find((m) => deliveredBy(m, ctx.deliveryKey));
       return found ? { messageId: found.ts } : null;
+    },
+
+    async fetchFile(file, maxBytes): Promise<FetchedFile> {
+      const { download, size } = await locate(file);
+      if (size !== null && size > maxBytes) throw new FileTooLargeError(size, maxBytes);
+      if (!download) throw new ChannelSendError('permanent', 'slack: the file cannot be downloaded (an external file, or one the bot may not read)');
+      return api.download(download, maxBytes);
+    },
+
+    async postFiles(target, files): Promise<SentMessage[]> {
+      const big = files.find((f) => f.size > SLACK_MAX_FILE_BYTES);
+      if (big) throw new ChannelSendError('permanent', `slack: ${big.name} is larger than Slack's 1 GB upload limit`);
+      const sent: SentMessage[] = [];
+      for (let i = 0; i < files.length; i += FILES_PER_MESSAGE) {
+        // Posting to a user id needs the direct chat's own id here: completeUploadExternal takes conversations only.
+        const channel = !target.threadRef && isUserId(target.chatId) ? await api.openDirect(target.chatId) : target.chatId;
+        const ids = await api.uploadFiles(files.slice(i, i + FILES_PER_MESSAGE), { channel, threadTs: target.threadRef });
+        // Slack posts the files' message after answering, without saying its ts: the files' ids name what was sent.
+        sent.push(...ids.map((id) => (channel === target.chatId ? { messageId: `file:${id}` } : { messageId: `file:${id}`, chatId: channel })));
+      }
+      return sent;
     },
   };
 }

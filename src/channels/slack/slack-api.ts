@@ -6,8 +6,13 @@
 import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { ChannelSendError } from '../../core/ports/channel-port.ts';
-import { authTestSchema, messagesSchema, openedSchema, permalinkSchema, postedSchema, userInfoSchema, type SlackMessage } from './slack-schemas.ts';
+import { ChannelSendError, type FetchedFile, type OutboundFile } from '../../core/ports/channel-port.ts';
+import { fetchedBody, networkError, statusError, webBody } from '../shared/file-stream.ts';
+import {
+  completedUploadSchema,
+  fileInfoSchema,
+  uploadUrlSchema,
+  authTestSchema, messagesSchema, openedSchema, permalinkSchema, postedSchema, userInfoSchema, type SlackMessage } from './slack-schemas.ts';
 
 export type Block = Record<string, unknown>;
 export type View = Record<string, unknown>;
@@ -65,10 +70,17 @@ function clientLogger(log: Logger): webApi.Logger {
   };
 }
 
+/** How long a file transfer may take before it counts as failed (files are large; the engine retries). */
+const FILE_TIMEOUT_MS = 120_000;
+
 export class SlackApi {
   private readonly client: webApi.WebClient;
+  private readonly botToken: string;
+  private readonly apiHost: string;
 
   constructor(opts: { botToken: string; apiUrl: string; logger?: Logger; timeoutMs?: number }) {
+    this.botToken = opts.botToken;
+    this.apiHost = new URL(opts.apiUrl).hostname;
     this.client = new webApi.WebClient(opts.botToken, {
       slackApiUrl: opts.apiUrl,
       retryConfig: { retries: 0 },
@@ -140,5 +152,84 @@ export class SlackApi {
 
   userInfo(user: string) {
     return this.call('users.info', { user, include_locale: true }, userInfoSchema);
+  }
+
+  /** A file's record (Slack Connect stubs carry only the id). */
+  async fileInfo(file: string) {
+    return (await this.call('files.info', { file }, fileInfoSchema)).file;
+  }
+
+  /**
+   * Where the bot token may be sent: Slack's own hosts over https, or the host of the configured Web API (a
+   * proxy, a test fake). A file URL from anywhere else never sees the token.
+   */
+  private mayAuthenticate(url: URL): boolean {
+    if (url.hostname === this.apiHost) return url.protocol === 'https:' || url.protocol === 'http:';
+    return url.protocol === 'https:' && (url.hostname === 'slack.com' || url.hostname.endsWith('.slack.com'));
+  }
+
+  /**
+   * Streams a file's url_private(_download) with the bot token, within maxBytes. Without a valid token (or the
+   * files:read scope) Slack answers with a redirect to its sign-in page, or that page itself: both are refusals.
+   */
+  async download(link: string, maxBytes: number): Promise<FetchedFile> {
+    let url: URL;
+    try {
+      url = new URL(link);
+    } catch {
+      throw new ChannelSendError('permanent', 'slack: the file has no valid download URL');
+    }
+    if (!this.mayAuthenticate(url)) throw new ChannelSendError('permanent', `slack: file host ${url.hostname} is not Slack's`);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { authorization: `Bearer ${this.botToken}` }, redirect: 'manual', signal: AbortSignal.timeout(FILE_TIMEOUT_MS) });
+    } catch (e) {
+      throw networkError('slack', 'file download', e);
+    }
+    if (res.status >= 300 && res.status < 400) {
+      await res.body?.cancel().catch(() => {});
+      throw new ChannelSendError('permanent', 'slack: file download refused (redirected to sign-in: check the token and the files:read scope)');
+    }
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw statusError('slack', res.status, 'file download', res.headers.get('retry-after'));
+    }
+    if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
+      await res.body?.cancel().catch(() => {});
+      throw new ChannelSendError('permanent', 'slack: file download answered a web page (check the files:read scope)');
+    }
+    return fetchedBody(res, maxBytes, 'slack');
+  }
+
+  /**
+   * Slack's external upload flow: files.getUploadURLExternal for each file, its bytes POSTed to the URL Slack
+   * gave, then one files.completeUploadExternal that shares them all in the channel (and thread). Returns the
+   * files' ids (Slack posts the message itself, after answering).
+   */
+  async uploadFiles(files: OutboundFile[], to: { channel: string; threadTs: string | null }): Promise<string[]> {
+    const uploaded: { id: string; title: string }[] = [];
+    for (const f of files) {
+      const { uploadUrl, fileId } = await this.call('files.getUploadURLExternal', { filename: f.name, length: f.size }, uploadUrlSchema);
+      const stream = await f.open();
+      let res: Response;
+      try {
+        res = await fetch(uploadUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/octet-stream', 'content-length': String(f.size) },
+          body: webBody(stream),
+          duplex: 'half',
+          signal: AbortSignal.timeout(FILE_TIMEOUT_MS),
+        } as RequestInit);
+      } catch (e) {
+        stream.destroy();
+        throw networkError('slack', 'file upload', e);
+      }
+      await res.body?.cancel().catch(() => {});
+      if (!res.ok) throw statusError('slack', res.status, 'file upload', res.headers.get('retry-after'));
+      uploaded.push({ id: fileId, title: f.name });
+    }
+    const args = { files: JSON.stringify(uploaded), channel_id: to.channel, thread_ts: to.threadTs ?? undefined };
+    const done = await this.call('files.completeUploadExternal', args, completedUploadSchema);
+    return done.files.map((f) => f.id);
   }
 }

@@ -15,6 +15,8 @@ export const SLACK_BOT_SCOPES: Record<string, string> = {
   'im:history': 'the same in direct messages with the app',
   'im:write': "find the app's direct chat with a person, to check what was delivered there",
   'mpim:history': 'the same in group direct messages',
+  'files:read': "download the files people send (url_private_download, files.info for Slack Connect)",
+  'files:write': "upload an agent's files into the ticket's thread (the external upload flow)",
   'users:read': 'the locale and name of a person',
   'users:read.email': 'know the person by the email of their workspace profile',
 };

@@ -49,7 +49,8 @@ describe('reactions', () => {
     // On a reply, the ticket lives in the reply's thread; its files come along.
     const onReply = await only(reactionAdded({ channel: 'C1', ts: reply, user: 'U_REACTOR' }));
     expect(onReply.place.threadRef).toBe(root);
-    expect(onReply.source.files).toEqual([{ name: 'smoke.png', url: 'https://acme.slack.com/files/F1', platformFileId: 'F1', size: 9, contentType: 'image/png' }]);
+    // Without a download URL in the message, files.info will say where it is.
+    expect(onReply.source.files).toEqual([{ name: 'smoke.png', url: 'https://acme.slack.com/files/F1', platformFileId: 'F1', size: 9, contentType: 'image/png', fetchRef: { info: '1' } }]);
   });
 
   it('another emoji, the bot\'s own message, a message that is gone or unreadable: nothing', async () => {

@@ -7,7 +7,7 @@
  * said (channels have no reply-to but threads), so it is not an event; bots' messages (this app's own above all,
  * Slackbot's notices) are nobody's words; an edit that leaves the text as it was is an unfurl.
  */
-import type { ChatEvent, ChatPlace, SourceMessage } from '../../core/chat/chat-events.ts';
+import type { ChatEvent, ChatFile, ChatPlace, SourceMessage } from '../../core/chat/chat-events.ts';
 import type { ChatService } from '../../core/chat/chat-service.ts';
 import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
 import type { Logger } from 'pino';
@@ -88,6 +88,24 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     }
   }
 
+  /**
+   * Slack Connect stubs carry only a file's id: files.info says its name, size, type and download URL (runs in the
+   * worker, like every parse). A file the bot may not read stays a stub (fetching it then says so).
+   */
+  async function resolveFiles(files: ChatFile[]): Promise<ChatFile[]> {
+    return Promise.all(
+      files.map(async (f) => {
+        if (!f.fetchRef?.['info'] || !f.platformFileId) return f;
+        try {
+          return await api.fileInfo(f.platformFileId);
+        } catch (e) {
+          if (!isPermanent(e)) throw e;
+          return f;
+        }
+      }),
+    );
+  }
+
   async function permalink(channel: string, ts: string): Promise<string | null> {
     return api.permalink(channel, ts).catch((e: unknown) => {
       if (!isPermanent(e)) throw e;
@@ -101,7 +119,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     const { channel, ts, user } = r.data;
     const m = await readMessage(channel, ts);
     if (!m || (m.botId !== null && m.botId === (await deps.identity()).botId)) return [];
-    const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: m.files, url: await permalink(channel, m.ts) };
+    const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: await resolveFiles(m.files), url: await permalink(channel, m.ts) };
     // The ticket lives in the message's thread: the one it is in, or its own.
     const place: ChatPlace = { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef: m.threadTs ?? m.ts, direct: isDirectChat(channel) };
     return [{ type: 'request_wanted', place, actor: people.person(team, user), source, submitNow: false }];
@@ -127,7 +145,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     // In the direct chat the bot's notifications are top-level messages: a thread under one answers it.
     const answers = isReply(m) && (place.direct || m.parentUserId === me.botUserId) ? [m.threadTs] : [];
     const text = await textOf(team, m);
-    return [{ type: 'message', place, messageId: messageId(m.channel, m.ts), author: actor, text, files: m.files, mentionsBot: m.text.includes(`<@${me.botUserId}>`), repliesTo: answers }];
+    return [{ type: 'message', place, messageId: messageId(m.channel, m.ts), author: actor, text, files: await resolveFiles(m.files), mentionsBot: m.text.includes(`<@${me.botUserId}>`), repliesTo: answers }];
   }
 
   async function onEdit(team: string, raw: unknown): Promise<ChatEvent[]> {

@@ -26,17 +26,35 @@ export const eventCallbackSchema = z
     return { eventId: b.event_id ?? null, team: b.authorizations?.[0]?.team_id ?? b.team_id, channel, event: b.event };
   });
 
-const fileSchema = z
-  .looseObject({ id: z.string(), name: str, title: str, permalink: str, url_private: str, size: z.number().nullish(), mimetype: str })
-  .transform(
-    (f): ChatFile => ({
+/**
+ * A message's file. `fetchRef.download` is its authenticated download URL (url_private_download, else url_private);
+ * a Slack Connect stub (`file_access: "check_file_info"`) carries its id only, and `fetchRef.info` says to ask
+ * files.info first.
+ */
+export const fileSchema = z
+  .looseObject({
+    id: z.string(),
+    name: str,
+    title: str,
+    permalink: str,
+    url_private: str,
+    url_private_download: str,
+    size: z.number().nullish(),
+    mimetype: str,
+    file_access: str,
+  })
+  .transform((f): ChatFile => {
+    const download = f.url_private_download ?? f.url_private ?? null;
+    const fetchRef: Record<string, string> = f.file_access === 'check_file_info' || !download ? { info: '1' } : { download };
+    return {
       name: f.name ?? f.title ?? 'file',
       url: f.permalink ?? f.url_private ?? null,
       platformFileId: f.id,
       size: f.size ?? null,
       contentType: f.mimetype ?? null,
-    }),
-  );
+      fetchRef,
+    };
+  });
 
 /** A forwarded or shared message shows as an attachment (`is_share`); other attachments are link previews. */
 const attachmentSchema = z
@@ -184,6 +202,9 @@ export const authTestSchema = z
   .looseObject({ user_id: z.string().min(1), bot_id: z.string().min(1), team_id: z.string().min(1) })
   .transform((r) => ({ botUserId: r.user_id, botId: r.bot_id, teamId: r.team_id }));
 export const postedSchema = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) }).transform((r) => ({ channel: r.channel, ts: r.ts }));
+export const fileInfoSchema = z.looseObject({ file: fileSchema });
+export const uploadUrlSchema = z.looseObject({ upload_url: z.string().min(1), file_id: z.string().min(1) }).transform((r) => ({ uploadUrl: r.upload_url, fileId: r.file_id }));
+export const completedUploadSchema = z.looseObject({ files: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });
 export const permalinkSchema = z.looseObject({ permalink: z.string().min(1) });
 export const openedSchema = z.looseObject({ channel: z.looseObject({ id: z.string().min(1) }) });
 export const messagesSchema = z.looseObject({ messages: z.array(slackMessageSchema).default([]) });

@@ -5,7 +5,9 @@
  */
 import { Telegraf, TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
-import { ChannelSendError } from '../../core/ports/channel-port.ts';
+import type { Readable } from 'node:stream';
+import { ChannelSendError, FileTooLargeError, type FetchedFile } from '../../core/ports/channel-port.ts';
+import { fetchedBody, networkError, statusError } from '../shared/file-stream.ts';
 import { splitHtml, TELEGRAM_TEXT_LIMIT, truncate } from './telegram-html.ts';
 import type { Rendered } from './telegram-render.ts';
 
@@ -42,8 +44,76 @@ const unlessHarmless = (e: unknown) => {
   if (!harmless(e)) throw e;
 };
 
+/** Bots download files up to 20 MB; they upload up to 50 MB, photos up to 10 MB. */
+export const TELEGRAM_DOWNLOAD_LIMIT = 20 * 1024 * 1024;
+export const TELEGRAM_UPLOAD_LIMIT = 50 * 1024 * 1024;
+export const TELEGRAM_PHOTO_LIMIT = 10 * 1024 * 1024;
+const FILE_TIMEOUT_MS = 120_000;
+
+/** A stored file to upload: its stream and the name Telegram shows. */
+export interface Upload {
+  kind: 'photo' | 'document';
+  name: string;
+  stream: Readable;
+}
+
+/** A name safe inside a multipart header (telegraf puts it between quotes as it is). */
+const partName = (name: string) => name.replace(/["\\\r\n]/g, '_').slice(0, 200) || 'file';
+
+/**
+ * Where a file goes: as a reply to the thread's message (a JSON string: telegraf drops an object reply_parameters
+ * from multipart sends), in its forum topic.
+ */
+function fileExtra(o: SendOptions): Record<string, unknown> {
+  return {
+    ...(o.topicId ? { message_thread_id: o.topicId } : {}),
+    ...(o.replyTo !== undefined ? { reply_parameters: JSON.stringify({ message_id: o.replyTo, allow_sending_without_reply: true }) } : {}),
+  };
+}
+
 export function createTelegramApi(api: Telegram, logger: Logger) {
   return {
+    /**
+     * getFile, then the file endpoint (its URL holds the token: never logged, never in an error), within maxBytes.
+     * Telegram refuses files over 20 MB to bots ("file is too big").
+     */
+    async download(fileId: string, declared: number | null, maxBytes: number): Promise<FetchedFile> {
+      const limit = Math.min(maxBytes, TELEGRAM_DOWNLOAD_LIMIT);
+      if (declared !== null && declared > limit) throw new FileTooLargeError(declared, limit);
+      const file = await api.getFile(fileId).catch((e: unknown) => {
+        if (e instanceof TelegramError && e.code === 400 && /file is too big/i.test(e.description)) throw new FileTooLargeError(declared, limit);
+        throw toChannelSendError(e);
+      });
+      if (file.file_size !== undefined && file.file_size > limit) throw new FileTooLargeError(file.file_size, limit);
+      if (!file.file_path) throw new ChannelSendError('permanent', 'telegram: the file cannot be downloaded (no file_path)');
+      const link = await api.getFileLink(file);
+      let res: Response;
+      try {
+        res = await fetch(link, { signal: AbortSignal.timeout(FILE_TIMEOUT_MS) });
+      } catch (e) {
+        throw networkError('telegram', 'file download', e);
+      }
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => {});
+        throw statusError('telegram', res.status, 'file download', res.headers.get('retry-after'));
+      }
+      return fetchedBody(res, limit, 'telegram');
+    },
+
+    /** One file (sendPhoto / sendDocument) or a media group of 2-10 of one kind; returns the messages' ids. */
+    async sendFiles(chatId: number | string, files: Upload[], o: SendOptions = {}): Promise<number[]> {
+      const extra = fileExtra(o) as object;
+      const media = (u: Upload) => ({ source: u.stream, filename: partName(u.name) });
+      if (files.length === 1) {
+        const [u] = files as [Upload];
+        const sent = u.kind === 'photo' ? await api.sendPhoto(chatId, media(u), extra) : await api.sendDocument(chatId, media(u), extra);
+        return [sent.message_id];
+      }
+      const group = files.map((u) => ({ type: u.kind, media: media(u) })) as Parameters<Telegram['sendMediaGroup']>[1];
+      const sent = await api.sendMediaGroup(chatId, group, extra);
+      return sent.map((m) => m.message_id);
+    },
+
     /** Sends every part (the last one carries the keyboard); returns the parts' ids. */
     async send(chatId: number | string, r: Rendered, o: SendOptions = {}): Promise<number[]> {
       const parts = splitHtml(r.html, TELEGRAM_TEXT_LIMIT);

@@ -5,9 +5,9 @@
  */
 import type { Telegraf } from 'telegraf';
 import type { Logger } from 'pino';
-import { ChannelSendError, type ChannelAdapter, type ChannelLimits } from '../../core/ports/channel-port.ts';
+import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type OutboundFile, type SentMessage } from '../../core/ports/channel-port.ts';
 import type { Locale } from '../../core/locale.ts';
-import { createTelegramApi, messageRef, readRef, toChannelSendError } from './telegram-api.ts';
+import { createTelegramApi, messageRef, readRef, TELEGRAM_PHOTO_LIMIT, TELEGRAM_UPLOAD_LIMIT, toChannelSendError, type Upload } from './telegram-api.ts';
 import { createTelegramParser } from './telegram-parse.ts';
 import { render, type TelegramMessage } from './telegram-render.ts';
 import { PLATFORM, readUpdate } from './telegram-schemas.ts';
@@ -25,6 +25,25 @@ export const TELEGRAM_LIMITS: ChannelLimits = {
   // A request made in a group is followed in the requester's private chat too.
   directCopies: true,
 };
+
+/** What Telegram shows as a photo (re-encoded to JPEG); everything else, GIFs and SVGs too, goes as a document. */
+const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
+const GROUP_MAX = 10;
+
+/**
+ * The sends an agent's files take, in their order: runs of photos and runs of documents (a media group cannot mix
+ * them), each at most ten; a run of one is a plain sendPhoto / sendDocument.
+ */
+export function planFileSends(files: OutboundFile[]): { kind: Upload['kind']; files: OutboundFile[] }[] {
+  const plan: { kind: Upload['kind']; files: OutboundFile[] }[] = [];
+  for (const f of files) {
+    const kind = PHOTO_TYPES.has(f.contentType) && f.size <= TELEGRAM_PHOTO_LIMIT ? 'photo' : 'document';
+    const last = plan.at(-1);
+    if (last && last.kind === kind && last.files.length < GROUP_MAX) last.files.push(f);
+    else plan.push({ kind, files: [f] });
+  }
+  return plan;
+}
 
 /** `workspaceId` is the bot's id: Telegram's "workspace" (one bot, one namespace of chats and users). */
 export function createTelegramAdapter(bot: Telegraf, logger: Logger, workspaceId: string): ChannelAdapter {
@@ -44,9 +63,37 @@ export function createTelegramAdapter(bot: Telegraf, logger: Logger, workspaceId
     const ids = await sender.deliver(chatId, rendered(message, ctx.locale), ctx.deliveryKey, o).catch((e: unknown) => Promise.reject(toChannelSendError(e)));
     return { messageId: messageRef(chatId, ids) };
   };
+  // Delivery key -> sends already done, so a retry after a failed later send does not repeat the earlier ones.
+  const filesDone = new Map<string, (SentMessage & { send: number })[]>();
   return {
     platform: PLATFORM,
     limits: TELEGRAM_LIMITS,
+    fetchFile: (file, maxBytes) => {
+      if (!file.platformFileId) return Promise.reject(new ChannelSendError('permanent', 'telegram: the file has no file_id'));
+      return api.download(file.platformFileId, file.size ?? null, maxBytes);
+    },
+    async postFiles(target, files, ctx) {
+      const big = files.find((f) => f.size > TELEGRAM_UPLOAD_LIMIT);
+      if (big) throw new ChannelSendError('permanent', `telegram: ${big.name} is larger than the 50 MB a bot may upload`);
+      const replyTo = target.threadRef ? Number(target.threadRef) : undefined;
+      const o = { replyTo: Number.isInteger(replyTo) ? replyTo : undefined };
+      const plan = planFileSends(files);
+      const sent = filesDone.get(ctx.deliveryKey) ?? [];
+      if (filesDone.size > 500) filesDone.delete(filesDone.keys().next().value!);
+      filesDone.set(ctx.deliveryKey, sent);
+      const doneSends = new Set(sent.map((m) => m.send));
+      for (const [i, step] of plan.entries()) {
+        if (doneSends.has(i)) continue;
+        const uploads = await Promise.all(step.files.map(async (f) => ({ kind: step.kind, name: f.name, stream: await f.open() })));
+        const ids = await api.sendFiles(target.chatId, uploads, o).catch((e: unknown) => {
+          for (const u of uploads) u.stream.destroy();
+          return Promise.reject(toChannelSendError(e));
+        });
+        sent.push(...ids.map((id) => ({ messageId: messageRef(target.chatId, [id]), send: i })));
+      }
+      filesDone.delete(ctx.deliveryKey);
+      return sent.map((m) => ({ messageId: m.messageId }));
+    },
     async parse(envelope) {
       const update = readUpdate(envelope.payload);
       if (!update) {

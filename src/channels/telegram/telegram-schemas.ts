@@ -29,7 +29,10 @@ const EntitySchema = z
 
 export type Entity = z.output<typeof EntitySchema>;
 
-const FileSchema = z.looseObject({ file_id: z.string(), file_name: z.string().optional(), mime_type: z.string().optional(), file_size: int.optional() });
+const FileSchema = z.looseObject({ file_id: z.string(), file_name: z.string().optional(), mime_type: z.string().optional(), file_size: int.optional(), title: z.string().optional() });
+
+/** Extensions for files Telegram sends without a name (an audio's title is its name). */
+const EXTENSIONS: Record<string, string> = { 'audio/mpeg': 'mp3', 'audio/ogg': 'ogg', 'audio/mp4': 'm4a', 'audio/x-m4a': 'm4a', 'audio/flac': 'flac', 'audio/wav': 'wav' };
 type WireFile = z.output<typeof FileSchema>;
 
 const MESSAGE_FIELDS = {
@@ -54,7 +57,8 @@ const MESSAGE_FIELDS = {
 
 function file(f: WireFile, name: string, contentType?: string): ChatFile {
   // No url: Telegram's download links carry the bot token, so only the file id travels.
-  return { name: f.file_name ?? name, url: null, platformFileId: f.file_id, size: f.file_size ?? null, contentType: f.mime_type ?? contentType ?? null };
+  const titled = f.title && !f.file_name ? `${f.title}${f.mime_type && EXTENSIONS[f.mime_type] ? `.${EXTENSIONS[f.mime_type]}` : ''}` : null;
+  return { name: f.file_name ?? titled ?? name, url: null, platformFileId: f.file_id, size: f.file_size ?? null, contentType: f.mime_type ?? contentType ?? null };
 }
 
 type WireMessage = z.output<z.ZodObject<typeof MESSAGE_FIELDS>>;

@@ -10,6 +10,7 @@ import type { ResolvedPerson } from './chat-identity.ts';
 import { notice, type TicketDetail } from './chat-messages.ts';
 import { describeDraft } from './chat-requests.ts';
 import { NO_REPLIES, type ChatContext, type ChatOutcome, type ReplyBase } from './chat-service.ts';
+import { intakeFiles, tooLargeNotices } from './chat-thread.ts';
 
 const ACTIVE = ['new', 'open', 'pending', 'on_hold', 'solved'] as const;
 
@@ -111,19 +112,31 @@ export async function answerPrompt(ctx: ChatContext, e: Extract<ChatEvent, { typ
   const base = { place: e.place, actor: e.author, locale: await who.locale() };
   const state = await ctx.dialog.get(e.author);
   const user = await who.user();
-  if (!state || !user || text === '') return { replies: [ctx.reply(base, { kind: 'help', registered: user !== null })] };
+  // A comment may be files alone (a photo without a caption); every other answer needs words.
+  const filesOnly = text === '' && e.files.length > 0 && state?.awaiting === 'comment';
+  if (!state || !user || (text === '' && !filesOnly)) return { replies: [ctx.reply(base, { kind: 'help', registered: user !== null })] };
   switch (state.awaiting) {
     case 'description':
       return describeDraft(ctx, base, who, state.draftId, text);
     case 'comment': {
       const t = await ownTicket(ctx, state.ticket, user);
-      await ctx.deps.tickets
-        .comment(t.number, { id: user.id, role: 'end_user' }, { body: text, public: true, via: e.place.platform, externalRef: ctx.messageRef(e.place, e.messageId) })
-        .catch((err: unknown) => {
-          if ((err as { code?: string }).code !== 'unique_violation') throw err;
+      const files = await intakeFiles(ctx, e.place.platform, e.files);
+      const written = await ctx.deps.tickets
+        .comment(t.number, { id: user.id, role: 'end_user' }, { body: text, public: true, via: e.place.platform, externalRef: ctx.messageRef(e.place, e.messageId), attachments: files.attachments })
+        .then(
+          () => true,
+          (err: unknown) => {
+            if ((err as { code?: string }).code !== 'unique_violation') throw err;
+            return false;
+          },
+        )
+        .catch(async (err: unknown) => {
+          await files.discard();
+          throw err;
         });
+      if (!written) await files.discard();
       await ctx.dialog.set(e.author, null);
-      return { replies: [ctx.reply(base, notice('common:comment.added', { number: t.number }, ctx.summary(t)))] };
+      return { replies: [ctx.reply(base, notice('common:comment.added', { number: t.number }, ctx.summary(t))), ...(written ? tooLargeNotices(ctx, base, files) : [])] };
     }
     case 'rating_comment':
       return act(ctx, base, who, state.ticket, { kind: 'rating_comment', comment: text }, null);

@@ -105,23 +105,16 @@ describe('Lark on the real service: people in the thread', () => {
     expect(identity).toMatchObject({ userId: c.authorId, workspaceId: s.fake.tenantKey, locale: 'ja' });
   });
 
-  it('keeps the files of a message as its attachments (the message resource as their platform link)', async () => {
-    const post = await replyInThread(s.people.alice, {
+  it('never gives agents a link to the token-protected message resources', async () => {
+    await replyInThread(s.people.alice, {
       msgType: 'post',
       content: { title: '', content: [[{ tag: 'text', text: 'see the photo' }], [{ tag: 'img', image_key: 'img_v2_041b28e3' }]] },
     });
-    const file = await replyInThread(s.people.alice, { msgType: 'file', content: { file_key: 'file_v2_77aa', file_name: 'error-log.txt' } });
-    const comments = (await s.ticket(main.number)).comments.slice(-2);
-    const resource = (m: StoredMessage, key: string, type: string) => `${s.fake.url}/open-apis/im/v1/messages/${m.message_id}/resources/${key}?type=${type}`;
-    expect(comments[0]).toMatchObject({ body: 'see the photo' });
-    expect(comments[1]).toMatchObject({ public: true });
-    const filesOf = (commentId: string) => s.db.attachment.findMany({ where: { commentId }, select: { name: true, platform: true, platformUrl: true } });
-    expect(await filesOf(comments[0]!.id)).toEqual([{ name: 'image-img_v2_041b28e3', platform: 'lark', platformUrl: resource(post, 'img_v2_041b28e3', 'image') }]);
-    expect(await filesOf(comments[1]!.id)).toEqual([{ name: 'error-log.txt', platform: 'lark', platformUrl: resource(file, 'file_v2_77aa', 'file') }]);
-    // the help-center API shows them: stored ones as attachments, the others (not fetched) with their platform link
-    const api = (await agent('GET', `/tickets/${main.number}/comments`)) as { comments: { attachments: { name: string }[]; missingAttachments: { name: string; platformUrl: string }[] }[] };
-    const last = api.comments.at(-1)!;
-    expect([...last.attachments, ...last.missingAttachments].map((a) => a.name)).toEqual(['error-log.txt']);
+    await replyInThread(s.people.alice, { msgType: 'file', content: { file_key: 'file_v2_77aa', file_name: 'error-log.txt' } });
+    const comments = (await s.ticket(main.number)).comments;
+    expect(comments.find((c) => c.body === 'see the photo')).toMatchObject({ public: true });
+    // The files themselves are fetched by the service and served as its own attachments (files-service.test.ts).
+    expect(JSON.stringify(comments)).not.toContain('/open-apis/');
   });
 
   it('tells a member it cannot link (no email on their profile) privately, in their language, and stores nothing', async () => {

@@ -56,6 +56,17 @@ export interface StoredMessage {
   ephemeralFor: string | null;
 }
 
+/** A file Lark holds: a person's (seeded) or one the app uploaded. */
+export interface FakeResource {
+  key: string;
+  kind: 'image' | 'file';
+  bytes: Buffer;
+  name: string;
+  /** file_type of an upload (stream, pdf, doc...). */
+  fileType?: string;
+  uploadedByApp: boolean;
+}
+
 export interface RecordedCall {
   method: string;
   path: string;
@@ -102,6 +113,7 @@ export class FakeWorld {
   readonly users = new Map<string, FakeUser>();
   readonly chats = new Map<string, FakeChat>();
   readonly messages = new Map<string, StoredMessage>();
+  readonly resources = new Map<string, FakeResource>();
   protected readonly tokens = new Map<string, number>();
   protected readonly uuids = new Map<string, { messageId: string; at: number }>();
   protected readonly cardTokens = new Map<string, { messageId: string; issuedAt: number; uses: number }>();
@@ -190,6 +202,16 @@ export class FakeWorld {
     };
     this.messages.set(m.message_id, m);
     return m;
+  }
+
+  /**
+   * A file a person sends: its key, to put into a message's content (image_key / file_key). Lark serves it only
+   * through a message whose content names it.
+   */
+  addResource(kind: 'image' | 'file', bytes: Buffer, name = kind === 'image' ? 'image.png' : 'file.bin'): string {
+    const key = kind === 'image' ? this.nextId('img_v3_') : this.nextId('file_v3_');
+    this.resources.set(key, { key, kind, bytes, name, uploadedByApp: false });
+    return key;
   }
 
   /** A delayed-update token for a card message, as Lark puts into each card callback. */

@@ -4,13 +4,33 @@
  * shape, replies to unknown messages, ephemeral cards outside groups, reused or expired card tokens. It honours the
  * `uuid` of send/reply (same uuid within an hour = the same message) and can be told to fail the next N calls.
  *
+ * Files: GET /open-apis/im/v1/messages/:id/resources/:key?type=image|file serves a file only through a message that
+ * names it and with the type Lark files it under; POST /open-apis/im/v1/images and /open-apis/im/v1/files take real
+ * multipart/form-data (parsed by the runtime's FormData parser), with Lark's field names and limits; image and
+ * file messages must name a key the app uploaded.
+ *
  * Error codes marked (guess) are not documented anywhere we could check; the adapter must not depend on them.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { validateCard, validateContent } from './lark-fake-content.ts';
-import { CARD_TOKEN_TTL, CODES, FakeWorld, HOUR, type FakeChat, type RecordedCall, type StoredMessage } from './lark-fake-world.ts';
+import { CARD_TOKEN_TTL, CODES, FakeWorld, HOUR, type FakeChat, type FakeResource, type RecordedCall, type StoredMessage } from './lark-fake-world.ts';
+
+/** Codes of the file endpoints (guess: Lark documents 234xxx for them without a table we could check). */
+export const FILE_CODES = { fileNotInMessage: 234003, typeMismatch: 234004, imageInvalid: 234011, fileEmpty: 234010, tooLarge: 234006, keyUnknown: 230001 } as const;
+const IMAGE_MAX = 10 * 1024 * 1024;
+const FILE_MAX = 30 * 1024 * 1024;
+const FILE_TYPES = ['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt', 'stream'];
+
+function looksLikeImage(b: Buffer): boolean {
+  return (
+    (b[0] === 0xff && b[1] === 0xd8) ||
+    b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) ||
+    b.subarray(0, 3).toString('latin1') === 'GIF' ||
+    (b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP')
+  );
+}
 
 export { CODES, pathPattern, type Fault, type FakeChat, type FakeUser, type RecordedCall, type StoredMessage } from './lark-fake-world.ts';
 
@@ -54,9 +74,13 @@ export class LarkFake extends FakeWorld {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
-    const raw = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const method = req.method ?? 'GET';
+    const resource = /^\/open-apis\/im\/v1\/messages\/([^/]+)\/resources\/([^/]+)$/.exec(url.pathname);
+    if (method === 'GET' && resource) return this.serveResource(req, res, url, decodeURIComponent(resource[1]!), decodeURIComponent(resource[2]!));
+    const contentType = req.headers['content-type'] ?? '';
+    if (method === 'POST' && contentType.startsWith('multipart/form-data')) return this.receiveUpload(req, res, url, Buffer.concat(chunks));
+    const raw = Buffer.concat(chunks).toString('utf8');
     let body: unknown = undefined;
     let reply: Reply;
     if (raw.length > 0) {
@@ -85,6 +109,112 @@ export class LarkFake extends FakeWorld {
     });
     res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
     res.end(JSON.stringify(reply.body));
+  }
+
+  private record(req: IncomingMessage, url: URL, body: unknown, reply: Reply): void {
+    this.calls.push({
+      method: req.method ?? 'GET',
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      headers: { authorization: req.headers['authorization'], 'content-type': req.headers['content-type'] },
+      body,
+      status: reply.status,
+      code: typeof reply.body['code'] === 'number' ? reply.body['code'] : null,
+    });
+  }
+
+  private answer(res: ServerResponse, reply: Reply): void {
+    res.writeHead(reply.status, { 'content-type': 'application/json; charset=utf-8', ...reply.headers });
+    res.end(JSON.stringify(reply.body));
+  }
+
+  /** A message's file: the tenant token, a message that names the key, and the type Lark files it under. */
+  private serveResource(req: IncomingMessage, res: ServerResponse, url: URL, messageId: string, key: string): void {
+    const fault = this.takeFault('GET', url.pathname);
+    const type = url.searchParams.get('type');
+    let reply: Reply | null = fault ? new Reply(fault.status, { code: fault.code, msg: fault.msg ?? 'fault' }, fault.headers ?? {}) : this.checkAuth(req.headers['authorization']);
+    const m = this.messages.get(messageId);
+    const r = this.resources.get(key);
+    if (!reply && type !== 'image' && type !== 'file') reply = fail(400, CODES.fieldValidation, 'type is required: image or file');
+    if (!reply && (!m || m.deleted)) reply = fail(400, CODES.invalidParam, 'invalid message_id');
+    if (!reply && (!r || !m!.content.includes(JSON.stringify(key)))) reply = fail(400, FILE_CODES.fileNotInMessage, 'file not in message');
+    if (!reply && r!.kind !== type) reply = fail(400, FILE_CODES.typeMismatch, 'resource type does not match');
+    this.record(req, url, undefined, reply ?? ok({}));
+    if (reply) return this.answer(res, reply);
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(r!.bytes.length), 'content-disposition': `attachment; filename="${encodeURIComponent(r!.name)}"` });
+    res.end(r!.bytes);
+  }
+
+  /** POST im/v1/images and im/v1/files, multipart only. */
+  private async receiveUpload(req: IncomingMessage, res: ServerResponse, url: URL, raw: Buffer): Promise<void> {
+    const fields: Record<string, string> = {};
+    const files: Record<string, { name: string; bytes: Buffer }> = {};
+    let reply: Reply | null = null;
+    try {
+      const form = await new Response(raw, { headers: { 'content-type': req.headers['content-type']! } }).formData();
+      for (const [k, v] of form.entries()) {
+        if (typeof v === 'string') fields[k] = v;
+        else files[k] = { name: v.name, bytes: Buffer.from(await v.arrayBuffer()) };
+      }
+    } catch {
+      reply = fail(400, CODES.fieldValidation, 'cannot parse multipart body');
+    }
+    const fault = this.takeFault('POST', url.pathname);
+    if (fault) reply = new Reply(fault.status, { code: fault.code, msg: fault.msg ?? 'fault' }, fault.headers ?? {});
+    reply ??= this.checkAuth(req.headers['authorization']);
+    if (!reply) {
+      if (url.pathname === '/open-apis/im/v1/images') reply = this.uploadImage(fields, files);
+      else if (url.pathname === '/open-apis/im/v1/files') reply = this.uploadFile(fields, files);
+      else reply = new Reply(404, { code: 404, msg: '404 page not found' });
+    }
+    const summary = { ...fields, ...Object.fromEntries(Object.entries(files).map(([k, f]) => [k, { filename: f.name, size: f.bytes.length }])) };
+    this.record(req, url, summary, reply);
+    this.answer(res, reply);
+  }
+
+  private uploadImage(fields: Record<string, string>, files: Record<string, { name: string; bytes: Buffer }>): Reply {
+    if (fields['image_type'] !== 'message' && fields['image_type'] !== 'avatar') return fail(400, CODES.fieldValidation, 'image_type is required: message or avatar');
+    const image = files['image'];
+    if (!image) return fail(400, CODES.fieldValidation, 'image is required');
+    if (image.bytes.length === 0) return fail(400, FILE_CODES.fileEmpty, 'image is empty');
+    if (image.bytes.length > IMAGE_MAX) return fail(400, FILE_CODES.tooLarge, 'image is larger than 10 MB');
+    if (!looksLikeImage(image.bytes)) return fail(400, FILE_CODES.imageInvalid, 'image format not supported');
+    const key = this.nextId('img_v3_');
+    this.resources.set(key, { key, kind: 'image', bytes: image.bytes, name: image.name, uploadedByApp: true });
+    return ok({ data: { image_key: key } });
+  }
+
+  private uploadFile(fields: Record<string, string>, files: Record<string, { name: string; bytes: Buffer }>): Reply {
+    const fileType = fields['file_type'];
+    if (!fileType || !FILE_TYPES.includes(fileType)) return fail(400, CODES.fieldValidation, 'file_type is invalid');
+    if (!fields['file_name']) return fail(400, CODES.fieldValidation, 'file_name is required');
+    const file = files['file'];
+    if (!file) return fail(400, CODES.fieldValidation, 'file is required');
+    if (file.bytes.length === 0) return fail(400, FILE_CODES.fileEmpty, 'file is empty');
+    if (file.bytes.length > FILE_MAX) return fail(400, FILE_CODES.tooLarge, 'file is larger than 30 MB');
+    const key = this.nextId('file_v3_');
+    this.resources.set(key, { key, kind: 'file', bytes: file.bytes, name: fields['file_name'], fileType, uploadedByApp: true });
+    return ok({ data: { file_key: key } });
+  }
+
+  /** An image or file message must name a key the app uploaded. */
+  private unknownKey(msgType: unknown, content: unknown): Reply | null {
+    if (msgType !== 'image' && msgType !== 'file') return null;
+    const parsed = JSON.parse(String(content)) as Obj;
+    const key = msgType === 'image' ? parsed['image_key'] : parsed['file_key'];
+    const r = isStr(key) ? this.resources.get(key) : undefined;
+    if (!r || r.kind !== msgType || !r.uploadedByApp) return fail(400, FILE_CODES.keyUnknown, `invalid ${msgType}_key`);
+    return null;
+  }
+
+  /** The files the bot posted into a thread (its root's replies), with their bytes, in order. */
+  sentFiles(rootId?: string): (FakeResource & { messageId: string })[] {
+    return [...this.messages.values()]
+      .filter((m) => m.sender.sender_type === 'app' && (m.msg_type === 'image' || m.msg_type === 'file') && (!rootId || m.root_id === rootId))
+      .map((m) => {
+        const c = JSON.parse(m.content) as Obj;
+        return { ...this.resources.get(String(c['image_key'] ?? c['file_key']))!, messageId: m.message_id };
+      });
   }
 
   private route(method: string, url: URL, auth: string | undefined, body: Obj): Reply {
@@ -169,6 +299,8 @@ export class LarkFake extends FakeWorld {
     if (!isStr(body['receive_id'])) return fail(400, CODES.fieldValidation, 'receive_id is required');
     const bad = validateContent(body['msg_type'], body['content']);
     if (bad) return fail(400, CODES.invalidParam, `invalid message content: ${bad}`);
+    const unknownKey = this.unknownKey(body['msg_type'], body['content']);
+    if (unknownKey) return unknownKey;
     const dup = this.byUuid(body['uuid']);
     if (dup instanceof Reply) return dup;
     if (dup) return ok({ data: this.messageData(dup) });
@@ -204,6 +336,8 @@ export class LarkFake extends FakeWorld {
     if (body['reply_in_thread'] !== undefined && typeof body['reply_in_thread'] !== 'boolean') {
       return fail(400, CODES.fieldValidation, 'reply_in_thread must be a boolean');
     }
+    const unknownKey = this.unknownKey(body['msg_type'], body['content']);
+    if (unknownKey) return unknownKey;
     const dup = this.byUuid(body['uuid']);
     if (dup instanceof Reply) return dup;
     if (dup) return ok({ data: this.messageData(dup) });

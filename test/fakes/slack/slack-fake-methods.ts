@@ -345,6 +345,67 @@ export const slackMethods: Record<string, Method> = {
     return { ok: true, channel: { id: dm.id, is_im: true, user: user.id } };
   },
 
+  'files.info': (fake, args) => {
+    const id = str(args, 'file');
+    const file = id ? fake.workspace.files.get(id) : undefined;
+    if (!file) return err('file_not_found');
+    return { ok: true, file: fake.fileObject(file), comments: [], response_metadata: { next_cursor: '' } };
+  },
+
+  'files.upload': () => err('method_deprecated'),
+
+  'files.getUploadURLExternal': (fake, args) => {
+    const filename = str(args, 'filename');
+    const length = Number(str(args, 'length'));
+    if (!filename) return err('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: filename'] } });
+    if (!Number.isInteger(length) || length < 1) return err('invalid_arguments', { response_metadata: { messages: ['[ERROR] missing required field: length'] } });
+    const fileId = fake.workspace.nextId('F');
+    const key = `${fileId}-${Math.random().toString(16).slice(2, 12)}`;
+    fake.workspace.uploads.set(key, { fileId, filename, length, bytes: null, completed: false });
+    return { ok: true, upload_url: `${fake.url}/upload/v1/${key}`, file_id: fileId };
+  },
+
+  'files.completeUploadExternal': (fake, args) => {
+    const parsed = json(args, 'files');
+    const list = parsed.ok ? parsed.value : undefined;
+    if (!Array.isArray(list) || list.length === 0 || !list.every((f) => isRecord(f) && typeof f['id'] === 'string')) return err('invalid_arguments');
+    const entries = [...fake.workspace.uploads.entries()];
+    const uploads = (list as { id: string; title?: unknown }[]).map((f) => ({ f, u: entries.find(([, u]) => u.fileId === f.id)?.[1] }));
+    if (uploads.some(({ u }) => !u || u.completed)) return err('file_not_found');
+    if (uploads.some(({ u }) => !u!.bytes)) return err('file_upload_failed');
+    const channelId = str(args, 'channel_id');
+    const threadTs = str(args, 'thread_ts');
+    let conv: FakeConversation | undefined;
+    if (channelId) {
+      const c = conversation(fake, { channel: channelId }, { write: true });
+      if (isError(c)) return c;
+      conv = c;
+      const threadProblem = checkThread(fake, conv.id, threadTs);
+      if (threadProblem) return threadProblem;
+    } else if (threadTs) {
+      return err('invalid_arguments');
+    }
+    const ws = fake.workspace;
+    const files = uploads.map(({ f, u }) => {
+      u!.completed = true;
+      const title = typeof f.title === 'string' && f.title !== '' ? f.title : u!.filename;
+      const file = { id: u!.fileId, name: u!.filename, title, mimetype: 'application/octet-stream', user: ws.botUserId, bytes: u!.bytes!, channels: conv ? [conv.id] : [] };
+      ws.files.set(file.id, file);
+      return file;
+    });
+    if (conv) {
+      ws.addMessage(conv.id, {
+        user: ws.botUserId,
+        bot_id: ws.botId,
+        app_id: ws.appId,
+        text: str(args, 'initial_comment') ?? '',
+        files: files.map((f) => fake.fileObject(f)),
+        ...(threadTs ? { thread_ts: threadTs } : {}),
+      });
+    }
+    return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title })) };
+  },
+
   'users.info': (fake, args) => {
     const id = str(args, 'user');
     const user = id ? fake.workspace.users.get(id) : undefined;

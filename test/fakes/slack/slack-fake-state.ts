@@ -51,7 +51,30 @@ export interface FakeView {
   view: Record<string, unknown>;
 }
 
+/** A file in the workspace: a person's (seeded) or one the bot uploaded through the external upload flow. */
+export interface FakeFile {
+  id: string;
+  name: string;
+  title: string;
+  mimetype: string;
+  user: string;
+  bytes: Buffer;
+  /** Shared into these conversations (completeUploadExternal). */
+  channels: string[];
+}
+
+/** An upload URL handed out by files.getUploadURLExternal and not completed yet. */
+export interface FakeUpload {
+  fileId: string;
+  filename: string;
+  length: number;
+  bytes: Buffer | null;
+  completed: boolean;
+}
+
 export class FakeWorkspace {
+  readonly files = new Map<string, FakeFile>();
+  readonly uploads = new Map<string, FakeUpload>();
   readonly users = new Map<string, FakeUser>();
   readonly conversations = new Map<string, FakeConversation>();
   /** Every message of a conversation, replies included, in posting order. */

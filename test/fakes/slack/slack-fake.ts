@@ -3,10 +3,16 @@
  * messages the bot posts per conversation and thread, answers scripted faults, and refuses what Slack refuses: a
  * wrong or missing token, a wrong content type, missing arguments, unknown channels and threads, used or expired
  * trigger ids, more than 50 blocks, text over 40,000 characters, updates of messages the bot did not post.
+ *
+ * Files: GET /files-pri/<team>-<id>/download/<name> serves a file's bytes only with `Authorization: Bearer <bot
+ * token>` (anything else is redirected to the sign-in page, as Slack does); the external upload flow
+ * (files.getUploadURLExternal, POST /upload/v1/<id>, files.completeUploadExternal) shares uploads into a thread;
+ * the retired files.upload is refused.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeWorkspace, type FakeMessage, type FakeUser } from './slack-fake-state.ts';
+import { createHash } from 'node:crypto';
+import { FakeWorkspace, type FakeFile, type FakeMessage, type FakeUser } from './slack-fake-state.ts';
 import { slackMethods, type Args, type MethodResult } from './slack-fake-methods.ts';
 
 export type Fault =
@@ -113,6 +119,52 @@ export class SlackFake {
     return this.workspace.addMessage(channel, m);
   }
 
+  /**
+   * A file a person shared, as Slack puts it into a message's `files` (pass the result to addMessage or an event).
+   * `connect: true` gives the Slack Connect stub (id only, `file_access: "check_file_info"`).
+   */
+  addFile(f: { name: string; mimetype: string; bytes: Buffer | Uint8Array; user?: string; connect?: boolean }): Record<string, unknown> {
+    const file: FakeFile = { id: this.workspace.nextId('F'), name: f.name, title: f.name, mimetype: f.mimetype, user: f.user ?? 'U1', bytes: Buffer.from(f.bytes), channels: [] };
+    this.workspace.files.set(file.id, file);
+    if (f.connect) return { id: file.id, mode: 'file_access', file_access: 'check_file_info', created: 0, timestamp: 0, user: '' };
+    return this.fileObject(file);
+  }
+
+  /** A file as files.info and message events show it. */
+  fileObject(file: FakeFile): Record<string, unknown> {
+    const path = `${this.workspace.teamId}-${file.id}`;
+    const name = encodeURIComponent(file.name);
+    return {
+      id: file.id,
+      created: 1652227642,
+      timestamp: 1652227642,
+      name: file.name,
+      title: file.title,
+      mimetype: file.mimetype,
+      filetype: file.name.split('.').pop() ?? 'binary',
+      user: file.user,
+      size: file.bytes.length,
+      mode: 'hosted',
+      is_external: false,
+      url_private: `${this.url}/files-pri/${path}/${name}`,
+      url_private_download: `${this.url}/files-pri/${path}/download/${name}`,
+      permalink: `https://${this.workspace.teamDomain}.slack.com/files/${file.user}/${file.id}/${name}`,
+      shares: {},
+    };
+  }
+
+  /** The files the bot shared into a thread (their bytes and sha256), in posting order. */
+  sharedFiles(channel: string, threadTs?: string): { id: string; name: string; bytes: Buffer; sha256: string }[] {
+    const msgs = threadTs ? this.botReplies(channel, threadTs) : this.messages(channel).filter((m) => m.user === this.workspace.botUserId);
+    return msgs.flatMap((m) => (m.files ?? []) as { id: string }[]).map((f) => {
+      const file = this.workspace.files.get(f.id)!;
+      return { id: file.id, name: file.name, bytes: file.bytes, sha256: createHash('sha256').update(file.bytes).digest('hex') };
+    });
+  }
+
+  /** Downloads answered (path and whether the token was right), for assertions. */
+  readonly downloads: { fileId: string; authorized: boolean }[] = [];
+
   /** A trigger id as Slack puts into commands and interactions; valid once, until expired. */
   issueTrigger(): string {
     const id = `${Date.now()}.${this.workspace.nextId('')}.${Math.random().toString(16).slice(2, 10)}`;
@@ -167,6 +219,9 @@ export class SlackFake {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
+    const pathname = (req.url ?? '').split('?')[0] ?? '';
+    if (pathname.startsWith('/files-pri/')) return this.serveFile(req, res, pathname);
+    if (pathname.startsWith('/upload/v1/')) return this.receiveUpload(req, res, pathname, Buffer.concat(chunks));
     const raw = Buffer.concat(chunks).toString('utf8');
     const match = /^\/api\/([a-zA-Z.]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
     if (req.method !== 'POST' || !match?.[1]) {
@@ -210,6 +265,35 @@ export class SlackFake {
       return;
     }
     this.send(res, result);
+  }
+
+  /** Slack's file hosting: the bot token or a redirect to the sign-in page (never the bytes). */
+  private serveFile(req: IncomingMessage, res: ServerResponse, pathname: string): void {
+    const m = /^\/files-pri\/([A-Z0-9]+)-([A-Z0-9]+)\/(?:download\/)?[^/]+$/.exec(pathname);
+    const file = m && m[1] === this.workspace.teamId ? this.workspace.files.get(m[2]!) : undefined;
+    const authorized = req.headers.authorization === `Bearer ${this.botToken}`;
+    const fault = this.takeFault('files-pri', {});
+    if (file) this.downloads.push({ fileId: file.id, authorized });
+    if (fault && fault.kind !== 'lost_answer') return this.sendFault(res, fault);
+    if (req.method !== 'GET') return void res.writeHead(405).end();
+    if (!authorized) {
+      res.writeHead(302, { location: `https://${this.workspace.teamDomain}.slack.com/?redir=${encodeURIComponent(pathname)}`, 'content-type': 'text/html' }).end('<html>sign in</html>');
+      return;
+    }
+    if (!file) return void res.writeHead(404, { 'content-type': 'text/html' }).end('<html>not found</html>');
+    res.writeHead(200, { 'content-type': file.mimetype, 'content-length': String(file.bytes.length) }).end(file.bytes);
+  }
+
+  /** The upload URL: the raw bytes (or one multipart part), exactly the length announced. */
+  private receiveUpload(req: IncomingMessage, res: ServerResponse, pathname: string, body: Buffer): void {
+    const upload = this.workspace.uploads.get(pathname.slice('/upload/v1/'.length));
+    this.calls.push({ method: 'upload', args: { path: pathname, bytes: body.length }, token: null, contentType: req.headers['content-type'] ?? null });
+    const fault = this.takeFault('upload', {});
+    if (fault && fault.kind !== 'lost_answer') return this.sendFault(res, fault);
+    if (req.method !== 'POST' || !upload || upload.completed) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    if (body.length !== upload.length) return void res.writeHead(400, { 'content-type': 'text/plain' }).end(`length mismatch: ${body.length} != ${upload.length}`);
+    upload.bytes = body;
+    res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${body.length}`);
   }
 
   private takeFault(method: string, args: Args): Fault | null {

@@ -18,6 +18,9 @@ export interface StoredMessage {
   entities: ParsedEntity[];
   reply_markup?: { inline_keyboard: InlineButton[][] };
   reply_to_message_id?: number;
+  /** A photo or document the bot sent (the fake's file id), and the media group it came in. */
+  file?: { kind: 'photo' | 'document'; fileId: string };
+  media_group_id?: string;
   deleted: boolean;
   edits: number;
 }

@@ -21,6 +21,8 @@ import {
   type Fault,
   type Params,
 } from './telegram-fake-protocol.ts';
+import { createHash } from 'node:crypto';
+import { parseMultipart, TelegramFakeFiles, type FakeTgFile, type MediaKind, type UploadedPart } from './telegram-fake-files.ts';
 import { TelegramFakeStore, type InlineButton, type MemberStatus, type StoredMessage } from './telegram-fake-store.ts';
 import { TelegramUpdateBuilder } from './telegram-updates.ts';
 
@@ -44,6 +46,7 @@ export class TelegramFake {
   readonly bot: User & { username: string };
   readonly calls: RecordedCall[] = [];
   readonly store = new TelegramFakeStore();
+  readonly files = new TelegramFakeFiles();
   readonly updates: TelegramUpdateBuilder;
   readonly commands = new Map<string, { command: string; description: string }[]>();
   webhook: { url: string; secret?: string; allowedUpdates?: string[] } | null = null;
@@ -127,6 +130,36 @@ export class TelegramFake {
     return m;
   }
 
+  /**
+   * A file a person sends, as its message field: `photo` is the array of sizes (a small thumbnail with other bytes,
+   * then the full picture), the rest one object. `claimedSize` makes Telegram report a larger size (to reach the
+   * 20 MB download limit without the bytes).
+   */
+  addMedia(kind: MediaKind, bytes: Buffer, o: { name?: string; mimeType?: string; claimedSize?: number } = {}): unknown {
+    if (kind === 'photo') {
+      const thumb = this.files.add(Buffer.concat([Buffer.from('thumb'), bytes.subarray(0, 16)]), { dir: 'photos', ext: 'jpg' });
+      const full = this.files.add(bytes, { dir: 'photos', ext: 'jpg', ...(o.claimedSize ? { claimedSize: o.claimedSize } : {}) });
+      return [
+        { ...this.files.wire(thumb), width: 90, height: 51 },
+        { ...this.files.wire(full), width: 1280, height: 720 },
+      ];
+    }
+    const dir = kind === 'voice' ? 'voice' : kind === 'document' ? 'documents' : `${kind}s`;
+    const ext = o.name?.split('.').pop() ?? (kind === 'voice' ? 'oga' : 'dat');
+    const f = this.files.add(bytes, { dir, ext, ...o });
+    const extra = kind === 'voice' || kind === 'audio' ? { duration: 3 } : kind === 'video' || kind === 'animation' ? { duration: 3, width: 640, height: 360 } : {};
+    return { ...this.files.wire(f), ...extra };
+  }
+
+  /** The photos and documents the bot sent into a chat, with their bytes, in order. */
+  sentFiles(chatId: number): { kind: 'photo' | 'document'; name: string | null; sha256: string; bytes: Buffer; replyTo: number | null; group: string | null }[] {
+    return this.sent(chatId).flatMap((m) => {
+      if (!m.file) return [];
+      const f = this.files.files.get(m.file.fileId)!;
+      return [{ kind: m.file.kind, name: f.name ?? null, bytes: f.bytes, sha256: createHash('sha256').update(f.bytes).digest('hex'), replyTo: m.reply_to_message_id ?? null, group: m.media_group_id ?? null }];
+    });
+  }
+
   /** A callback_query update for the button with this label (or predicate) on a bot message. */
   press(from: User, message: StoredMessage, label: string | ((b: InlineButton) => boolean)): Update.CallbackQueryUpdate {
     const buttons = message.reply_markup?.inline_keyboard.flat() ?? [];
@@ -163,16 +196,29 @@ export class TelegramFake {
       });
       res.end(JSON.stringify(a.body));
     };
-    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec((req.url ?? '').split('?')[0] ?? '');
+    const pathname = (req.url ?? '').split('?')[0] ?? '';
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(pathname);
+    if (download && req.method === 'GET') {
+      const fault = this.faults.get('file')?.shift();
+      if (fault) return send(faultAnswer(fault));
+      const got = this.files.download(download[1]!, this.token, decodeURIComponent(download[2]!));
+      res.writeHead(got.status, { 'content-type': got.type, 'content-length': String(got.body.length) }).end(got.body);
+      return;
+    }
+    const m = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(pathname);
     if (!m || m[1] !== this.token) return send(failure(new ApiError(401, 'Unauthorized')));
     const method = m[2]!;
     let params: Params;
+    let parts = new Map<string, UploadedPart>();
     try {
-      params = parseBody(req.headers['content-type'], Buffer.concat(chunks).toString('utf8'));
+      const type = req.headers['content-type'] ?? '';
+      if (type.startsWith('multipart/form-data')) ({ params, parts } = await parseMultipart(type, Buffer.concat(chunks)));
+      else params = parseBody(type, Buffer.concat(chunks).toString('utf8'));
     } catch {
       return send(failure(bad("can't parse request body")));
     }
-    const call: RecordedCall = { method, params };
+    this.parts = parts;
+    const call: RecordedCall = { method, params: parts.size > 0 ? { ...params, _parts: [...parts.entries()].map(([name, p]) => ({ name, filename: p.filename, size: p.bytes.length })) } : params };
     this.calls.push(call);
     const reply = (a: Answer) => {
       call.status = a.status;
@@ -224,7 +270,14 @@ export class TelegramFake {
     });
   }
 
+  /** The file parts of the request being answered (the fake answers one request at a time, synchronously). */
+  private parts = new Map<string, UploadedPart>();
+
   private readonly methods: Record<string, (p: Params) => unknown> = {
+    getFile: (p) => this.files.getFile(p),
+    sendPhoto: (p) => this.sendFile(p, 'photo'),
+    sendDocument: (p) => this.sendFile(p, 'document'),
+    sendMediaGroup: (p) => this.sendMediaGroup(p),
     getMe: () => ({ ...this.bot, can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false }),
     setMyCommands: (p) => {
       const commands = p['commands'];
@@ -361,13 +414,7 @@ export class TelegramFake {
     const { text, entities } = this.parseText(p);
     const markup = validateMarkup(p['reply_markup']);
     const rec = this.writableChat(chatId);
-    const rp = p['reply_parameters'] as { message_id?: unknown; allow_sending_without_reply?: unknown } | undefined;
-    let replyTo: number | undefined;
-    if (rp !== undefined) {
-      const target = this.store.message(chatId, Number(rp.message_id));
-      if (target) replyTo = target.message_id;
-      else if (rp.allow_sending_without_reply !== true) throw bad('message to be replied not found');
-    }
+    const replyTo = this.replyTarget(p, chatId);
     const stored: StoredMessage = {
       message_id: this.store.allocMessageId(chatId),
       chatId,
@@ -383,6 +430,83 @@ export class TelegramFake {
     };
     this.store.chatMessages(chatId).set(stored.message_id, stored);
     return this.toMessage(stored, rec.chat);
+  }
+
+  /** reply_parameters (an object, or its JSON in a form field), or the older reply_to_message_id Telegram still takes. */
+  private replyTarget(p: Params, chatId: number): number | undefined {
+    let rp = p['reply_parameters'] as { message_id?: unknown; allow_sending_without_reply?: unknown } | string | undefined;
+    if (typeof rp === 'string') {
+      try {
+        rp = JSON.parse(rp) as { message_id?: unknown; allow_sending_without_reply?: unknown };
+      } catch {
+        throw bad("can't parse reply parameters JSON object");
+      }
+    }
+    if (rp === undefined && p['reply_to_message_id'] !== undefined) rp = { message_id: p['reply_to_message_id'], allow_sending_without_reply: p['allow_sending_without_reply'] === true || p['allow_sending_without_reply'] === 'true' };
+    if (rp === undefined) return undefined;
+    const target = this.store.message(chatId, Number(rp.message_id));
+    if (target) return target.message_id;
+    if (rp.allow_sending_without_reply !== true && rp.allow_sending_without_reply !== 'true') throw bad('message to be replied not found');
+    return undefined;
+  }
+
+  private storeFile(chatId: number, file: FakeTgFile, kind: 'photo' | 'document', replyTo: number | undefined, group?: string): StoredMessage {
+    const stored: StoredMessage = {
+      message_id: this.store.allocMessageId(chatId),
+      chatId,
+      fromBot: true,
+      from: this.bot,
+      date: Math.floor(Date.now() / 1000),
+      text: '',
+      entities: [],
+      file: { kind, fileId: file.fileId },
+      ...(group ? { media_group_id: group } : {}),
+      ...(replyTo !== undefined ? { reply_to_message_id: replyTo } : {}),
+      deleted: false,
+      edits: 0,
+    };
+    this.store.chatMessages(chatId).set(stored.message_id, stored);
+    return stored;
+  }
+
+  private fileMessage(m: StoredMessage): Message {
+    const chat = this.store.chats.get(m.chatId)!.chat;
+    const f = this.files.files.get(m.file!.fileId)!;
+    const media = m.file!.kind === 'photo' ? { photo: [{ ...this.files.wire(f), width: 1280, height: 720 }] } : { document: this.files.wire(f) };
+    return { message_id: m.message_id, from: m.from, chat, date: m.date, ...media, ...(m.media_group_id ? { media_group_id: m.media_group_id } : {}) } as unknown as Message;
+  }
+
+  private sendFile(p: Params, kind: 'photo' | 'document'): Message {
+    const chatId = this.chatIdOf(p);
+    const { file } = this.files.resolve(p, this.parts, kind);
+    this.writableChat(chatId);
+    const replyTo = this.replyTarget(p, chatId);
+    return this.fileMessage(this.storeFile(chatId, file, kind, replyTo));
+  }
+
+  private sendMediaGroup(p: Params): Message[] {
+    const chatId = this.chatIdOf(p);
+    let media: unknown = p['media'];
+    if (typeof media === 'string') {
+      try {
+        media = JSON.parse(media);
+      } catch {
+        throw bad("can't parse InputMedia JSON object");
+      }
+    }
+    if (!Array.isArray(media)) throw bad('parameter "media" is required');
+    if (media.length < 2 || media.length > 10) throw bad('wrong number of media specified: must include 2-10 items');
+    const items = media as { type?: unknown; media?: unknown }[];
+    const types = items.map((i) => i.type);
+    if (types.some((t) => !['photo', 'video', 'document', 'audio'].includes(String(t)))) throw bad("can't parse InputMedia: media type is invalid");
+    const visual = types.every((t) => t === 'photo' || t === 'video');
+    if (!visual && !types.every((t) => t === types[0])) throw bad(`${types.includes('document') ? 'document' : 'audio'} can't be mixed with other media types`);
+    if (types.some((t) => t === 'video' || t === 'audio')) throw bad('unsupported media type in fake');
+    const resolved = items.map((i) => this.files.resolve({}, this.parts, i.type as 'photo' | 'document', i.media).file);
+    this.writableChat(chatId);
+    const replyTo = this.replyTarget(p, chatId);
+    const group = `${Date.now()}${this.store.allocMessageId(-1)}`;
+    return resolved.map((f, i) => this.fileMessage(this.storeFile(chatId, f, items[i]!.type as 'photo' | 'document', replyTo, group)));
   }
 
   private editable(p: Params): StoredMessage {
