@@ -200,7 +200,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         tickets,
         directory,
         sessions: createSessionRepo(db),
-        queries: createConsoleQueries(db),
+        queries: createConsoleQueries(db, { hiddenEmails: [ADMIN_EMAIL] }),
         throttle: createThrottleRepo(db),
         passwords: { verify: verifyPassword },
         unavailable,

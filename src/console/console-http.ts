@@ -16,6 +16,7 @@ import { t } from '../i18n/catalog.ts';
 import type { SafeHtml } from './html-template.ts';
 import { SESSION_MAX_MS, type ConsoleQueries, type PasswordCheck, type SessionKind, type SessionRepo, type ThrottleRepo, type UnavailabilityCheck } from '../core/ports/console-port.ts';
 import '../i18n/messages/console.ts';
+import '../i18n/messages/console-work.ts';
 import '../i18n/messages/portal.ts';
 
 export interface ConsoleDeps {
@@ -165,7 +166,9 @@ export async function startSession(req: FastifyRequest, reply: FastifyReply, kit
 }
 
 export function redirectToLogin(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const wanted = req.method === 'GET' ? safeNext(req.url, '') : '';
+  // A form posted after the session ended leads back to its ticket (the typed text waits in the browser's draft).
+  const posted = /^\/tickets\/([1-9]\d{0,8})\//.exec(req.url);
+  const wanted = req.method === 'GET' ? safeNext(req.url, '') : posted ? `/tickets/${posted[1]}` : '';
   const to = wanted && wanted !== '/tickets' && wanted !== '/' ? `/login?next=${encodeURIComponent(wanted)}` : '/login';
   return reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
 }

@@ -6,11 +6,13 @@
 import type { Db } from '../db/prisma.ts';
 import type { AgentOption, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
 
-export function createConsoleQueries(db: Db): ConsoleQueries {
+/** `hiddenEmails`: staff rows that are not people (the API's ADMIN_TOKEN pseudo-user), never offered as assignees. */
+export function createConsoleQueries(db: Db, opts: { hiddenEmails?: string[] } = {}): ConsoleQueries {
+  const hidden = opts.hiddenEmails ?? [];
   return {
     async agents(): Promise<AgentOption[]> {
       return db.user.findMany({
-        where: { role: { in: ['agent', 'admin'] } },
+        where: { role: { in: ['agent', 'admin'] }, deactivatedAt: null, email: { notIn: hidden } },
         select: { id: true, name: true, email: true },
         orderBy: [{ name: 'asc' }, { email: 'asc' }],
         take: 500,
