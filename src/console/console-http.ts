@@ -11,6 +11,9 @@ import type { RequesterService } from '../core/help-center/requester-service.ts'
 import type { SignInService } from '../core/help-center/sign-in-service.ts';
 import { fromAcceptLanguage, toLocale, type Locale } from '../core/locale.ts';
 import type { Store, UserRecord } from '../core/ports/store-port.ts';
+import type { LiveBus } from '../core/ports/live-port.ts';
+import type { AgentWorkDeps } from '../http/api/agent-work-routes.ts';
+import type { AgentAccessService } from '../core/directory/agent-access-service.ts';
 import type { Actor, TicketService } from '../core/tickets/ticket-service.ts';
 import { t } from '../i18n/catalog.ts';
 import type { SafeHtml } from './html-template.ts';
@@ -35,6 +38,11 @@ export interface ConsoleDeps {
   signIn: SignInService;
   /** The chat channels that are on and can link a customer's account (from their channel modules). */
   accountLinking: AccountLinking[];
+  /** Views, macros, SLA policies, notifications and tags (the same core the API uses). */
+  work: AgentWorkDeps;
+  /** Signals shared by every instance: ticket changes, notifications, presence. */
+  live: LiveBus;
+  access: AgentAccessService;
 }
 
 /**

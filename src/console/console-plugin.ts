@@ -31,6 +31,9 @@ import { queueRoutes } from './queue-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { liveRoutes } from './live/live-routes.ts';
+import { createPresence } from './live/presence.ts';
+import { notificationRoutes } from './notifications-routes.ts';
 import { errorText } from './view-parts.ts';
 
 const NUL_CODE = 'nul_character';
@@ -45,7 +48,7 @@ declare module 'fastify' {
 }
 
 /** No inline script or style anywhere, so the policy can forbid them: an injected tag could not run. */
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
@@ -154,6 +157,10 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     newTicketRoutes(app, kit);
     ticketRoutes(app, kit);
     userRoutes(app, kit);
+    const presence = createPresence(deps.live);
+    app.addHook('onClose', async () => presence.stop());
+    liveRoutes(app, kit, presence);
+    notificationRoutes(app, kit);
   };
 }
 

@@ -12,6 +12,7 @@ import { showRequesterTicket } from './portal/requester-ticket-routes.ts';
 import { UUID_RE } from './queue-routes.ts';
 import { ticketView, type ComposerState, type StaleState, type TicketPageData } from './ticket-view.ts';
 import { errorText } from './view-parts.ts';
+import { markTicketRead } from './notifications-routes.ts';
 
 const DONE = new Set(['note', 'reply', 'saved', 'private', 'created']);
 const SETTABLE: string[] = TICKET_STATUSES.filter((s) => s !== 'closed');
@@ -79,6 +80,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       if (isDomainError(e) && e.code === 'ticket_not_found') return notFound(req, reply);
       throw e;
     }
+    await markTicketRead(kit, actorOf(req).id, number).catch((err: unknown) => req.log.warn({ err }, 'console: notifications not marked read'));
     const q = req.query as Record<string, unknown>;
     const ctx = pageCtx(req, reply, kit);
     const done = typeof q.done === 'string' && DONE.has(q.done) ? ctx.tr(`done.${q.done}`) : null;

@@ -211,6 +211,7 @@ export function ticketView(ctx: PageCtx, d: TicketPageData, opts: { error?: stri
   <p class="crumbs"><a href="/tickets">${tr('nav.queue')}</a> / #${t.number}</p>
   <h1><span class="ticket-number">#${t.number}</span> ${t.subject}</h1>
   ${summary(ctx, t)}
+  <p id="presence" class="presence" aria-live="polite" hidden></p>
 </div>
 ${opts.stale ? staleNotice(ctx, opts.stale, names) : ''}${notice('error', opts.error)}${notice('ok', opts.done)}
 ${t.visibility === 'private' ? html`<div class="banner-private" role="note"><strong>${tr('ticket.private_banner_title')}</strong> ${tr('ticket.private_banner')}</div>` : ''}
@@ -225,5 +226,5 @@ ${t.visibility === 'private' ? html`<div class="banner-private" role="note"><str
     ${people(ctx, d)}
   </aside>
 </div>`;
-  return layoutView(ctx, { title: `#${t.number} ${t.subject}`, body, wide: true });
+  return layoutView(ctx, { title: `#${t.number} ${t.subject}`, body, wide: true, ticket: t.number });
 }

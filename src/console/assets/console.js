@@ -22,23 +22,27 @@
     });
   }
 
-  // Live updates: every [data-live] region carries a stamp of what it shows. The page is fetched again in the
-  // background; a region whose stamp changed is replaced by the new one.
-  var POLL_MS = 4000;
-  function startLive() {
-    if (!document.querySelector('[data-live]')) return;
+  // Live updates: every [data-live] region carries a stamp of what it shows. When the server's event stream says
+  // a ticket changed (the queue: any ticket; a ticket page: its own), the page is fetched again in the background
+  // and a region whose stamp changed is replaced by the new one.
+  var csrfMeta = document.querySelector('meta[name="tb-csrf"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
+  var ticketNumber = document.body.getAttribute('data-ticket');
+
+  function makeRefresher() {
     var announcer = document.getElementById('live-announcer');
     var busy = false;
-    var timer = setInterval(poll, POLL_MS);
-    function poll() {
-      if (busy || document.hidden) return;
+    var again = false;
+    var timer = null;
+    function run() {
+      if (busy) {
+        again = true;
+        return;
+      }
       busy = true;
       fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' })
         .then(function (res) {
-          if (!res.ok || res.redirected) {
-            if (res.redirected || res.status === 401) clearInterval(timer);
-            return null;
-          }
+          if (!res.ok || res.redirected) return null;
           return res.text();
         })
         .then(function (text) {
@@ -48,19 +52,136 @@
           document.querySelectorAll('[data-live]').forEach(function (old) {
             var fresh = doc.querySelector('[data-live="' + old.getAttribute('data-live') + '"]');
             if (!fresh || fresh.getAttribute('data-stamp') === old.getAttribute('data-stamp')) return;
-            if (old.contains(document.activeElement)) return; // do not pull the focus away; next round
+            if (old.contains(document.activeElement) || old.querySelector('input[type="checkbox"]:checked')) {
+              again = true; // do not pull the focus or a selection away; after the next signal
+              return;
+            }
             var node = document.importNode(fresh, true);
             localizeTimes(node);
             old.replaceWith(node);
             changed = true;
           });
+          // The forms' versions follow the page: a save after a pushed update is checked against what is shown.
+          ['version', 'seen', 'was_status', 'was_priority', 'was_assignee'].forEach(function (name) {
+            var fresh = doc.querySelectorAll('input[type="hidden"][name="' + name + '"]');
+            var mine = document.querySelectorAll('input[type="hidden"][name="' + name + '"]');
+            if (fresh.length !== mine.length || name.indexOf('was_') === 0) return;
+            mine.forEach(function (input, i) {
+              input.value = fresh[i].value;
+            });
+          });
           if (changed && announcer) announcer.textContent = announcer.getAttribute('data-updated-text') || '';
+          if (changed) document.dispatchEvent(new CustomEvent('tb:refreshed'));
         })
         .catch(function () {})
         .then(function () {
           busy = false;
+          if (again) {
+            again = false;
+            schedule(1500);
+          }
         });
     }
+    function schedule(ms) {
+      if (timer) return;
+      timer = setTimeout(function () {
+        timer = null;
+        run();
+      }, ms || 250);
+    }
+    return schedule;
+  }
+
+  function setUnread(n) {
+    var badge = document.getElementById('unread-count');
+    if (!badge) return;
+    badge.textContent = n > 0 ? String(n) : '';
+    badge.hidden = !(n > 0);
+    badge.setAttribute('aria-label', n + ' ' + (document.body.getAttribute('data-unread-label') || ''));
+    var link = document.getElementById('nav-notifications');
+    if (link) link.classList.toggle('has-unread', n > 0);
+  }
+
+  function startLive() {
+    if (!document.body.hasAttribute('data-agent')) return;
+    var hasRegions = !!document.querySelector('[data-live]');
+    var refresh = makeRefresher();
+    if (!window.EventSource) {
+      // No event streams in this browser: look again every few seconds instead.
+      if (hasRegions)
+        setInterval(function () {
+          if (!document.hidden) refresh(0);
+        }, 4000);
+      return;
+    }
+    var es = new EventSource('/console/events' + (ticketNumber ? '?ticket=' + encodeURIComponent(ticketNumber) : ''));
+    var opened = false;
+    es.addEventListener('open', function () {
+      // A reconnect may have missed signals: catch up once.
+      if (opened && hasRegions) refresh();
+      opened = true;
+    });
+    es.addEventListener('ticket', function (e) {
+      if (!hasRegions) return;
+      var d = JSON.parse(e.data);
+      if (ticketNumber && String(d.number) !== ticketNumber) return;
+      refresh();
+    });
+    es.addEventListener('resync', function () {
+      if (hasRegions) refresh();
+    });
+    es.addEventListener('notifications', function (e) {
+      setUnread(JSON.parse(e.data).unread);
+    });
+    es.addEventListener('presence', function (e) {
+      var d = JSON.parse(e.data);
+      var box = document.getElementById('presence');
+      if (!box) return;
+      box.textContent = d.text || '';
+      box.hidden = !d.text;
+      box.classList.toggle('presence-replying', d.people.some(function (p) { return p.state === 'replying'; }));
+    });
+    es.addEventListener('signed_out', function () {
+      es.close();
+    });
+    window.addEventListener('pagehide', function () {
+      es.close();
+    });
+  }
+
+  // Presence: the ticket page says every 15 s that the agent is here, and whether they are typing a reply.
+  function startPresence() {
+    if (!ticketNumber || !csrf) return;
+    var state = 'viewing';
+    var typedAt = 0;
+    function post(s, beacon) {
+      var body = new URLSearchParams({ ticket: ticketNumber, state: s, _csrf: csrf });
+      if (beacon && navigator.sendBeacon) return navigator.sendBeacon('/console/presence', body);
+      fetch('/console/presence', { method: 'POST', credentials: 'same-origin', body: body, keepalive: true }).catch(function () {});
+    }
+    function beat() {
+      if (document.hidden) return;
+      var now = state === 'replying' && Date.now() - typedAt < 20000 ? 'replying' : 'viewing';
+      state = now;
+      post(state);
+    }
+    beat();
+    setInterval(beat, 15000);
+    var body = document.getElementById('reply-body');
+    if (body)
+      body.addEventListener('input', function () {
+        typedAt = Date.now();
+        if (state !== 'replying') {
+          state = 'replying';
+          post(state);
+        }
+      });
+    document.addEventListener('visibilitychange', function () {
+      if (!document.hidden) beat();
+    });
+    window.addEventListener('pagehide', function () {
+      post('gone', true);
+    });
   }
 
   function el(tag, cls, text) {
@@ -229,6 +350,7 @@
   document.addEventListener('DOMContentLoaded', function () {
     localizeTimes(document);
     startLive();
+    startPresence();
     document.querySelectorAll('[data-typeahead]').forEach(startTypeahead);
     startComposer();
   });
