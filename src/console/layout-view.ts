@@ -58,7 +58,7 @@ ${agent ? html`<meta name="tb-csrf" content="${ctx.csrf}">` : ''}
 <link rel="stylesheet" href="/console/assets/console.css?v=${ASSET_VERSION}">
 <script src="/console/assets/console.js?v=${ASSET_VERSION}" defer></script>
 </head>
-<body${agent || customer ? '' : html` class="signed-out"`}${agent ? html` data-agent="1" data-unread-label="${tr('work:nav.unread_label')}"` : ''}${agent && page.ticket ? html` data-ticket="${page.ticket}"` : ''}>
+<body${agent || customer ? '' : html` class="signed-out"`}${agent ? html` data-agent="1" data-agent-id="${agent.id}" data-unread-label="${tr('work:nav.unread_label')}"` : ''}${agent && page.ticket ? html` data-ticket="${page.ticket}"` : ''}>
 <a class="skip-link" href="#main">${tr('nav.skip')}</a>
 <header class="top-bar">
   <a class="brand" href="${agent ? '/tickets' : customer ? '/my/tickets' : '/login'}"><span class="brand-mark" aria-hidden="true">◆</span> ${tr('app.name')}</a>

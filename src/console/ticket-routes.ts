@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DOMAIN_ERROR_STATUS, DomainError, isDomainError } from '../core/errors.ts';
 import { TICKET_PRIORITIES, TICKET_STATUSES, type TicketPriority, type TicketStatus } from '../core/tickets/ticket-types.ts';
+import type { Actor } from '../core/tickets/ticket-service.ts';
 import { actorOf, field, hasField, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from './console-http.ts';
 import { errorPageView } from './error-view.ts';
 import { showRequesterTicket } from './portal/requester-ticket-routes.ts';
@@ -14,7 +15,7 @@ import { ticketView, type ComposerState, type StaleState, type TicketPageData } 
 import { errorText } from './view-parts.ts';
 import { markTicketRead } from './notifications-routes.ts';
 
-const DONE = new Set(['note', 'reply', 'saved', 'private', 'created']);
+const DONE = new Set(['note', 'reply', 'saved', 'private', 'created', 'tags', 'macro']);
 const SETTABLE: string[] = TICKET_STATUSES.filter((s) => s !== 'closed');
 
 /** The version a form was loaded at (absent on a form from before versions: no check then). */
@@ -32,9 +33,9 @@ function formSeen(body: unknown): number {
 export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
   const { deps, queries } = kit;
 
-  async function load(number: number): Promise<TicketPageData> {
+  async function load(number: number, owner: { id: string; role: Actor['role'] }): Promise<TicketPageData> {
     const ticket = await deps.tickets.get(number);
-    const [comments, events, deliveries, threadLinks, requester, others, agents] = await Promise.all([
+    const [comments, events, deliveries, threadLinks, requester, others, agents, macros] = await Promise.all([
       deps.store.listComments(ticket.id, { publicOnly: false }),
       deps.store.listTicketEvents(ticket.id),
       queries.commentDeliveries(ticket.id),
@@ -42,9 +43,10 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       deps.store.getUser(ticket.requester.id),
       deps.store.listTickets({ requesterId: ticket.requester.id }, { limit: 6, cursor: null }),
       queries.agents(),
+      deps.work.macros.list(owner),
     ]);
     const otherTickets = others.items.filter((o) => o.number !== number).slice(0, 5);
-    return { ticket, comments, events, deliveries, threadLinks, requester, otherTickets, agents };
+    return { ticket, comments, events, deliveries, threadLinks, requester, otherTickets, agents, macros };
   }
 
   function notFound(req: FastifyRequest, reply: FastifyReply) {
@@ -60,7 +62,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     if (!isDomainError(e)) throw e;
     if (e.code === 'ticket_not_found') return notFound(req, reply);
     const ctx = pageCtx(req, reply, kit);
-    const data = await load(number);
+    const data = await load(number, actorOf(req));
     if (e.code === 'stale_ticket' && stale) {
       const since = data.events.slice(formSeen(req.body));
       return sendPage(reply, 409, ticketView(ctx, data, { composer, stale: { ...stale, since } }));
@@ -75,7 +77,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     if (req.consoleSession?.customer) return showRequesterTicket(req, reply, kit, number);
     let data: TicketPageData;
     try {
-      data = await load(number);
+      data = await load(number, actorOf(req));
     } catch (e) {
       if (isDomainError(e) && e.code === 'ticket_not_found') return notFound(req, reply);
       throw e;
@@ -83,7 +85,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     await markTicketRead(kit, actorOf(req).id, number).catch((err: unknown) => req.log.warn({ err }, 'console: notifications not marked read'));
     const q = req.query as Record<string, unknown>;
     const ctx = pageCtx(req, reply, kit);
-    const done = typeof q.done === 'string' && DONE.has(q.done) ? ctx.tr(`done.${q.done}`) : null;
+    const done = typeof q.done === 'string' && DONE.has(q.done) ? ctx.tr(q.done === 'tags' || q.done === 'macro' ? `work:done.${q.done}` : `done.${q.done}`) : null;
     return sendPage(reply, 200, ticketView(ctx, data, { done }));
   });
 
@@ -98,7 +100,7 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     if (!composer.body.trim()) {
       const ctx = pageCtx(req, reply, kit);
       try {
-        return sendPage(reply, 400, ticketView(ctx, await load(number), { error: ctx.tr('composer.empty'), composer }));
+        return sendPage(reply, 400, ticketView(ctx, await load(number, actorOf(req)), { error: ctx.tr('composer.empty'), composer }));
       } catch (e) {
         return again(req, reply, number, e);
       }
@@ -143,6 +145,33 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       return again(req, reply, number, e, undefined, { form: 'properties', mine });
     }
     return reply.redirect(`/tickets/${number}?done=saved`, 303);
+  });
+
+  app.post('/tickets/:number/tags', async (req, reply) => {
+    const number = parseTicketNumber((req.params as { number: string }).number);
+    if (number === null) return notFound(req, reply);
+    const raw = field(req.body, 'tags', 1100);
+    const tags = raw.split(/[,\s]+/).filter(Boolean);
+    try {
+      await deps.tickets.update(number, actorOf(req), { tags: { set: tags } }, 'web', { expectedVersion: formVersion(req.body) });
+    } catch (e) {
+      return again(req, reply, number, e, undefined, { form: 'properties' });
+    }
+    return reply.redirect(`/tickets/${number}?done=tags`, 303);
+  });
+
+  app.post('/tickets/:number/macro', async (req, reply) => {
+    const number = parseTicketNumber((req.params as { number: string }).number);
+    if (number === null) return notFound(req, reply);
+    const macroId = field(req.body, 'macro', 40);
+    if (!UUID_RE.test(macroId)) return again(req, reply, number, new DomainError('validation_failed', 'choose a macro', 'macro'));
+    try {
+      await deps.work.macros.apply(actorOf(req), number, macroId, 'web', { expectedVersion: formVersion(req.body) });
+    } catch (e) {
+      if (isDomainError(e) && e.code === 'macro_not_found') return again(req, reply, number, new DomainError('validation_failed', 'no such macro', 'macro'));
+      return again(req, reply, number, e, undefined, { form: 'properties' });
+    }
+    return reply.redirect(`/tickets/${number}?done=macro`, 303);
   });
 
   app.post('/tickets/:number/private', async (req, reply) => {

@@ -4,6 +4,9 @@ import type { CommentView, TicketView, UserRecord } from '../core/ports/store-po
 import { TICKET_PRIORITIES, TICKET_STATUSES } from '../core/tickets/ticket-types.ts';
 import type { PageCtx } from './console-http.ts';
 import type { AgentOption, DeliveryState, ThreadLinkInfo } from '../core/ports/console-port.ts';
+import type { MacroRecord } from '../core/ports/agent-work-port.ts';
+import { renderMacroBody } from '../core/macros/macro-rules.ts';
+import { slaView, type SlaTargetView } from '../core/sla/sla-rules.ts';
 import { chk, html, safeExternalUrl, sel, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
 import { eventText, historyView, threadView, type TicketEvent } from './thread-view.ts';
@@ -18,6 +21,8 @@ export interface TicketPageData {
   requester: UserRecord | null;
   otherTickets: TicketView[];
   agents: AgentOption[];
+  /** The macros this agent may use (shared and their own). */
+  macros: MacroRecord[];
 }
 
 /** A save refused because the ticket moved on: what happened since the form was loaded, and what the agent wanted. */
@@ -77,6 +82,17 @@ function composer(ctx: PageCtx, d: TicketPageData, state: ComposerState): SafeHt
     </fieldset>
     <p class="hint mode-hint hint-internal">${tr('composer.internal_hint')}</p>
     <p class="hint mode-hint hint-public" id="public-hint">${hint}</p>
+    ${d.macros.some((m) => m.body)
+      ? html`<div class="macro-picker" id="macro-picker">
+      <div class="field"><label for="macro-pick">${tr('work:macro.insert_label')}</label>
+        <select id="macro-pick" aria-keyshortcuts="m">
+          <option value="">${tr('work:macro.choose')}</option>
+          ${d.macros.filter((m) => m.body).map((m) => html`<option value="${m.id}" data-body="${renderMacroBody(m.body ?? '', { ticket: t, requester: t.requester, agent: { name: ctx.agent?.name ?? '' } })}" data-public="${m.public ? '1' : '0'}" data-status="${m.status ?? ''}">${m.name}</option>`)}
+        </select></div>
+      <p class="hint">${tr('work:macro.insert_hint')}</p>
+    </div>`
+      : ''}
+    <p class="hint" id="draft-restored" hidden>${tr('work:draft.restored')}</p>
     <label for="reply-body" class="visually-hidden">${tr('composer.body')}</label>
     <textarea id="reply-body" name="body" rows="6" required maxlength="20000" placeholder="${tr('composer.placeholder')}">${state.body}</textarea>
     <div class="composer-actions">
@@ -144,6 +160,31 @@ function properties(ctx: PageCtx, d: TicketPageData, stale?: StaleState): SafeHt
     </div>
     ${closed ? html`<p class="hint">${tr('composer.closed')}</p>` : html`<button type="submit" class="btn">${tr('ticket.save')}</button>`}
   </form>
+  ${slaBlock(ctx, t)}
+  <h3>${tr('work:field.tags')}</h3>
+  ${closed
+    ? html`<p>${t.tags.length ? t.tags.map((g) => html`<span class="tag">${g}</span>`) : html`<span class="muted">—</span>`}</p>`
+    : html`<form method="post" action="/tickets/${t.number}/tags" class="stack-sm" id="tags-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    ${versionFields(d)}
+    <div class="field">
+      <label for="p-tags" class="visually-hidden">${tr('work:field.tags')}</label>
+      <input id="p-tags" name="tags" value="${t.tags.join(' ')}" maxlength="1100" aria-describedby="p-tags-hint">
+      <p class="hint" id="p-tags-hint">${tr('work:tags.hint')}</p>
+    </div>
+    <button type="submit" class="btn btn-small">${tr('work:tags.save')}</button>
+  </form>`}
+  ${!closed && d.macros.length
+    ? html`<h3>${tr('work:macro.apply_title')}</h3>
+  <form method="post" action="/tickets/${t.number}/macro" class="stack-sm" id="macro-form">
+    <input type="hidden" name="_csrf" value="${ctx.csrf}">
+    ${versionFields(d)}
+    <div class="field"><label for="macro-apply" class="visually-hidden">${tr('work:macro.apply_title')}</label>
+      <select id="macro-apply" name="macro">${d.macros.map((m) => html`<option value="${m.id}">${m.name}</option>`)}</select></div>
+    <button type="submit" class="btn btn-small">${tr('work:macro.apply')}</button>
+    <p class="hint">${tr('work:macro.apply_hint')}</p>
+  </form>`
+    : ''}
   <h3>${tr('field.visibility')}</h3>
   <p>${t.visibility === 'private' ? html`<strong>${tr('visibility.private')}</strong>` : tr('visibility.public')}</p>
   ${visibility}
@@ -186,6 +227,18 @@ function people(ctx: PageCtx, d: TicketPageData): SafeHtml {
     ? html`<ul class="mini-list">${d.threadLinks.map((l) => html`<li>${channelName(tr, l.platform)} ${l.direct ? html`<span class="muted">(${tr('ticket.direct_message')})</span>` : ''} ${l.status === 'broken' ? html`<span class="badge badge-danger">${tr('ticket.thread_broken')}</span> <code>${l.brokenReason ?? ''}</code>` : html`<span class="badge badge-ok">${tr('ticket.thread_active')}</span>`}</li>`)}</ul>`
     : html`<p class="muted">${tr('ticket.no_chat_threads')}</p>`}
 </section>`;
+}
+
+function slaBlock(ctx: PageCtx, t: TicketView): SafeHtml {
+  const { tr } = ctx;
+  const v = slaView({ status: t.status, solvedAt: t.solvedAt, closedAt: t.closedAt, ...t.sla }, new Date());
+  const rows: [string, SlaTargetView | null][] = [['first_reply', v.firstReply], ['next_reply', v.nextReply], ['resolution', v.resolution]];
+  const shown = rows.filter(([, r]) => r !== null) as [string, SlaTargetView][];
+  if (!shown.length) return html``;
+  return html`<h3>${tr('work:field.sla')}</h3>
+  <dl class="facts sla" id="sla">${shown.map(
+    ([k, r]) => html`<dt>${tr(`work:sla.${k}`)}</dt><dd class="${r.breached ? 'sla-breached' : ''}" data-sla-target="${k}">${r.achievedAt ? tr(r.breached ? 'work:sla.met_late' : 'work:sla.met') : r.breached ? tr('work:sla.breached') : tr('work:sla.due')} ${timeTag(ctx.locale, r.dueAt)}</dd>`,
+  )}</dl>`;
 }
 
 /** The refusal of a stale save: who changed what since the form was loaded, and how to apply one's change again. */

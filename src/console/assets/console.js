@@ -347,11 +347,158 @@
     });
   }
 
+  // Macros: choosing one in the composer puts its text at the cursor (and its public/internal mode and status).
+  function startMacros() {
+    var pick = document.getElementById('macro-pick');
+    var body = document.getElementById('reply-body');
+    if (!pick || !body) return;
+    pick.addEventListener('change', function () {
+      var opt = pick.options[pick.selectedIndex];
+      if (!opt || !opt.value) return;
+      var text = opt.getAttribute('data-body') || '';
+      var at = body.selectionStart || body.value.length;
+      body.value = body.value.slice(0, at) + text + body.value.slice(body.selectionEnd || at);
+      var mode = document.getElementById(opt.getAttribute('data-public') === '1' ? 'mode-public' : 'mode-internal');
+      if (mode) mode.checked = true;
+      var status = document.getElementById('reply-status');
+      if (status && opt.getAttribute('data-status')) status.value = opt.getAttribute('data-status');
+      pick.value = '';
+      body.focus();
+      body.setSelectionRange(at + text.length, at + text.length);
+      body.dispatchEvent(new Event('input'));
+    });
+  }
+
+  // Drafts: what an agent types in a ticket's message box is kept in this browser (localStorage, per ticket and
+  // agent) until it is sent, so a reload, a stale refusal or signing in again loses nothing.
+  function startDrafts() {
+    var form = document.querySelector('form[data-draft]');
+    var body = document.getElementById('reply-body');
+    if (!form || !body) return;
+    var who = document.body.getAttribute('data-agent-id') || '';
+    var key = 'tb-draft:' + who + ':' + form.getAttribute('data-draft');
+    var store;
+    try {
+      store = window.localStorage;
+    } catch (e) {
+      return;
+    }
+    var sent = /[?&]done=(reply|note)\b/.test(location.search);
+    if (sent) store.removeItem(key);
+    var saved = null;
+    try {
+      saved = JSON.parse(store.getItem(key) || 'null');
+    } catch (e) {}
+    if (saved && saved.body && !body.value) {
+      body.value = saved.body;
+      var m = document.getElementById(saved.mode === 'public' ? 'mode-public' : 'mode-internal');
+      if (m) m.checked = true;
+      var note = document.getElementById('draft-restored');
+      if (note) note.hidden = false;
+    }
+    var t = null;
+    function save() {
+      var mode = form.querySelector('input[name="mode"]:checked');
+      if (body.value.trim()) store.setItem(key, JSON.stringify({ body: body.value, mode: mode ? mode.value : 'internal', at: Date.now() }));
+      else store.removeItem(key);
+    }
+    body.addEventListener('input', function () {
+      clearTimeout(t);
+      t = setTimeout(save, 300);
+    });
+    form.addEventListener('change', save);
+  }
+
+  // Keyboard shortcuts (listed on "?"). Never while typing in a field, except Escape.
+  function startShortcuts() {
+    var dialog = document.getElementById('shortcuts');
+    var opener = document.getElementById('shortcuts-open');
+    if (!dialog) return;
+    if (opener)
+      opener.addEventListener('click', function () {
+        dialog.showModal();
+      });
+    var pendingG = false;
+    var current = -1;
+    function rows() {
+      return Array.prototype.slice.call(document.querySelectorAll('#queue-live tbody tr'));
+    }
+    function mark(i) {
+      var r = rows();
+      if (!r.length) return;
+      current = Math.max(0, Math.min(i, r.length - 1));
+      r.forEach(function (row, j) {
+        row.classList.toggle('kbd-current', j === current);
+      });
+      r[current].scrollIntoView({ block: 'nearest' });
+    }
+    document.addEventListener('keydown', function (e) {
+      var tag = (e.target && e.target.tagName) || '';
+      var typing = tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (e.target && e.target.isContentEditable);
+      if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
+      var k = e.key;
+      if (pendingG) {
+        pendingG = false;
+        if (k === 'q') location.href = '/tickets';
+        else if (k === 'n') location.href = '/notifications';
+        return;
+      }
+      if (k === '?') {
+        e.preventDefault();
+        if (dialog.open) dialog.close();
+        else dialog.showModal();
+      } else if (k === 'g') pendingG = true;
+      else if (k === '/') {
+        var q = document.getElementById('f-q');
+        if (q) {
+          e.preventDefault();
+          q.focus();
+        }
+      } else if (k === 'j' || k === 'k') {
+        if (rows().length) {
+          e.preventDefault();
+          mark(current + (k === 'j' ? 1 : -1));
+        }
+      } else if ((k === 'o' || k === 'Enter') && current >= 0) {
+        var link = rows()[current] && rows()[current].querySelector('td.subject a');
+        if (link) link.click();
+      } else if (k === 'x' && current >= 0) {
+        var box = rows()[current] && rows()[current].querySelector('input[type="checkbox"]');
+        if (box) box.checked = !box.checked;
+      } else if (k === 'r' || k === 'n') {
+        var body = document.getElementById('reply-body');
+        var mode = document.getElementById(k === 'r' ? 'mode-public' : 'mode-internal');
+        if (body && mode) {
+          e.preventDefault();
+          mode.checked = true;
+          body.focus();
+        }
+      } else if (k === 'm') {
+        var pick = document.getElementById('macro-pick');
+        if (pick) {
+          e.preventDefault();
+          pick.focus();
+          if (pick.showPicker) {
+            try {
+              pick.showPicker();
+            } catch (err) {}
+          }
+        }
+      }
+    });
+    document.addEventListener('tb:refreshed', function () {
+      if (current >= 0) mark(current);
+    });
+  }
+
   document.addEventListener('DOMContentLoaded', function () {
     localizeTimes(document);
     startLive();
     startPresence();
     document.querySelectorAll('[data-typeahead]').forEach(startTypeahead);
     startComposer();
+    startMacros();
+    startDrafts();
+    startShortcuts();
   });
 })();
