@@ -217,6 +217,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         work,
         live,
         access,
+        hashPassword,
       }),
     ],
     trustProxy: config.TRUST_PROXY,

@@ -43,6 +43,8 @@ export interface ConsoleDeps {
   /** Signals shared by every instance: ticket changes, notifications, presence. */
   live: LiveBus;
   access: AgentAccessService;
+  /** For the first run's admin (the plugin makes the one-time setup token itself). */
+  hashPassword: (password: string) => Promise<string>;
 }
 
 /**

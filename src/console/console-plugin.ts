@@ -34,6 +34,7 @@ import { userRoutes } from './user-routes.ts';
 import { liveRoutes } from './live/live-routes.ts';
 import { createPresence } from './live/presence.ts';
 import { notificationRoutes } from './notifications-routes.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { errorText } from './view-parts.ts';
 
 const NUL_CODE = 'nul_character';
@@ -161,6 +162,7 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     app.addHook('onClose', async () => presence.stop());
     liveRoutes(app, kit, presence);
     notificationRoutes(app, kit);
+    adminRoutes(app, kit);
   };
 }
 

@@ -24,7 +24,8 @@ export function signInRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     if (req.consoleSession?.customer) return reply.redirect(safeNext(q.next, '/my/tickets'), 303);
     const ctx = pageCtx(req, reply, kit);
     const info = q.invited === '1' ? ctx.tr('login.password_set') : q.signed_out === '1' ? ctx.tr('login.signed_out') : null;
-    return sendPage(reply, 200, loginView(ctx, { email: '', next: safeNext(q.next, ''), info, emailSignIn: deps.signIn.emailAvailable }));
+    const setup = (await kit.queries.agents()).length === 0;
+    return sendPage(reply, 200, loginView(ctx, { email: '', next: safeNext(q.next, ''), info, emailSignIn: deps.signIn.emailAvailable, setup }));
   });
 
   // The per-address limit is a second line behind the per-email throttle: it stops one address from trying

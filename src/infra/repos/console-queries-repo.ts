@@ -4,7 +4,7 @@
  * Read-only: every change goes through the ticket and directory services.
  */
 import type { Db } from '../db/prisma.ts';
-import type { AgentOption, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
+import type { AgentOption, ChatConfigInfo, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
 
 /** `hiddenEmails`: staff rows that are not people (the API's ADMIN_TOKEN pseudo-user), never offered as assignees. */
 export function createConsoleQueries(db: Db, opts: { hiddenEmails?: string[] } = {}): ConsoleQueries {
@@ -50,6 +50,14 @@ export function createConsoleQueries(db: Db, opts: { hiddenEmails?: string[] } =
         orderBy: { createdAt: 'asc' },
       });
       return rows.map((r) => ({ platform: r.platform, status: r.status, brokenReason: r.brokenReason, direct: r.directUserId !== null }));
+    },
+
+    async chatConfigs(): Promise<ChatConfigInfo[]> {
+      return db.chatConfig.findMany({
+        select: { platform: true, workspaceId: true, chatId: true, updatedAt: true, service: { select: { id: true, name: true } } },
+        orderBy: [{ platform: 'asc' }, { workspaceId: 'asc' }, { chatId: 'asc' }],
+        take: 500,
+      });
     },
   };
 }
