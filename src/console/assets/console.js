@@ -61,15 +61,17 @@
             old.replaceWith(node);
             changed = true;
           });
-          // The forms' versions follow the page: a save after a pushed update is checked against what is shown.
-          ['version', 'seen', 'was_status', 'was_priority', 'was_assignee'].forEach(function (name) {
-            var fresh = doc.querySelectorAll('input[type="hidden"][name="' + name + '"]');
-            var mine = document.querySelectorAll('input[type="hidden"][name="' + name + '"]');
-            if (fresh.length !== mine.length || name.indexOf('was_') === 0) return;
-            mine.forEach(function (input, i) {
-              input.value = fresh[i].value;
+          // The composer's version follows the thread (a live region: the agent saw the new messages). The
+          // properties, tags and visibility forms keep the version they were loaded at, so a save over a change the
+          // agent did not see is refused and explained, never applied.
+          var freshComposer = doc.querySelector('form[data-draft]');
+          var myComposer = document.querySelector('form[data-draft]');
+          if (changed && freshComposer && myComposer)
+            ['version', 'seen'].forEach(function (name) {
+              var a = freshComposer.querySelector('input[name="' + name + '"]');
+              var b = myComposer.querySelector('input[name="' + name + '"]');
+              if (a && b) b.value = a.value;
             });
-          });
           if (changed && announcer) announcer.textContent = announcer.getAttribute('data-updated-text') || '';
           if (changed) document.dispatchEvent(new CustomEvent('tb:refreshed'));
         })
