@@ -56,12 +56,12 @@ function setupView(ctx: PageCtx, v: SetupForm): SafeHtml {
   ${notice('error', v.error)}
   <form method="post" action="/setup" class="stack" id="setup-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
-    <div class="field"><label for="setup-name">${tr('field.name')}</label><input id="setup-name" name="name" required maxlength="200" value="${v.name}" autocomplete="name"></div>
+    <div class="field"><label for="setup-name">${tr('field.name')}</label><input id="setup-name" type="text" name="name" required maxlength="200" value="${v.name}" autocomplete="name"></div>
     <div class="field"><label for="setup-email">${tr('field.email')}</label><input id="setup-email" name="email" type="email" required maxlength="254" value="${v.email}" autocomplete="username"></div>
     <div class="field"><label for="setup-password">${tr('invite.password')}</label><input id="setup-password" name="password" type="password" required minlength="${MIN_PASSWORD}" autocomplete="new-password"><p class="hint">${tr('invite.password_hint')}</p></div>
     <div class="field"><label for="setup-confirm">${tr('invite.confirm')}</label><input id="setup-confirm" name="confirm" type="password" required minlength="${MIN_PASSWORD}" autocomplete="new-password"></div>
     ${v.needsToken
-      ? html`<div class="field"><label for="setup-token">${tr('work:setup.token')}</label><input id="setup-token" name="token" required maxlength="200" autocomplete="off"><p class="hint">${tr('work:setup.token_hint')}</p></div>`
+      ? html`<div class="field"><label for="setup-token">${tr('work:setup.token')}</label><input id="setup-token" type="text" name="token" required maxlength="200" autocomplete="off"><p class="hint">${tr('work:setup.token_hint')}</p></div>`
       : html`<p class="hint">${tr('work:setup.loopback')}</p>`}
     <button type="submit" class="btn btn-primary btn-block">${tr('work:setup.submit')}</button>
   </form>
@@ -109,7 +109,7 @@ ${d.invitation ? html`<div class="notice notice-ok" role="status" id="invitation
   </table></div>
   <h3>${tr('work:admin.invite')}</h3>
   <form method="post" action="/admin/agents" class="filters" id="invite-form">${csrf}
-    <div class="field"><label for="inv-name">${tr('field.name')}</label><input id="inv-name" name="name" required maxlength="200"></div>
+    <div class="field"><label for="inv-name">${tr('field.name')}</label><input id="inv-name" type="text" name="name" required maxlength="200"></div>
     <div class="field"><label for="inv-email">${tr('field.email')}</label><input id="inv-email" name="email" type="email" required maxlength="254"></div>
     <div class="filter-actions"><button type="submit" class="btn btn-primary">${tr('work:admin.invite_submit')}</button></div>
   </form>
@@ -118,8 +118,8 @@ ${d.invitation ? html`<div class="notice notice-ok" role="status" id="invitation
   <h2 id="services-title">${tr('work:admin.services')}</h2>
   <ul class="mini-list">${d.services.map((s) => html`<li><strong>${s.name}</strong>${s.description ? html` <span class="muted">${s.description}</span>` : ''}</li>`)}</ul>
   <form method="post" action="/admin/services" class="filters" id="service-form">${csrf}
-    <div class="field"><label for="svc-name">${tr('field.name')}</label><input id="svc-name" name="name" required maxlength="200"></div>
-    <div class="field field-grow"><label for="svc-desc">${tr('field.description')}</label><input id="svc-desc" name="description" maxlength="1000"></div>
+    <div class="field"><label for="svc-name">${tr('field.name')}</label><input id="svc-name" type="text" name="name" required maxlength="200"></div>
+    <div class="field field-grow"><label for="svc-desc">${tr('field.description')}</label><input id="svc-desc" type="text" name="description" maxlength="1000"></div>
     <div class="filter-actions"><button type="submit" class="btn">${tr('work:admin.add_service')}</button></div>
   </form>
 </section>

@@ -163,7 +163,7 @@ ${notice('ok', v.done)}${notice('error', v.error)}
   </div>
   <div class="field">
     <label for="f-tag">${tr('work:field.tags')}</label>
-    <input id="f-tag" name="tag" value="${f.tag}" maxlength="200" placeholder="${tr('work:tags.placeholder')}">
+    <input id="f-tag" type="text" name="tag" value="${f.tag}" maxlength="200" placeholder="${tr('work:tags.placeholder')}">
   </div>
   <div class="field">
     <label for="f-sort">${tr('work:sort.label')}</label>

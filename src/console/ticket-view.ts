@@ -169,7 +169,7 @@ function properties(ctx: PageCtx, d: TicketPageData, stale?: StaleState): SafeHt
     ${versionFields(d)}
     <div class="field">
       <label for="p-tags" class="visually-hidden">${tr('work:field.tags')}</label>
-      <input id="p-tags" name="tags" value="${t.tags.join(' ')}" maxlength="1100" aria-describedby="p-tags-hint">
+      <input id="p-tags" type="text" name="tags" value="${t.tags.join(' ')}" maxlength="1100" aria-describedby="p-tags-hint">
       <p class="hint" id="p-tags-hint">${tr('work:tags.hint')}</p>
     </div>
     <button type="submit" class="btn btn-small">${tr('work:tags.save')}</button>
