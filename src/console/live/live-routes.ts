@@ -117,7 +117,8 @@ export function liveRoutes(app: FastifyInstance, kit: ConsoleKit, presence: Pres
     sendPresence(true);
   });
 
-  app.post('/console/presence', { config: { rateLimit: { max: 120, timeWindow: '1 minute' } } }, async (req, reply) => {
+  // Counted per session (many agents may share one address behind a NAT): a page beats 4 times a minute.
+  app.post('/console/presence', { config: { rateLimit: { max: 120, timeWindow: '1 minute', keyGenerator: (req) => req.consoleSession?.idHash ?? req.ip } } }, async (req, reply) => {
     const me = agentOf(req);
     const number = parseTicketNumber(field(req.body, 'ticket', 12));
     const raw = field(req.body, 'state', 10);
