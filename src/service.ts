@@ -59,6 +59,7 @@ import { composeSignInMail } from './console/portal/sign-in-mail.ts';
 import { createThrottleRepo } from './infra/repos/sign-in-throttle-repo.ts';
 import { createSessionRepo } from './infra/repos/console-session-repo.ts';
 import { createConsoleQueries } from './infra/repos/console-queries-repo.ts';
+import { createPgLiveBus } from './infra/live/pg-live-bus.ts';
 import { createOpsRepo } from './infra/repos/ops-repo.ts';
 import { databaseErrorLine, isDatabaseUnavailable } from './infra/db/db-errors.ts';
 import { createRequesterService, type RequesterService } from './core/help-center/requester-service.ts';
@@ -218,6 +219,9 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   });
 
   const unavailable = { isUnavailable: isDatabaseUnavailable, describe: databaseErrorLine };
+  // One listening connection per process: the console's live updates and presence, across instances.
+  const live = createPgLiveBus(databaseUrl, logger);
+  await Promise.race([live.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
   const app = await buildApp({
     unavailable,
     logger,
@@ -242,7 +246,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         tickets,
         directory,
         sessions: createSessionRepo(db),
-        queries: createConsoleQueries(db),
+        queries: createConsoleQueries(db, { hiddenEmails: [ADMIN_EMAIL] }),
         throttle: createThrottleRepo(db),
         passwords: { verify: verifyPassword },
         unavailable,
@@ -256,6 +260,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
           attachments,
           bearer: bearerUsers({ adminToken: config.ADMIN_TOKEN, adminUser: getAdmin, authenticate: (token) => access.authenticate(token) }),
         },
+        work,
+        live,
+        access,
+        hashPassword,
       }),
     ],
     trustProxy: config.TRUST_PROXY,
@@ -343,7 +351,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
     databaseUrl,
     stop() {
       stopping ??= (async () => {
-        await app.close(); // stops accepting, waits for in-flight requests
+        await app.close(); // stops accepting, ends the live streams, waits for in-flight requests
+        await live.close();
         await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await inboxQueue?.stop(); // finishes the inbound events in flight (a wait in place is rescheduled)

@@ -12,11 +12,15 @@ import type { RequesterService } from '../core/help-center/requester-service.ts'
 import type { SignInService } from '../core/help-center/sign-in-service.ts';
 import { fromAcceptLanguage, toLocale, type Locale } from '../core/locale.ts';
 import type { Store, UserRecord } from '../core/ports/store-port.ts';
+import type { LiveBus } from '../core/ports/live-port.ts';
+import type { AgentWorkDeps } from '../http/api/agent-work-routes.ts';
+import type { AgentAccessService } from '../core/directory/agent-access-service.ts';
 import type { Actor, TicketService } from '../core/tickets/ticket-service.ts';
 import { t } from '../i18n/catalog.ts';
 import type { SafeHtml } from './html-template.ts';
 import { SESSION_MAX_MS, type ConsoleQueries, type PasswordCheck, type SessionKind, type SessionRepo, type ThrottleRepo, type UnavailabilityCheck } from '../core/ports/console-port.ts';
 import '../i18n/messages/console.ts';
+import '../i18n/messages/console-work.ts';
 import '../i18n/messages/portal.ts';
 
 export interface ConsoleDeps {
@@ -37,6 +41,13 @@ export interface ConsoleDeps {
   accountLinking: AccountLinking[];
   /** Files: `GET /attachments/<id>/<name>` and the composer's uploads (absent: no files). */
   attachments?: AttachmentServeDeps;
+  /** Views, macros, SLA policies, notifications and tags (the same core the API uses). */
+  work: AgentWorkDeps;
+  /** Signals shared by every instance: ticket changes, notifications, presence. */
+  live: LiveBus;
+  access: AgentAccessService;
+  /** For the first run's admin (the plugin makes the one-time setup token itself). */
+  hashPassword: (password: string) => Promise<string>;
 }
 
 /**
@@ -168,7 +179,9 @@ export async function startSession(req: FastifyRequest, reply: FastifyReply, kit
 }
 
 export function redirectToLogin(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-  const wanted = req.method === 'GET' ? safeNext(req.url, '') : '';
+  // A form posted after the session ended leads back to its ticket (the typed text waits in the browser's draft).
+  const posted = /^\/tickets\/([1-9]\d{0,8})\//.exec(req.url);
+  const wanted = req.method === 'GET' ? safeNext(req.url, '') : posted ? `/tickets/${posted[1]}` : '';
   const to = wanted && wanted !== '/tickets' && wanted !== '/' ? `/login?next=${encodeURIComponent(wanted)}` : '/login';
   return reply.code(303).header('cache-control', 'no-store').redirect(to, 303);
 }

@@ -31,6 +31,10 @@ import { queueRoutes } from './queue-routes.ts';
 import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
+import { liveRoutes } from './live/live-routes.ts';
+import { createPresence } from './live/presence.ts';
+import { notificationRoutes } from './notifications-routes.ts';
+import { adminRoutes } from './admin-routes.ts';
 import { errorText } from './view-parts.ts';
 import { attachmentServeRoutes, registerComposerUploads } from '../http/attachment-routes.ts';
 
@@ -46,7 +50,7 @@ declare module 'fastify' {
 }
 
 /** No inline script or style anywhere, so the policy can forbid them: an injected tag could not run. */
-const SECURITY_HEADERS = {
+export const SECURITY_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   'x-content-type-options': 'nosniff',
@@ -162,6 +166,11 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
     ticketRoutes(app, kit);
     userRoutes(app, kit);
     if (deps.attachments) attachmentServeRoutes(app, deps.attachments, (req) => req.consoleSession?.agent ?? req.consoleSession?.customer ?? null);
+    const presence = createPresence(deps.live);
+    app.addHook('onClose', async () => presence.stop());
+    liveRoutes(app, kit, presence);
+    notificationRoutes(app, kit);
+    adminRoutes(app, kit);
   };
 }
 

@@ -12,6 +12,8 @@ export interface LoginPage {
   /** Whether customers can get a sign-in link (a mail server is configured). */
   emailSignIn: boolean;
   customer?: { email?: string; error?: string | null; status?: number };
+  /** Nobody can sign in yet: the first run's setup is offered. */
+  setup?: boolean;
 }
 
 /** One page for both: agents with their password, customers with a link sent to their email address. */
@@ -35,6 +37,7 @@ export function loginView(ctx: PageCtx, v: LoginPage): SafeHtml {
   <h1 id="login-title">${tr('login.title')}</h1>
   <p class="muted">${tr('portal:login.lead')}</p>
   ${notice('error', v.error)}${notice('ok', v.info)}
+  ${v.setup ? html`<p class="notice notice-info" role="note" id="setup-offer">${tr('work:setup.offer')} <a href="/setup">${tr('work:setup.offer_link')}</a></p>` : ''}
   <h2 class="auth-part">${tr('portal:login.agents')}</h2>
   <form method="post" action="/login" class="stack" id="password-form">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">

@@ -24,7 +24,9 @@ export function signInRoutes(app: FastifyInstance, kit: ConsoleKit): void {
     if (req.consoleSession?.customer) return reply.redirect(safeNext(q.next, '/my/tickets'), 303);
     const ctx = pageCtx(req, reply, kit);
     const info = q.invited === '1' ? ctx.tr('login.password_set') : q.signed_out === '1' ? ctx.tr('login.signed_out') : null;
-    return sendPage(reply, 200, loginView(ctx, { email: '', next: safeNext(q.next, ''), info, emailSignIn: deps.signIn.emailAvailable }));
+    // The first-run offer needs the database; the sign-in form does not (it answers 503 itself when posted).
+    const setup = await kit.queries.agents().then((a) => a.length === 0, () => false);
+    return sendPage(reply, 200, loginView(ctx, { email: '', next: safeNext(q.next, ''), info, emailSignIn: deps.signIn.emailAvailable, setup }));
   });
 
   // The per-address limit is a second line behind the per-email throttle: it stops one address from trying

@@ -61,7 +61,7 @@ export function threadView(
 </section>`;
 }
 
-function eventText(tr: Tr, e: TicketEvent, names: Map<string, string>): SafeHtml {
+export function eventText(tr: Tr, e: TicketEvent, names: Map<string, string>): SafeHtml {
   const status = (s: string | null) => (s ? tr(`status.${s}`) : '—');
   const prio = (p: string | null) => (p ? tr(`common:priority.${p}`) : '—');
   const who = (id: string | null) => (id ? (names.get(id) ?? tr('common.unknown')) : tr('common.nobody'));
@@ -92,6 +92,8 @@ function eventText(tr: Tr, e: TicketEvent, names: Map<string, string>): SafeHtml
       return html`${tr('event.reopened')}`;
     case 'follow_up':
       return html`${tr('event.follow_up')}`;
+    case 'tags':
+      return html`${tr('work:event.tags', { from: e.from ?? '', to: e.to ?? '' })}`;
     case 'thread_linked':
       return html`${tr('event.thread_linked', { channel: channelName(tr, (e.to ?? '').split(':')[0] ?? '') })}`;
     default:

@@ -4,6 +4,7 @@ import { allCatalogs, t } from './catalog.ts';
 import './messages/console.ts';
 import './messages/portal.ts';
 import './messages/email.ts';
+import './messages/console-work.ts';
 
 describe('message catalog', () => {
   it('has every key in English, Japanese and Russian, with the same placeholders', () => {

@@ -126,7 +126,7 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
   it('changes the status and assignee from the properties, and shows the history', async () => {
     await page.locator('#p-status').selectOption('on_hold');
     await page.locator('#p-assignee').selectOption({ label: 'Bob Builder' });
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.waitForURL(/done=saved/);
     expect(await page.locator('#ticket-summary .status').textContent()).toBe('On hold');
     const history = await page.locator('#ticket-history').textContent();
@@ -150,7 +150,7 @@ describe('the console in Chromium', { timeout: 90_000 }, () => {
     await page.locator('table.queue', { hasText: 'Projector in room 4 has no signal' }).waitFor({ timeout: 15_000 });
     await page.screenshot({ path: path.join(SHOTS, 'queue.png'), fullPage: true });
     await page.getByLabel('Search').fill('projector');
-    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await page.waitForURL(/q=projector/);
     expect(await page.locator('table.queue tbody tr').count()).toBe(1);
   });

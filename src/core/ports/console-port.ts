@@ -64,6 +64,16 @@ export interface ConsoleQueries {
   /** Deliveries of each comment (by comment id), one per linked chat thread. */
   commentDeliveries(ticketId: string): Promise<Map<string, DeliveryState[]>>;
   threadLinks(ticketId: string): Promise<ThreadLinkInfo[]>;
+  /** The group chats and channels a service was chosen for (by a chat command or an admin), by platform. */
+  chatConfigs(): Promise<ChatConfigInfo[]>;
+}
+
+export interface ChatConfigInfo {
+  platform: string;
+  workspaceId: string;
+  chatId: string;
+  service: { id: string; name: string } | null;
+  updatedAt: Date;
 }
 
 export interface PasswordCheck {

@@ -4,13 +4,15 @@
  * Read-only: every change goes through the ticket and directory services.
  */
 import type { Db } from '../db/prisma.ts';
-import type { AgentOption, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
+import type { AgentOption, ChatConfigInfo, ConsoleQueries, DeliveryState, ThreadLinkInfo } from '../../core/ports/console-port.ts';
 
-export function createConsoleQueries(db: Db): ConsoleQueries {
+/** `hiddenEmails`: staff rows that are not people (the API's ADMIN_TOKEN pseudo-user), never offered as assignees. */
+export function createConsoleQueries(db: Db, opts: { hiddenEmails?: string[] } = {}): ConsoleQueries {
+  const hidden = opts.hiddenEmails ?? [];
   return {
     async agents(): Promise<AgentOption[]> {
       return db.user.findMany({
-        where: { role: { in: ['agent', 'admin'] } },
+        where: { role: { in: ['agent', 'admin'] }, deactivatedAt: null, email: { notIn: hidden } },
         select: { id: true, name: true, email: true },
         orderBy: [{ name: 'asc' }, { email: 'asc' }],
         take: 500,
@@ -48,6 +50,14 @@ export function createConsoleQueries(db: Db): ConsoleQueries {
         orderBy: { createdAt: 'asc' },
       });
       return rows.map((r) => ({ platform: r.platform, status: r.status, brokenReason: r.brokenReason, direct: r.directUserId !== null }));
+    },
+
+    async chatConfigs(): Promise<ChatConfigInfo[]> {
+      return db.chatConfig.findMany({
+        select: { platform: true, workspaceId: true, chatId: true, updatedAt: true, service: { select: { id: true, name: true } } },
+        orderBy: [{ platform: 'asc' }, { workspaceId: 'asc' }, { chatId: 'asc' }],
+        take: 500,
+      });
     },
   };
 }

@@ -1,0 +1,105 @@
+/**
+ * The live bus over PostgreSQL LISTEN/NOTIFY: one connection per process listens on the channel and fans each
+ * signal out in memory to every subscriber; publishing is a NOTIFY on the same connection, so that every instance
+ * (this one too) hears it. If the connection drops, it reconnects with a growing pause and tells subscribers, who
+ * catch up (a page reloads what it shows): NOTIFY is not durable, and nothing here needs it to be.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import { encodeLiveSignal, LIVE_CHANNEL, parseLiveSignal, type LiveBus, type LiveSignal } from '../../core/ports/live-port.ts';
+
+export function createPgLiveBus(connectionString: string, log: Logger, opts: { maxPauseMs?: number } = {}): LiveBus & { ready: Promise<void> } {
+  const listeners = new Set<(s: LiveSignal) => void>();
+  const reconnectListeners = new Set<() => void>();
+  let client: pg.Client | null = null;
+  let closed = false;
+  let pause = 250;
+  let everConnected = false;
+  let timer: NodeJS.Timeout | null = null;
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((r) => (resolveReady = r));
+
+  function deliver(s: LiveSignal): void {
+    for (const l of listeners) {
+      try {
+        l(s);
+      } catch (err) {
+        log.warn({ err }, 'live bus: a listener failed');
+      }
+    }
+  }
+
+  async function connect(): Promise<void> {
+    if (closed) return;
+    const c = new pg.Client({ connectionString, application_name: 'ticket-bridge-live' });
+    c.on('notification', (msg) => {
+      if (msg.channel !== LIVE_CHANNEL || !msg.payload) return;
+      const s = parseLiveSignal(msg.payload);
+      if (s) deliver(s);
+    });
+    c.on('error', (err) => {
+      log.warn({ err: err.message }, 'live bus: connection error');
+      drop(c);
+    });
+    c.on('end', () => drop(c));
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${LIVE_CHANNEL}`);
+    } catch (err) {
+      log.warn({ err: (err as Error).message }, 'live bus: cannot listen yet');
+      drop(c);
+      return;
+    }
+    if (closed) {
+      await c.end().catch(() => {});
+      return;
+    }
+    client = c;
+    pause = 250;
+    resolveReady();
+    if (everConnected) for (const l of reconnectListeners) l();
+    everConnected = true;
+  }
+
+  function drop(c: pg.Client): void {
+    if (client === c) client = null;
+    c.removeAllListeners('end');
+    void c.end().catch(() => {});
+    if (closed || timer) return;
+    timer = setTimeout(() => {
+      timer = null;
+      void connect();
+    }, pause);
+    pause = Math.min(pause * 2, opts.maxPauseMs ?? 10_000);
+  }
+
+  void connect();
+
+  return {
+    ready,
+    async publish(s) {
+      const c = client;
+      if (!c) return;
+      await c.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, encodeLiveSignal(s)]).catch((err: Error) => log.warn({ err: err.message }, 'live bus: publish failed'));
+    },
+    subscribe(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    onReconnect(l) {
+      reconnectListeners.add(l);
+      return () => reconnectListeners.delete(l);
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      resolveReady();
+      const c = client;
+      client = null;
+      if (c) {
+        c.removeAllListeners('end');
+        await c.end().catch(() => {});
+      }
+    },
+  };
+}
