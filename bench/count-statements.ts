@@ -1,7 +1,9 @@
 /**
  * `tsx bench/count-statements.ts`: the statements (and transactions) one agent comment, one delivery and one
  * ticket of a chat thread cost, counted at the pg client the service uses (Prisma's adapter, graphile-worker).
- * Needs DATABASE_URL (a server it may create a database on). pg_stat_statements needs shared_preload_libraries, which a shared server rarely has; this needs nothing.
+ * The worker's idle polls (graphile-worker's and the inbox queue's claim) are left out. Needs DATABASE_URL (a
+ * server it may create a database on). pg_stat_statements needs shared_preload_libraries, which a shared server
+ * rarely has; this needs nothing.
  */
 import pg from 'pg';
 import pino from 'pino';
@@ -17,7 +19,7 @@ const original = pg.Client.prototype.query;
 pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   const q = args[0] as string | { text?: string };
   const text = typeof q === 'string' ? q : (q?.text ?? '');
-  if (on && !/jobs\.is_available = true|worker_heartbeats|^LISTEN/i.test(text)) log.push(text.replace(/\s+/g, ' ').slice(0, 160));
+  if (on && !/jobs\.is_available = true|worker_heartbeats|^LISTEN|WITH due AS/i.test(text)) log.push(text.replace(/\s+/g, ' ').slice(0, 160));
   return (original as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pg.Client.prototype.query;
 

@@ -1,5 +1,5 @@
 /**
- * The inbound inbox on PostgreSQL: a platform event is one INSERT before the platform gets its answer; the unique
+ * The inbound inbox on PostgreSQL: a platform event is INSERTed before the platform gets its answer; the unique
  * (platform, external_id) recognises retries. The table is also the queue the worker claims from (inbox-queue.ts).
  * The processing algorithm is the core's (src/core/sync/inbound-processor.ts); this is its repository and scheduler.
  */
@@ -12,41 +12,103 @@ import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbo
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { storable } from '../../core/text-rules.ts';
 
+/**
+ * Many events in one statement (one commit): each row, or, for a platform's retry recorded before, that row's id.
+ * Rows are inserted in the order given (ids in arrival order, which one chat's order follows).
+ */
 const RECORD_SQL = `
-  WITH ins AS (
+  WITH input AS (
+    SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS i(platform, external_id, ordering_key, payload, n)),
+  ins AS (
     INSERT INTO inbound_events (platform, external_id, ordering_key, payload)
-    VALUES ($1, $2, $3, $4::jsonb)
+    SELECT platform, external_id, ordering_key, payload::jsonb FROM input ORDER BY n
     ON CONFLICT (platform, external_id) DO NOTHING
-    RETURNING id)
-  SELECT id::text AS id, false AS duplicate FROM ins
-  UNION ALL
-  SELECT id::text AS id, true AS duplicate FROM inbound_events
-  WHERE platform = $1 AND external_id = $2 AND NOT EXISTS (SELECT 1 FROM ins)`;
+    RETURNING id, platform, external_id)
+  SELECT i.n::int AS n, COALESCE(ins.id, old.id)::text AS id, ins.id IS NOT NULL AS inserted
+  FROM input i
+  LEFT JOIN ins ON ins.platform = i.platform AND ins.external_id = i.external_id
+  LEFT JOIN inbound_events old ON ins.id IS NULL AND old.platform = i.platform AND old.external_id = i.external_id`;
+
+type NewEvent = Parameters<InboxPort['record']>[0];
+type Waiting = { event: NewEvent; resolve: (r: { id: string; duplicate: boolean }) => void; reject: (e: unknown) => void };
+
+/** At most this many record statements at once; the events arriving meanwhile go together in the next one. */
+const MAX_IN_FLIGHT = 4;
+const MAX_BATCH = 200;
 
 /**
  * `pool`: the connections the webhooks record on, of their own, so that a busy worker never keeps a platform
  * waiting for its answer. `recorded` is told after each new event (this process's worker claims it at once).
+ *
+ * Group commit: while MAX_IN_FLIGHT statements are running, the events that arrive wait and are then recorded
+ * together, in one statement and one commit; each webhook still answers only once its own event is durable. At a
+ * low rate every event has its statement at once.
  */
 export function createInbox(db: Db, opts: { pool?: pg.Pool; recorded?: () => void } = {}): InboxPort {
-  const run = async (params: unknown[]): Promise<{ id: string; duplicate: boolean }[]> => {
-    if (opts.pool) return (await opts.pool.query<{ id: string; duplicate: boolean }>(RECORD_SQL, params)).rows;
-    return db.$queryRawUnsafe<{ id: string; duplicate: boolean }[]>(RECORD_SQL, ...params);
+  const run = async (params: unknown[]): Promise<{ n: number; id: string | null; inserted: boolean }[]> => {
+    if (opts.pool) return (await opts.pool.query<{ n: number; id: string | null; inserted: boolean }>(RECORD_SQL, params)).rows;
+    return db.$queryRawUnsafe<{ n: number; id: string | null; inserted: boolean }[]>(RECORD_SQL, ...params);
   };
+  const waiting: Waiting[] = [];
+  let inFlight = 0;
+
+  async function write(batch: Waiting[]): Promise<void> {
+    const rows = await run([
+      batch.map((w) => w.event.platform),
+      batch.map((w) => w.event.externalId),
+      batch.map((w) => w.event.orderingKey ?? null),
+      batch.map((w) => JSON.stringify(w.event.payload ?? null)),
+    ]);
+    const byN = new Map(rows.map((r) => [Number(r.n), r]));
+    const firstOfKey = new Set<string>();
+    let anyNew = false;
+    const answers: { w: Waiting; answer: { id: string; duplicate: boolean } | null }[] = batch.map((w, i) => {
+      const r = byN.get(i + 1);
+      if (!r?.id) return { w, answer: null };
+      // The same event twice in one batch (a platform's quick retry): the first is the new one.
+      const key = `${w.event.platform}\u0000${w.event.externalId}`;
+      const isNew = r.inserted && !firstOfKey.has(key);
+      firstOfKey.add(key);
+      anyNew ||= isNew;
+      return { w, answer: { id: r.id, duplicate: !isNew } };
+    });
+    if (anyNew) opts.recorded?.();
+    for (const { w, answer } of answers) {
+      if (answer) w.resolve(answer);
+      else {
+        // A concurrent statement inserted it after this one's snapshot was taken: a new statement sees it.
+        db.inboundEvent
+          .findUnique({ where: { platform_externalId: { platform: w.event.platform, externalId: w.event.externalId } }, select: { id: true } })
+          .then((e) => w.resolve({ id: String(e?.id ?? ''), duplicate: true }), w.reject);
+      }
+    }
+  }
+
+  function pump(): void {
+    while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
+      const batch = waiting.splice(0, MAX_BATCH);
+      inFlight++;
+      write(batch)
+        .catch(async (err: unknown) => {
+          if (batch.length === 1) return batch[0]!.reject(err);
+          // One event the database refuses must not fail the others: each on its own.
+          await Promise.all(batch.map((w) => write([w]).catch((e: unknown) => w.reject(e))));
+        })
+        .finally(() => {
+          inFlight--;
+          pump();
+        });
+    }
+  }
+
   return {
-    async record(platformEvent) {
+    record(platformEvent) {
       // A platform cannot correct what it sends: what PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD.
       const event = storable(platformEvent);
-      // One statement: the row, or the id of the one a platform's retry recorded before.
-      const rows = await run([event.platform, event.externalId, event.orderingKey ?? null, JSON.stringify(event.payload ?? null)]);
-      const row = rows[0];
-      if (row && !row.duplicate) opts.recorded?.();
-      if (row) return { id: row.id, duplicate: row.duplicate };
-      // A concurrent retry inserted it after this statement's snapshot was taken: a new statement sees it.
-      const existing = await db.inboundEvent.findUnique({
-        where: { platform_externalId: { platform: event.platform, externalId: event.externalId } },
-        select: { id: true },
+      return new Promise((resolve, reject) => {
+        waiting.push({ event, resolve, reject });
+        pump();
       });
-      return { id: String(existing?.id ?? ''), duplicate: true };
     },
   };
 }
