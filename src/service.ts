@@ -151,7 +151,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   });
   const inbox = createInbox(db);
   const adapters = new Map<string, ChannelAdapter>();
-  const blobs = await createBlobStore(config, db);
+  const blobs = await createBlobStore(config, databaseUrl);
   logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
   const attachments = createAttachmentService({ repo: createAttachmentRepo(db), blobs, adapters, maxBytes: config.ATTACHMENT_MAX_BYTES, detect: detectType, log: logger });
   const chat = createChatService({
@@ -333,6 +333,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
+        await blobs.close?.();
         await db.$disconnect();
         await embedded?.stop();
       })();
