@@ -125,7 +125,7 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
           res = await fetch(`${opts.apiUrl}/upload?${q}`, {
             method: 'POST',
             headers: { authorization: `Bearer ${TEST_BOT_TOKEN}`, 'content-type': f.contentType, 'content-length': String(f.size) },
-            body: (await f.open()) as unknown as RequestInit["body"],
+            body: Readable.toWeb(await f.open()) as unknown as RequestInit["body"],
             duplex: 'half',
           } as RequestInit);
         } catch (e) {
