@@ -165,7 +165,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   ingestPool.on('error', (err) => logger.warn({ err: err.message }, 'inbox pool connection error'));
   const inbox = createInbox(db, { pool: ingestPool, recorded: () => inboxQueue?.nudge() });
   const adapters = new Map<string, ChannelAdapter>();
-  const blobs = await createBlobStore(config, db);
+  const blobs = await createBlobStore(config, databaseUrl);
   logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
   const attachments = createAttachmentService({ repo: createAttachmentRepo(db), blobs, adapters, maxBytes: config.ATTACHMENT_MAX_BYTES, detect: detectType, log: logger });
   const chat = createChatService({
@@ -358,6 +358,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         await inboxQueue?.stop(); // finishes the inbound events in flight (a wait in place is rescheduled)
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
+        await blobs.close?.();
         await db.$disconnect();
         await ingestPool.end();
         await embedded?.stop();

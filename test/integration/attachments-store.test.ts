@@ -107,15 +107,18 @@ function storeContract(name: string, make: () => BlobStore, leftovers: () => Pro
 let db: Db;
 let drop: () => Promise<void>;
 let dir = '';
+let pgStore: ReturnType<typeof createPgBlobStore>;
 
 beforeAll(async () => {
   const t = await createTestDatabase();
   drop = t.drop;
   await applyMigrations(t.url);
   db = createPrisma(t.url);
+  pgStore = createPgBlobStore(t.url);
   dir = await mkdtemp(path.join(os.tmpdir(), 'tb-blobs-'));
 });
 afterAll(async () => {
+  await pgStore?.close();
   await db?.$disconnect();
   await drop?.();
   if (dir) await rm(dir, { recursive: true, force: true });
@@ -126,12 +129,12 @@ async function filesUnder(root: string): Promise<number> {
   return entries.filter((e) => e.isFile()).length;
 }
 
-storeContract('PostgreSQL store', () => createPgBlobStore(db), () => db.attachmentBlob.count());
+storeContract('PostgreSQL store', () => pgStore, () => db.attachmentBlob.count());
 storeContract('disk store', () => createDiskBlobStore(dir), () => filesUnder(dir));
 
 describe('PostgreSQL store: chunks and the sweep', () => {
   it('writes 256 KiB chunk rows and sweeps unfinished or unreferenced blobs only when old', async () => {
-    const store = createPgBlobStore(db);
+    const store = pgStore;
     const b = await store.put(pieces(randomBytes(CHUNK_BYTES * 2 + 1)), { maxBytes: 10 * CHUNK_BYTES });
     const chunks = await db.attachmentBlobChunk.findMany({ where: { key: b.key }, select: { seq: true, data: true }, orderBy: { seq: 'asc' } });
     expect(chunks.map((c) => [c.seq, c.data.length])).toEqual([[0, CHUNK_BYTES], [1, CHUNK_BYTES], [2, 1]]);

@@ -60,7 +60,7 @@ async function customerTicket() {
 type Ticket = Awaited<ReturnType<typeof customerTicket>>;
 
 /** The customer says something with files in the ticket's thread; waits until the event is processed. */
-async function customerSends(t: Ticket, text: string, files: { id: string; name: string; size?: number; contentType?: string }[], eventId = randomUUID(), messageId?: string) {
+async function customerSends(t: Ticket, text: string, files: { id: string; name: string; size?: number; contentType?: string; content?: string }[], eventId = randomUUID(), messageId?: string) {
   await sendInbound({ id: eventId, chatId: t.chatId, threadRef: t.threadRef, user: t.user, email: t.email, text, files, ...(messageId ? { messageId } : {}) });
   await waitFor(async () => (await db.inboundEvent.findFirst({ where: { platform: 'test', externalId: eventId } }))?.status === 'done', 20_000, 'inbound event processed');
 }
@@ -249,6 +249,11 @@ describe('files that cannot be kept', () => {
     expect(c.missingAttachments).toEqual([
       { id: row!.id, name: 'video.mp4', state: 'too_large', reason: `larger than ${MAX} bytes`, size: MAX + 1, platformUrl: `${platform.url}/view/big-${t.number}` },
     ]);
+    // The customer's page says it too, with the platform's link.
+    const page = (await (await customerBrowser(t)).get(`/tickets/${t.number}`)).body;
+    expect(page).toContain('video.mp4');
+    expect(page).toContain('not kept: larger than 1.0 MB');
+    expect(page).toContain(`${platform.url}/view/big-${t.number}`);
   });
 
   it('a file found too large only while streaming (no size given) keeps nothing and is marked too large', async () => {
@@ -262,6 +267,15 @@ describe('files that cannot be kept', () => {
     expect(await db.attachmentBlobChunk.count({ where: { blob: { complete: false } } })).toBe(0);
     const page = await api('GET', `/tickets/${t.number}/comments`);
     expect(page.status).toBe(200);
+  });
+
+  it('bytes that come with the event (a mail part) are stored directly, nothing fetched', async () => {
+    const t = await customerTicket();
+    const fetches = platform.fileFetches;
+    await customerSends(t, 'from my mail', [{ id: `inline-${t.number}`, name: 'scan.png', content: png.toString('base64') }]);
+    const [row] = await attachmentsOf(t.ticketId);
+    expect(row).toMatchObject({ name: 'scan.png', state: 'stored', contentType: 'image/png', size: png.length, sha256: sha(png) });
+    expect(platform.fileFetches).toBe(fetches);
   });
 
   it('a file the platform no longer has is unavailable, with its platform link', async () => {

@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { ChannelAdapter, OutboundFile, SentMessage } from '../ports/channel-port.ts';
 import type { DeliveryMessage } from '../chat/chat-messages.ts';
-import { CLAIM_MS, createThreadDrain, type DrainRepo, type PendingDelivery, type ThreadLinkRow } from '../sync/thread-drain.ts';
+import { FILES_CLAIM_MS, createThreadDrain, type DrainRepo, type PendingDelivery, type ThreadLinkRow } from '../sync/thread-drain.ts';
 
 type Row = Omit<PendingDelivery, 'status'> & { status: 'pending' | 'sending' | 'sent' | 'failed'; platformMessageId: string | null };
 
@@ -15,6 +15,8 @@ function world(opts: { postFiles: boolean; direct?: boolean }) {
   let clock = 5_000_000;
   const link: ThreadLinkRow = { id: 'L1', ticketId: 'T1', platform: 'test', workspaceId: 'W', chatId: opts.direct ? 'U9' : 'C', threadRef: opts.direct ? '' : 'R', directUserId: opts.direct ? 'U9' : null, locale: 'en', status: 'active', brokenReason: null };
   const rows: Row[] = [];
+  const claims: number[] = [];
+  const calls: string[] = [];
   const ticket = { number: 12, subject: 'VPN', status: 'open' as const, priority: 'normal' as const, visibility: 'public' as const };
   const add = (type: string, comment: Row['comment'], commentId = 'c1') => {
     const r: Row = { id: String(rows.length + 1), status: 'pending', attempts: 0, claimedUntil: null, event: { type, payload: { number: 12, commentId }, createdAt: new Date(clock) }, ticket, comment, deliveredMessageId: null, platformMessageId: null };
@@ -31,6 +33,7 @@ function world(opts: { postFiles: boolean; direct?: boolean }) {
       const r = rows.find((x) => x.id === id)!;
       if (!(r.status === 'pending' || (r.status === 'sending' && (!r.claimedUntil || r.claimedUntil.getTime() <= clock)))) return false;
       Object.assign(r, { status: 'sending', attempts: r.attempts + 1, claimedUntil: until });
+      claims.push(until.getTime() - clock);
       return true;
     },
     markDeliverySent: async (id, mid) => void Object.assign(rows.find((x) => x.id === id)!, { status: 'sent', platformMessageId: mid, claimedUntil: null }),
@@ -39,7 +42,6 @@ function world(opts: { postFiles: boolean; direct?: boolean }) {
     breakThreadLink: async () => undefined,
     moveThreadLink: async () => undefined,
   };
-  const calls: string[] = [];
   const uploaded: { key: string; names: string[]; bytes: string[]; threadRef: string | null }[] = [];
   const file = (id: string, name: string, body: string): OutboundFile => ({ id, name, contentType: 'text/plain', size: body.length, open: async () => Readable.from([Buffer.from(body)]) });
   const files = new Map<string, OutboundFile[]>([['c1', [file('a1', 'log.txt', 'line 1'), file('a2', 'más datos.csv', 'x,y')]]]);
@@ -88,17 +90,18 @@ function world(opts: { postFiles: boolean; direct?: boolean }) {
     now: () => clock,
     sleep: async (ms) => void (clock += ms),
   });
-  return { rows, add, drain, calls, uploaded, tick: (ms: number) => void (clock += ms) };
+  return { rows, add, drain, calls, uploaded, claims, tick: (ms: number) => void (clock += ms) };
 }
 
 const reply = { body: 'Here are the logs', authorName: 'Ann', public: true, deleted: false };
 
 describe('a comment’s files through the drain', () => {
-  it('are handed to postFiles after the text, as their own delivery, with the bytes', async () => {
+  it('are handed to postFiles after the text, as their own delivery, with the bytes (under a long claim)', async () => {
     const w = world({ postFiles: true });
     w.add('comment.added', reply);
     w.add('comment.files', reply);
     await w.drain('L1');
+    expect(w.claims).toEqual([30_000, FILES_CLAIM_MS]);
     expect(w.calls).toEqual(['post:delivery-1:Here are the logs', 'files:delivery-2']);
     expect(w.uploaded).toEqual([{ key: 'delivery-2', names: ['log.txt', 'más datos.csv'], bytes: ['line 1', 'x,y'], threadRef: 'R' }]);
     expect(w.rows.map((r) => [r.status, r.platformMessageId])).toEqual([['sent', 'p1'], ['sent', 'f-a1']]);
@@ -134,8 +137,8 @@ describe('a comment’s files through the drain', () => {
     const d = w.add('comment.files', reply);
     // The first drain uploaded (the platform has it under this delivery's key) and died before marking it sent.
     w.uploaded.push({ key: 'delivery-1', names: ['log.txt'], bytes: ['line 1'], threadRef: 'R' });
-    Object.assign(d, { status: 'sending', attempts: 1, claimedUntil: new Date(5_000_000 + CLAIM_MS) });
-    w.tick(CLAIM_MS + 1);
+    Object.assign(d, { status: 'sending', attempts: 1, claimedUntil: new Date(5_000_000 + FILES_CLAIM_MS) });
+    w.tick(FILES_CLAIM_MS + 1);
     await w.drain('L1');
     expect(w.calls).toEqual(['find:delivery-1']);
     expect(d).toMatchObject({ status: 'sent', platformMessageId: 'found' });
