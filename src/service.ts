@@ -151,7 +151,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   });
   const inbox = createInbox(db);
   const adapters = new Map<string, ChannelAdapter>();
-  const blobs = await createBlobStore(config, db);
+  const blobs = await createBlobStore(config, databaseUrl);
   logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
   const attachments = createAttachmentService({ repo: createAttachmentRepo(db), blobs, adapters, maxBytes: config.ATTACHMENT_MAX_BYTES, detect: detectType, log: logger });
   const chat = createChatService({
@@ -270,9 +270,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
           logger.debug({ attachmentId: id, outcome }, 'attachment fetch done');
         },
         [TASK_SWEEP_BLOBS]: async () => {
+          const uploads = await attachments.sweepUnattached(24 * 3600_000);
           // Bytes a crash left behind (an unfinished put, a blob whose row never committed), an hour on.
           const n = (await blobs.sweep?.(3600_000)) ?? 0;
-          if (n) logger.info({ blobs: n }, 'swept unreferenced attachment blobs');
+          if (n || uploads) logger.info({ blobs: n, uploads }, 'swept unattached uploads and unreferenced attachment blobs');
         },
         [TASK_SEND_SIGN_IN_LINK]: async (payload) => {
           const p = payload as { email?: unknown; locale?: unknown; next?: unknown };
@@ -332,6 +333,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
+        await blobs.close?.();
         await db.$disconnect();
         await embedded?.stop();
       })();

@@ -32,7 +32,7 @@ import { signInRoutes } from './sign-in-routes.ts';
 import { ticketRoutes } from './ticket-routes.ts';
 import { userRoutes } from './user-routes.ts';
 import { errorText } from './view-parts.ts';
-import { attachmentServeRoutes } from '../http/attachment-routes.ts';
+import { attachmentServeRoutes, registerComposerUploads } from '../http/attachment-routes.ts';
 
 const NUL_CODE = 'nul_character';
 
@@ -71,6 +71,9 @@ export function createConsolePlugin(deps: ConsoleDeps): (app: FastifyInstance) =
 
     await app.register(cookie);
     await app.register(formbody, { bodyLimit: 1024 * 1024 });
+    // The composer's files: each streamed into the attachment store as it arrives (never buffered), its field's
+    // value becoming the upload's id; the CSRF check and the comment come after, with the other fields.
+    if (deps.attachments) await registerComposerUploads(app, deps.attachments.attachments);
     await app.register(csrf, {
       sessionPlugin: '@fastify/session',
       sessionKey: '_csrf',

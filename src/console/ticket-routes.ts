@@ -73,10 +73,12 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       mode: field(req.body, 'mode') === 'public' ? 'public' : 'internal',
       status: SETTABLE.includes(field(req.body, 'status')) ? field(req.body, 'status') : '',
     };
-    if (!composer.body.trim()) {
+    const files = [(req.body as Record<string, unknown> | undefined)?.files].flat().filter((v): v is string => typeof v === 'string' && UUID_RE.test(v));
+    if (req.uploadRefused || (!composer.body.trim() && files.length === 0)) {
       const ctx = pageCtx(req, reply, kit);
+      const tooLarge = req.uploadRefused === 'file_too_large';
       try {
-        return sendPage(reply, 400, ticketView(ctx, await load(number), { error: ctx.tr('composer.empty'), composer }));
+        return sendPage(reply, tooLarge ? 413 : 400, ticketView(ctx, await load(number), { error: ctx.tr(tooLarge ? 'composer.file_too_large' : 'composer.empty'), composer }));
       } catch (e) {
         return again(req, reply, number, e);
       }
@@ -86,7 +88,13 @@ export function ticketRoutes(app: FastifyInstance, kit: ConsoleKit): void {
       // The reply and its "then set status" are one step: a refused status keeps the reply out too, and the
       // composer comes back filled in.
       const status = composer.status ? (composer.status as TicketStatus) : undefined;
-      const r = await deps.tickets.comment(number, actorOf(req), { body: composer.body, public: composer.mode === 'public', via: 'web', status });
+      const r = await deps.tickets.comment(number, actorOf(req), {
+        body: composer.body.trim(),
+        public: composer.mode === 'public',
+        via: 'web',
+        status,
+        ...(files.length ? { attachmentIds: files } : {}),
+      });
       commentId = r.comment?.id ?? null;
     } catch (e) {
       return again(req, reply, number, e, composer);

@@ -43,7 +43,7 @@ function composer(ctx: PageCtx, t: TicketView, state: ComposerState): SafeHtml {
   const publicHint = t.visibility === 'private' ? tr('composer.public_hint_private') : tr('composer.public_hint');
   return html`<section class="card composer-card" aria-labelledby="composer-title">
   <h2 id="composer-title">${tr('composer.title')}</h2>
-  <form method="post" action="/tickets/${t.number}/comments" class="composer">
+  <form method="post" action="/tickets/${t.number}/comments" class="composer" enctype="multipart/form-data">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
     <fieldset class="mode-switch">
       <legend class="visually-hidden">${tr('composer.mode')}</legend>
@@ -55,7 +55,11 @@ function composer(ctx: PageCtx, t: TicketView, state: ComposerState): SafeHtml {
     <p class="hint mode-hint hint-internal">${tr('composer.internal_hint')}</p>
     <p class="hint mode-hint hint-public">${publicHint}</p>
     <label for="reply-body" class="visually-hidden">${tr('composer.body')}</label>
-    <textarea id="reply-body" name="body" rows="6" required maxlength="20000" placeholder="${tr('composer.placeholder')}">${state.body}</textarea>
+    <textarea id="reply-body" name="body" rows="6" maxlength="20000" placeholder="${tr('composer.placeholder')}">${state.body}</textarea>
+    <div class="field composer-files">
+      <label for="reply-files">${tr('composer.attach')}</label>
+      <input type="file" id="reply-files" name="files" multiple>
+    </div>
     <div class="composer-actions">
       <div class="field field-inline">
         <label for="reply-status">${tr('composer.then_status')}</label>

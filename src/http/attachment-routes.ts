@@ -10,6 +10,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AttachmentRecord } from '../core/attachments/attachment-port.ts';
 import { dispositionOf, parseRange, THUMBNAIL_TYPES, viewerOf, type Viewer } from '../core/attachments/attachment-rules.ts';
@@ -50,6 +51,47 @@ export function uploadRoutes(deps: { attachments: AttachmentService; publicUrl: 
       }
     });
   };
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set while a multipart form's files are stored: what went wrong with one of them. */
+    uploadRefused?: 'file_too_large';
+  }
+}
+
+/**
+ * multipart/form-data for the console's forms (the composer's files), inside the console plugin: each file is
+ * streamed into the store as it arrives (by its agent, who is known from the session by then) and its field gets
+ * the upload's id; a file over the limit is refused (`req.uploadRefused`), never a 5xx. An upload whose form is then
+ * refused (a bad CSRF token, a rule) stays unattached: nobody but its uploader can attach it, and the sweep removes
+ * it after a day.
+ */
+export async function registerComposerUploads(app: FastifyInstance, attachments: AttachmentService): Promise<void> {
+  // @fastify/multipart does not encapsulate: its parser and hook belong to the plugin that registers it (the console).
+  await app.register(multipart, {
+      attachFieldsToBody: 'keyValues',
+      limits: { fileSize: attachments.maxBytes + 1, files: 20, fields: 50, fieldSize: 1024 * 1024, parts: 80 },
+      throwFileSizeLimit: false,
+      async onFile(this: FastifyRequest, part) {
+        const agent = this.consoleSession?.agent;
+        // An empty file input sends a part with no name and no bytes; and only agents upload here.
+        if (!part.filename || !agent || this.uploadRefused) {
+          part.file.resume();
+          part.value = undefined;
+          return;
+        }
+        try {
+          const a = await attachments.upload(part.file, { filename: part.filename, uploaderId: agent.id });
+          part.value = a.id;
+        } catch (e) {
+          if (!(e instanceof FileTooLargeError)) throw e;
+          this.uploadRefused = 'file_too_large';
+          part.file.resume();
+          part.value = undefined;
+        }
+      },
+  });
 }
 
 /** A bearer token's user (the ADMIN_TOKEN's or an agent's), for the file route outside the API. */

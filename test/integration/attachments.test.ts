@@ -60,7 +60,7 @@ async function customerTicket() {
 type Ticket = Awaited<ReturnType<typeof customerTicket>>;
 
 /** The customer says something with files in the ticket's thread; waits until the event is processed. */
-async function customerSends(t: Ticket, text: string, files: { id: string; name: string; size?: number; contentType?: string }[], eventId = randomUUID(), messageId?: string) {
+async function customerSends(t: Ticket, text: string, files: { id: string; name: string; size?: number; contentType?: string; content?: string }[], eventId = randomUUID(), messageId?: string) {
   await sendInbound({ id: eventId, chatId: t.chatId, threadRef: t.threadRef, user: t.user, email: t.email, text, files, ...(messageId ? { messageId } : {}) });
   await waitFor(async () => (await db.inboundEvent.findFirst({ where: { platform: 'test', externalId: eventId } }))?.status === 'done', 20_000, 'inbound event processed');
 }
@@ -249,6 +249,11 @@ describe('files that cannot be kept', () => {
     expect(c.missingAttachments).toEqual([
       { id: row!.id, name: 'video.mp4', state: 'too_large', reason: `larger than ${MAX} bytes`, size: MAX + 1, platformUrl: `${platform.url}/view/big-${t.number}` },
     ]);
+    // The customer's page says it too, with the platform's link.
+    const page = (await (await customerBrowser(t)).get(`/tickets/${t.number}`)).body;
+    expect(page).toContain('video.mp4');
+    expect(page).toContain('not kept: larger than 1.0 MB');
+    expect(page).toContain(`${platform.url}/view/big-${t.number}`);
   });
 
   it('a file found too large only while streaming (no size given) keeps nothing and is marked too large', async () => {
@@ -262,6 +267,15 @@ describe('files that cannot be kept', () => {
     expect(await db.attachmentBlobChunk.count({ where: { blob: { complete: false } } })).toBe(0);
     const page = await api('GET', `/tickets/${t.number}/comments`);
     expect(page.status).toBe(200);
+  });
+
+  it('bytes that come with the event (a mail part) are stored directly, nothing fetched', async () => {
+    const t = await customerTicket();
+    const fetches = platform.fileFetches;
+    await customerSends(t, 'from my mail', [{ id: `inline-${t.number}`, name: 'scan.png', content: png.toString('base64') }]);
+    const [row] = await attachmentsOf(t.ticketId);
+    expect(row).toMatchObject({ name: 'scan.png', state: 'stored', contentType: 'image/png', size: png.length, sha256: sha(png) });
+    expect(platform.fileFetches).toBe(fetches);
   });
 
   it('a file the platform no longer has is unavailable, with its platform link', async () => {
@@ -294,7 +308,8 @@ describe('agents send files', () => {
     const thread = platform.thread(t.chatId, t.threadRef).map((m) => m.text);
     const textAt = thread.indexOf(`agent_reply|#${t.number}|Here is the manual`);
     expect(textAt).toBeGreaterThanOrEqual(0);
-    expect(thread.slice(textAt + 1)).toEqual(['file|manual.pdf', 'file|steps.txt']);
+    // Right after its text, in order (the status change the reply made comes after them).
+    expect(thread.slice(textAt + 1, textAt + 3)).toEqual(['file|manual.pdf', 'file|steps.txt']);
     // The requester can open them in the help center too (their chat message links their account first).
     await customerSends(t, 'thanks', []);
     const requester = await customerBrowser(t);
@@ -362,4 +377,43 @@ describe('agents send files', () => {
       expect(r.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     }
   });
+
+  it('the console composer sends files as multipart (CSRF kept), streamed into the store; too large is a clear 413 page', async () => {
+    const t = await customerTicket();
+    const email = `composer${seq}@support.example`;
+    expect((await api('POST', '/agents', { email, name: 'Composer Agent', password: 'correct horse battery' }, ADMIN_TOKEN)).status).toBe(201);
+    const c = new ConsoleClient(svc.app);
+    await c.signIn(email, 'correct horse battery');
+    const page = await c.get(`/tickets/${t.number}`);
+    expect(page.body).toContain('enctype="multipart/form-data"');
+    expect(page.body).toContain('type="file"');
+    const boundary = '----tb' + randomUUID();
+    const form = (fields: Record<string, string>, files: { name: string; bytes: Buffer }[]) =>
+      Buffer.concat([
+        ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
+        ...files.flatMap((f) => [
+          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
+          f.bytes,
+          Buffer.from('\r\n'),
+        ]),
+        Buffer.from(`--${boundary}--\r\n`),
+      ]);
+    const post = (payload: Buffer) =>
+      svc.app.inject({ method: 'POST', url: `/tickets/${t.number}/comments`, remoteAddress: c.remoteAddress, headers: { cookie: c.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+
+    const noToken = await post(form({ body: 'no token', mode: 'public' }, [{ name: 'x.png', bytes: png }]));
+    expect(noToken.statusCode).toBe(403);
+    const sent = await post(form({ _csrf: c.token, body: 'The screenshot you asked for', mode: 'public' }, [{ name: 'shot.png', bytes: png }, { name: 'notes.txt', bytes: text }]));
+    expect(sent.statusCode).toBe(303);
+    const comments = (await api('GET', `/tickets/${t.number}/comments`)).body.comments as { body: string; attachments: { name: string; size: number }[] }[];
+    const mine = comments.find((x) => x.body === 'The screenshot you asked for')!;
+    expect(mine.attachments.map((a) => [a.name, a.size])).toEqual([['shot.png', png.length], ['notes.txt', text.length]]);
+    await waitFor(() => platform.uploads.filter((u) => u.chatId === t.chatId).length === 2, 20_000, 'composer files delivered');
+    expect(platform.uploads.filter((u) => u.chatId === t.chatId).map((u) => u.sha256)).toEqual([sha(png), sha(text)]);
+
+    const tooBig = await post(form({ _csrf: c.token, body: 'huge', mode: 'public' }, [{ name: 'huge.bin', bytes: Buffer.alloc(MAX + 10, 1) }]));
+    expect(tooBig.statusCode).toBe(413);
+    expect(tooBig.body).toContain('larger than the size limit');
+    expect((await api('GET', `/tickets/${t.number}/comments`)).body.comments.map((x: { body: string }) => x.body)).not.toContain('huge');
+  }, 60_000);
 });

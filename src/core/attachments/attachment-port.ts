@@ -61,4 +61,6 @@ export interface AttachmentRepo {
   markRefused(id: string, state: 'too_large' | 'unavailable', reason: string, size?: number | null): Promise<boolean>;
   /** The stored files of a comment, in the order they were attached. */
   storedFilesOf(commentId: string): Promise<AttachmentRecord[]>;
+  /** Removes uploads never attached to a comment, created before `before`; returns their storage keys. */
+  deleteUnattachedUploads(before: Date): Promise<string[]>;
 }

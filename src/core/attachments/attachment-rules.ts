@@ -58,16 +58,13 @@ const TEXT_BY_EXTENSION: Record<string, string> = {
 export function looksLikeText(sample: Uint8Array): boolean {
   if (sample.length === 0) return true;
   if (sample.includes(0)) return false;
-  // Drop up to 3 bytes of a character cut at the end of the sample.
-  for (let cut = 0; cut <= 3 && cut <= sample.length; cut++) {
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(sample.subarray(0, sample.length - cut));
-      return true;
-    } catch {
-      /* try shorter */
-    }
+  try {
+    // `stream`: a character cut at the end of the sample is not an error; a broken one inside it is.
+    new TextDecoder('utf-8', { fatal: true }).decode(sample, { stream: true });
+    return true;
+  } catch {
+    return false;
   }
-  return false;
 }
 
 /**

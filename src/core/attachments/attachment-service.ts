@@ -108,6 +108,13 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
       return blobs.get(a.storageKey, range);
     },
 
+    /** Uploads nobody attached within `olderThanMs` (an abandoned composer, a refused form): rows and bytes go. */
+    async sweepUnattached(olderThanMs: number): Promise<number> {
+      const keys = await repo.deleteUnattachedUploads(new Date(Date.now() - olderThanMs));
+      for (const key of keys) await blobs.delete(key).catch((e: unknown) => log.warn({ err: (e as Error)?.message }, 'could not delete an upload\'s bytes'));
+      return keys.length;
+    },
+
     /** A public comment's stored files, as an adapter uploads them (each open() a fresh stream). */
     async outboundFiles(commentId: string): Promise<OutboundFile[]> {
       const rows = await repo.storedFilesOf(commentId);

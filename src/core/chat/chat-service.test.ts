@@ -107,6 +107,27 @@ describe('asking for help from a chat', () => {
     expect(keys).toEqual([{ platform: 'forms', workspaceId: 'W1', platformUserId: 'U_ALICE', chatId: '' }]);
   });
 
+  it('a request made from a message with files keeps them on its description; in its thread, a too-large one is told to its sender', async () => {
+    const t = setup();
+    const alice = t.person('U_ALICE', { platform: 'steps' });
+    const files = [
+      { name: '../screen.png', url: 'https://chat/f1', platformFileId: 'F1', size: 2048, contentType: 'image/png', fetchRef: { message: 'm1' } },
+      { name: 'video.mp4', url: 'https://chat/f2', platformFileId: 'F2', size: 21 * 1024 * 1024 },
+    ];
+    await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', '1.1', { platform: 'steps' }), actor: alice, source: { messageId: 'C1:1.1', text: 'the scanner jams on every page', files, url: null }, submitNow: true });
+    const [ticket] = t.core.peek.tickets();
+    expect(ticket).toMatchObject({ description: 'the scanner jams on every page' });
+    const [first] = await t.core.store.listComments(ticket!.id, { publicOnly: false });
+    expect(first!.attachments.map((a) => [a.name, a.state, a.platformUrl])).toEqual([
+      ['screen.png', 'pending', 'https://chat/f1'],
+      ['video.mp4', 'too_large', 'https://chat/f2'],
+    ]);
+    // In its thread, a message that is only a file is a comment too, and a too-large one is told to its sender.
+    const reply = await t.core.chat.handle({ ...t.message(alice, t.place('C1', '1.1', { platform: 'steps' }), ''), files: [files[1]!] } as ChatEvent);
+    expect(kinds(reply)).toEqual(['notice:common:chat.file_too_large']);
+    expect(reply.replies[0]!.message).toMatchObject({ params: { name: 'video.mp4', max: '20' } });
+  });
+
   it("an agent's chat account cannot be a chat requester", async () => {
     const t = setup();
     await t.core.agent('ann@support.example');

@@ -90,6 +90,8 @@ export interface DrainDeps {
 export const MAX_INLINE_WAIT_MS = 1500;
 /** How long a claim protects a send in flight; longer than any platform call may take. */
 export const CLAIM_MS = 30_000;
+/** The same for a comment's files: uploading a few large files takes far longer than posting a message. */
+export const FILES_CLAIM_MS = 15 * 60_000;
 
 const cut = (s: string) => s.slice(0, 500);
 
@@ -153,7 +155,7 @@ export function createThreadDrain(deps: DrainDeps) {
         return;
       }
       if (wait > 0) await sleep(wait);
-      if (!(await repo.claimDelivery(d.id, new Date(now() + CLAIM_MS)))) {
+      if (!(await repo.claimDelivery(d.id, new Date(now() + (action.action === 'files' ? FILES_CLAIM_MS : CLAIM_MS))))) {
         await scheduler.drainLater(link.id, new Date(now() + CLAIM_MS));
         return;
       }

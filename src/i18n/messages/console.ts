@@ -4,6 +4,7 @@ import { registerMessages, type Catalog } from '../catalog.ts';
  * stay in the code. */
 export const consoleMessages: Catalog = {
   en: {
+    'composer.file_too_large': 'A file is larger than the size limit and was not attached. Nothing was sent.',
     'attachment.pending': 'being fetched from the chat…',
     'attachment.too_large': 'not kept: larger than {{max}}',
     'attachment.unavailable': 'could not be fetched',
@@ -225,6 +226,7 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'This invitation link was already used.',
   },
   ja: {
+    'composer.file_too_large': 'サイズの上限を超えるファイルがあるため添付できませんでした。何も送信されていません。',
     'attachment.pending': 'チャットから取得中…',
     'attachment.too_large': '保存されていません: {{max}}を超えています',
     'attachment.unavailable': '取得できませんでした',
@@ -446,6 +448,7 @@ export const consoleMessages: Catalog = {
     'error.link_code_used': 'この招待リンクはすでに使用されています。',
   },
   ru: {
+    'composer.file_too_large': 'Файл больше допустимого размера и не прикреплён. Ничего не отправлено.',
     'attachment.pending': 'загружается из чата…',
     'attachment.too_large': 'не сохранён: больше {{max}}',
     'attachment.unavailable': 'не удалось загрузить',

@@ -103,5 +103,10 @@ export function createAttachmentRepo(db: Db): AttachmentRepo {
       const rows = await db.attachment.findMany({ where: { commentId, state: 'stored' }, include: recordInclude, orderBy: [{ position: 'asc' }, { createdAt: 'asc' }, { id: 'asc' }] });
       return rows.map(toRecord);
     },
+    async deleteUnattachedUploads(before) {
+      const rows = await db.$queryRaw<{ storage_key: string | null }[]>`
+        DELETE FROM attachments WHERE comment_id IS NULL AND platform IS NULL AND created_at < ${before} RETURNING storage_key`;
+      return rows.flatMap((r) => (r.storage_key ? [r.storage_key] : []));
+    },
   };
 }

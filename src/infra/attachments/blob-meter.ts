@@ -11,6 +11,9 @@ export class BlobMeter extends Transform {
   private readonly hash = createHash('sha256');
   constructor(private readonly maxBytes: number) {
     super();
+    // Its error reaches whoever reads it (an iterator, a pipeline, an upload); this keeps one that comes before
+    // the reader is attached from being an unhandled 'error' event.
+    this.on('error', () => undefined);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.size += chunk.length;

@@ -2,13 +2,15 @@
 import path from 'node:path';
 import type { Config } from '../../config/env.ts';
 import type { BlobStore } from '../../core/attachments/attachment-port.ts';
-import type { Db } from '../db/prisma.ts';
 import { createDiskBlobStore } from './disk-blob-store.ts';
 import { createPgBlobStore } from './pg-blob-store.ts';
 
-export type ConfiguredBlobStore = BlobStore & { sweep?(olderThanMs: number): Promise<number> };
+export type ConfiguredBlobStore = BlobStore & { sweep?(olderThanMs: number): Promise<number>; close?(): Promise<void> };
 
-export async function createBlobStore(config: Pick<Config, 'ATTACHMENT_STORE' | 'DATA_DIR' | 'S3_BUCKET' | 'S3_ENDPOINT' | 'S3_REGION' | 'S3_PREFIX' | 'S3_FORCE_PATH_STYLE'>, db: Db): Promise<ConfiguredBlobStore> {
+export async function createBlobStore(
+  config: Pick<Config, 'ATTACHMENT_STORE' | 'DATA_DIR' | 'S3_BUCKET' | 'S3_ENDPOINT' | 'S3_REGION' | 'S3_PREFIX' | 'S3_FORCE_PATH_STYLE'>,
+  databaseUrl: string,
+): Promise<ConfiguredBlobStore> {
   switch (config.ATTACHMENT_STORE) {
     case 'disk':
       return createDiskBlobStore(path.resolve(config.DATA_DIR, 'attachments'));
@@ -24,6 +26,6 @@ export async function createBlobStore(config: Pick<Config, 'ATTACHMENT_STORE' | 
       });
     }
     default:
-      return createPgBlobStore(db);
+      return createPgBlobStore(databaseUrl);
   }
 }

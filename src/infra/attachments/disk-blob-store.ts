@@ -24,10 +24,12 @@ export function createDiskBlobStore(root: string): BlobStore {
     async put(body, { maxBytes }): Promise<StoredBlob> {
       const key = randomUUID();
       const file = fileOf(key);
+      const meter = new BlobMeter(maxBytes);
+      // Before any await: an error of the source from now on fails this put.
+      body.on('error', (e) => meter.destroy(e));
+      body.pause();
       await mkdir(path.dirname(file), { recursive: true });
       const part = `${file}.part`;
-      const meter = new BlobMeter(maxBytes);
-      body.on('error', (e) => meter.destroy(e));
       body.pipe(meter);
       try {
         // Not the body in the pipeline: on an error it stays the caller's (an HTTP request is answered, not cut).

@@ -5,10 +5,13 @@
  * chunk a range starts in. The blob row is marked complete last; a put that fails removes what it wrote (and
  * leaves the body to its caller), and
  * `sweep` removes what a crash left (incomplete, or never referenced by an attachment, after an hour).
+ *
+ * The bytes go through a small `pg` pool of their own rather than the Prisma client: bytea parameters and
+ * results stay Buffers end to end (no text encoding of every chunk), which keeps memory flat while a file streams.
  */
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import type { Db } from '../db/prisma.ts';
+import pg from 'pg';
 import type { BlobStore, ByteRange, StoredBlob } from '../../core/attachments/attachment-port.ts';
 import { BlobMeter, rechunk } from './blob-meter.ts';
 
@@ -16,7 +19,11 @@ export const CHUNK_BYTES = 256 * 1024;
 /** Chunks read per query while streaming out (1 MiB). */
 const READ_BATCH = 4;
 
-export function createPgBlobStore(db: Db): BlobStore & { sweep(olderThanMs: number): Promise<number> } {
+export function createPgBlobStore(connectionString: string, max = 4): BlobStore & { sweep(olderThanMs: number): Promise<number>; close(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString, max });
+  // A database restart drops idle connections: the pool reconnects on the next query.
+  pool.on('error', () => undefined);
+  const q = (text: string, values: unknown[]) => pool.query(text, values);
   return {
     kind: 'postgres',
 
@@ -24,20 +31,20 @@ export function createPgBlobStore(db: Db): BlobStore & { sweep(olderThanMs: numb
       const key = randomUUID();
       const meter = new BlobMeter(maxBytes);
       body.on('error', (e) => meter.destroy(e));
+      await q('INSERT INTO attachment_blobs (key) VALUES ($1::uuid)', [key]);
       body.pipe(meter);
-      await db.$executeRaw`INSERT INTO attachment_blobs (key) VALUES (${key}::uuid)`;
       try {
         let seq = 0;
         for await (const chunk of rechunk(meter, CHUNK_BYTES)) {
-          await db.$executeRaw`INSERT INTO attachment_blob_chunks (key, seq, data) VALUES (${key}::uuid, ${seq}, ${chunk})`;
+          await q('INSERT INTO attachment_blob_chunks (key, seq, data) VALUES ($1::uuid, $2, $3)', [key, seq, chunk]);
           seq++;
         }
-        await db.$executeRaw`UPDATE attachment_blobs SET complete = true, size = ${meter.size} WHERE key = ${key}::uuid`;
+        await q('UPDATE attachment_blobs SET complete = true, size = $2 WHERE key = $1::uuid', [key, meter.size]);
         return { key, size: meter.size, sha256: meter.digest() };
       } catch (e) {
         // The body is the caller's to stop (a platform download) or to leave (an HTTP request answered 413).
         body.unpipe(meter);
-        await db.$executeRaw`DELETE FROM attachment_blobs WHERE key = ${key}::uuid`.catch(() => undefined);
+        await q('DELETE FROM attachment_blobs WHERE key = $1::uuid', [key]).catch(() => undefined);
         throw e;
       }
     },
@@ -50,13 +57,15 @@ export function createPgBlobStore(db: Db): BlobStore & { sweep(olderThanMs: numb
       async function* read(): AsyncGenerator<Buffer> {
         for (let seq = first; seq <= last; seq += READ_BATCH) {
           const upto = Math.min(seq + READ_BATCH - 1, last);
-          const rows = await db.$queryRaw<{ seq: number; data: Uint8Array }[]>`
-            SELECT seq, data FROM attachment_blob_chunks WHERE key = ${key}::uuid AND seq BETWEEN ${seq} AND ${upto} ORDER BY seq`;
+          const { rows } = await pool.query<{ seq: number; data: Buffer }>(
+            'SELECT seq, data FROM attachment_blob_chunks WHERE key = $1::uuid AND seq BETWEEN $2 AND $3 ORDER BY seq',
+            [key, seq, upto],
+          );
           for (const r of rows) {
             const base = r.seq * CHUNK_BYTES;
             const from = Math.max(0, start - base);
             const to = Math.min(r.data.length, end - base + 1);
-            if (to > from) yield Buffer.from(r.data.buffer, r.data.byteOffset + from, to - from);
+            if (to > from) yield r.data.subarray(from, to);
           }
           if (rows.length < upto - seq + 1) return;
         }
@@ -65,14 +74,18 @@ export function createPgBlobStore(db: Db): BlobStore & { sweep(olderThanMs: numb
     },
 
     async delete(key) {
-      await db.$executeRaw`DELETE FROM attachment_blobs WHERE key = ${key}::uuid`;
+      await q('DELETE FROM attachment_blobs WHERE key = $1::uuid', [key]);
     },
 
     async sweep(olderThanMs) {
-      const before = new Date(Date.now() - olderThanMs);
-      return db.$executeRaw`
-        DELETE FROM attachment_blobs b WHERE b.created_at < ${before}
-          AND (NOT b.complete OR NOT EXISTS (SELECT 1 FROM attachments a WHERE a.storage_key = b.key::text))`;
+      const r = await q(
+        `DELETE FROM attachment_blobs b WHERE b.created_at < $1
+           AND (NOT b.complete OR NOT EXISTS (SELECT 1 FROM attachments a WHERE a.storage_key = b.key::text))`,
+        [new Date(Date.now() - olderThanMs)],
+      );
+      return r.rowCount ?? 0;
     },
+
+    close: () => pool.end(),
   };
 }

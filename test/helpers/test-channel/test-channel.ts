@@ -52,7 +52,16 @@ const inboundSchema = z.object({
   messageId: z.string().min(1).optional(),
   /** Files that came with the message: the bytes are on the test platform (TestPlatform.files), fetched with the bot's token. */
   files: z
-    .array(z.object({ id: z.string().min(1), name: z.string(), size: z.number().int().nonnegative().optional(), contentType: z.string().optional() }))
+    .array(
+      z.object({
+        id: z.string().min(1),
+        name: z.string(),
+        size: z.number().int().nonnegative().optional(),
+        contentType: z.string().optional(),
+        /** The bytes in the event itself (base64), as a mail's MIME part brings them: nothing to fetch. */
+        content: z.string().optional(),
+      }),
+    )
     .optional(),
 });
 
@@ -125,7 +134,7 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
           res = await fetch(`${opts.apiUrl}/upload?${q}`, {
             method: 'POST',
             headers: { authorization: `Bearer ${TEST_BOT_TOKEN}`, 'content-type': f.contentType, 'content-length': String(f.size) },
-            body: (await f.open()) as unknown as RequestInit["body"],
+            body: Readable.toWeb(await f.open()) as unknown as RequestInit["body"],
             duplex: 'half',
           } as RequestInit);
         } catch (e) {
@@ -160,6 +169,7 @@ export function createTestChannel(opts: { apiUrl: string; perChatIntervalMs?: nu
             size: f.size ?? null,
             contentType: f.contentType ?? null,
             fetchRef: { path: `/files/${encodeURIComponent(f.id)}` },
+            ...(f.content !== undefined ? { content: Buffer.from(f.content, 'base64') } : {}),
           })),
           mentionsBot: false,
           repliesTo: [],
