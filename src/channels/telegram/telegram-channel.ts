@@ -3,7 +3,7 @@
  * answers told (telegram-send.ts), and the sync engine's deliveries posted, edited and deleted. The channel's life
  * (getMe, commands, webhook or polling) is telegram-module.ts.
  */
-import type { Telegraf } from 'telegraf';
+import { TelegramError, type Telegraf } from 'telegraf';
 import type { Logger } from 'pino';
 import { ChannelSendError, type ChannelAdapter, type ChannelLimits, type OutboundFile, type SentMessage } from '../../core/ports/channel-port.ts';
 import type { Locale } from '../../core/locale.ts';
@@ -25,6 +25,9 @@ export const TELEGRAM_LIMITS: ChannelLimits = {
   // A request made in a group is followed in the requester's private chat too.
   directCopies: true,
 };
+
+/** Telegram's refusals of a picture as a photo (not of the file itself). */
+const isUnusablePhoto = (e: unknown) => e instanceof TelegramError && e.code === 400 && /PHOTO_|IMAGE_PROCESS_FAILED/.test(e.description);
 
 /** What Telegram shows as a photo (re-encoded to JPEG); everything else, GIFs and SVGs too, goes as a document. */
 const PHOTO_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp']);
@@ -84,11 +87,17 @@ export function createTelegramAdapter(bot: Telegraf, logger: Logger, workspaceId
       const doneSends = new Set(sent.map((m) => m.send));
       for (const [i, step] of plan.entries()) {
         if (doneSends.has(i)) continue;
-        const uploads = await Promise.all(step.files.map(async (f) => ({ kind: step.kind, name: f.name, stream: await f.open() })));
-        const ids = await api.sendFiles(target.chatId, uploads, o).catch((e: unknown) => {
-          for (const u of uploads) u.stream.destroy();
-          return Promise.reject(toChannelSendError(e));
-        });
+        const send = async (kind: Upload['kind']) => {
+          const uploads = await Promise.all(step.files.map(async (f) => ({ kind, name: f.name, stream: await f.open() })));
+          return api.sendFiles(target.chatId, uploads, o).catch((e: unknown) => {
+            for (const u of uploads) u.stream.destroy();
+            return Promise.reject(e);
+          });
+        };
+        // An image Telegram cannot make a photo of (its dimensions, its encoding) still goes, as a document.
+        const ids = await send(step.kind)
+          .catch((e: unknown) => (step.kind === 'photo' && isUnusablePhoto(e) ? send('document') : Promise.reject(e)))
+          .catch((e: unknown) => Promise.reject(toChannelSendError(e)));
         sent.push(...ids.map((id) => ({ messageId: messageRef(target.chatId, [id]), send: i })));
       }
       filesDone.delete(ctx.deliveryKey);

@@ -105,16 +105,24 @@ describe('Lark on the real service: people in the thread', () => {
     expect(identity).toMatchObject({ userId: c.authorId, workspaceId: s.fake.tenantKey, locale: 'ja' });
   });
 
-  it('never gives agents a link to the token-protected message resources', async () => {
+  it('keeps the files of a message as its attachments, never as a link to the token-protected message resources', async () => {
     await replyInThread(s.people.alice, {
       msgType: 'post',
       content: { title: '', content: [[{ tag: 'text', text: 'see the photo' }], [{ tag: 'img', image_key: 'img_v2_041b28e3' }]] },
     });
     await replyInThread(s.people.alice, { msgType: 'file', content: { file_key: 'file_v2_77aa', file_name: 'error-log.txt' } });
-    const comments = (await s.ticket(main.number)).comments;
-    expect(comments.find((c) => c.body === 'see the photo')).toMatchObject({ public: true });
-    // The files themselves are fetched by the service and served as its own attachments (files-service.test.ts).
-    expect(JSON.stringify(comments)).not.toContain('/open-apis/');
+    const comments = (await s.ticket(main.number)).comments.slice(-2);
+    expect(comments[0]).toMatchObject({ body: 'see the photo' });
+    expect(comments[1]).toMatchObject({ public: true });
+    const filesOf = (commentId: string) => s.db.attachment.findMany({ where: { commentId }, select: { name: true, platform: true, platformUrl: true } });
+    // Lark's resource URL needs the app's tenant token: no agent could open it, so it is not kept as a link.
+    expect(await filesOf(comments[0]!.id)).toEqual([{ name: 'image-img_v2_041b28e3', platform: 'lark', platformUrl: null }]);
+    expect(await filesOf(comments[1]!.id)).toEqual([{ name: 'error-log.txt', platform: 'lark', platformUrl: null }]);
+    // the help-center API shows them: stored ones as attachments, the others (these keys are unknown to the fake)
+    const api = (await agent('GET', `/tickets/${main.number}/comments`)) as { comments: { attachments: { name: string }[]; missingAttachments: { name: string }[] }[] };
+    const last = api.comments.at(-1)!;
+    expect([...last.attachments, ...last.missingAttachments].map((a) => a.name)).toEqual(['error-log.txt']);
+    expect(JSON.stringify(api)).not.toContain('/open-apis/');
   });
 
   it('tells a member it cannot link (no email on their profile) privately, in their language, and stores nothing', async () => {

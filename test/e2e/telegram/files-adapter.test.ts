@@ -160,6 +160,14 @@ describe('Telegram files (adapter against the fake)', () => {
       expect(await call('sendPhoto', form([['chat_id', String(chatId)], ['photo', blob, 'a.png']]))).toMatchObject({ ok: true });
     });
 
+    it('an image Telegram cannot make a photo of is sent as a document instead', async () => {
+      const { target, chatId } = await groupThread();
+      // Says PNG, is not one: Telegram refuses it as a photo (IMAGE_PROCESS_FAILED), takes it as a document.
+      await h.module.adapter.postFiles!(target, [outboundFile('a1', 'odd.png', 'image/png', TEXT_FILE)], ctx());
+      expect(h.fake.callsTo('sendPhoto').at(-1)!.response).toMatchObject({ ok: false, description: 'Bad Request: IMAGE_PROCESS_FAILED' });
+      expect(h.fake.sentFiles(chatId).map((f) => [f.kind, f.name, f.sha256])).toEqual([['document', 'odd.png', sha256(TEXT_FILE)]]);
+    });
+
     it('a file over 50 MB cannot be uploaded by a bot: a permanent failure, nothing sent', async () => {
       const { target, chatId } = await groupThread();
       const huge = { ...outboundFile('a1', 'dump.bin', 'application/octet-stream', Buffer.alloc(1)), size: 60 * 1024 * 1024 };

@@ -82,6 +82,19 @@ describe('Telegram files through the whole service', () => {
     expect(w.texts(c.chat.id).filter((x) => x === `Your comment was added to request #${ticket.number}.`)).toHaveLength(2);
   }, 90_000);
 
+  it("a caption-less photo replying to the bot's message about a ticket is a comment with that photo", async () => {
+    const c = await w.customer('Tomas');
+    const ticket = await ticketOf(c, 'Router blinks');
+    expect((await w.api('POST', `/tickets/${ticket.number}/comments`, { body: 'Can you send a photo of it?', public: true })).status).toBe(201);
+    await waitFor(() => w.fake.sent(c.chat.id).some((m) => m.text.includes('Can you send a photo of it?')), 20_000, 'the agent reply in the chat');
+    const asked = w.fake.sent(c.chat.id).find((m) => m.text.includes('Can you send a photo of it?'));
+    const base = withFile(c, 'photo', w.fake.addMedia('photo', png)) as Update & { message: Record<string, unknown> };
+    const reply = { ...base, message: { ...base.message, reply_to_message: w.fake.toMessage(asked!, c.chat as never) } } as unknown as Update;
+    await w.send(reply);
+    const [row] = await attachments(ticket.id, 1);
+    expect(row).toMatchObject({ name: 'photo.jpg', state: 'stored', sha256: sha256(png) });
+  }, 90_000);
+
   it("an agent's files reach the chat with the same bytes; an internal note's file goes nowhere", async () => {
     const c = await w.customer('Quinn');
     const ticket = await ticketOf(c, 'Printer jam');
