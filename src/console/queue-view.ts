@@ -116,7 +116,7 @@ export function queueView(
   <a class="btn btn-primary" href="/tickets/new">${tr('nav.new_ticket')}</a>
 </div>
 ${notice('ok', v.done)}${notice('error', v.error)}
-<nav aria-label="${tr('work:view.label')}"><ul class="views" id="views">
+<nav aria-label="${tr('work:view.label')}"><ul class="views" id="views" data-live="views" data-stamp="${v.views.map((w) => `${w.id}:${w.count}`).join(',')}">
   <li><a href="/tickets"${!f.view ? html` aria-current="true"` : ''}>${tr('work:view.all')}</a></li>
   ${v.views.map((w) => html`<li><a href="/tickets?view=${w.id}" data-view="${w.id}"${f.view === w.id ? html` aria-current="true"` : ''}>${viewName(ctx, w)} <span class="view-count">${w.count}${w.countCapped ? '+' : ''}</span></a></li>`)}
 </ul></nav>

@@ -18,7 +18,7 @@ let ann: Awaited<ReturnType<typeof makeAgent>>;
 let bob: Awaited<ReturnType<typeof makeAgent>>;
 
 interface Sse {
-  events: { event: string; data: unknown }[];
+  events: { event: string; data: unknown; at: number }[];
   status: number;
   close(): void;
 }
@@ -41,7 +41,7 @@ async function openStream(base: string, c: ConsoleClient | null, query = ''): Pr
           buf = buf.slice(i + 2);
           const ev = /^event: (.+)$/m.exec(block)?.[1];
           const data = /^data: (.+)$/m.exec(block)?.[1];
-          if (ev && data) out.events.push({ event: ev, data: JSON.parse(data) });
+          if (ev && data) out.events.push({ event: ev, data: JSON.parse(data), at: Date.now() });
         }
       }
     } catch {
@@ -76,8 +76,12 @@ describe('the live stream', { timeout: 60_000 }, () => {
     await waitFor(() => s.events.some((e) => e.event === 'notifications'), 10_000, 'first unread count');
     expect(s.events.find((e) => e.event === 'notifications')!.data).toEqual({ unread: 0 });
     // Bob, on the other instance, assigns the ticket to Ann: the row changes and Ann is notified.
+    const sent = Date.now();
     await api(two.app, 'PATCH', `/tickets/${n}`, { assigneeId: ann.id, priority: 'high' }, bob.token);
+    const answered = Date.now();
     await waitFor(() => s.events.some((e) => e.event === 'ticket' && (e.data as { number: number }).number === n), 10_000, 'ticket signal');
+    const pushed = s.events.find((e) => e.event === 'ticket' && (e.data as { number: number }).number === n)!.at;
+    if (process.env.MEASURE) console.log(`PATCH answered in ${answered - sent} ms; the signal reached the other instance's stream ${pushed - answered} ms after the answer`);
     await waitFor(() => s.events.some((e) => e.event === 'notifications' && (e.data as { unread: number }).unread === 1), 10_000, 'unread 1');
     // The signal carries the number only, never the content.
     expect(JSON.stringify(s.events)).not.toContain('Printer jam');

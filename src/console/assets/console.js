@@ -40,7 +40,9 @@
         return;
       }
       busy = true;
-      fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' })
+      // A ticket page shown after a refused form has the form's address: fetch the ticket itself.
+      var url = ticketNumber ? '/tickets/' + encodeURIComponent(ticketNumber) : location.href;
+      fetch(url, { credentials: 'same-origin', headers: { accept: 'text/html' }, cache: 'no-store' })
         .then(function (res) {
           if (!res.ok || res.redirected) return null;
           return res.text();
@@ -119,8 +121,9 @@
     var es = new EventSource('/console/events' + (ticketNumber ? '?ticket=' + encodeURIComponent(ticketNumber) : ''));
     var opened = false;
     es.addEventListener('open', function () {
-      // A reconnect may have missed signals: catch up once.
-      if (opened && hasRegions) refresh();
+      // Between the server drawing this page and the stream opening (and during a reconnect) a signal may have
+      // gone by: look once, then follow the signals.
+      if (hasRegions) refresh(opened ? 250 : 50);
       opened = true;
     });
     es.addEventListener('ticket', function (e) {
