@@ -55,7 +55,7 @@ function versionFields(d: TicketPageData): SafeHtml {
   return html`<input type="hidden" name="version" value="${d.ticket.version}"><input type="hidden" name="seen" value="${d.events.length}">`;
 }
 
-/** Where a public reply goes, truthfully for this ticket: the help center always, the working chat threads, never email. */
+/** Where a public reply goes, truthfully for this ticket: the help center always, and its working threads (chats, the requester's email). */
 export function publicHint(tr: PageCtx['tr'], t: TicketView, links: ThreadLinkInfo[]): string {
   const channels = [...new Set(links.filter((l) => l.status === 'active').map((l) => channelName(tr, l.platform)))];
   const priv = t.visibility === 'private';

@@ -126,7 +126,7 @@ describe('assignees and the composer hint', () => {
 
   it('says a public reply reaches the help center only when the ticket has no chat thread, and names the chat when it has one', async () => {
     const web = await newTicket('Scanner is slow');
-    expect((await a.get(`/tickets/${web}`)).body).toContain('The requester sees this reply in the help center only: this ticket has no working chat thread, and no email is sent.');
+    expect((await a.get(`/tickets/${web}`)).body).toContain('The requester sees this reply in the help center only: this ticket has no working chat thread or email to send it to.');
     const { ticket } = await threadTicket(svc, {
       via: 'test',
       requester: { email: 'chat@acme.example' },
@@ -134,6 +134,6 @@ describe('assignees and the composer hint', () => {
       description: 'The projector in room 2 does not turn on',
       thread: { platform: 'telegram', workspaceId: 'w', chatId: 'C1', threadRef: 't1', locale: 'en' },
     });
-    expect((await a.get(`/tickets/${ticket.number}`)).body).toContain('it is posted to: Telegram. No email is sent.');
+    expect((await a.get(`/tickets/${ticket.number}`)).body).toContain('it is sent to: Telegram.');
   });
 });

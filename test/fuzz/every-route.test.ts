@@ -353,7 +353,7 @@ describe('every route, fed hostile input', () => {
     expect(routes.length).toBeGreaterThan(30);
   });
 
-  it('no hostile request to any route gets a 5xx', { timeout: 120_000 }, async () => {
+  it('no hostile request to any route gets a 5xx', { timeout: 600_000 }, async () => {
     const openapi = (await app.inject({ url: '/api/v1/openapi.json' })).json();
     const probes: Probe[] = [];
     for (const r of routes) {
@@ -367,7 +367,7 @@ describe('every route, fed hostile input', () => {
     expect(sent).toBeGreaterThan(1200);
   });
 
-  it('ten identical requests at once, on every route that changes something: no 5xx', { timeout: 120_000 }, async () => {
+  it('ten identical requests at once, on every route that changes something: no 5xx', { timeout: 600_000 }, async () => {
     const bursts: Probe[][] = [];
     for (const r of routes.filter((x) => x.method !== 'GET')) {
       const url = withParams(r.path, (n) => validParam(r.path, n));
