@@ -74,15 +74,16 @@ export async function registerComposerUploads(app: FastifyInstance, attachments:
       limits: { fileSize: attachments.maxBytes + 1, files: 20, fields: 50, fieldSize: 1024 * 1024, parts: 80 },
       throwFileSizeLimit: false,
       async onFile(this: FastifyRequest, part) {
-        const agent = this.consoleSession?.agent;
-        // An empty file input sends a part with no name and no bytes; and only agents upload here.
-        if (!part.filename || !agent || this.uploadRefused) {
+        // An agent's composer, or a customer's reply on their own ticket (the route checks the ticket; an upload is
+        // only ever attachable by whoever uploaded it). An empty file input sends a part with no name and no bytes.
+        const uploader = this.consoleSession?.agent ?? this.consoleSession?.customer ?? null;
+        if (!part.filename || !uploader || this.uploadRefused) {
           part.file.resume();
           part.value = undefined;
           return;
         }
         try {
-          const a = await attachments.upload(part.file, { filename: part.filename, uploaderId: agent.id });
+          const a = await attachments.upload(part.file, { filename: part.filename, uploaderId: uploader.id });
           part.value = a.id;
         } catch (e) {
           if (!(e instanceof FileTooLargeError)) throw e;

@@ -9,6 +9,7 @@ import { DOMAIN_ERROR_STATUS, isDomainError } from '../../core/errors.ts';
 import { customerOf, field, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from '../console-http.ts';
 import { errorPageView } from '../error-view.ts';
 import { errorText } from '../view-parts.ts';
+import { UUID_RE } from '../queue-routes.ts';
 import { requesterTicketView, type RequesterForms } from './requester-ticket-view.ts';
 
 const DONE = new Set(['reply', 'rated', 'reopened', 'follow_up']);
@@ -63,8 +64,15 @@ export function requesterTicketRoutes(app: FastifyInstance, kit: ConsoleKit): vo
 
   app.post('/tickets/:number/reply', customerOnly, async (req, reply) => {
     const body = field(req.body, 'body');
+    if (req.uploadRefused) {
+      const number = parseTicketNumber((req.params as { number: string }).number);
+      if (number === null) return notFound(req, reply, kit);
+      return page(req, reply, kit, number, 413, { error: pageCtx(req, reply, kit).tr('composer.file_too_large'), forms: { reply: body } });
+    }
+    // The uploads this form sent (streamed into the store by the multipart hook, owned by this customer).
+    const files = [(req.body as Record<string, unknown> | undefined)?.files].flat().filter((v): v is string => typeof v === 'string' && UUID_RE.test(v));
     return act(req, reply, { reply: body }, async (userId, number) => {
-      const r = await requester.reply(userId, number, body, VIA);
+      const r = await requester.reply(userId, number, body, VIA, files);
       return r.followUp ? `/tickets/${r.followUp.number}?done=follow_up` : `/tickets/${number}?done=reply`;
     });
   });

@@ -42,10 +42,14 @@ function replyForm(ctx: PageCtx, t: RequesterTicket, text: string): SafeHtml {
   return html`<section class="card composer-card" aria-labelledby="reply-title">
   <h2 id="reply-title">${closed ? tr('portal:ticket.follow_up_title') : tr('portal:ticket.reply_title')}</h2>
   ${closed ? html`<p class="hint">${tr('portal:ticket.closed_hint')}</p>` : ''}
-  <form method="post" action="/tickets/${t.number}/reply" class="composer" id="reply-form">
+  <form method="post" action="/tickets/${t.number}/reply" class="composer" id="reply-form" enctype="multipart/form-data">
     <input type="hidden" name="_csrf" value="${ctx.csrf}">
     <label for="reply-body">${tr('portal:ticket.message')}</label>
     <textarea id="reply-body" name="body" rows="5" required maxlength="20000" placeholder="${tr('composer.placeholder')}">${text}</textarea>
+    <div class="field composer-files">
+      <label for="reply-files">${tr('composer.attach')}</label>
+      <input type="file" id="reply-files" name="files" multiple>
+    </div>
     <div class="composer-actions"><span></span><button type="submit" class="btn btn-primary">${closed ? tr('portal:ticket.send_follow_up') : tr('portal:ticket.send')}</button></div>
   </form>
 </section>`;

@@ -111,12 +111,12 @@ export function createRequesterService(deps: RequesterServiceDeps) {
     },
 
     /** A public comment by the requester. On a solved ticket it reopens it; on a closed one it starts a follow-up. */
-    async reply(userId: string, number: number, body: string, via: string): Promise<{ ticket: RequesterTicket; followUp: RequesterTicket | null }> {
+    async reply(userId: string, number: number, body: string, via: string, attachmentIds: string[] = []): Promise<{ ticket: RequesterTicket; followUp: RequesterTicket | null }> {
       const text = body.trim();
       if (!text) throw new DomainError('validation_failed', 'write a message first', 'body');
       if (text.length > MAX_REPLY_LENGTH) throw new DomainError('validation_failed', `at most ${MAX_REPLY_LENGTH} characters`, 'body');
       await own(userId, number);
-      const r = await tickets.comment(number, actor(userId), { body: text, public: true, via });
+      const r = await tickets.comment(number, actor(userId), { body: text, public: true, via, ...(attachmentIds.length ? { attachmentIds } : {}) });
       return { ticket: asRequesterTicket(r.ticket), followUp: r.followUp ? asRequesterTicket(r.followUp) : null };
     },
 

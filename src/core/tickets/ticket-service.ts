@@ -45,7 +45,7 @@ export interface CommentInput {
   externalRef?: string | null;
   /** Files that came with it (a chat message's, a mail's). */
   attachments?: NewAttachment[];
-  /** An agent's uploads (POST /api/v1/uploads) to attach: only their own, unattached ones, else nothing happens. */
+  /** Uploads to attach (an agent's, or the requester's on their public reply): only their own, unattached ones. */
   attachmentIds?: string[];
   /**
    * The sender could not be vouched for and is not the requester (e.g. an address anyone can write from): the
@@ -287,7 +287,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     });
     const uploads = [...new Set(input.attachmentIds ?? [])];
     if (uploads.length) {
-      if (!staff) throw new DomainError('forbidden', 'only agents attach uploads', 'attachmentIds');
+      // Agents attach their uploads; a requester only to their own public reply (the help-center reply form).
+      if (!staff && !(d.public && author.id === t.requester.id)) throw new DomainError('forbidden', 'only agents and the requester replying attach uploads', 'attachmentIds');
       const n = await tx.attachUploads(comment.id, t.id, author.id, uploads);
       if (n !== uploads.length) throw new DomainError('attachment_not_found', 'attachmentIds must name your own uploads not attached yet', 'attachmentIds');
       comment = (await tx.findCommentById(comment.id))!;
