@@ -234,6 +234,12 @@ describe('mail received by the service', () => {
     expect(files[0]!.size).toBe(7);
     expect(Buffer.from(files[1]!.content!).toString('utf8')).toBe('ログ');
     expect(files[1]!.contentType).toBe('text/plain');
+    // and the core kept them as the comment's attachments, byte for byte (the bytes came with the event: no fetch)
+    const stored = (await w.comments(n)).at(-1) as unknown as { attachments: { name: string; size: number; url: string }[] };
+    expect(stored.attachments.map((a) => [a.name, a.size])).toEqual([['crash.bin', 7], ['заметка.txt', Buffer.byteLength('ログ')]]);
+    const got = await w.svc.app.inject({ method: 'GET', url: new URL(stored.attachments[0]!.url).pathname, headers: { authorization: `Bearer ${w.agent.token}` } });
+    expect(got.statusCode).toBe(200);
+    expect(got.rawPayload.equals(bytes)).toBe(true);
   });
 
   it('a recipient of another domain, or another mailbox of ours, is refused at RCPT TO with 550; nothing is recorded', async () => {
