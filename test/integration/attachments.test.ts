@@ -4,6 +4,7 @@
  * an agent's upload delivered into the thread after its text, an internal note's file going nowhere, files over
  * the limit refused with a message and no 5xx, a duplicate event storing once.
  */
+import { multipartForm } from '../helpers/multipart-form.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import sharp from 'sharp';
@@ -387,19 +388,9 @@ describe('agents send files', () => {
     const page = await c.get(`/tickets/${t.number}`);
     expect(page.body).toContain('enctype="multipart/form-data"');
     expect(page.body).toContain('type="file"');
-    const boundary = '----tb' + randomUUID();
-    const form = (fields: Record<string, string>, files: { name: string; bytes: Buffer }[]) =>
-      Buffer.concat([
-        ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
-        ...files.flatMap((f) => [
-          Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-          f.bytes,
-          Buffer.from('\r\n'),
-        ]),
-        Buffer.from(`--${boundary}--\r\n`),
-      ]);
-    const post = (payload: Buffer) =>
-      svc.app.inject({ method: 'POST', url: `/tickets/${t.number}/comments`, remoteAddress: c.remoteAddress, headers: { cookie: c.cookieHeader(), 'content-type': `multipart/form-data; boundary=${boundary}` }, payload });
+    const form = (fields: Record<string, string>, files: { name: string; bytes: Buffer }[]) => multipartForm(fields, files);
+    const post = (m: { body: Buffer; contentType: string }) =>
+      svc.app.inject({ method: 'POST', url: `/tickets/${t.number}/comments`, remoteAddress: c.remoteAddress, headers: { cookie: c.cookieHeader(), 'content-type': m.contentType }, payload: m.body });
 
     const noToken = await post(form({ body: 'no token', mode: 'public' }, [{ name: 'x.png', bytes: png }]));
     expect(noToken.statusCode).toBe(403);

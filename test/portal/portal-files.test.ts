@@ -4,9 +4,10 @@
  * customer; a file over ATTACHMENT_MAX_BYTES is a clear 413 page that adds nothing; another customer's ticket is a
  * 404 whose uploads attach nowhere.
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { api, ConsoleClient } from '../console/console-client.ts';
+import { multipartForm } from '../helpers/multipart-form.ts';
 import { PortalWorld } from './portal-world.ts';
 
 const MAX = 4096;
@@ -32,23 +33,9 @@ const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(200, 7)]);
 const log = Buffer.from('2026-12-02 printer offline\n'.repeat(20));
 
-function multipart(fields: Record<string, string>, files: { name: string; bytes: Buffer }[]) {
-  const boundary = '----tb' + randomUUID();
-  const body = Buffer.concat([
-    ...Object.entries(fields).map(([k, v]) => Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)),
-    ...files.flatMap((f) => [
-      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="files"; filename="${f.name}"\r\nContent-Type: application/octet-stream\r\n\r\n`),
-      f.bytes,
-      Buffer.from('\r\n'),
-    ]),
-    Buffer.from(`--${boundary}--\r\n`),
-  ]);
-  return { body, type: `multipart/form-data; boundary=${boundary}` };
-}
-
 async function postReply(c: ConsoleClient, number: number, fields: Record<string, string>, files: { name: string; bytes: Buffer }[]) {
-  const m = multipart(fields, files);
-  return w.svc.app.inject({ method: 'POST', url: `/tickets/${number}/reply`, remoteAddress: c.remoteAddress, headers: { cookie: c.cookieHeader(), 'content-type': m.type }, payload: m.body });
+  const m = multipartForm(fields, files);
+  return w.svc.app.inject({ method: 'POST', url: `/tickets/${number}/reply`, remoteAddress: c.remoteAddress, headers: { cookie: c.cookieHeader(), 'content-type': m.contentType }, payload: m.body });
 }
 
 type ApiComment = { body: string; author: { name: string }; attachments: { id: string; name: string; size: number; url: string }[] };

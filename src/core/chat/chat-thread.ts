@@ -88,34 +88,43 @@ async function onMessage(ctx: ChatContext, e: MessageEvent, who: ResolvedPerson)
     return { replies: [ctx.reply(base, notice('common:chat.closed_for_others', { number: ticket.number }, ctx.summary(ticket)))] };
   }
   const here = threadKey(e.place, e.place.threadRef);
-  const files = await intakeFiles(ctx, e.place.platform, e.files);
-  const r = await ctx.deps.tickets
-    .comment(ticket.number, { id: user.id, role: user.role }, {
-      body,
-      public: true,
-      via: e.place.platform,
-      externalRef: ctx.messageRef(e.place, e.messageId),
-      attachments: files.attachments,
-      // A follow-up lives where its first message was written; an agent's own message is not echoed back here.
-      followUpThreads: [{ ...here, locale: base.locale }],
-      origin: here,
-    })
-    .catch((err: unknown) => {
-      // A platform re-delivery of a message that is already a comment adds nothing.
-      if ((err as { code?: string }).code === 'unique_violation') return null;
-      throw err;
-    })
-    .catch(async (err: unknown) => {
-      await files.discard();
-      throw err;
-    });
-  if (!r) {
-    await files.discard();
-    return NO_REPLIES;
-  }
+  const kept = await keepComment(ctx, e, ticket.number, user, {
+    body,
+    public: true,
+    // A follow-up lives where its first message was written; an agent's own message is not echoed back here.
+    followUpThreads: [{ ...here, locale: base.locale }],
+    origin: here,
+  });
+  if (!kept) return NO_REPLIES;
+  const { r, files } = kept;
   const refused = tooLargeNotices(ctx, base, files);
   if (r.followUp) return { replies: [ctx.reply(base, { kind: 'follow_up_started', closedNumber: ticket.number, ticket: ctx.summary(r.followUp) }), ...refused] };
   return { replies: refused };
+}
+
+type CommentCall = ChatContext['deps']['tickets']['comment'];
+type ChatCommentInput = Omit<Parameters<CommentCall>[2], 'via' | 'externalRef' | 'attachments'>;
+
+/**
+ * A chat message kept as a comment with its files. A platform re-delivery of a message that is already a comment
+ * adds nothing (null); whatever fails, the files taken in for it are let go.
+ */
+async function keepComment(
+  ctx: ChatContext,
+  e: MessageEvent,
+  number: number,
+  user: { id: string; role: UserRecord['role'] },
+  input: ChatCommentInput,
+): Promise<{ r: Awaited<ReturnType<CommentCall>>; files: FileIntake } | null> {
+  const files = await intakeFiles(ctx, e.place.platform, e.files);
+  const r = await ctx.deps.tickets
+    .comment(number, { id: user.id, role: user.role }, { ...input, via: e.place.platform, externalRef: ctx.messageRef(e.place, e.messageId), attachments: files.attachments })
+    .catch(async (err: unknown) => {
+      await files.discard();
+      if ((err as { code?: string }).code === 'unique_violation') return null;
+      throw err;
+    });
+  return r ? { r, files } : null;
 }
 
 /**
@@ -133,25 +142,7 @@ async function unverifiedNote(
   body: string,
 ): Promise<ChatOutcome> {
   if (ticket.status === 'closed') return NO_REPLIES;
-  const files = await intakeFiles(ctx, e.place.platform, e.files);
-  const r = await ctx.deps.tickets
-    .comment(ticket.number, { id: user.id, role: user.role }, {
-      body: `${UNVERIFIED_MARK} ${user.email}\n\n${body}`,
-      public: false,
-      unverified: true,
-      via: e.place.platform,
-      externalRef: ctx.messageRef(e.place, e.messageId),
-      attachments: files.attachments,
-    })
-    .catch((err: unknown) => {
-      if ((err as { code?: string }).code === 'unique_violation') return null;
-      throw err;
-    })
-    .catch(async (err: unknown) => {
-      await files.discard();
-      throw err;
-    });
-  if (!r) await files.discard();
+  await keepComment(ctx, e, ticket.number, user, { body: `${UNVERIFIED_MARK} ${user.email}\n\n${body}`, public: false, unverified: true });
   return NO_REPLIES;
 }
 
