@@ -175,6 +175,7 @@ function validParam(path: string, name: string): string {
   return ids.userId!;
 }
 
+const LIVE_STREAM = '/console/events';
 const FAMILIES = { api: (p: string) => p.startsWith('/api/v1/'), channel: (p: string) => /^\/(slack|lark|telegram)\//.test(p), ops: (p: string) => ['/healthz', '/readyz', '/metrics'].includes(p) };
 
 /** API bodies that pass validation, so that mutations reach past the first check. */
@@ -353,12 +354,15 @@ describe('every route, fed hostile input', () => {
     expect(routes.length).toBeGreaterThan(30);
   });
 
-  it('no hostile request to any route gets a 5xx', { timeout: 600_000 }, async () => {
+  it('no hostile request to any route gets a 5xx', { timeout: 180_000 }, async () => {
     const openapi = (await app.inject({ url: '/api/v1/openapi.json' })).json();
     const probes: Probe[] = [];
     for (const r of routes) {
       if (FAMILIES.ops(r.path)) probes.push({ label: `${r.method} ${r.path}?x=%00`, method: r.method, url: `${r.path}?x=%00&y=%FF` });
       else if (FAMILIES.api(r.path)) probes.push(...apiProbes(r, openapi));
+      // The console's live stream answers a signed-in agent with a response that never ends (by design), so an
+      // in-process request would wait forever; its refusals are tested in test/console/console-work-security.test.ts.
+      else if (r.path === LIVE_STREAM) continue;
       else if (!FAMILIES.channel(r.path) && r.path !== '/logout') probes.push(...consoleProbes(r));
     }
     probes.push(...slackProbes(), ...larkProbes(), ...telegramProbes());
@@ -367,7 +371,7 @@ describe('every route, fed hostile input', () => {
     expect(sent).toBeGreaterThan(1200);
   });
 
-  it('ten identical requests at once, on every route that changes something: no 5xx', { timeout: 600_000 }, async () => {
+  it('ten identical requests at once, on every route that changes something: no 5xx', { timeout: 180_000 }, async () => {
     const bursts: Probe[][] = [];
     for (const r of routes.filter((x) => x.method !== 'GET')) {
       const url = withParams(r.path, (n) => validParam(r.path, n));
