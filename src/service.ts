@@ -38,7 +38,8 @@ import { createAttachmentIntake } from './core/attachments/attachment-intake.ts'
 import { createAttachmentRepo } from './infra/attachments/attachment-repo.ts';
 import { createBlobStore } from './infra/attachments/blob-stores.ts';
 import { detectType } from './infra/attachments/detect-type.ts';
-import { bearerUsers, uploadRoutes } from './http/attachment-routes.ts';
+import { uploadRoutes } from './http/attachment-routes.ts';
+import { bearerUsers } from './http/bearer-auth.ts';
 import { createSlaService } from './core/sla/sla-service.ts';
 import { createMacroService } from './core/macros/macro-service.ts';
 import { createViewService } from './core/views/view-service.ts';

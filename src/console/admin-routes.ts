@@ -21,7 +21,7 @@ import { actorOf, field, pageCtx, sendPage, startSession, type ConsoleKit, type 
 import { errorPageView } from './error-view.ts';
 import { html, sel, type SafeHtml } from './html-template.ts';
 import { layoutView } from './layout-view.ts';
-import { UUID_RE } from './queue-routes.ts';
+import { UUID_RE } from '../core/text-rules.ts';
 import { channelName, errorText, notice, timeTag } from './view-parts.ts';
 
 const SETUP_KEY = 'setup:first-admin';

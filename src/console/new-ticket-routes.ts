@@ -8,7 +8,7 @@ import { EMAIL_RE } from '../core/tickets/ticket-service.ts';
 import { TICKET_PRIORITIES, type TicketPriority } from '../core/tickets/ticket-types.ts';
 import { actorOf, agentOf, field, pageCtx, sendPage, type ConsoleKit } from './console-http.ts';
 import { emptyNewTicket, newTicketView, type NewTicketState } from './new-ticket-view.ts';
-import { UUID_RE } from './queue-routes.ts';
+import { UUID_RE } from '../core/text-rules.ts';
 import { errorText } from './view-parts.ts';
 
 const TYPEAHEAD_LIMIT = 8;

@@ -10,8 +10,8 @@ import { isDomainError } from '../core/errors.ts';
 import { actorOf, agentOf, field, pageCtx, safeNext, sendPage, type ConsoleKit } from './console-http.ts';
 import { queueView, type QueueFilters } from './queue-view.ts';
 import { errorPageView } from './error-view.ts';
+import { UUID_RE } from '../core/text-rules.ts';
 
-export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const UNSOLVED: TicketStatus[] = ['new', 'open', 'pending', 'on_hold'];
 const PAGE_SIZE = 50;
 

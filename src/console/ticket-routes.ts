@@ -10,7 +10,7 @@ import type { Actor } from '../core/tickets/ticket-service.ts';
 import { actorOf, field, hasField, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from './console-http.ts';
 import { errorPageView } from './error-view.ts';
 import { showRequesterTicket } from './portal/requester-ticket-routes.ts';
-import { UUID_RE } from './queue-routes.ts';
+import { UUID_RE } from '../core/text-rules.ts';
 import { ticketView, type ComposerState, type StaleState, type TicketPageData } from './ticket-view.ts';
 import { errorText } from './view-parts.ts';
 import { markTicketRead } from './notifications-routes.ts';

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../core/errors.ts';
 import { pageCtx, sendPage, type ConsoleKit } from './console-http.ts';
 import { errorPageView } from './error-view.ts';
-import { UUID_RE } from './queue-routes.ts';
+import { UUID_RE } from '../core/text-rules.ts';
 import { userView } from './user-view.ts';
 
 export function userRoutes(app: FastifyInstance, kit: ConsoleKit): void {

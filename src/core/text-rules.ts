@@ -94,3 +94,6 @@ export function nulPath(value: unknown): string | null {
 }
 
 export const NUL_MESSAGE = 'must not contain a NUL character (U+0000)';
+
+/** An id of ours (a uuid, any case): anything else names nothing, and is refused before it reaches a query. */
+export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

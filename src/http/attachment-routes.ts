@@ -8,7 +8,6 @@
  *   their own public tickets; everyone else 404. Served with nosniff, a sandboxing CSP, `attachment` for anything
  *   a browser could run, ranges (206/416), an ETag (the sha256), and `?thumb=1` a small WebP of an image.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -93,19 +92,6 @@ export async function registerComposerUploads(app: FastifyInstance, attachments:
         }
       },
   });
-}
-
-/** A bearer token's user (the ADMIN_TOKEN's or an agent's), for the file route outside the API. */
-export function bearerUsers(deps: { adminToken: string | undefined; adminUser: () => Promise<UserRecord>; authenticate: (token: string) => Promise<UserRecord | null> }) {
-  const sha = (s: string) => createHash('sha256').update(s).digest();
-  const adminHash = deps.adminToken ? sha(deps.adminToken) : null;
-  return async (req: FastifyRequest): Promise<UserRecord | null> => {
-    const h = req.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) return null;
-    if (adminHash && timingSafeEqual(sha(m[1]!), adminHash)) return deps.adminUser();
-    return deps.authenticate(m[1]!);
-  };
 }
 
 function contentDisposition(kind: 'inline' | 'attachment', name: string): string {

@@ -9,7 +9,7 @@ import { DOMAIN_ERROR_STATUS, isDomainError } from '../../core/errors.ts';
 import { customerOf, field, pageCtx, parseTicketNumber, sendPage, type ConsoleKit } from '../console-http.ts';
 import { errorPageView } from '../error-view.ts';
 import { errorText } from '../view-parts.ts';
-import { UUID_RE } from '../queue-routes.ts';
+import { UUID_RE } from '../../core/text-rules.ts';
 import { requesterTicketView, type RequesterForms } from './requester-ticket-view.ts';
 
 const DONE = new Set(['reply', 'rated', 'reopened', 'follow_up']);

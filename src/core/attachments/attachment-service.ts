@@ -13,6 +13,7 @@ import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type Outbound
 import type { AttachmentRecord, AttachmentRepo, BlobStore, ByteRange } from './attachment-port.ts';
 import { cleanFileName, maySee, type Viewer } from './attachment-rules.ts';
 import { sniffStream, type DetectType } from './sniff.ts';
+import { UUID_RE } from '../text-rules.ts';
 
 export interface AttachmentLog {
   info(obj: object, msg: string): void;
@@ -97,7 +98,7 @@ export function createAttachmentService(deps: AttachmentServiceDeps) {
 
     /** The file for this viewer, or null (unknown, not stored, or not theirs to see: the caller answers 404). */
     async find(id: string, viewer: Viewer): Promise<AttachmentRecord | null> {
-      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+      if (!UUID_RE.test(id)) return null;
       const a = await repo.find(id);
       return a && maySee(viewer, a) ? a : null;
     },

@@ -8,6 +8,7 @@ import type { ViewFilters } from '../ports/agent-work-port.ts';
 import type { TicketFilter } from '../ports/store-port.ts';
 import { normaliseTags } from '../tickets/tag-rules.ts';
 import { UNSOLVED_STATUSES, type SortOrder, type TicketSort } from '../tickets/ticket-types.ts';
+import { UUID_RE } from '../text-rules.ts';
 
 export interface ViewDefinition {
   filters: ViewFilters;
@@ -22,7 +23,6 @@ export const BUILT_IN_VIEWS: readonly ({ id: string; name: string } & ViewDefini
   { id: 'breaching', name: 'Breaching SLA', filters: { breaching: true }, sort: 'due', order: null },
 ];
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Filters as a person chose them, checked and normalised for keeping. */
 export function normaliseViewFilters(f: ViewFilters): ViewFilters {

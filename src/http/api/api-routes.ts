@@ -2,7 +2,7 @@
  * The help-center API (v1), exactly as shared/spec/contract.md describes it. Handlers only parse, authorise and
  * shape JSON; the core decides.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
+import { bearerToken, bearerUsers } from '../bearer-auth.ts';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { DirectoryService } from '../../core/directory/directory-service.ts';
 import type { TicketService } from '../../core/tickets/ticket-service.ts';
@@ -43,7 +43,6 @@ declare module 'fastify' {
   }
 }
 
-const sha = (s: string) => createHash('sha256').update(s).digest();
 /** The console's session cookie (src/console/console-plugin.ts), with or without the __Host- prefix. */
 const HELP_CENTER_SESSION_COOKIE = /(?:^|;\s*)(?:__Host-)?tb_session=/;
 
@@ -152,18 +151,14 @@ export const API_ROUTES: RouteDoc[] = [
 
 export async function apiRoutes(app: FastifyInstance, deps: ApiDeps): Promise<void> {
   const { tickets, directory, store, publicUrl } = deps;
-  const adminHash = deps.adminToken ? sha(deps.adminToken) : null;
+  const bearerUser = bearerUsers({ adminToken: deps.adminToken, adminUser: deps.adminUser, authenticate: (token) => deps.access.authenticate(token) });
   const openapi = buildOpenApi(API_ROUTES, publicUrl);
 
   app.get('/openapi.json', async () => openapi);
 
   async function authenticate(req: FastifyRequest): Promise<UserRecord> {
-    const h = req.headers.authorization;
-    const m = typeof h === 'string' ? /^Bearer\s+(\S+)$/i.exec(h) : null;
-    if (!m) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
-    const token = m[1]!;
-    if (adminHash && timingSafeEqual(sha(token), adminHash)) return deps.adminUser();
-    const user = await deps.access.authenticate(token);
+    if (bearerToken(req) === null) throw new HttpError(401, 'unauthenticated', 'send Authorization: Bearer <token>');
+    const user = await bearerUser(req);
     if (!user) throw new HttpError(401, 'unauthenticated', 'the token is not valid');
     return user;
   }

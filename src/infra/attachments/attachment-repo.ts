@@ -5,6 +5,7 @@ import type { Db } from '../db/prisma.ts';
 import type { AttachmentRecord, AttachmentRepo } from '../../core/attachments/attachment-port.ts';
 import type { AttachmentState, AttachmentView, NewAttachment } from '../../core/ports/store-port.ts';
 import { enqueueAttachmentFetch } from '../queue/jobs.ts';
+import { UUID_RE } from '../../core/text-rules.ts';
 
 type Tx = Prisma.TransactionClient;
 type Row = Prisma.AttachmentGetPayload<object>;
@@ -68,7 +69,7 @@ export async function insertCommentAttachments(tx: Tx, owner: { commentId: strin
 }
 
 export async function attachUploads(tx: Tx, commentId: string, ticketId: string, uploaderId: string, ids: string[]): Promise<number> {
-  const valid = ids.filter((i) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(i));
+  const valid = ids.filter((i) => UUID_RE.test(i));
   if (valid.length === 0) return 0;
   return tx.$executeRaw`
     UPDATE attachments SET comment_id = ${commentId}::uuid, ticket_id = ${ticketId}::uuid, position = array_position(${valid}::uuid[], id)

@@ -7,9 +7,9 @@ import type { Db } from '../db/prisma.ts';
 import type { RequesterRepo, SignInLinkRepo } from '../../core/ports/help-center-port.ts';
 import { ticketInclude, toTicket } from './prisma-store.ts';
 import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
+import { UUID_RE } from '../../core/text-rules.ts';
 
 const accountSelect = { id: true, platform: true, workspaceId: true, platformUserId: true, displayName: true, createdAt: true } as const;
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createRequesterRepo(db: Db): RequesterRepo {
   return {

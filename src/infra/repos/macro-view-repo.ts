@@ -3,6 +3,7 @@ import type { Db } from '../db/prisma.ts';
 import type { Prisma } from '../../generated/prisma/client.ts';
 import type { MacroRecord, MacroRepo, OwnedRepo, SavedViewRecord, TagRepo, ViewFilters, ViewRepo } from '../../core/ports/agent-work-port.ts';
 import type { SortOrder, TicketSort } from '../../core/tickets/ticket-types.ts';
+import { UUID_RE } from '../../core/text-rules.ts';
 
 type MacroRow = Prisma.MacroGetPayload<object>;
 function toMacro(r: MacroRow): MacroRecord {
@@ -15,7 +16,6 @@ function toView(r: ViewRow): SavedViewRecord {
   return { id: r.id, name: r.name, ownerId: r.ownerId, filters: r.filters as ViewFilters, sort: r.sort as TicketSort, order: r.sortOrder as SortOrder | null, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The part of a Prisma model delegate that an owned-item table needs (macros and saved views share it). */
 interface OwnedDelegate<Row> {
