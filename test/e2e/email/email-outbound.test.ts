@@ -181,6 +181,8 @@ describe('mails to the requester', () => {
     // Sent twice over SMTP, but as one message: mail programs and Gmail keep one message per Message-ID.
     expect(again.parsed.messageId).toBe(first.parsed.messageId);
     expect(again.parsed.subject).toBe(first.parsed.subject);
+    // Again the catcher has the mail a moment before the drain commits it.
+    await waitFor(async () => (await w.db.delivery.findUniqueOrThrow({ where: { id: d.id } })).status !== 'sending', 20_000, 'sent again');
     const after = await w.db.delivery.findUniqueOrThrow({ where: { id: d.id } });
     expect(after.status).toBe('sent');
     expect(after.platformMessageId).toBe(first.parsed.messageId);
