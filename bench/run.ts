@@ -103,7 +103,7 @@ function spawnChild(entry: string, env: Record<string, string>, nodeArgs: string
     child.stdout!.on('data', onData);
     child.stderr!.on('data', (d: Buffer) => {
       out += d.toString();
-      if (process.env.BENCH_COUNT_STATEMENTS === '1') process.stderr.write(d);
+      if (process.env.BENCH_COUNT_STATEMENTS === '1' || d.toString().startsWith('PEAK MEMORY')) process.stderr.write(d);
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -9,15 +9,21 @@ import { loadConfig } from '../src/config/env.ts';
 import { startService } from '../src/service.ts';
 import { createTestChannel } from '../test/helpers/test-channel/test-channel.ts';
 
-// BENCH_COUNT_STATEMENTS=1: count every statement the process sends (by its first words), printed at exit.
+// BENCH_COUNT_STATEMENTS=1: count every statement the process sends (by its first words) and the time from its
+// sending to its answer (queueing in the pool not included), printed at exit.
 const counts = new Map<string, number>();
+const millis = new Map<string, number>();
 if (process.env.BENCH_COUNT_STATEMENTS === '1') {
   const original = pg.Client.prototype.query;
   pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
     const q = args[0] as string | { text?: string };
     const text = (typeof q === 'string' ? q : (q?.text ?? '')).replace(/\s+/g, ' ').trim().slice(0, 90);
     counts.set(text, (counts.get(text) ?? 0) + 1);
-    return (original as (...a: unknown[]) => unknown).apply(this, args);
+    const t0 = performance.now();
+    const took = () => millis.set(text, (millis.get(text) ?? 0) + performance.now() - t0);
+    const r = (original as (...a: unknown[]) => unknown).apply(this, args);
+    if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(took, took);
+    return r;
   } as typeof pg.Client.prototype.query;
 }
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://bench.test', LOG_LEVEL: 'silent' });
@@ -40,9 +46,17 @@ setTimeout(() => {
   const mb = (x: number) => Math.round(x / 1024 / 10.24) / 100;
   process.stdout.write(`MEMORY ${JSON.stringify({ rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) })}\n`);
 }, 2500).unref();
+// The process's memory by kind when its RSS was highest, printed at exit.
+let peak = process.memoryUsage();
+setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peak.rss) peak = m;
+}, 100).unref();
 const stop = () =>
   void service.stop().then(() => {
-    if (counts.size) process.stderr.write(`STATEMENTS\n${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([t, n]) => `${String(n).padStart(7)}  ${t}`).join('\n')}\n`);
+    const mb = (x: number) => Math.round(x / 1048576);
+    process.stderr.write(`PEAK MEMORY rss ${mb(peak.rss)} heapTotal ${mb(peak.heapTotal)} heapUsed ${mb(peak.heapUsed)} external ${mb(peak.external)} arrayBuffers ${mb(peak.arrayBuffers)} MiB\n`);
+    if (counts.size) process.stderr.write(`STATEMENTS\n${[...counts].sort((a, b) => b[1] - a[1]).slice(0, 40).map(([t, n]) => `${String(n).padStart(7)} ${String(Math.round(millis.get(t) ?? 0)).padStart(8)} ms  ${t}`).join('\n')}\n`);
     process.exit(0);
   });
 process.on('SIGTERM', stop);

@@ -157,8 +157,10 @@ export interface Config extends Omit<RawEnv, 'PUBLIC_URL' | 'TELEGRAM_MODE' | 'E
 }
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, message: string) {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
     super(`${variable} ${message}`);
+    this.variable = variable;
     this.name = 'ConfigError';
   }
 }

@@ -8,8 +8,12 @@ import type { UnavailabilityCheck } from '../core/ports/console-port.ts';
 export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 export class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  readonly status: number;
+  readonly code: string;
+  constructor(status: number, code: string, message: string) {
     super(message);
+    this.status = status;
+    this.code = code;
   }
 
   /** fastify's name for it, which other error handlers (the console's) read. */

@@ -68,8 +68,10 @@ export interface InboundProcessorDeps {
 export const MAX_IN_PLACE_RETRY_MS = 30_000;
 
 class ReplyFailed extends Error {
-  constructor(readonly failure: unknown) {
+  readonly failure: unknown;
+  constructor(failure: unknown) {
     super(`telling the answer failed: ${(failure as Error)?.message ?? String(failure)}`);
+    this.failure = failure;
   }
 }
 

@@ -9,8 +9,10 @@ import { FileTooLargeError } from '../../core/ports/channel-port.ts';
 export class BlobMeter extends Transform {
   size = 0;
   private readonly hash = createHash('sha256');
-  constructor(private readonly maxBytes: number) {
+  private readonly maxBytes: number;
+  constructor(maxBytes: number) {
     super();
+    this.maxBytes = maxBytes;
     // Its error reaches whoever reads it (an iterator, a pipeline, an upload); this keeps one that comes before
     // the reader is attached from being an unhandled 'error' event.
     this.on('error', () => undefined);

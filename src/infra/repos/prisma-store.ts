@@ -19,7 +19,8 @@ import type {
 import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { threadDrainJobSql } from '../queue/jobs.ts';
 import { z } from 'zod';
-import { copyTicket, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
+import { copyTicket, POLICY_COLUMNS, POLICY_JOIN, policyOf, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
+import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
 import { attachUploads, insertCommentAttachments, toAttachmentView } from '../attachments/attachment-repo.ts';
 import { countTicketsSql, listTicketIds } from './ticket-list-sql.ts';
 import { agentWorkTx } from './agent-work-tx.ts';
@@ -153,6 +154,20 @@ async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: Us
   return { user: toUser(row), created: inserted.length === 1 };
 }
 
+const identityUserSchema = z.object({
+  id: z.string(),
+  email: z.string(),
+  name: z.string(),
+  phone: z.string().nullable(),
+  locale: z.string(),
+  role: z.string(),
+  deactivated_at: z.date().nullable(),
+  created_at: z.date(),
+  email_replies: z.boolean(),
+  org_id: z.string().nullable(),
+  org_name: z.string().nullable(),
+});
+
 const commentRowSchema = z.object({
   id: z.string(),
   body: z.string(),
@@ -166,20 +181,88 @@ const commentRowSchema = z.object({
   ticket_version: z.number().int(),
 });
 
-function txApi(tx: Tx): StoreTx {
+type PendingEvent = Parameters<StoreTx['recordEvents']>[3][number] & { ticketId: string; actorId: string | null; via: string };
+
+/** The INSERT of audit events as the body of a CTE (an empty one when there are none). */
+function eventsInsertSql(events: PendingEvent[]): Prisma.Sql {
+  const col = (f: (e: PendingEvent) => string | null | undefined) => events.map((e) => f(e) ?? null);
+  return Prisma.sql`INSERT INTO ticket_events (ticket_id, actor_id, via, kind, field, from_value, to_value, created_at)
+    SELECT e.ticket_id::uuid, e.actor_id::uuid, e.via, e.kind, e.field, e.from_value, e.to_value, clock_timestamp()
+    FROM unnest(${col((e) => e.ticketId)}::text[], ${col((e) => e.actorId)}::text[], ${col((e) => e.via)}::text[],
+                ${col((e) => e.kind)}::text[], ${col((e) => e.field)}::text[], ${col((e) => e.from)}::text[], ${col((e) => e.to)}::text[])
+      WITH ORDINALITY AS e(ticket_id, actor_id, via, kind, field, from_value, to_value, n)
+    ORDER BY e.n`;
+}
+
+/**
+ * The methods that neither read audit events nor remove what they refer to (a ticket, a user): they may run while
+ * some are pending. (No method reads audit events in a transaction today; the others are kept safe anyway.)
+ */
+const BESIDE_PENDING_EVENTS = new Set<string>([
+  'recordEvents',
+  'publish',
+  'getSlaPolicy',
+  'readTicket',
+  'lockTicket',
+  'lockTicketById',
+  'insertComment',
+  'updateTicket',
+  'setSlaCheckAt',
+  'recordSlaAlert',
+  'insertNotifications',
+  'rememberTags',
+  'linkThread',
+  'insertTicket',
+  'getUser',
+  'findCommentById',
+  'findCommentByExternalRef',
+]);
+
+/**
+ * Every other method of `api` first writes the audit events still pending, so no statement of the transaction can
+ * miss them; `flush` writes them before the commit.
+ */
+function deferringEvents(api: StoreTx, pending: () => boolean, flush: () => Promise<void>): StoreTx {
+  const out = { ...api } as Record<string, unknown>;
+  for (const [name, method] of Object.entries(api)) {
+    if (BESIDE_PENDING_EVENTS.has(name) || typeof method !== 'function') continue;
+    out[name] = async (...args: unknown[]) => {
+      if (pending()) await flush();
+      return (method as (...a: unknown[]) => unknown)(...args);
+    };
+  }
+  return out as unknown as StoreTx;
+}
+
+function txApi(tx: Tx): { api: StoreTx; flush: () => Promise<void> } {
+  const pendingEvents: PendingEvent[] = [];
+  /** The pending audit events as a CTE named `ev` (writing them), and none pending any more. */
+  const takeEventsSql = () => Prisma.sql`ev AS (${eventsInsertSql(pendingEvents.splice(0))} RETURNING 1)`;
+  const flush = async () => {
+    if (pendingEvents.length) await tx.$executeRaw`${eventsInsertSql(pendingEvents.splice(0))}`;
+  };
+  return { api: deferringEvents(txMethods(tx, pendingEvents, takeEventsSql), () => pendingEvents.length > 0, flush), flush };
+}
+
+function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql): StoreTx {
   /**
    * The tickets this transaction read or wrote, as they now stand: the writes below keep them current (each write
    * returns what it changed), so reading a ticket again after changing it costs no statement. A write whose effect
    * is not known here drops the ticket, and the next read goes to the database.
    */
   const known = new Map<string, TicketView>();
-  const remember = (t: TicketView) => {
+  /** The SLA policy of each priority a ticket read here had, read with it (a policy changes outside tickets' transactions). */
+  const policies = new Map<string, SlaPolicy | null>();
+  const remember = (row: unknown) => {
+    const t = ticketViewOf(row);
     known.set(t.id, t);
+    policies.set(t.priority, policyOf(row));
     return copyTicket(t);
   };
   const selectTicket = async (where: Prisma.Sql, lock: boolean) => {
-    const rows = await tx.$queryRaw<unknown[]>`SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} WHERE ${where} ${lock ? Prisma.sql`FOR UPDATE OF t` : Prisma.empty}`;
-    return rows[0] ? remember(ticketViewOf(rows[0])) : null;
+    const rows = await tx.$queryRaw<unknown[]>`SELECT ${TICKET_COLUMNS}, ${POLICY_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} ${POLICY_JOIN}
+      WHERE ${where} ${lock ? Prisma.sql`FOR UPDATE OF t` : Prisma.empty}`;
+    return rows[0] ? remember(rows[0]) : null;
   };
   const bumped = (id: string, updatedAt: Date | null, version: number) => {
     const t = known.get(id);
@@ -206,9 +289,9 @@ function txApi(tx: Tx): StoreTx {
                  u.organization_id, ${input.followUpOfId}::uuid, ${input.sourceUrl}, ${input.sourceKey}, ${input.tags ?? []}::text[], now()
           FROM users u WHERE u.id = ${input.requesterId}::uuid
           RETURNING *)
-        SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`ins`)}`;
+        SELECT ${TICKET_COLUMNS}, ${POLICY_COLUMNS} FROM ${ticketFrom(Prisma.sql`ins`)} ${POLICY_JOIN}`;
       if (!rows[0]) throw new Error(`insertTicket: requester ${input.requesterId} does not exist`);
-      return remember(ticketViewOf(rows[0]));
+      return remember(rows[0]);
     },
     async updateTicket(id, patch) {
       const r = await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } }, select: { updatedAt: true, version: true } });
@@ -287,19 +370,17 @@ function txApi(tx: Tx): StoreTx {
     },
     async recordEvents(ticketId, actorId, via, events) {
       if (events.length === 0) return;
-      await tx.$executeRaw`
-        INSERT INTO ticket_events (ticket_id, actor_id, via, kind, field, from_value, to_value, created_at)
-        SELECT ${ticketId}::uuid, ${actorId}::uuid, ${via}, e.kind, e.field, e.from_value, e.to_value, clock_timestamp()
-        FROM unnest(${events.map((e) => e.kind)}::text[], ${events.map((e) => e.field ?? null)}::text[],
-                    ${events.map((e) => e.from ?? null)}::text[], ${events.map((e) => e.to ?? null)}::text[]) WITH ORDINALITY AS e(kind, field, from_value, to_value, n)
-        ORDER BY e.n`;
+      // Written with the next statement of this transaction when that is a publish (a change is nearly always
+      // recorded, then published), else just before the next other one or the commit: see deferringEvents.
+      pendingEvents.push(...events.map((e) => ({ ticketId, actorId, via, ...e })));
     },
     async publish(ticketId, event) {
-      // One statement: the outbox row; when delivered, one delivery per active link (but the threads it came from)
-      // and each link's drain job.
+      // One statement: the audit events recorded before it, the outbox row; when delivered, one delivery per active
+      // link (but the threads it came from) and each link's drain job.
       const ex = event.except === undefined ? [] : Array.isArray(event.except) ? event.except : [event.except];
       await tx.$queryRaw`
-        WITH o AS (
+        WITH ${takeEventsSql()},
+        o AS (
           INSERT INTO outbox_events (ticket_id, type, payload, created_at)
           VALUES (${ticketId}::uuid, ${event.type}, ${JSON.stringify(event.payload)}::jsonb, clock_timestamp()) RETURNING id),
         l AS (
@@ -340,6 +421,10 @@ function txApi(tx: Tx): StoreTx {
       await tx.chatThreadLink.updateMany({ where: { ticketId, platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef }, data: { locale } });
     },
     ...work,
+    async getSlaPolicy(priority) {
+      if (!policies.has(priority)) policies.set(priority, await work.getSlaPolicy(priority));
+      return policies.get(priority) ?? null;
+    },
     async setSlaCheckAt(ticketId, at) {
       await work.setSlaCheckAt(ticketId, at);
       const t = known.get(ticketId);
@@ -352,7 +437,15 @@ export function createPrismaStore(db: Db): Store {
   return {
     async tx(fn) {
       try {
-        return await db.$transaction((tx) => fn(txApi(tx)), { timeout: 20_000, maxWait: 10_000 });
+        return await db.$transaction(
+          async (tx) => {
+            const { api, flush } = txApi(tx);
+            const result = await fn(api);
+            await flush();
+            return result;
+          },
+          { timeout: 20_000, maxWait: 10_000 },
+        );
       } catch (e) {
         return translate(e);
       }
@@ -386,18 +479,21 @@ export function createPrismaStore(db: Db): Store {
       const rows = await db.ticketEvent.findMany({ where: { ticketId }, include: { actor: { select: userSelect } }, orderBy: { id: 'asc' } });
       return rows.map((e) => ({ id: String(e.id), kind: e.kind, field: e.field, from: e.fromValue, to: e.toValue, via: e.via, actor: e.actor, createdAt: e.createdAt }));
     },
+    // The tickets of a thread: every chat message in a ticket's thread asks, so one raw statement (ticket-row-sql).
     async findTicketsByThread(th) {
-      const links = await db.chatThreadLink.findMany({
-        where: { platform: th.platform, workspaceId: th.workspaceId, chatId: th.chatId, threadRef: th.threadRef },
-        include: { ticket: { include: ticketInclude } },
-      });
-      return links.map((l) => toTicket(l.ticket));
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT ${TICKET_COLUMNS} FROM chat_thread_links l JOIN ${ticketFrom(Prisma.sql`tickets`)} ON t.id = l.ticket_id
+        WHERE l.platform = ${th.platform} AND l.workspace_id = ${th.workspaceId} AND l.chat_id = ${th.chatId} AND l.thread_ref = ${th.threadRef}`;
+      return rows.map(ticketViewOf);
     },
 
     async findTicketsByThreadRef(platform, workspaceId, threadRef) {
       if (threadRef === '') return [];
-      const links = await db.chatThreadLink.findMany({ where: { platform, workspaceId, threadRef }, include: { ticket: { include: ticketInclude } }, take: 20 });
-      return links.map((l) => toTicket(l.ticket));
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT ${TICKET_COLUMNS} FROM chat_thread_links l JOIN ${ticketFrom(Prisma.sql`tickets`)} ON t.id = l.ticket_id
+        WHERE l.platform = ${platform} AND l.workspace_id = ${workspaceId} AND l.thread_ref = ${threadRef}
+        LIMIT 20`;
+      return rows.map(ticketViewOf);
     },
 
     async findTicketByDeliveredMessage(platform, workspaceId, messageId) {
@@ -475,12 +571,27 @@ export function createPrismaStore(db: Db): Store {
       if (used.count === 1) return { userId: row.userId };
       return row.usedAt ? 'used' : 'expired';
     },
+    // Who a chat account is: asked for every chat message, so one raw statement.
     async findIdentity(platform, workspaceId, platformUserId) {
-      const i = await db.chatIdentity.findUnique({
-        where: { platform_workspaceId_platformUserId: { platform, workspaceId, platformUserId } },
-        include: { user: { include: userInclude } },
-      });
-      return i ? toUser(i.user) : null;
+      const rows = await db.$queryRaw<unknown[]>`
+        SELECT u.id::text AS id, u.email, u.name, u.phone, u.locale, u.role, u.deactivated_at, u.created_at, u.email_replies,
+               o.id::text AS org_id, o.name AS org_name
+        FROM chat_identities i JOIN users u ON u.id = i.user_id LEFT JOIN organizations o ON o.id = u.organization_id
+        WHERE i.platform = ${platform} AND i.workspace_id = ${workspaceId} AND i.platform_user_id = ${platformUserId}`;
+      if (!rows[0]) return null;
+      const u = identityUserSchema.parse(rows[0]);
+      return {
+        id: u.id,
+        email: u.email,
+        name: u.name,
+        phone: u.phone,
+        locale: u.locale,
+        role: u.role as Role,
+        organization: u.org_id ? { id: u.org_id, name: u.org_name! } : null,
+        active: u.deactivated_at === null,
+        createdAt: u.created_at,
+        emailReplies: u.email_replies,
+      };
     },
     async upsertIdentity(i) {
       await db.chatIdentity.upsert({

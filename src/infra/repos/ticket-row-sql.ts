@@ -7,6 +7,8 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { TicketView } from '../../core/ports/store-port.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
+import type { BusinessHours } from '../../core/sla/business-hours.ts';
+import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
 
 /** The select list over a ticket row aliased `t` (and the joins of ticketFrom). */
 export const TICKET_COLUMNS = Prisma.sql`
@@ -29,6 +31,33 @@ export function ticketFrom(source: Prisma.Sql): Prisma.Sql {
     LEFT JOIN organizations o ON o.id = t.organization_id
     LEFT JOIN tickets f ON f.id = t.follow_up_of_id
     LEFT JOIN ratings r ON r.ticket_id = t.id`;
+}
+
+/**
+ * The SLA policy of the ticket's priority, read in the same statement (a comment or a status change applies it,
+ * so reading it apart cost one statement per write): columns over POLICY_JOIN, decoded by policyOf.
+ */
+export const POLICY_COLUMNS = Prisma.sql`sp.priority AS sp_priority, sp.first_reply_minutes AS sp_first_reply,
+  sp.next_reply_minutes AS sp_next_reply, sp.resolution_minutes AS sp_resolution, sp.business_hours AS sp_business_hours`;
+export const POLICY_JOIN = Prisma.sql`LEFT JOIN sla_policies sp ON sp.priority = t.priority`;
+const policyRowSchema = z.object({
+  sp_priority: z.string().nullable(),
+  sp_first_reply: z.number().int().nullable(),
+  sp_next_reply: z.number().int().nullable(),
+  sp_resolution: z.number().int().nullable(),
+  sp_business_hours: z.unknown(),
+});
+
+export function policyOf(raw: unknown): SlaPolicy | null {
+  const r = policyRowSchema.parse(raw);
+  if (r.sp_priority === null) return null;
+  return {
+    priority: r.sp_priority as TicketPriority,
+    firstReplyMinutes: r.sp_first_reply,
+    nextReplyMinutes: r.sp_next_reply,
+    resolutionMinutes: r.sp_resolution,
+    businessHours: (r.sp_business_hours ?? null) as BusinessHours | null,
+  };
 }
 
 const date = z.date();
