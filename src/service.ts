@@ -119,7 +119,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   await migrateQueue(databaseUrl, logger);
 
   // Room for every worker slot (inbound events and drains) besides the API's requests.
-  const db = createPrisma(databaseUrl, 2 * config.WORKER_CONCURRENCY + 10);
+  const db = createPrisma(databaseUrl, 2 * config.WORKER_CONCURRENCY + 10, config.DATABASE_PREPARED_STATEMENTS);
   const store = createPrismaStore(db);
   const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
   const tickets = createTicketService({

@@ -61,6 +61,7 @@ const schema = z
       (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
       'must be a postgres:// or postgresql:// connection string',
     ),
+    DATABASE_PREPARED_STATEMENTS: z.enum(['true', 'false']).default('true').transform((v) => v === 'true'),
     DATA_DIR: z.string().trim().min(1).default('./.data'),
     HOST: z.string().trim().min(1).default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),

@@ -55,7 +55,11 @@ export interface DrainRepo {
    * another drain holds it (or it changed meanwhile).
    */
   claimDelivery(id: string, until: Date): Promise<boolean>;
-  markDeliverySent(id: string, platformMessageId: string | null, note?: string): Promise<void>;
+  /**
+   * `thenNextOf`: the caller's next call is nextDelivery of this thread, and the mark may go with it (one
+   * statement fewer per message); without it the mark is written at once.
+   */
+  markDeliverySent(id: string, platformMessageId: string | null, note?: string, thenNextOf?: string): Promise<void>;
   markDeliveryFailed(id: string, reason: string): Promise<void>;
   /**
    * A failed try that will be retried: the claim ends. `nothingSent` (the platform refused, e.g. a rate limit) puts
@@ -132,20 +136,20 @@ export function createThreadDrain(deps: DrainDeps) {
       const summary = { ...d.ticket, url: ticketUrl(deps.publicUrl, d.ticket.number) };
       const action = d.ticket.visibility === 'public' ? outboundAction(d.event, summary, d.comment, d.deliveredMessageId) : null;
       if (!action) {
-        await repo.markDeliverySent(d.id, null, 'nothing to send');
+        await repo.markDeliverySent(d.id, null, 'nothing to send', link.id);
         continue;
       }
       const ctx = { locale: toLocale(link.locale), deliveryKey: `delivery-${d.id}` };
       const files = action.action === 'files' ? ((await deps.files?.outboundFiles(action.commentId)) ?? []) : [];
       if (action.action === 'files' && files.length === 0) {
-        await repo.markDeliverySent(d.id, null, 'no stored files');
+        await repo.markDeliverySent(d.id, null, 'no stored files', link.id);
         continue;
       }
       if (d.status === 'sending' && (action.action === 'post' || action.action === 'files') && adapter.findDelivered) {
         // A drain died after claiming it: the message may be there already.
         const found = await adapter.findDelivered(target, ctx).catch(() => null);
         if (found) {
-          await repo.markDeliverySent(d.id, found.messageId);
+          await repo.markDeliverySent(d.id, found.messageId, undefined, link.id);
           continue;
         }
       }
@@ -191,7 +195,7 @@ export function createThreadDrain(deps: DrainDeps) {
         } else {
           await adapter.delete(target, action.messageId);
         }
-        await repo.markDeliverySent(d.id, messageId);
+        await repo.markDeliverySent(d.id, messageId, undefined, link.id);
         deps.metrics?.delivered(link.platform, now() - d.event.createdAt.getTime());
       } catch (err) {
         const decision = onSendFailure(err, d.attempts + 1, deps.random);

@@ -3,6 +3,7 @@
  * src/core/sync/thread-drain.ts).
  */
 import { z } from 'zod';
+import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
@@ -42,6 +43,16 @@ const deliveryRowSchema = z.object({
 });
 
 export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
+  /**
+   * Per thread, the delivery just marked sent, its statement going with the thread's next nextDelivery: the drain
+   * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
+   * so the mark costs no statement of its own.
+   */
+  const sent = new Map<string, { id: bigint; messageId: string | null; note: string | null }>();
+  const markSql = (m: { id: bigint; messageId: string | null; note: string | null }) => Prisma.sql`
+    UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${m.note},
+           platform_message_id = COALESCE(${m.messageId}, platform_message_id)
+    WHERE id = ${m.id}`;
   return {
     async loadThreadLink(id) {
       const rows = await db.$queryRaw<unknown[]>`
@@ -53,8 +64,12 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
 
     async nextDelivery(threadLinkId) {
       // One statement: the delivery, its event, the ticket, the comment it carries and, for an edit or a delete,
-      // the message that carried the comment into this thread.
+      // the message that carried the comment into this thread; and the mark of the one sent before it. The mark's
+      // row still looks unsent to the SELECT (one snapshot), hence the `<>`.
+      const mark = sent.get(threadLinkId);
+      sent.delete(threadLinkId);
       const rows = await db.$queryRaw<unknown[]>`
+        ${mark ? Prisma.sql`WITH marked AS (${markSql(mark)} RETURNING 1)` : Prisma.empty}
         SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, o.type, o.payload, o.created_at,
                t.number, t.subject, t.status AS ticket_status, t.priority, t.visibility,
                c.body AS comment_body, c.public AS comment_public, c.deleted_at AS comment_deleted_at, a.name AS comment_author,
@@ -68,7 +83,7 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
         JOIN tickets t ON t.id = o.ticket_id
         LEFT JOIN comments c ON c.id = CASE WHEN o.payload->>'commentId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN (o.payload->>'commentId')::uuid END
         LEFT JOIN users a ON a.id = c.author_id
-        WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending')
+        WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending') AND d.id <> ${mark?.id ?? BigInt(0)}
         ORDER BY d.id LIMIT 1`;
       if (!rows[0]) return null;
       const d = deliveryRowSchema.parse(rows[0]);
@@ -96,11 +111,12 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
       return n === 1;
     },
 
-    async markDeliverySent(id, platformMessageId, note) {
-      await db.$executeRaw`
-        UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${note ?? null},
-               platform_message_id = COALESCE(${platformMessageId}, platform_message_id)
-        WHERE id = ${BigInt(id)}`;
+    async markDeliverySent(id, platformMessageId, note, thenNextOf) {
+      const m = { id: BigInt(id), messageId: platformMessageId, note: note ?? null };
+      const before = thenNextOf ? sent.get(thenNextOf) : undefined;
+      if (before) await db.$executeRaw`${markSql(before)}`;
+      if (thenNextOf) sent.set(thenNextOf, m);
+      else await db.$executeRaw`${markSql(m)}`;
     },
 
     async markDeliveryFailed(id, reason) {
