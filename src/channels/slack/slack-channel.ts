@@ -24,7 +24,7 @@ export interface SlackChannelConfig {
 }
 
 /** auth.test once, remembered; a failure is not remembered, so the next caller tries again. */
-function cachedIdentity(api: SlackApi): () => Promise<BotIdentity & { teamId: string }> {
+function cachedIdentity(api: SlackApi): () => Promise<BotIdentity> {
   let pending: ReturnType<SlackApi['authTest']> | null = null;
   return () => {
     if (!pending) {

@@ -11,7 +11,7 @@ import type { ChatEvent, ChatFile, ChatPlace, SourceMessage } from '../../core/c
 import type { ChatService } from '../../core/chat/chat-service.ts';
 import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
 import type { Logger } from 'pino';
-import { isPermanent, type SlackApi } from './slack-api.ts';
+import { isPermanent, orWhenPermanent, type SlackApi } from './slack-api.ts';
 import { postAssistRequest } from './slack-assist.ts';
 import { CALLBACK, isDirectChat, messageId, PLATFORM, SLACKBOT } from './slack-ids.ts';
 import type { SlackPeople } from './slack-profile.ts';
@@ -28,10 +28,8 @@ import {
 import { actionMetaSchema, parseJson, readRating, readReason, readRequestFields, requestMetaSchema } from './slack-views.ts';
 import { visibleText } from './slack-text.ts';
 
-export interface BotIdentity {
-  botUserId: string;
-  botId: string;
-}
+/** Who the app is in the workspace (auth.test). */
+export type BotIdentity = Awaited<ReturnType<SlackApi['authTest']>>;
 
 export interface SlackParseDeps {
   api: SlackApi;
@@ -78,8 +76,8 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
   /** The reacted message: histories hold only top-level messages, a reply is read from its thread. */
   async function readMessage(channel: string, ts: string): Promise<SlackMessage | null> {
     try {
-      const top = (await api.history(channel, { latest: ts, inclusive: true, limit: 1 })).find((m) => m.ts === ts);
-      return top ?? (await api.replies(channel, ts, { limit: 1 })).find((m) => m.ts === ts) ?? null;
+      const top = (await api.messages(channel, { latest: ts, inclusive: true, limit: 1 })).find((m) => m.ts === ts);
+      return top ?? (await api.messages(channel, { thread: ts, limit: 1 })).find((m) => m.ts === ts) ?? null;
     } catch (e) {
       // A message we may not read (gone, or a conversation without the bot) is nothing to ask about.
       if (!isPermanent(e)) throw e;
@@ -92,26 +90,16 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
    * Slack Connect stubs carry only a file's id: files.info says its name, size, type and download URL (runs in the
    * worker, like every parse). A file the bot may not read stays a stub (fetching it then says so).
    */
-  async function resolveFiles(files: ChatFile[]): Promise<ChatFile[]> {
+  function resolveFiles(files: ChatFile[]): Promise<ChatFile[]> {
     return Promise.all(
-      files.map(async (f) => {
-        if (!f.fetchRef?.['info'] || !f.platformFileId) return f;
-        try {
-          return await api.fileInfo(f.platformFileId);
-        } catch (e) {
-          if (!isPermanent(e)) throw e;
-          return f;
-        }
+      files.map((f) => {
+        const stub = f.fetchRef?.['info'] ? f.platformFileId : null;
+        return stub ? orWhenPermanent(api.fileInfo(stub), f) : f;
       }),
     );
   }
 
-  async function permalink(channel: string, ts: string): Promise<string | null> {
-    return api.permalink(channel, ts).catch((e: unknown) => {
-      if (!isPermanent(e)) throw e;
-      return null;
-    });
-  }
+  const permalink = (channel: string, ts: string) => orWhenPermanent(api.permalink(channel, ts), null);
 
   async function onReaction(team: string, raw: unknown): Promise<ChatEvent[]> {
     const r = reactionAddedSchema.safeParse(raw);

@@ -34,10 +34,7 @@ export function escapedChunks(text: string, max = 3000): string[] {
 
 /** Prefixes every line with Slack's quote marker. */
 export function quote(escaped: string): string {
-  return escaped
-    .split('\n')
-    .map((line) => `>${line}`)
-    .join('\n');
+  return `>${escaped.replaceAll('\n', '\n>')}`;
 }
 
 /**
@@ -59,9 +56,7 @@ export function slackToPlain(text: string, names: ReadonlyMap<string, string> = 
 
 /** The ids of users mentioned as <@U…>, in order of first appearance. */
 export function mentionedUsers(text: string): string[] {
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/g)) if (m[1]) ids.add(m[1]);
-  return [...ids];
+  return [...new Set(Array.from(text.matchAll(/<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/g), (m) => m[1]!))];
 }
 
 /** Cuts to at most `max` characters, marking the cut. */
