@@ -31,10 +31,7 @@ const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable
 export function toChannelSendError(e: unknown): ChannelSendError {
   if (e instanceof ChannelSendError) return e;
   if (e instanceof webApi.WebAPIRateLimitedError) return new ChannelSendError('rate_limited', 'slack: rate limited', Math.max(1, e.retryAfter) * 1000);
-  if (e instanceof webApi.WebAPIHTTPError) {
-    if (e.statusCode === 429) return new ChannelSendError('rate_limited', 'slack: HTTP 429', 1000);
-    return new ChannelSendError(e.statusCode >= 500 || e.statusCode === 408 ? 'transient' : 'permanent', `slack: HTTP ${e.statusCode}`);
-  }
+  if (e instanceof webApi.WebAPIHTTPError) return statusError('slack', e.statusCode, 'Web API', e.headers['retry-after']);
   if (e instanceof webApi.WebAPIRequestError) return new ChannelSendError('transient', 'slack: request failed');
   if (e instanceof webApi.WebAPIPlatformError) {
     const code = e.data.error;

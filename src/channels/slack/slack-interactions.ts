@@ -14,7 +14,7 @@ import type { SlackPeople } from './slack-profile.ts';
 import { renderMessage } from './slack-render.ts';
 import type { blockActionsSchema, slashCommandSchema, ViewSubmission } from './slack-schemas.ts';
 import { slackToPlain } from './slack-text.ts';
-import { formErrors, rateView, shownIn, readRating, readReason, readRequestFields, reopenView, requestFormView } from './slack-views.ts';
+import { formErrors, rateView, readRequestFields, reopenView, requestFormView, shownIn, submittedAction } from './slack-views.ts';
 import type { z } from 'zod';
 
 export const ASSIST_COMMAND = '/assist';
@@ -78,12 +78,11 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
       const errors = checkDraft(readRequestFields(v), services.map((s) => s.id));
       if (hasErrors(errors)) return { kind: 'answer', reply: { json: { response_action: 'errors', errors: formErrors(errors, lang) } } };
       block = BLOCK.subject;
-    } else if (v.callbackId === CALLBACK.rate) {
-      if (readRating(v).score === null) return { kind: 'answer', reply: formError(BLOCK.score, t(lang, 'common:error.invalid_score')) };
-      block = BLOCK.score;
-    } else if (v.callbackId === CALLBACK.reopen) {
-      if (readReason(v) === null) return { kind: 'answer', reply: formError(BLOCK.reason, t(lang, 'common:error.reason_required')) };
-      block = BLOCK.reason;
+    } else if (v.callbackId === CALLBACK.rate || v.callbackId === CALLBACK.reopen) {
+      const rate = v.callbackId === CALLBACK.rate;
+      block = rate ? BLOCK.score : BLOCK.reason;
+      const missing = t(lang, rate ? 'common:error.invalid_score' : 'common:error.reason_required');
+      if (!submittedAction(v)) return { kind: 'answer', reply: formError(block, missing) };
     } else return EMPTY;
     return {
       kind: 'record',

@@ -9,8 +9,10 @@
  */
 import type { ChatEvent, ChatFile, ChatPlace, SourceMessage } from '../../core/chat/chat-events.ts';
 import type { ChatService } from '../../core/chat/chat-service.ts';
+import { chatWordEvent } from '../../core/chat/chat-words.ts';
 import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
 import type { Logger } from 'pino';
+import { parseJson } from '../shared/json-text.ts';
 import { isPermanent, orWhenPermanent, type SlackApi } from './slack-api.ts';
 import { postAssistRequest } from './slack-assist.ts';
 import { CALLBACK, isDirectChat, messageId, PLATFORM, SLACKBOT } from './slack-ids.ts';
@@ -25,7 +27,7 @@ import {
   type SlackMessage,
   type ViewSubmission,
 } from './slack-schemas.ts';
-import { actionMetaSchema, parseJson, readRating, readReason, readRequestFields, requestMetaSchema } from './slack-views.ts';
+import { actionMetaSchema, readRequestFields, requestMetaSchema, submittedAction } from './slack-views.ts';
 import { visibleText } from './slack-text.ts';
 
 /** Who the app is in the workspace (auth.test). */
@@ -42,11 +44,6 @@ export interface SlackParseDeps {
 
 /** Subtypes that are still a person's message: a file share, a reply also sent to the channel. */
 const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
-
-/** Direct-chat words (the help names them): a registration code, a sign-in link, the open requests. */
-const LINK = /^\s*(?:link|привязать|連携)\s+([A-Za-z0-9-]{4,64})\s*$/iu;
-const SIGN_IN = /^\s*(?:log\s?in|sign\s?in|ログイン|войти|вход)\s*$/iu;
-const MY_TICKETS = /^\s*(?:tickets|requests|チケット|リクエスト|заявки)\s*$/iu;
 
 /** "ticket" also matches skin-tone variants such as "ticket::skin-tone-2". */
 export function isTicketReaction(reaction: string, emoji: string): boolean {
@@ -123,12 +120,9 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     const place = placeOf(team, m.channel, m.channelType, m);
     if (!place || (await fromBot(m))) return [];
     const actor = people.person(team, m.user!);
-    if (place.direct && place.threadRef === null) {
-      const link = LINK.exec(m.text);
-      if (link) return [{ type: 'registration', place, actor, code: link[1]! }];
-      if (SIGN_IN.test(m.text)) return [{ type: 'sign_in_wanted', place, actor }];
-      if (MY_TICKETS.test(m.text)) return [{ type: 'my_tickets', place, actor }];
-    }
+    // The chat words count in the direct chat itself, not in a thread there.
+    const word = place.direct && place.threadRef === null ? chatWordEvent(m.text, { place, actor }) : null;
+    if (word) return [word];
     const me = await deps.identity();
     // In the direct chat the bot's notifications are top-level messages: a thread under one answers it.
     const answers = isReply(m) && (place.direct || m.parentUserId === me.botUserId) ? [m.threadTs] : [];
@@ -175,15 +169,10 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
       return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source }];
     }
     const meta = parseJson(actionMetaSchema, v.metadata);
-    if (!meta) return [];
+    const action = submittedAction(v);
+    if (!meta || !action) return [];
     const place: ChatPlace = { platform: PLATFORM, workspaceId: v.team, chatId: meta.c, threadRef: meta.th, direct: isDirectChat(meta.c) };
-    const common = { type: 'ticket_action' as const, place, actor, ticketNumber: meta.n, pressedMessageId: meta.m };
-    if (v.callbackId === CALLBACK.rate) {
-      const { score, comment } = readRating(v);
-      return score === null ? [] : [{ ...common, action: { kind: 'rate', score, comment } }];
-    }
-    const reason = readReason(v);
-    return v.callbackId === CALLBACK.reopen && reason ? [{ ...common, action: { kind: 'reopen', reason } }] : [];
+    return [{ type: 'ticket_action', place, actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
   }
 
   return async function parse(env) {

@@ -3,11 +3,12 @@
  * (JSON, read back with zod: it returns to us through Slack's clients) and reading what was submitted.
  */
 import { z } from 'zod';
-import type { DraftFields } from '../../core/chat/chat-events.ts';
+import type { DraftFields, TicketAction } from '../../core/chat/chat-events.ts';
 import type { ChatMessage, DraftErrors } from '../../core/chat/chat-messages.ts';
 import { LOCALES, type Locale } from '../../core/locale.ts';
 import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
+import { parseJson } from '../shared/json-text.ts';
 import type { Block, View } from './slack-api.ts';
 import { BLOCK, CALLBACK, INPUT } from './slack-ids.ts';
 import { plain, section } from './slack-render.ts';
@@ -29,16 +30,6 @@ export type ActionMeta = z.infer<typeof actionMetaSchema>;
 /** The language a modal was shown in (every modal's metadata carries it). */
 export function shownIn(metadata: string): Locale {
   return parseJson(z.object({ l: locale }), metadata)?.l ?? 'en';
-}
-
-/** A JSON string read against a schema; null when it is not JSON or does not fit. */
-export function parseJson<T>(schema: z.ZodType<T>, raw: string | null | undefined): T | null {
-  try {
-    const r = schema.safeParse(JSON.parse(raw ?? ''));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
 }
 
 type Field = keyof typeof BLOCK;
@@ -154,12 +145,12 @@ export function reopenView(lang: Locale, meta: ActionMeta): View {
   return ticketModal(CALLBACK.reopen, lang, meta, inputs);
 }
 
-/** The score and comment of a submitted Rate modal; null score when none was chosen (whether it is valid is the core's call). */
-export function readRating(v: ViewSubmission): { score: number | null; comment: string | null } {
-  const raw = read(v, 'score');
-  return { score: raw !== null && /^\d{1,3}$/.test(raw) ? Number(raw) : null, comment: read(v, 'comment') };
-}
-
-export function readReason(v: ViewSubmission): string | null {
-  return read(v, 'reason');
+/** What a submitted Rate or Reopen modal asks for; null without its score or reason (the score's range is the core's call). */
+export function submittedAction(v: ViewSubmission): TicketAction | null {
+  if (v.callbackId === CALLBACK.rate) {
+    const score = read(v, 'score');
+    return score !== null && /^\d{1,3}$/.test(score) ? { kind: 'rate', score: Number(score), comment: read(v, 'comment') } : null;
+  }
+  const reason = read(v, 'reason');
+  return v.callbackId === CALLBACK.reopen && reason ? { kind: 'reopen', reason } : null;
 }
