@@ -7,11 +7,11 @@ import type { ChatEvent, ChatFile } from '../../core/chat/chat-events.ts';
 import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChannelLimits, type FetchedFile, type InboundEnvelope, type SentMessage, type ThreadTarget } from '../../core/ports/channel-port.ts';
 import { orWhenPermanent, type Metadata, type SlackApi } from './slack-api.ts';
 import { DELIVERY_EVENT_TYPE, isUserId, PLATFORM } from './slack-ids.ts';
-import { renderMessage } from './slack-render.ts';
+import { MAX_TEXT, renderMessage } from './slack-render.ts';
 import type { SlackMessage } from './slack-schemas.ts';
 
 export const SLACK_LIMITS: ChannelLimits = {
-  maxMessageLength: 40_000,
+  maxMessageLength: MAX_TEXT,
   // chat.postMessage allows about one message per second per channel, with short bursts.
   perChatIntervalMs: 1000,
   perGroupPerMinute: 0,

@@ -8,8 +8,8 @@ import type { Locale } from '../../core/locale.ts';
 import { t } from '../../i18n/catalog.ts';
 import { orWhenPermanent, type Content, type SlackApi } from './slack-api.ts';
 import { REQUEST_EVENT_TYPE } from './slack-ids.ts';
-import { MAX_BLOCKS, section } from './slack-render.ts';
-import { escapedChunks, escapeMrkdwn, quote } from './slack-text.ts';
+import { MAX_BLOCKS, quoted, section } from './slack-render.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 /** How far before the submission's arrival a retry looks for the request (clocks of Slack and ours may differ). */
 const LOOK_BACK_S = 60;
@@ -29,9 +29,8 @@ export interface AssistRequest {
 
 function content(r: AssistRequest): Content {
   const header = t(r.locale, 'slack:assist.request', { user: `<@${r.user}>`, subject: escapeMrkdwn(r.subject) });
-  const body = escapedChunks(r.description, 1500).filter((c) => c.trim() !== '').map((c) => section(quote(c)));
   // The mention is ours (the person who asked is named); the subject is theirs, escaped.
-  return { text: header, blocks: [section(header), ...body].slice(0, MAX_BLOCKS) };
+  return { text: header, blocks: [section(header), ...quoted(r.description)].slice(0, MAX_BLOCKS) };
 }
 
 export async function postAssistRequest(api: SlackApi, r: AssistRequest): Promise<{ channel: string; ts: string }> {

@@ -9,7 +9,7 @@ import { checkDraft, hasErrors } from '../../core/chat/request-draft.ts';
 import { t } from '../../i18n/catalog.ts';
 import type { WebhookDecision, WebhookReply } from '../shared/webhook-route.ts';
 import type { SlackApi } from './slack-api.ts';
-import { ACTION, BLOCK, CALLBACK, isDirectChat, PLATFORM } from './slack-ids.ts';
+import { ACTION, BLOCK, CALLBACK, slackPlace } from './slack-ids.ts';
 import type { SlackPeople } from './slack-profile.ts';
 import { renderMessage } from './slack-render.ts';
 import type { blockActionsSchema, slashCommandSchema, ViewSubmission } from './slack-schemas.ts';
@@ -36,8 +36,7 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
     const person = people.person(c.team, c.user);
     const lang = await people.locale(c.team, c.user);
     try {
-      const place = { platform: PLATFORM, workspaceId: c.team, chatId: c.channel, threadRef: null, direct: isDirectChat(c.channel) };
-      const draft = await chat.drafts.open(place, person, slackToPlain(c.text));
+      const draft = await chat.drafts.open(slackPlace(c.team, c.channel, null), person, slackToPlain(c.text));
       const form = await chat.drafts.form(draft.id, person);
       if (!form) throw new Error('the draft just opened is gone');
       await api.openView(c.triggerId, requestFormView(form, lang));

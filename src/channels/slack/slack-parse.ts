@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { parseJson } from '../shared/json-text.ts';
 import { isPermanent, orWhenPermanent, type SlackApi } from './slack-api.ts';
 import { postAssistRequest } from './slack-assist.ts';
-import { CALLBACK, isDirectChat, messageId, PLATFORM, SLACKBOT } from './slack-ids.ts';
+import { CALLBACK, isDirectChat, messageId, SLACKBOT, slackPlace } from './slack-ids.ts';
 import type { SlackPeople } from './slack-profile.ts';
 import {
   eventCallbackSchema,
@@ -59,7 +59,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
   function placeOf(team: string, channel: string, channelType: string | null, m: Pick<SlackMessage, 'ts' | 'threadTs'>): ChatPlace | null {
     const direct = channelType === 'im' || isDirectChat(channel);
     const threadRef = isReply(m) ? m.threadTs : null;
-    return direct || threadRef ? { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef, direct } : null;
+    return direct || threadRef ? slackPlace(team, channel, threadRef, direct) : null;
   }
 
   async function fromBot(m: Pick<SlackMessage, 'botId' | 'user'>): Promise<boolean> {
@@ -106,8 +106,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     if (!m || (m.botId !== null && m.botId === (await deps.identity()).botId)) return [];
     const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: await resolveFiles(m.files), url: await permalink(channel, m.ts) };
     // The ticket lives in the message's thread: the one it is in, or its own.
-    const place: ChatPlace = { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef: m.threadTs ?? m.ts, direct: isDirectChat(channel) };
-    return [{ type: 'request_wanted', place, actor: people.person(team, user), source, submitNow: false }];
+    return [{ type: 'request_wanted', place: slackPlace(team, channel, m.threadTs ?? m.ts), actor: people.person(team, user), source, submitNow: false }];
   }
 
   async function onMessage(team: string, raw: Record<string, unknown>): Promise<ChatEvent[]> {
@@ -159,20 +158,19 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
       const fields = readRequestFields(v);
       const draft = await deps.chat.drafts.read(meta.d, actor);
       // Gone or someone else's: the core says so, in the person's direct chat.
-      const place = draft?.place ?? { platform: PLATFORM, workspaceId: v.team, chatId: v.user, threadRef: null, direct: true };
+      const place = draft?.place ?? slackPlace(v.team, v.user, null, true);
       if (!draft || draft.source || draft.ticketNumber !== null) return [{ type: 'request_submitted', place, actor, draftId: meta.d, fields }];
       const posted = await postAssistRequest(api, {
         draftId: draft.id, channel: draft.place.chatId, user: v.user, subject: fields.subject, description: fields.description, locale: meta.l, submittedAt: env.receivedAt,
       });
-      const here: ChatPlace = { ...place, chatId: posted.channel, threadRef: posted.ts, direct: isDirectChat(posted.channel) };
+      const here = slackPlace(place.workspaceId, posted.channel, posted.ts);
       const source: SourceMessage = { messageId: messageId(posted.channel, posted.ts), text: fields.description, files: [], url: await permalink(posted.channel, posted.ts) };
       return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source }];
     }
     const meta = parseJson(actionMetaSchema, v.metadata);
     const action = submittedAction(v);
     if (!meta || !action) return [];
-    const place: ChatPlace = { platform: PLATFORM, workspaceId: v.team, chatId: meta.c, threadRef: meta.th, direct: isDirectChat(meta.c) };
-    return [{ type: 'ticket_action', place, actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
+    return [{ type: 'ticket_action', place: slackPlace(v.team, meta.c, meta.th), actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
   }
 
   return async function parse(env) {

@@ -56,17 +56,9 @@ function sentenceWithLink(locale: Locale, text: string, ticket: TicketSummary): 
 
 /** mrkdwn lines (each well under a section) packed into as few sections as fit, under a title. */
 function listing(title: string, lines: string[], fallbackLines: string[]): Content {
-  const sections: Block[] = [section(escapeCut(title, MAX_SECTION))];
-  let current = '';
-  for (const line of lines) {
-    if (current !== '' && current.length + line.length + 1 > MAX_SECTION) {
-      sections.push(section(current));
-      current = '';
-    }
-    current = current === '' ? line : `${current}\n${line}`;
-  }
-  if (current !== '') sections.push(section(current));
-  return { text: fallbackText([title, ...fallbackLines].join('\n')), blocks: sections.slice(0, MAX_BLOCKS) };
+  const packed = lines.length > 0 ? escapedChunks(lines.join('\n'), MAX_SECTION, (mrkdwn) => mrkdwn) : [];
+  const blocks = [escapeCut(title, MAX_SECTION), ...packed].map(section).slice(0, MAX_BLOCKS);
+  return { text: fallbackText([title, ...fallbackLines].join('\n')), blocks };
 }
 
 /** A sentence over a row of buttons (and what else goes between them). */
@@ -76,7 +68,8 @@ function withButtons(text: string, blockId: string, elements: Block[], between: 
 }
 
 /** Body text quoted line by line; each chunk gains one ">" per line, so leave room for them in a section. */
-const quoted = (body: string) => escapedChunks(body.trimEnd(), MAX_SECTION / 2).map((c) => section(quote(c)));
+export const quoted = (body: string): Block[] =>
+  escapedChunks(body.trimEnd(), MAX_SECTION / 2).filter((c) => c.trim() !== '').map((c) => section(quote(c)));
 
 /**
  * The Slack message for `m`; null for what Slack shows by itself: a created request's confirmation reaches its

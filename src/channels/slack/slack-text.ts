@@ -7,14 +7,14 @@ export function escapeMrkdwn(text: string): string {
 
 /**
  * Splits text into escaped pieces of at most `max` characters each (a section block holds 3,000), never cutting an
- * escape sequence and preferring line breaks.
+ * escape sequence and preferring line breaks. Text that is mrkdwn already passes `escape` = as it is.
  */
-export function escapedChunks(text: string, max = 3000): string[] {
+export function escapedChunks(text: string, max = 3000, escape: (ch: string) => string = escapeMrkdwn): string[] {
   const chunks: string[] = [];
   let current = '';
   let lastBreak = -1;
   for (const ch of text) {
-    const piece = escapeMrkdwn(ch);
+    const piece = escape(ch);
     if (current.length + piece.length > max) {
       if (lastBreak > 0 && current.length - lastBreak - 1 + piece.length <= max) {
         chunks.push(current.slice(0, lastBreak));
