@@ -3,7 +3,7 @@
  * delete what the sync engine delivers. Every delivered message carries its delivery key in its metadata, so
  * findDelivered can tell whether a post whose answer was lost (a crash, a timeout) did reach Slack.
  */
-import type { ChatEvent, ChatFile } from '../../core/chat/chat-events.ts';
+import type { ChatEvent } from '../../core/chat/chat-events.ts';
 import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChannelLimits, type FetchedFile, type InboundEnvelope, type SentMessage, type ThreadTarget } from '../../core/ports/channel-port.ts';
 import { orWhenPermanent, type Metadata, type SlackApi } from './slack-api.ts';
 import { DELIVERY_EVENT_TYPE, isUserId, PLATFORM } from './slack-ids.ts';
@@ -45,15 +45,6 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
    */
   async function conversation(target: ThreadTarget): Promise<string> {
     return !target.threadRef && isUserId(target.chatId) ? api.openDirect(target.chatId) : target.chatId;
-  }
-
-  /** A file's download URL and size: from the event, or from files.info for a Slack Connect stub. */
-  async function locate(file: ChatFile): Promise<{ download: string | null; size: number | null }> {
-    const ref = file.fetchRef ?? {};
-    if (ref['download']) return { download: ref['download'], size: file.size ?? null };
-    if (!file.platformFileId) throw new ChannelSendError('permanent', 'slack: the file has no id');
-    const info = await api.fileInfo(file.platformFileId);
-    return { download: info.fetchRef?.['download'] ?? null, size: info.size ?? null };
   }
 
   return {
@@ -112,8 +103,12 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
     },
 
     async fetchFile(file, maxBytes): Promise<FetchedFile> {
-      const { download, size } = await locate(file);
-      if (size !== null && size > maxBytes) throw new FileTooLargeError(size, maxBytes);
+      // A Slack Connect stub says where its bytes are (and their size) only through files.info.
+      const stub = !file.fetchRef?.['download'];
+      if (stub && !file.platformFileId) throw new ChannelSendError('permanent', 'slack: the file has no id');
+      const known = stub ? await api.fileInfo(file.platformFileId!) : file;
+      const download = known.fetchRef?.['download'];
+      if (known.size != null && known.size > maxBytes) throw new FileTooLargeError(known.size, maxBytes);
       if (!download) throw new ChannelSendError('permanent', 'slack: the file cannot be downloaded (an external file, or one the bot may not read)');
       return api.download(download, maxBytes);
     },

@@ -92,10 +92,11 @@ const slackMessageSchema = z.looseObject(messageShape).transform(decodeMessage);
 export type SlackMessage = z.output<typeof slackMessageSchema>;
 
 const inChannel = { channel: z.string().min(1), channel_type: str };
+const decodeChannel = (e: { channel: string; channel_type?: string | null }) => ({ channel: e.channel, channelType: e.channel_type ?? null });
 
 export const messageEventSchema = z
   .looseObject({ ...messageShape, ...inChannel })
-  .transform((e) => ({ ...decodeMessage(e), channel: e.channel, channelType: e.channel_type ?? null }));
+  .transform((e) => ({ ...decodeMessage(e), ...decodeChannel(e) }));
 
 export const messageChangedSchema = z
   .looseObject({
@@ -107,17 +108,13 @@ export const messageChangedSchema = z
   })
   .transform((e) => {
     const ts = e.message.ts ?? e.previous_message?.ts;
-    return {
-      channel: e.channel,
-      channelType: e.channel_type ?? null,
-      message: ts ? decodeMessage({ ...e.message, ts }) : null,
-      previous: e.previous_message ?? null,
-    };
+    const message = ts ? decodeMessage({ ...e.message, ts }) : null;
+    return { ...decodeChannel(e), message, previous: e.previous_message ?? null };
   });
 
 export const messageDeletedSchema = z
   .looseObject({ ...inChannel, subtype: z.literal('message_deleted'), deleted_ts: z.string().min(1), previous_message: slackMessageSchema.nullish() })
-  .transform((e) => ({ channel: e.channel, channelType: e.channel_type ?? null, deletedTs: e.deleted_ts, previous: e.previous_message ?? null }));
+  .transform((e) => ({ ...decodeChannel(e), deletedTs: e.deleted_ts, previous: e.previous_message ?? null }));
 
 export const reactionAddedSchema = z
   .looseObject({
