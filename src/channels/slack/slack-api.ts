@@ -156,7 +156,10 @@ export class SlackApi {
    * With `thread`, a thread: the parent first, then the replies, oldest first (asked about a reply, Slack answers
    * that reply). Without, the conversation's top-level messages only, newest first.
    */
-  async messages(channel: string, o: { thread?: string | null; latest?: string; oldest?: string; inclusive?: boolean; limit: number; metadata?: boolean }) {
+  async messages(
+    channel: string,
+    o: { thread?: string | null; latest?: string; oldest?: string; inclusive?: boolean; limit: number; metadata?: boolean },
+  ) {
     const args = { channel, ts: o.thread ?? undefined, latest: o.latest, oldest: o.oldest, inclusive: o.inclusive, limit: o.limit };
     const method = o.thread ? 'conversations.replies' : 'conversations.history';
     return (await this.call(method, { ...args, include_all_metadata: o.metadata }, answers.messagesSchema)).messages;

@@ -25,7 +25,8 @@ type Command = z.output<typeof slashCommandSchema>;
 type Action = z.output<typeof blockActionsSchema>;
 
 const EMPTY: WebhookDecision = { kind: 'answer', reply: {} };
-const formError = (block: string, text: string): WebhookReply => ({ json: { response_action: 'errors', errors: { [block]: text } } });
+/** A modal kept open, with errors shown under its blocks (by block id). */
+const formErrorsReply = (errors: Record<string, string>): WebhookReply => ({ json: { response_action: 'errors', errors } });
 
 export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeople; chat: ChatService; logger: Logger }) {
   const { api, people, chat, logger } = deps;
@@ -75,19 +76,19 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
     if (v.callbackId === CALLBACK.requestForm) {
       const services = await chat.listServices();
       const errors = checkDraft(readRequestFields(v), services.map((s) => s.id));
-      if (hasErrors(errors)) return { kind: 'answer', reply: { json: { response_action: 'errors', errors: formErrors(errors, lang) } } };
+      if (hasErrors(errors)) return { kind: 'answer', reply: formErrorsReply(formErrors(errors, lang)) };
       block = BLOCK.subject;
     } else if (v.callbackId === CALLBACK.rate || v.callbackId === CALLBACK.reopen) {
       const rate = v.callbackId === CALLBACK.rate;
       block = rate ? BLOCK.score : BLOCK.reason;
       const missing = t(lang, rate ? 'common:error.invalid_score' : 'common:error.reason_required');
-      if (!submittedAction(v)) return { kind: 'answer', reply: formError(block, missing) };
+      if (!submittedAction(v)) return { kind: 'answer', reply: formErrorsReply({ [block]: missing }) };
     } else return EMPTY;
     return {
       kind: 'record',
       // Slack sends a submission again when our answer was late: its view id recognises it.
       event: { externalId: `view:${v.team}:${v.viewId}`, payload: body },
-      ifNotRecorded: formError(block, t(lang, 'common:error.generic')),
+      ifNotRecorded: formErrorsReply({ [block]: t(lang, 'common:error.generic') }),
       recordWithinMs: RECORD_WITHIN_MS,
     };
   }

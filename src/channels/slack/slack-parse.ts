@@ -106,7 +106,8 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     if (!m || (m.botId !== null && m.botId === (await deps.identity()).botId)) return [];
     const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: await resolveFiles(m.files), url: await permalink(channel, m.ts) };
     // The ticket lives in the message's thread: the one it is in, or its own.
-    return [{ type: 'request_wanted', place: slackPlace(team, channel, m.threadTs ?? m.ts), actor: people.person(team, user), source, submitNow: false }];
+    const place = slackPlace(team, channel, m.threadTs ?? m.ts);
+    return [{ type: 'request_wanted', place, actor: people.person(team, user), source, submitNow: false }];
   }
 
   async function onMessage(team: string, raw: Record<string, unknown>): Promise<ChatEvent[]> {
@@ -170,7 +171,8 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     const meta = parseJson(actionMetaSchema, v.metadata);
     const action = submittedAction(v);
     if (!meta || !action) return [];
-    return [{ type: 'ticket_action', place: slackPlace(v.team, meta.c, meta.th), actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
+    const place = slackPlace(v.team, meta.c, meta.th);
+    return [{ type: 'ticket_action', place, actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
   }
 
   return async function parse(env) {

@@ -113,8 +113,10 @@ export function renderMessage(m: ChatMessage, locale: Locale, ticketEmoji = 'tic
       return m.ticket
         ? sentenceWithLink(locale, t(locale, 'slack:reaction.exists', about(locale, m.ticket)), m.ticket)
         : sentence(t(locale, 'common:chat.request_exists_hidden'));
-    case 'follow_up_started':
-      return sentenceWithLink(locale, t(locale, 'slack:thread.follow_up', { closed: m.closedNumber, ...about(locale, m.ticket) }), m.ticket);
+    case 'follow_up_started': {
+      const text = t(locale, 'slack:thread.follow_up', { closed: m.closedNumber, ...about(locale, m.ticket) });
+      return sentenceWithLink(locale, text, m.ticket);
+    }
     case 'ticket_list': {
       if (m.tickets.length === 0) return sentence(t(locale, 'common:ticket.list_empty'));
       const lines = m.tickets.map((tk) => t(locale, 'common:ticket.list_item', about(locale, tk)));

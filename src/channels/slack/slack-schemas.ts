@@ -92,7 +92,9 @@ const slackMessageSchema = z.looseObject(messageShape).transform(decodeMessage);
 export type SlackMessage = z.output<typeof slackMessageSchema>;
 
 const inChannel = { channel: z.string().min(1), channel_type: str };
-const decodeChannel = (e: { channel: string; channel_type?: string | null }) => ({ channel: e.channel, channelType: e.channel_type ?? null });
+function decodeChannel(e: { channel: string; channel_type?: string | null }) {
+  return { channel: e.channel, channelType: e.channel_type ?? null };
+}
 
 export const messageEventSchema = z
   .looseObject({ ...messageShape, ...inChannel })

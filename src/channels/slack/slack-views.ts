@@ -145,11 +145,12 @@ export function reopenView(lang: Locale, meta: ActionMeta): View {
   return ticketModal(CALLBACK.reopen, lang, meta, inputs);
 }
 
-/** What a submitted Rate or Reopen modal asks for; null without its score or reason (the score's range is the core's call). */
+/** What a submitted Rate or Reopen modal asks for; null without its score or reason (the score's range is the core's). */
 export function submittedAction(v: ViewSubmission): TicketAction | null {
   if (v.callbackId === CALLBACK.rate) {
     const score = read(v, 'score');
-    return score !== null && /^\d{1,3}$/.test(score) ? { kind: 'rate', score: Number(score), comment: read(v, 'comment') } : null;
+    if (score === null || !/^\d{1,3}$/.test(score)) return null;
+    return { kind: 'rate', score: Number(score), comment: read(v, 'comment') };
   }
   const reason = read(v, 'reason');
   return v.callbackId === CALLBACK.reopen && reason ? { kind: 'reopen', reason } : null;
