@@ -21,6 +21,10 @@ export interface Metadata {
   event_payload: Record<string, unknown>;
 }
 
+/** A message to post: where (a conversation, a thread in it) and what. */
+type Message = Content & { channel: string; threadTs?: string | null };
+const messageArgs = (a: Message) => ({ channel: a.channel, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined });
+
 /** Answers whose body this channel does not read. */
 const permissive = z.unknown();
 
@@ -121,18 +125,17 @@ export class SlackApi {
     return this.call('auth.test', {}, answers.authTestSchema);
   }
 
-  postMessage(a: Content & { channel: string; threadTs?: string | null; metadata?: Metadata }) {
-    const args = { channel: a.channel, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined, metadata: a.metadata };
-    return this.call('chat.postMessage', { ...args, unfurl_links: false, unfurl_media: false }, answers.postedSchema);
+  postMessage(a: Message & { metadata?: Metadata }) {
+    const args = { ...messageArgs(a), metadata: a.metadata, unfurl_links: false, unfurl_media: false };
+    return this.call('chat.postMessage', args, answers.postedSchema);
   }
 
-  async postEphemeral(a: Content & { channel: string; user: string; threadTs: string | null }): Promise<void> {
-    const args = { channel: a.channel, user: a.user, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined };
-    await this.call('chat.postEphemeral', args, permissive);
+  async postEphemeral(a: Message & { user: string }): Promise<void> {
+    await this.call('chat.postEphemeral', { ...messageArgs(a), user: a.user }, permissive);
   }
 
   async update(a: Content & { channel: string; ts: string }): Promise<void> {
-    await this.call('chat.update', { channel: a.channel, ts: a.ts, text: a.text, blocks: a.blocks }, answers.postedSchema);
+    await this.call('chat.update', { ...messageArgs(a), ts: a.ts }, answers.postedSchema);
   }
 
   async delete(a: { channel: string; ts: string }): Promise<void> {
@@ -188,12 +191,8 @@ export class SlackApi {
    * files:read scope) Slack answers with a redirect to its sign-in page, or that page itself: both are refusals.
    */
   async download(link: string, maxBytes: number): Promise<FetchedFile> {
-    let url: URL;
-    try {
-      url = new URL(link);
-    } catch {
-      throw new ChannelSendError('permanent', 'slack: the file has no valid download URL');
-    }
+    const url = URL.parse(link);
+    if (!url) throw new ChannelSendError('permanent', 'slack: the file has no valid download URL');
     if (!this.mayAuthenticate(url)) throw new ChannelSendError('permanent', `slack: file host ${url.hostname} is not Slack's`);
     let res: Response;
     try {
