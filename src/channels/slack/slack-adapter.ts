@@ -3,15 +3,15 @@
  * delete what the sync engine delivers. Every delivered message carries its delivery key in its metadata, so
  * findDelivered can tell whether a post whose answer was lost (a crash, a timeout) did reach Slack.
  */
-import type { ChatEvent, ChatFile } from '../../core/chat/chat-events.ts';
-import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChannelLimits, type FetchedFile, type InboundEnvelope, type SentMessage } from '../../core/ports/channel-port.ts';
-import { isPermanent, type Metadata, type SlackApi } from './slack-api.ts';
+import type { ChatEvent } from '../../core/chat/chat-events.ts';
+import { ChannelSendError, FileTooLargeError, type ChannelAdapter, type ChannelLimits, type FetchedFile, type InboundEnvelope, type SentMessage, type ThreadTarget } from '../../core/ports/channel-port.ts';
+import { orWhenPermanent, type Metadata, type SlackApi } from './slack-api.ts';
 import { DELIVERY_EVENT_TYPE, isUserId, PLATFORM } from './slack-ids.ts';
-import { renderMessage } from './slack-render.ts';
+import { MAX_TEXT, renderMessage } from './slack-render.ts';
 import type { SlackMessage } from './slack-schemas.ts';
 
 export const SLACK_LIMITS: ChannelLimits = {
-  maxMessageLength: 40_000,
+  maxMessageLength: MAX_TEXT,
   // chat.postMessage allows about one message per second per channel, with short bursts.
   perChatIntervalMs: 1000,
   perGroupPerMinute: 0,
@@ -39,13 +39,12 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
   // What the sync engine delivers always has a Slack message (only some answers to a person do not).
   const render = (...a: Parameters<typeof renderMessage>) => renderMessage(...a)!;
 
-  /** A file's download URL and size: from the event, or from files.info for a Slack Connect stub. */
-  async function locate(file: ChatFile): Promise<{ download: string | null; size: number | null }> {
-    const ref = file.fetchRef ?? {};
-    if (ref['download']) return { download: ref['download'], size: file.size ?? null };
-    if (!file.platformFileId) throw new ChannelSendError('permanent', 'slack: the file has no id');
-    const info = await api.fileInfo(file.platformFileId);
-    return { download: info.fetchRef?.['download'] ?? null, size: info.size ?? null };
+  /**
+   * The conversation a target is in: a direct link names the person (sendDirect posts to a user id, which lands in
+   * the app's direct chat), while histories and uploads want the direct chat's own D… id.
+   */
+  async function conversation(target: ThreadTarget): Promise<string> {
+    return !target.threadRef && isUserId(target.chatId) ? api.openDirect(target.chatId) : target.chatId;
   }
 
   return {
@@ -63,26 +62,16 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
       if (!content) return;
       const { place } = reply;
       if (reply.to === 'place') {
-        if (reply.replaces) {
-          try {
-            return await api.update({ channel: place.chatId, ts: reply.replaces, ...content });
-          } catch (e) {
-            // The pressed message is gone or no longer ours to edit: the outcome is posted instead.
-            if (!isPermanent(e)) throw e;
-          }
-        }
+        // The pressed message may be gone or no longer ours to edit: then the outcome is posted instead.
+        const edit = reply.replaces ? api.update({ channel: place.chatId, ts: reply.replaces, ...content }) : null;
+        if (edit && (await orWhenPermanent(edit.then(() => true), false))) return;
         await api.postMessage({ channel: place.chatId, threadTs: place.threadRef, ...content, metadata: delivery(ctx.deliveryKey) });
         return;
       }
       const user = reply.actor?.platformUserId;
       if (!user) return;
-      if (!place.direct) {
-        try {
-          return await api.postEphemeral({ channel: place.chatId, user, threadTs: place.threadRef, ...content });
-        } catch (e) {
-          if (!isPermanent(e)) throw e;
-        }
-      }
+      const ephemeral = place.direct ? null : { channel: place.chatId, user, threadTs: place.threadRef, ...content };
+      if (ephemeral && (await orWhenPermanent(api.postEphemeral(ephemeral).then(() => true), false))) return;
       // Posting to a user id lands in the app's direct chat with that person.
       await api.postMessage({ channel: place.direct ? place.chatId : user, threadTs: place.direct ? place.threadRef : null, ...content });
     },
@@ -103,25 +92,23 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
     delete: (target, messageId) => api.delete({ channel: target.chatId, ts: messageId }),
 
     async findDelivered(target, ctx): Promise<SentMessage | null> {
-      let messages: SlackMessage[];
-      try {
-        // A direct link names the person (sendDirect posts to a user id); its history lives under the D… id.
-        const chat = !target.threadRef && isUserId(target.chatId) ? await api.openDirect(target.chatId) : target.chatId;
-        messages = target.threadRef
-          ? await api.replies(chat, target.threadRef, { limit: THREAD_LIMIT, metadata: true })
-          : await api.history(chat, { limit: RECENT_LIMIT, metadata: true });
-      } catch (e) {
-        // A thread we cannot read cannot tell us anything; a busy or broken Slack may later.
-        if (isPermanent(e)) return null;
-        throw e;
-      }
-      const found = messages.find((m) => deliveredBy(m, ctx.deliveryKey));
+      const read = async () => {
+        const limit = target.threadRef ? THREAD_LIMIT : RECENT_LIMIT;
+        const messages = await api.messages(await conversation(target), { thread: target.threadRef, limit, metadata: true });
+        return messages.find((m) => deliveredBy(m, ctx.deliveryKey));
+      };
+      // A thread we cannot read cannot tell us anything; a busy or broken Slack may later.
+      const found = await orWhenPermanent(read(), undefined);
       return found ? { messageId: found.ts } : null;
     },
 
     async fetchFile(file, maxBytes): Promise<FetchedFile> {
-      const { download, size } = await locate(file);
-      if (size !== null && size > maxBytes) throw new FileTooLargeError(size, maxBytes);
+      // A Slack Connect stub says where its bytes are (and their size) only through files.info.
+      const stub = !file.fetchRef?.['download'];
+      if (stub && !file.platformFileId) throw new ChannelSendError('permanent', 'slack: the file has no id');
+      const known = stub ? await api.fileInfo(file.platformFileId!) : file;
+      const download = known.fetchRef?.['download'];
+      if (known.size != null && known.size > maxBytes) throw new FileTooLargeError(known.size, maxBytes);
       if (!download) throw new ChannelSendError('permanent', 'slack: the file cannot be downloaded (an external file, or one the bot may not read)');
       return api.download(download, maxBytes);
     },
@@ -131,8 +118,8 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
       if (big) throw new ChannelSendError('permanent', `slack: ${big.name} is larger than Slack's 1 GB upload limit`);
       const sent: SentMessage[] = [];
       for (let i = 0; i < files.length; i += FILES_PER_MESSAGE) {
-        // Posting to a user id needs the direct chat's own id here: completeUploadExternal takes conversations only.
-        const channel = !target.threadRef && isUserId(target.chatId) ? await api.openDirect(target.chatId) : target.chatId;
+        // completeUploadExternal takes conversations only.
+        const channel = await conversation(target);
         const ids = await api.uploadFiles(files.slice(i, i + FILES_PER_MESSAGE), { channel, threadTs: target.threadRef });
         // Slack posts the files' message after answering, without saying its ts: the files' ids name what was sent.
         sent.push(...ids.map((id) => (channel === target.chatId ? { messageId: `file:${id}` } : { messageId: `file:${id}`, chatId: channel })));

@@ -8,11 +8,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ChannelSendError, type FetchedFile, type OutboundFile } from '../../core/ports/channel-port.ts';
 import { fetchedBody, networkError, statusError, webBody } from '../shared/file-stream.ts';
-import {
-  completedUploadSchema,
-  fileInfoSchema,
-  uploadUrlSchema,
-  authTestSchema, messagesSchema, openedSchema, permalinkSchema, postedSchema, userInfoSchema, type SlackMessage } from './slack-schemas.ts';
+import * as answers from './slack-schemas.ts';
 
 export type Block = Record<string, unknown>;
 export type View = Record<string, unknown>;
@@ -25,6 +21,10 @@ export interface Metadata {
   event_payload: Record<string, unknown>;
 }
 
+/** A message to post: where (a conversation, a thread in it) and what. */
+type Message = Content & { channel: string; threadTs?: string | null };
+const messageArgs = (a: Message) => ({ channel: a.channel, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined });
+
 /** Answers whose body this channel does not read. */
 const permissive = z.unknown();
 
@@ -35,10 +35,7 @@ const TRANSIENT = new Set(['internal_error', 'fatal_error', 'service_unavailable
 export function toChannelSendError(e: unknown): ChannelSendError {
   if (e instanceof ChannelSendError) return e;
   if (e instanceof webApi.WebAPIRateLimitedError) return new ChannelSendError('rate_limited', 'slack: rate limited', Math.max(1, e.retryAfter) * 1000);
-  if (e instanceof webApi.WebAPIHTTPError) {
-    if (e.statusCode === 429) return new ChannelSendError('rate_limited', 'slack: HTTP 429', 1000);
-    return new ChannelSendError(e.statusCode >= 500 || e.statusCode === 408 ? 'transient' : 'permanent', `slack: HTTP ${e.statusCode}`);
-  }
+  if (e instanceof webApi.WebAPIHTTPError) return statusError('slack', e.statusCode, 'Web API', e.headers['retry-after']);
   if (e instanceof webApi.WebAPIRequestError) return new ChannelSendError('transient', 'slack: request failed');
   if (e instanceof webApi.WebAPIPlatformError) {
     const code = e.data.error;
@@ -55,6 +52,16 @@ export function isPermanent(e: unknown): boolean {
   return toChannelSendError(e).kind === 'permanent';
 }
 
+/** What `call` answers, or `fallback` when Slack refuses for good; a busy or broken Slack is thrown (to retry). */
+export async function orWhenPermanent<T, F>(call: Promise<T>, fallback: F): Promise<T | F> {
+  try {
+    return await call;
+  } catch (e) {
+    if (!isPermanent(e)) throw e;
+    return fallback;
+  }
+}
+
 /** The WebClient logs through pino: only its strings and error messages, never request bodies. */
 function clientLogger(log: Logger): webApi.Logger {
   let level = webApi.LogLevel.INFO;
@@ -68,6 +75,16 @@ function clientLogger(log: Logger): webApi.Logger {
     getLevel: () => level,
     setName: () => {},
   };
+}
+
+/** Why a download answer is not the file (a redirect to sign-in, a failed status, a web page); null when it is. */
+function downloadRefusal(res: Response): ChannelSendError | null {
+  if (res.status >= 300 && res.status < 400) {
+    return new ChannelSendError('permanent', 'slack: file download refused (redirected to sign-in: check the token and the files:read scope)');
+  }
+  if (!res.ok) return statusError('slack', res.status, 'file download', res.headers.get('retry-after'));
+  const page = (res.headers.get('content-type') ?? '').startsWith('text/html');
+  return page ? new ChannelSendError('permanent', 'slack: file download answered a web page (check the files:read scope)') : null;
 }
 
 /** How long a file transfer may take before it counts as failed (files are large; the engine retries). */
@@ -105,21 +122,20 @@ export class SlackApi {
   }
 
   authTest() {
-    return this.call('auth.test', {}, authTestSchema);
+    return this.call('auth.test', {}, answers.authTestSchema);
   }
 
-  postMessage(a: Content & { channel: string; threadTs?: string | null; metadata?: Metadata }) {
-    const args = { channel: a.channel, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined, metadata: a.metadata };
-    return this.call('chat.postMessage', { ...args, unfurl_links: false, unfurl_media: false }, postedSchema);
+  postMessage(a: Message & { metadata?: Metadata }) {
+    const args = { ...messageArgs(a), metadata: a.metadata, unfurl_links: false, unfurl_media: false };
+    return this.call('chat.postMessage', args, answers.postedSchema);
   }
 
-  async postEphemeral(a: Content & { channel: string; user: string; threadTs: string | null }): Promise<void> {
-    const args = { channel: a.channel, user: a.user, text: a.text, blocks: a.blocks, thread_ts: a.threadTs ?? undefined };
-    await this.call('chat.postEphemeral', args, permissive);
+  async postEphemeral(a: Message & { user: string }): Promise<void> {
+    await this.call('chat.postEphemeral', { ...messageArgs(a), user: a.user }, permissive);
   }
 
   async update(a: Content & { channel: string; ts: string }): Promise<void> {
-    await this.call('chat.update', { channel: a.channel, ts: a.ts, text: a.text, blocks: a.blocks }, postedSchema);
+    await this.call('chat.update', { ...messageArgs(a), ts: a.ts }, answers.postedSchema);
   }
 
   async delete(a: { channel: string; ts: string }): Promise<void> {
@@ -127,36 +143,38 @@ export class SlackApi {
   }
 
   async permalink(channel: string, ts: string): Promise<string> {
-    return (await this.call('chat.getPermalink', { channel, message_ts: ts }, permalinkSchema)).permalink;
+    return (await this.call('chat.getPermalink', { channel, message_ts: ts }, answers.permalinkSchema)).permalink;
   }
 
   /** The id (D…) of the app's direct chat with a person: chat.postMessage takes the user id, histories do not. */
   async openDirect(user: string): Promise<string> {
-    return (await this.call('conversations.open', { users: user, return_im: true }, openedSchema)).channel.id;
+    return (await this.call('conversations.open', { users: user, return_im: true }, answers.openedSchema)).channel.id;
   }
 
   async openView(triggerId: string, view: View): Promise<void> {
     await this.call('views.open', { trigger_id: triggerId, view }, permissive);
   }
 
-  /** Top-level messages only, newest first. */
-  async history(channel: string, o: { latest?: string; oldest?: string; inclusive?: boolean; limit: number; metadata?: boolean }): Promise<SlackMessage[]> {
-    const args = { channel, latest: o.latest, oldest: o.oldest, inclusive: o.inclusive, limit: o.limit, include_all_metadata: o.metadata };
-    return (await this.call('conversations.history', args, messagesSchema)).messages;
-  }
-
-  /** A thread: the parent first, then the replies, oldest first (asked about a reply, Slack answers that reply). */
-  async replies(channel: string, ts: string, o: { limit: number; metadata?: boolean }): Promise<SlackMessage[]> {
-    return (await this.call('conversations.replies', { channel, ts, limit: o.limit, include_all_metadata: o.metadata }, messagesSchema)).messages;
+  /**
+   * With `thread`, a thread: the parent first, then the replies, oldest first (asked about a reply, Slack answers
+   * that reply). Without, the conversation's top-level messages only, newest first.
+   */
+  async messages(
+    channel: string,
+    o: { thread?: string | null; latest?: string; oldest?: string; inclusive?: boolean; limit: number; metadata?: boolean },
+  ) {
+    const args = { channel, ts: o.thread ?? undefined, latest: o.latest, oldest: o.oldest, inclusive: o.inclusive, limit: o.limit };
+    const method = o.thread ? 'conversations.replies' : 'conversations.history';
+    return (await this.call(method, { ...args, include_all_metadata: o.metadata }, answers.messagesSchema)).messages;
   }
 
   userInfo(user: string) {
-    return this.call('users.info', { user, include_locale: true }, userInfoSchema);
+    return this.call('users.info', { user, include_locale: true }, answers.userInfoSchema);
   }
 
   /** A file's record (Slack Connect stubs carry only the id). */
   async fileInfo(file: string) {
-    return (await this.call('files.info', { file }, fileInfoSchema)).file;
+    return (await this.call('files.info', { file }, answers.fileInfoSchema)).file;
   }
 
   /**
@@ -173,12 +191,8 @@ export class SlackApi {
    * files:read scope) Slack answers with a redirect to its sign-in page, or that page itself: both are refusals.
    */
   async download(link: string, maxBytes: number): Promise<FetchedFile> {
-    let url: URL;
-    try {
-      url = new URL(link);
-    } catch {
-      throw new ChannelSendError('permanent', 'slack: the file has no valid download URL');
-    }
+    const url = URL.parse(link);
+    if (!url) throw new ChannelSendError('permanent', 'slack: the file has no valid download URL');
     if (!this.mayAuthenticate(url)) throw new ChannelSendError('permanent', `slack: file host ${url.hostname} is not Slack's`);
     let res: Response;
     try {
@@ -186,19 +200,10 @@ export class SlackApi {
     } catch (e) {
       throw networkError('slack', 'file download', e);
     }
-    if (res.status >= 300 && res.status < 400) {
-      await res.body?.cancel().catch(() => {});
-      throw new ChannelSendError('permanent', 'slack: file download refused (redirected to sign-in: check the token and the files:read scope)');
-    }
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
-      throw statusError('slack', res.status, 'file download', res.headers.get('retry-after'));
-    }
-    if ((res.headers.get('content-type') ?? '').startsWith('text/html')) {
-      await res.body?.cancel().catch(() => {});
-      throw new ChannelSendError('permanent', 'slack: file download answered a web page (check the files:read scope)');
-    }
-    return fetchedBody(res, maxBytes, 'slack');
+    const refusal = downloadRefusal(res);
+    if (!refusal) return fetchedBody(res, maxBytes, 'slack');
+    await res.body?.cancel().catch(() => {});
+    throw refusal;
   }
 
   /**
@@ -209,7 +214,7 @@ export class SlackApi {
   async uploadFiles(files: OutboundFile[], to: { channel: string; threadTs: string | null }): Promise<string[]> {
     const uploaded: { id: string; title: string }[] = [];
     for (const f of files) {
-      const { uploadUrl, fileId } = await this.call('files.getUploadURLExternal', { filename: f.name, length: f.size }, uploadUrlSchema);
+      const { uploadUrl, fileId } = await this.call('files.getUploadURLExternal', { filename: f.name, length: f.size }, answers.uploadUrlSchema);
       const stream = await f.open();
       let res: Response;
       try {
@@ -229,7 +234,7 @@ export class SlackApi {
       uploaded.push({ id: fileId, title: f.name });
     }
     const args = { files: JSON.stringify(uploaded), channel_id: to.channel, thread_ts: to.threadTs ?? undefined };
-    const done = await this.call('files.completeUploadExternal', args, completedUploadSchema);
+    const done = await this.call('files.completeUploadExternal', args, answers.completedUploadSchema);
     return done.files.map((f) => f.id);
   }
 }

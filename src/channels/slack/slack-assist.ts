@@ -6,10 +6,10 @@
  */
 import type { Locale } from '../../core/locale.ts';
 import { t } from '../../i18n/catalog.ts';
-import { isPermanent, type Content, type SlackApi } from './slack-api.ts';
+import { orWhenPermanent, type Content, type SlackApi } from './slack-api.ts';
 import { REQUEST_EVENT_TYPE } from './slack-ids.ts';
-import { MAX_BLOCKS, section } from './slack-render.ts';
-import { escapedChunks, escapeMrkdwn, quote } from './slack-text.ts';
+import { MAX_BLOCKS, quoted, section } from './slack-render.ts';
+import { escapeMrkdwn } from './slack-text.ts';
 
 /** How far before the submission's arrival a retry looks for the request (clocks of Slack and ours may differ). */
 const LOOK_BACK_S = 60;
@@ -29,34 +29,25 @@ export interface AssistRequest {
 
 function content(r: AssistRequest): Content {
   const header = t(r.locale, 'slack:assist.request', { user: `<@${r.user}>`, subject: escapeMrkdwn(r.subject) });
-  const body = escapedChunks(r.description, 1500).filter((c) => c.trim() !== '').map((c) => section(quote(c)));
   // The mention is ours (the person who asked is named); the subject is theirs, escaped.
-  return { text: header, blocks: [section(header), ...body].slice(0, MAX_BLOCKS) };
+  return { text: header, blocks: [section(header), ...quoted(r.description)].slice(0, MAX_BLOCKS) };
 }
 
 export async function postAssistRequest(api: SlackApi, r: AssistRequest): Promise<{ channel: string; ts: string }> {
   const oldest = `${Math.floor(r.submittedAt.getTime() / 1000) - LOOK_BACK_S}.000000`;
   const find = async (channel: string) => {
-    const recent = await api.history(channel, { oldest, limit: LOOK_LIMIT, metadata: true });
+    const recent = await api.messages(channel, { oldest, limit: LOOK_LIMIT, metadata: true });
     const m = recent.find((x) => x.metadata?.eventType === REQUEST_EVENT_TYPE && x.metadata.payload['draft'] === r.draftId);
     return m ? { channel, ts: m.ts } : null;
   };
   const post = (channel: string) => api.postMessage({ channel, ...content(r), metadata: { event_type: REQUEST_EVENT_TYPE, event_payload: { draft: r.draftId } } });
 
-  // A conversation the bot cannot read is one it cannot post into either: then the request lives in the direct chat.
-  const here = await find(r.channel).catch((e: unknown) => {
-    if (isPermanent(e)) return undefined;
-    throw e;
-  });
+  // A conversation the bot cannot read (undefined) is one it cannot post into either: then the request lives in the
+  // direct chat. A busy or failing Slack is retried by the worker; only a conversation the bot may not post into is
+  // avoided.
+  const found = await orWhenPermanent(find(r.channel), undefined);
+  const here = found === null ? await orWhenPermanent(post(r.channel), undefined) : found;
   if (here) return here;
-  if (here === null) {
-    try {
-      return await post(r.channel);
-    } catch (e) {
-      // A busy or failing Slack is retried by the worker; only a conversation the bot may not post into is avoided.
-      if (!isPermanent(e)) throw e;
-    }
-  }
   const direct = await api.openDirect(r.user);
   return (await find(direct)) ?? (await post(r.user));
 }

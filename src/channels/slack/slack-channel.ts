@@ -24,18 +24,13 @@ export interface SlackChannelConfig {
 }
 
 /** auth.test once, remembered; a failure is not remembered, so the next caller tries again. */
-function cachedIdentity(api: SlackApi): () => Promise<BotIdentity & { teamId: string }> {
-  let pending: ReturnType<SlackApi['authTest']> | null = null;
-  return () => {
-    if (!pending) {
-      const attempt = api.authTest();
-      pending = attempt;
-      attempt.catch(() => {
-        if (pending === attempt) pending = null;
-      });
-    }
-    return pending;
-  };
+function cachedIdentity(api: SlackApi): () => Promise<BotIdentity> {
+  let pending: Promise<BotIdentity> | null = null;
+  return () =>
+    (pending ??= api.authTest().catch((e: unknown) => {
+      pending = null;
+      throw e;
+    }));
 }
 
 export function createSlackChannel(config: SlackChannelConfig, deps: ChannelDeps): ChannelModule {

@@ -1,4 +1,5 @@
 /** Names this channel gives Slack (action, view callback and block ids) and the ids it builds from Slack's. */
+import type { ChatPlace } from '../../core/chat/chat-events.ts';
 
 export const PLATFORM = 'slack';
 
@@ -49,6 +50,11 @@ export function messageId(channel: string, ts: string): string {
 /** The app's direct chat with a person (conversation ids D…). */
 export function isDirectChat(channel: string): boolean {
   return /^D[A-Z0-9_]+$/.test(channel);
+}
+
+/** A place in a workspace: a conversation (or a person, for their direct chat) and a thread in it. */
+export function slackPlace(team: string, chatId: string, threadRef: string | null, direct = isDirectChat(chatId)): ChatPlace {
+  return { platform: PLATFORM, workspaceId: team, chatId, threadRef, direct };
 }
 
 /** Slack user ids (U…, or W… on Enterprise Grid), as opposed to conversation ids (C…, G…, D…). */

@@ -9,12 +9,12 @@ import { checkDraft, hasErrors } from '../../core/chat/request-draft.ts';
 import { t } from '../../i18n/catalog.ts';
 import type { WebhookDecision, WebhookReply } from '../shared/webhook-route.ts';
 import type { SlackApi } from './slack-api.ts';
-import { ACTION, BLOCK, CALLBACK, isDirectChat, PLATFORM } from './slack-ids.ts';
+import { ACTION, BLOCK, CALLBACK, slackPlace } from './slack-ids.ts';
 import type { SlackPeople } from './slack-profile.ts';
 import { renderMessage } from './slack-render.ts';
 import type { blockActionsSchema, slashCommandSchema, ViewSubmission } from './slack-schemas.ts';
 import { slackToPlain } from './slack-text.ts';
-import { formErrors, rateView, shownIn, readRating, readReason, readRequestFields, reopenView, requestFormView } from './slack-views.ts';
+import { formErrors, rateView, readRequestFields, reopenView, requestFormView, shownIn, submittedAction } from './slack-views.ts';
 import type { z } from 'zod';
 
 export const ASSIST_COMMAND = '/assist';
@@ -25,7 +25,8 @@ type Command = z.output<typeof slashCommandSchema>;
 type Action = z.output<typeof blockActionsSchema>;
 
 const EMPTY: WebhookDecision = { kind: 'answer', reply: {} };
-const formError = (block: string, text: string): WebhookReply => ({ json: { response_action: 'errors', errors: { [block]: text } } });
+/** A modal kept open, with errors shown under its blocks (by block id). */
+const formErrorsReply = (errors: Record<string, string>): WebhookReply => ({ json: { response_action: 'errors', errors } });
 
 export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeople; chat: ChatService; logger: Logger }) {
   const { api, people, chat, logger } = deps;
@@ -36,8 +37,7 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
     const person = people.person(c.team, c.user);
     const lang = await people.locale(c.team, c.user);
     try {
-      const place = { platform: PLATFORM, workspaceId: c.team, chatId: c.channel, threadRef: null, direct: isDirectChat(c.channel) };
-      const draft = await chat.drafts.open(place, person, slackToPlain(c.text));
+      const draft = await chat.drafts.open(slackPlace(c.team, c.channel, null), person, slackToPlain(c.text));
       const form = await chat.drafts.form(draft.id, person);
       if (!form) throw new Error('the draft just opened is gone');
       await api.openView(c.triggerId, requestFormView(form, lang));
@@ -76,20 +76,19 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
     if (v.callbackId === CALLBACK.requestForm) {
       const services = await chat.listServices();
       const errors = checkDraft(readRequestFields(v), services.map((s) => s.id));
-      if (hasErrors(errors)) return { kind: 'answer', reply: { json: { response_action: 'errors', errors: formErrors(errors, lang) } } };
+      if (hasErrors(errors)) return { kind: 'answer', reply: formErrorsReply(formErrors(errors, lang)) };
       block = BLOCK.subject;
-    } else if (v.callbackId === CALLBACK.rate) {
-      if (readRating(v).score === null) return { kind: 'answer', reply: formError(BLOCK.score, t(lang, 'common:error.invalid_score')) };
-      block = BLOCK.score;
-    } else if (v.callbackId === CALLBACK.reopen) {
-      if (readReason(v) === null) return { kind: 'answer', reply: formError(BLOCK.reason, t(lang, 'common:error.reason_required')) };
-      block = BLOCK.reason;
+    } else if (v.callbackId === CALLBACK.rate || v.callbackId === CALLBACK.reopen) {
+      const rate = v.callbackId === CALLBACK.rate;
+      block = rate ? BLOCK.score : BLOCK.reason;
+      const missing = t(lang, rate ? 'common:error.invalid_score' : 'common:error.reason_required');
+      if (!submittedAction(v)) return { kind: 'answer', reply: formErrorsReply({ [block]: missing }) };
     } else return EMPTY;
     return {
       kind: 'record',
       // Slack sends a submission again when our answer was late: its view id recognises it.
       event: { externalId: `view:${v.team}:${v.viewId}`, payload: body },
-      ifNotRecorded: formError(block, t(lang, 'common:error.generic')),
+      ifNotRecorded: formErrorsReply({ [block]: t(lang, 'common:error.generic') }),
       recordWithinMs: RECORD_WITHIN_MS,
     };
   }

@@ -9,11 +9,13 @@
  */
 import type { ChatEvent, ChatFile, ChatPlace, SourceMessage } from '../../core/chat/chat-events.ts';
 import type { ChatService } from '../../core/chat/chat-service.ts';
+import { chatWordEvent } from '../../core/chat/chat-words.ts';
 import type { InboundEnvelope } from '../../core/ports/channel-port.ts';
 import type { Logger } from 'pino';
-import { isPermanent, type SlackApi } from './slack-api.ts';
+import { parseJson } from '../shared/json-text.ts';
+import { isPermanent, orWhenPermanent, type SlackApi } from './slack-api.ts';
 import { postAssistRequest } from './slack-assist.ts';
-import { CALLBACK, isDirectChat, messageId, PLATFORM, SLACKBOT } from './slack-ids.ts';
+import { CALLBACK, isDirectChat, messageId, SLACKBOT, slackPlace } from './slack-ids.ts';
 import type { SlackPeople } from './slack-profile.ts';
 import {
   eventCallbackSchema,
@@ -25,13 +27,11 @@ import {
   type SlackMessage,
   type ViewSubmission,
 } from './slack-schemas.ts';
-import { actionMetaSchema, parseJson, readRating, readReason, readRequestFields, requestMetaSchema } from './slack-views.ts';
+import { actionMetaSchema, readRequestFields, requestMetaSchema, submittedAction } from './slack-views.ts';
 import { visibleText } from './slack-text.ts';
 
-export interface BotIdentity {
-  botUserId: string;
-  botId: string;
-}
+/** Who the app is in the workspace (auth.test). */
+export type BotIdentity = Awaited<ReturnType<SlackApi['authTest']>>;
 
 export interface SlackParseDeps {
   api: SlackApi;
@@ -44,11 +44,6 @@ export interface SlackParseDeps {
 
 /** Subtypes that are still a person's message: a file share, a reply also sent to the channel. */
 const PERSON_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
-
-/** Direct-chat words (the help names them): a registration code, a sign-in link, the open requests. */
-const LINK = /^\s*(?:link|привязать|連携)\s+([A-Za-z0-9-]{4,64})\s*$/iu;
-const SIGN_IN = /^\s*(?:log\s?in|sign\s?in|ログイン|войти|вход)\s*$/iu;
-const MY_TICKETS = /^\s*(?:tickets|requests|チケット|リクエスト|заявки)\s*$/iu;
 
 /** "ticket" also matches skin-tone variants such as "ticket::skin-tone-2". */
 export function isTicketReaction(reaction: string, emoji: string): boolean {
@@ -64,7 +59,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
   function placeOf(team: string, channel: string, channelType: string | null, m: Pick<SlackMessage, 'ts' | 'threadTs'>): ChatPlace | null {
     const direct = channelType === 'im' || isDirectChat(channel);
     const threadRef = isReply(m) ? m.threadTs : null;
-    return direct || threadRef ? { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef, direct } : null;
+    return direct || threadRef ? slackPlace(team, channel, threadRef, direct) : null;
   }
 
   async function fromBot(m: Pick<SlackMessage, 'botId' | 'user'>): Promise<boolean> {
@@ -78,8 +73,8 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
   /** The reacted message: histories hold only top-level messages, a reply is read from its thread. */
   async function readMessage(channel: string, ts: string): Promise<SlackMessage | null> {
     try {
-      const top = (await api.history(channel, { latest: ts, inclusive: true, limit: 1 })).find((m) => m.ts === ts);
-      return top ?? (await api.replies(channel, ts, { limit: 1 })).find((m) => m.ts === ts) ?? null;
+      const top = (await api.messages(channel, { latest: ts, inclusive: true, limit: 1 })).find((m) => m.ts === ts);
+      return top ?? (await api.messages(channel, { thread: ts, limit: 1 })).find((m) => m.ts === ts) ?? null;
     } catch (e) {
       // A message we may not read (gone, or a conversation without the bot) is nothing to ask about.
       if (!isPermanent(e)) throw e;
@@ -92,26 +87,16 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
    * Slack Connect stubs carry only a file's id: files.info says its name, size, type and download URL (runs in the
    * worker, like every parse). A file the bot may not read stays a stub (fetching it then says so).
    */
-  async function resolveFiles(files: ChatFile[]): Promise<ChatFile[]> {
+  function resolveFiles(files: ChatFile[]): Promise<ChatFile[]> {
     return Promise.all(
-      files.map(async (f) => {
-        if (!f.fetchRef?.['info'] || !f.platformFileId) return f;
-        try {
-          return await api.fileInfo(f.platformFileId);
-        } catch (e) {
-          if (!isPermanent(e)) throw e;
-          return f;
-        }
+      files.map((f) => {
+        const stub = f.fetchRef?.['info'] ? f.platformFileId : null;
+        return stub ? orWhenPermanent(api.fileInfo(stub), f) : f;
       }),
     );
   }
 
-  async function permalink(channel: string, ts: string): Promise<string | null> {
-    return api.permalink(channel, ts).catch((e: unknown) => {
-      if (!isPermanent(e)) throw e;
-      return null;
-    });
-  }
+  const permalink = (channel: string, ts: string) => orWhenPermanent(api.permalink(channel, ts), null);
 
   async function onReaction(team: string, raw: unknown): Promise<ChatEvent[]> {
     const r = reactionAddedSchema.safeParse(raw);
@@ -121,7 +106,7 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     if (!m || (m.botId !== null && m.botId === (await deps.identity()).botId)) return [];
     const source: SourceMessage = { messageId: messageId(channel, m.ts), text: await textOf(team, m), files: await resolveFiles(m.files), url: await permalink(channel, m.ts) };
     // The ticket lives in the message's thread: the one it is in, or its own.
-    const place: ChatPlace = { platform: PLATFORM, workspaceId: team, chatId: channel, threadRef: m.threadTs ?? m.ts, direct: isDirectChat(channel) };
+    const place = slackPlace(team, channel, m.threadTs ?? m.ts);
     return [{ type: 'request_wanted', place, actor: people.person(team, user), source, submitNow: false }];
   }
 
@@ -135,12 +120,9 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
     const place = placeOf(team, m.channel, m.channelType, m);
     if (!place || (await fromBot(m))) return [];
     const actor = people.person(team, m.user!);
-    if (place.direct && place.threadRef === null) {
-      const link = LINK.exec(m.text);
-      if (link) return [{ type: 'registration', place, actor, code: link[1]! }];
-      if (SIGN_IN.test(m.text)) return [{ type: 'sign_in_wanted', place, actor }];
-      if (MY_TICKETS.test(m.text)) return [{ type: 'my_tickets', place, actor }];
-    }
+    // The chat words count in the direct chat itself, not in a thread there.
+    const word = place.direct && place.threadRef === null ? chatWordEvent(m.text, { place, actor }) : null;
+    if (word) return [word];
     const me = await deps.identity();
     // In the direct chat the bot's notifications are top-level messages: a thread under one answers it.
     const answers = isReply(m) && (place.direct || m.parentUserId === me.botUserId) ? [m.threadTs] : [];
@@ -177,25 +159,20 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
       const fields = readRequestFields(v);
       const draft = await deps.chat.drafts.read(meta.d, actor);
       // Gone or someone else's: the core says so, in the person's direct chat.
-      const place = draft?.place ?? { platform: PLATFORM, workspaceId: v.team, chatId: v.user, threadRef: null, direct: true };
+      const place = draft?.place ?? slackPlace(v.team, v.user, null, true);
       if (!draft || draft.source || draft.ticketNumber !== null) return [{ type: 'request_submitted', place, actor, draftId: meta.d, fields }];
       const posted = await postAssistRequest(api, {
         draftId: draft.id, channel: draft.place.chatId, user: v.user, subject: fields.subject, description: fields.description, locale: meta.l, submittedAt: env.receivedAt,
       });
-      const here: ChatPlace = { ...place, chatId: posted.channel, threadRef: posted.ts, direct: isDirectChat(posted.channel) };
+      const here = slackPlace(place.workspaceId, posted.channel, posted.ts);
       const source: SourceMessage = { messageId: messageId(posted.channel, posted.ts), text: fields.description, files: [], url: await permalink(posted.channel, posted.ts) };
       return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source }];
     }
     const meta = parseJson(actionMetaSchema, v.metadata);
-    if (!meta) return [];
-    const place: ChatPlace = { platform: PLATFORM, workspaceId: v.team, chatId: meta.c, threadRef: meta.th, direct: isDirectChat(meta.c) };
-    const common = { type: 'ticket_action' as const, place, actor, ticketNumber: meta.n, pressedMessageId: meta.m };
-    if (v.callbackId === CALLBACK.rate) {
-      const { score, comment } = readRating(v);
-      return score === null ? [] : [{ ...common, action: { kind: 'rate', score, comment } }];
-    }
-    const reason = readReason(v);
-    return v.callbackId === CALLBACK.reopen && reason ? [{ ...common, action: { kind: 'reopen', reason } }] : [];
+    const action = submittedAction(v);
+    if (!meta || !action) return [];
+    const place = slackPlace(v.team, meta.c, meta.th);
+    return [{ type: 'ticket_action', place, actor, ticketNumber: meta.n, pressedMessageId: meta.m, action }];
   }
 
   return async function parse(env) {

@@ -17,15 +17,12 @@ const MAX_MENTIONS = 10;
 export class SlackPeople {
   private readonly cache = new Map<string, { profile: ChatProfile; expires: number }>();
 
-  constructor(
-    private readonly api: Pick<SlackApi, 'userInfo'>,
-    private readonly now: () => number = Date.now,
-  ) {}
+  constructor(private readonly api: Pick<SlackApi, 'userInfo'>) {}
 
   async profile(team: string, user: string): Promise<ChatProfile> {
     const key = `${team}:${user}`;
     const hit = this.cache.get(key);
-    if (hit && hit.expires > this.now()) return hit.profile;
+    if (hit && hit.expires > Date.now()) return hit.profile;
     const info = await this.api.userInfo(user);
     const profile: ChatProfile = {
       platform: PLATFORM,
@@ -36,7 +33,7 @@ export class SlackPeople {
       locale: info.locale ? toLocale(info.locale) : null,
     };
     if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(key, { profile, expires: this.now() + TTL_MS });
+    this.cache.set(key, { profile, expires: Date.now() + TTL_MS });
     return profile;
   }
 

@@ -15,9 +15,9 @@ export const MAX_BLOCKS = 50;
 export const MAX_SECTION = 3000;
 export const MAX_TEXT = 40_000;
 
-export function fallbackText(plainText: string): string {
-  return escapedChunks(plainText, MAX_TEXT)[0] ?? '';
-}
+/** Escaped and cut at `max` characters without breaking an escape. */
+const escapeCut = (text: string, max: number) => escapedChunks(text, max)[0] ?? '';
+const fallbackText = (plainText: string) => escapeCut(plainText, MAX_TEXT);
 
 export function section(mrkdwn: string): Block {
   return { type: 'section', text: { type: 'mrkdwn', text: mrkdwn } };
@@ -32,6 +32,8 @@ export function button(o: { actionId: string; text: string; value?: string; url?
 }
 
 const status = (locale: Locale, s: TicketSummary['status']) => t(locale, `common:status.${s}`);
+/** The parameters of the sentences that name a ticket. */
+const about = (locale: Locale, tk: TicketSummary) => ({ number: tk.number, subject: tk.subject, status: status(locale, tk.status) });
 
 /** "<url|Open request #12>": the ticket's link as Slack shows it. */
 function ticketLink(locale: Locale, ticket: TicketSummary): string {
@@ -52,30 +54,22 @@ function sentenceWithLink(locale: Locale, text: string, ticket: TicketSummary): 
   return { text: `${fallbackText(text)} ${ticket.url}`, blocks: [section(`${escapeMrkdwn(text)}\n${ticketLink(locale, ticket)}`)] };
 }
 
-/** Escaped and cut at `max` characters without breaking an escape. */
-const escapeCut = (text: string, max: number) => escapedChunks(text, max)[0] ?? '';
-
 /** mrkdwn lines (each well under a section) packed into as few sections as fit, under a title. */
 function listing(title: string, lines: string[], fallbackLines: string[]): Content {
-  const sections: Block[] = [section(escapeCut(title, MAX_SECTION))];
-  let current = '';
-  for (const line of lines) {
-    if (current !== '' && current.length + line.length + 1 > MAX_SECTION) {
-      sections.push(section(current));
-      current = '';
-    }
-    current = current === '' ? line : `${current}\n${line}`;
-  }
-  if (current !== '') sections.push(section(current));
-  return { text: fallbackText([title, ...fallbackLines].join('\n')), blocks: sections.slice(0, MAX_BLOCKS) };
+  const packed = lines.length > 0 ? escapedChunks(lines.join('\n'), MAX_SECTION, (mrkdwn) => mrkdwn) : [];
+  const blocks = [escapeCut(title, MAX_SECTION), ...packed].map(section).slice(0, MAX_BLOCKS);
+  return { text: fallbackText([title, ...fallbackLines].join('\n')), blocks };
 }
 
-function actions(blockId: string, elements: Block[]): Block {
-  return { type: 'actions', block_id: blockId, elements };
+/** A sentence over a row of buttons (and what else goes between them). */
+function withButtons(text: string, blockId: string, elements: Block[], between: Block[] = []): Content {
+  const row = { type: 'actions', block_id: blockId, elements };
+  return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text)), ...between, row] };
 }
 
 /** Body text quoted line by line; each chunk gains one ">" per line, so leave room for them in a section. */
-const quoted = (body: string) => escapedChunks(body.trimEnd(), MAX_SECTION / 2).map((c) => section(quote(c)));
+export const quoted = (body: string): Block[] =>
+  escapedChunks(body.trimEnd(), MAX_SECTION / 2).filter((c) => c.trim() !== '').map((c) => section(quote(c)));
 
 /**
  * The Slack message for `m`; null for what Slack shows by itself: a created request's confirmation reaches its
@@ -84,7 +78,7 @@ const quoted = (body: string) => escapedChunks(body.trimEnd(), MAX_SECTION / 2).
 export function renderMessage(m: ChatMessage, locale: Locale, ticketEmoji = 'ticket'): Content | null {
   switch (m.kind) {
     case 'ticket_confirmation':
-      return sentenceWithLink(locale, t(locale, 'common:ticket.confirmation', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket);
+      return sentenceWithLink(locale, t(locale, 'common:ticket.confirmation', about(locale, m.ticket)), m.ticket);
     case 'status_changed':
       return sentenceWithLink(locale, t(locale, 'common:ticket.status_changed', { number: m.ticket.number, from: status(locale, m.from), to: status(locale, m.to) }), m.ticket);
     case 'agent_reply': {
@@ -92,46 +86,40 @@ export function renderMessage(m: ChatMessage, locale: Locale, ticketEmoji = 'tic
       const blocks = [section(escapeMrkdwn(header)), ...quoted(m.body)].slice(0, MAX_BLOCKS - 1);
       return { text: fallbackText(`${header}\n${m.body}`), blocks: [...blocks, linkContext(locale, m.ticket)] };
     }
-    case 'rating_prompt': {
-      const text = t(locale, 'common:ticket.solved_prompt', { number: m.ticket.number });
+    case 'rating_prompt':
+    case 'reopen_prompt': {
+      // Both offer Reopen and View; the rating prompt leads with Rate.
+      const rating = m.kind === 'rating_prompt';
       const value = String(m.ticket.number);
       const buttons = [
-        button({ actionId: ACTION.rate, text: t(locale, 'common:action.rate'), value, style: 'primary' }),
+        ...(rating ? [button({ actionId: ACTION.rate, text: t(locale, 'common:action.rate'), value, style: 'primary' })] : []),
         button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value }),
         viewButton(locale, m.ticket),
       ];
-      return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text)), actions(`rating_${m.ticket.number}`, buttons)] };
-    }
-    case 'reopen_prompt': {
-      const text = t(locale, 'common:ticket.reopen_prompt', { number: m.ticket.number });
-      const buttons = [button({ actionId: ACTION.reopen, text: t(locale, 'common:action.reopen'), value: String(m.ticket.number) }), viewButton(locale, m.ticket)];
-      return { text: fallbackText(text), blocks: [section(escapeMrkdwn(text)), actions(`reopen_${m.ticket.number}`, buttons)] };
+      const text = t(locale, rating ? 'common:ticket.solved_prompt' : 'common:ticket.reopen_prompt', { number: m.ticket.number });
+      return withButtons(text, `${rating ? 'rating' : 'reopen'}_${m.ticket.number}`, buttons);
     }
     case 'notice':
       return sentence(t(locale, m.key, m.params), m.ticket ? { locale, ticket: m.ticket } : undefined);
     case 'request_form': {
       // Only the draft's id travels: the button opens the form, read from the core when it is pressed.
-      const text = t(locale, 'slack:reaction.prompt');
-      const blocks = [section(escapeMrkdwn(text))];
-      if (m.draft.subject !== '') blocks.push(section(quote(escapeMrkdwn(truncate(m.draft.subject, 150)))));
-      blocks.push(actions('reaction_prompt', [button({ actionId: ACTION.openForm, text: t(locale, 'common:action.submit'), value: m.draft.id, style: 'primary' })]));
-      return { text: fallbackText(text), blocks };
+      const subject = m.draft.subject !== '' ? [section(quote(escapeMrkdwn(truncate(m.draft.subject, 150))))] : [];
+      const submit = button({ actionId: ACTION.openForm, text: t(locale, 'common:action.submit'), value: m.draft.id, style: 'primary' });
+      return withButtons(t(locale, 'slack:reaction.prompt'), 'reaction_prompt', [submit], subject);
     }
     case 'request_done':
-      return m.created ? null : sentenceWithLink(locale, t(locale, 'common:chat.request_done', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket);
+      return m.created ? null : sentenceWithLink(locale, t(locale, 'common:chat.request_done', about(locale, m.ticket)), m.ticket);
     case 'request_exists':
       return m.ticket
-        ? sentenceWithLink(locale, t(locale, 'slack:reaction.exists', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }), m.ticket)
+        ? sentenceWithLink(locale, t(locale, 'slack:reaction.exists', about(locale, m.ticket)), m.ticket)
         : sentence(t(locale, 'common:chat.request_exists_hidden'));
-    case 'follow_up_started':
-      return sentenceWithLink(
-        locale,
-        t(locale, 'slack:thread.follow_up', { closed: m.closedNumber, number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) }),
-        m.ticket,
-      );
+    case 'follow_up_started': {
+      const text = t(locale, 'slack:thread.follow_up', { closed: m.closedNumber, ...about(locale, m.ticket) });
+      return sentenceWithLink(locale, text, m.ticket);
+    }
     case 'ticket_list': {
       if (m.tickets.length === 0) return sentence(t(locale, 'common:ticket.list_empty'));
-      const lines = m.tickets.map((tk) => t(locale, 'common:ticket.list_item', { number: tk.number, subject: tk.subject, status: status(locale, tk.status) }));
+      const lines = m.tickets.map((tk) => t(locale, 'common:ticket.list_item', about(locale, tk)));
       const linked = m.tickets.map((tk, i) => `• <${tk.url}|${escapeCut(lines[i]!, 1000)}>`);
       return listing(t(locale, 'common:ticket.list_title'), linked, lines);
     }
@@ -167,7 +155,7 @@ export function renderMessage(m: ChatMessage, locale: Locale, ticketEmoji = 'tic
     case 'sign_in_link': {
       const text = t(locale, 'common:chat.sign_in_link', { until: m.expiresAt.slice(0, 16).replace('T', ' ') + ' UTC' });
       const link = button({ actionId: ACTION.view, text: t(locale, 'slack:sign_in.button'), url: m.url, style: 'primary' });
-      return { text: fallbackText(`${text} ${m.url}`), blocks: [section(escapeMrkdwn(text)), actions('sign_in', [link])] };
+      return { ...withButtons(text, 'sign_in', [link]), text: fallbackText(`${text} ${m.url}`) };
     }
   }
 }

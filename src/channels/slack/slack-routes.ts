@@ -6,7 +6,9 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
+import { parseJson } from '../shared/json-text.ts';
 import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
 import { PLATFORM } from './slack-ids.ts';
 import type { SlackInteractions } from './slack-interactions.ts';
@@ -27,14 +29,7 @@ export interface SlackRoutesOptions {
 const BAD: WebhookDecision = { kind: 'reject', status: 400, reason: 'not a Slack request this app understands' };
 const OK: WebhookDecision = { kind: 'answer', reply: {} };
 
-function jsonObject(text: string): Record<string, unknown> | null {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
+const jsonObject = (text: string) => parseJson(z.record(z.string(), z.unknown()), text);
 
 function withoutToken(body: Record<string, unknown>): Record<string, unknown> {
   const { token: _token, ...rest } = body;

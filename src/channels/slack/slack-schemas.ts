@@ -31,7 +31,7 @@ export const eventCallbackSchema = z
  * a Slack Connect stub (`file_access: "check_file_info"`) carries its id only, and `fetchRef.info` says to ask
  * files.info first.
  */
-export const fileSchema = z
+const fileSchema = z
   .looseObject({
     id: z.string(),
     name: str,
@@ -62,7 +62,6 @@ const attachmentSchema = z
   .transform((a) => ({ shared: a.is_share === true, author: a.author_name ?? null, text: a.text ?? '' }));
 
 const messageShape = {
-  subtype: str,
   user: str,
   bot_id: str,
   text: str,
@@ -80,7 +79,6 @@ function decodeMessage(m: z.infer<z.ZodObject<typeof messageShape>>) {
     threadTs: m.thread_ts ?? null,
     user: m.user ?? null,
     botId: m.bot_id ?? null,
-    subtype: m.subtype ?? null,
     parentUserId: m.parent_user_id ?? null,
     text: m.text ?? '',
     files: m.files ?? [],
@@ -90,14 +88,17 @@ function decodeMessage(m: z.infer<z.ZodObject<typeof messageShape>>) {
 }
 
 /** A message as events, histories and `message_changed` carry it. */
-export const slackMessageSchema = z.looseObject(messageShape).transform(decodeMessage);
+const slackMessageSchema = z.looseObject(messageShape).transform(decodeMessage);
 export type SlackMessage = z.output<typeof slackMessageSchema>;
 
 const inChannel = { channel: z.string().min(1), channel_type: str };
+function decodeChannel(e: { channel: string; channel_type?: string | null }) {
+  return { channel: e.channel, channelType: e.channel_type ?? null };
+}
 
 export const messageEventSchema = z
   .looseObject({ ...messageShape, ...inChannel })
-  .transform((e) => ({ ...decodeMessage(e), channel: e.channel, channelType: e.channel_type ?? null }));
+  .transform((e) => ({ ...decodeMessage(e), ...decodeChannel(e) }));
 
 export const messageChangedSchema = z
   .looseObject({
@@ -109,17 +110,13 @@ export const messageChangedSchema = z
   })
   .transform((e) => {
     const ts = e.message.ts ?? e.previous_message?.ts;
-    return {
-      channel: e.channel,
-      channelType: e.channel_type ?? null,
-      message: ts ? decodeMessage({ ...e.message, ts }) : null,
-      previous: e.previous_message ?? null,
-    };
+    const message = ts ? decodeMessage({ ...e.message, ts }) : null;
+    return { ...decodeChannel(e), message, previous: e.previous_message ?? null };
   });
 
 export const messageDeletedSchema = z
   .looseObject({ ...inChannel, subtype: z.literal('message_deleted'), deleted_ts: z.string().min(1), previous_message: slackMessageSchema.nullish() })
-  .transform((e) => ({ channel: e.channel, channelType: e.channel_type ?? null, deletedTs: e.deleted_ts, previous: e.previous_message ?? null }));
+  .transform((e) => ({ ...decodeChannel(e), deletedTs: e.deleted_ts, previous: e.previous_message ?? null }));
 
 export const reactionAddedSchema = z
   .looseObject({
@@ -201,7 +198,7 @@ export type ViewSubmission = z.output<typeof viewSubmissionSchema>;
 export const authTestSchema = z
   .looseObject({ user_id: z.string().min(1), bot_id: z.string().min(1), team_id: z.string().min(1) })
   .transform((r) => ({ botUserId: r.user_id, botId: r.bot_id, teamId: r.team_id }));
-export const postedSchema = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) }).transform((r) => ({ channel: r.channel, ts: r.ts }));
+export const postedSchema = z.looseObject({ channel: z.string().min(1), ts: z.string().min(1) });
 export const fileInfoSchema = z.looseObject({ file: fileSchema });
 export const uploadUrlSchema = z.looseObject({ upload_url: z.string().min(1), file_id: z.string().min(1) }).transform((r) => ({ uploadUrl: r.upload_url, fileId: r.file_id }));
 export const completedUploadSchema = z.looseObject({ files: z.array(z.looseObject({ id: z.string().min(1) })).min(1) });

@@ -7,14 +7,14 @@ export function escapeMrkdwn(text: string): string {
 
 /**
  * Splits text into escaped pieces of at most `max` characters each (a section block holds 3,000), never cutting an
- * escape sequence and preferring line breaks.
+ * escape sequence and preferring line breaks. Text that is mrkdwn already passes `escape` = as it is.
  */
-export function escapedChunks(text: string, max = 3000): string[] {
+export function escapedChunks(text: string, max = 3000, escape: (ch: string) => string = escapeMrkdwn): string[] {
   const chunks: string[] = [];
   let current = '';
   let lastBreak = -1;
   for (const ch of text) {
-    const piece = escapeMrkdwn(ch);
+    const piece = escape(ch);
     if (current.length + piece.length > max) {
       if (lastBreak > 0 && current.length - lastBreak - 1 + piece.length <= max) {
         chunks.push(current.slice(0, lastBreak));
@@ -34,10 +34,7 @@ export function escapedChunks(text: string, max = 3000): string[] {
 
 /** Prefixes every line with Slack's quote marker. */
 export function quote(escaped: string): string {
-  return escaped
-    .split('\n')
-    .map((line) => `>${line}`)
-    .join('\n');
+  return `>${escaped.replaceAll('\n', '\n>')}`;
 }
 
 /**
@@ -59,9 +56,7 @@ export function slackToPlain(text: string, names: ReadonlyMap<string, string> = 
 
 /** The ids of users mentioned as <@U…>, in order of first appearance. */
 export function mentionedUsers(text: string): string[] {
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/g)) if (m[1]) ids.add(m[1]);
-  return [...ids];
+  return [...new Set(Array.from(text.matchAll(/<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/g), (m) => m[1]!))];
 }
 
 /** Cuts to at most `max` characters, marking the cut. */

@@ -6,7 +6,8 @@ import { registerMessages, t } from '../../i18n/catalog.ts';
 import { slack } from '../../i18n/messages/slack.ts';
 import { submission, ticketFormValues } from '../../../test/helpers/slack/slack-payloads.ts';
 import { viewSubmissionSchema } from './slack-schemas.ts';
-import { actionMetaSchema, formErrors, parseJson, rateView, readRequestFields, reopenView, requestFormView, requestMetaSchema, shownIn } from './slack-views.ts';
+import { parseJson } from '../shared/json-text.ts';
+import { actionMetaSchema, formErrors, rateView, readRequestFields, reopenView, requestFormView, requestMetaSchema, shownIn } from './slack-views.ts';
 
 registerMessages('slack', slack);
 

@@ -3,11 +3,12 @@
  * (JSON, read back with zod: it returns to us through Slack's clients) and reading what was submitted.
  */
 import { z } from 'zod';
-import type { DraftFields } from '../../core/chat/chat-events.ts';
+import type { DraftFields, TicketAction } from '../../core/chat/chat-events.ts';
 import type { ChatMessage, DraftErrors } from '../../core/chat/chat-messages.ts';
 import { LOCALES, type Locale } from '../../core/locale.ts';
 import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
+import { parseJson } from '../shared/json-text.ts';
 import type { Block, View } from './slack-api.ts';
 import { BLOCK, CALLBACK, INPUT } from './slack-ids.ts';
 import { plain, section } from './slack-render.ts';
@@ -31,41 +32,32 @@ export function shownIn(metadata: string): Locale {
   return parseJson(z.object({ l: locale }), metadata)?.l ?? 'en';
 }
 
-/** A JSON string read against a schema; null when it is not JSON or does not fit. */
-export function parseJson<T>(schema: z.ZodType<T>, raw: string | null | undefined): T | null {
-  try {
-    const r = schema.safeParse(JSON.parse(raw ?? ''));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+type Field = keyof typeof BLOCK;
+type Option = { text: Block; value: string };
+
+const option = (text: string, value: string): Option => ({ text: plain(text), value });
+
+/** An input block around its element (a text input or a select), with the field's block and action ids. */
+function input(field: Field, label: string, element: Block, optional = false): Block {
+  const labelled = { type: 'input', block_id: BLOCK[field], optional, label: plain(label, 2000) };
+  return { ...labelled, element: { ...element, action_id: INPUT[field] } };
 }
 
-const option = (text: string, value: string) => ({ text: plain(text), value });
-
-function textInput(o: { blockId: string; actionId: string; label: string; initial?: string; multiline?: boolean; max: number; min?: number; optional?: boolean }): Block {
+function textInput(o: { initial?: string; multiline?: boolean; max: number; min?: number }): Block {
   const initial = o.initial ? truncate(o.initial, o.max) : '';
   return {
-    type: 'input',
-    block_id: o.blockId,
-    optional: o.optional ?? false,
-    label: plain(o.label, 2000),
-    element: {
-      type: 'plain_text_input',
-      action_id: o.actionId,
-      multiline: o.multiline ?? false,
-      max_length: o.max,
-      // Slack's client refuses shorter input before it submits; the core's checkDraft decides again.
-      ...(o.min ? { min_length: Math.min(o.min, o.max) } : {}),
-      ...(initial !== '' ? { initial_value: initial } : {}),
-    },
+    type: 'plain_text_input',
+    multiline: o.multiline ?? false,
+    max_length: o.max,
+    // Slack's client refuses shorter input before it submits; the core's checkDraft decides again.
+    ...(o.min ? { min_length: Math.min(o.min, o.max) } : {}),
+    ...(initial !== '' ? { initial_value: initial } : {}),
   };
 }
 
-function select(o: { blockId: string; actionId: string; label: string; options: { text: Record<string, unknown>; value: string }[]; initial?: string | null; optional?: boolean }): Block {
-  const initial = o.options.find((x) => x.value === o.initial);
-  const element = { type: 'static_select', action_id: o.actionId, options: o.options, ...(initial ? { initial_option: initial } : {}) };
-  return { type: 'input', block_id: o.blockId, optional: o.optional ?? false, label: plain(o.label), element };
+function select(options: Option[], initial?: string | null): Block {
+  const chosen = options.find((x) => x.value === initial);
+  return { type: 'static_select', options, ...(chosen ? { initial_option: chosen } : {}) };
 }
 
 function modal(o: { callbackId: string; title: string; submit: string; lang: Locale; meta: unknown; blocks: Block[] }): View {
@@ -80,34 +72,25 @@ function modal(o: { callbackId: string; title: string; submit: string; lang: Loc
   };
 }
 
+/** A submitted field, trimmed; null when empty. */
+const read = (v: ViewSubmission, field: Field) => v.input(BLOCK[field], INPUT[field]);
+
 /**
  * The request form of a draft: subject, description, priority, service (when the catalog has any) and, read-only,
  * whom it is filed as. There is no email to type: the requester is the person, as the help center knows them.
  */
 export function requestFormView(form: Extract<ChatMessage, { kind: 'request_form' }>, lang: Locale): View {
   const { draft } = form;
+  const description = { initial: draft.description, multiline: true, max: MAX_TEXT_INPUT, min: form.minDescriptionLength };
+  const priorities = TICKET_PRIORITIES.map((p) => option(t(lang, `common:priority.${p}`), p));
   const blocks: Block[] = [
-    textInput({ blockId: BLOCK.subject, actionId: INPUT.subject, label: t(lang, 'common:form.subject'), initial: draft.subject, max: MAX_SUBJECT }),
-    textInput({
-      blockId: BLOCK.description,
-      actionId: INPUT.description,
-      label: t(lang, 'common:form.description'),
-      initial: draft.description,
-      multiline: true,
-      max: MAX_TEXT_INPUT,
-      min: form.minDescriptionLength,
-    }),
-    select({
-      blockId: BLOCK.priority,
-      actionId: INPUT.priority,
-      label: t(lang, 'common:form.priority'),
-      options: TICKET_PRIORITIES.map((p) => option(t(lang, `common:priority.${p}`), p)),
-      initial: draft.priority,
-    }),
+    input('subject', t(lang, 'common:form.subject'), textInput({ initial: draft.subject, max: MAX_SUBJECT })),
+    input('description', t(lang, 'common:form.description'), textInput(description)),
+    input('priority', t(lang, 'common:form.priority'), select(priorities, draft.priority)),
   ];
   if (form.services.length > 0) {
-    const options = form.services.slice(0, MAX_OPTIONS).map((s) => option(s.name, s.id));
-    blocks.push(select({ blockId: BLOCK.service, actionId: INPUT.service, label: t(lang, 'common:form.service'), options, initial: draft.serviceId, optional: true }));
+    const services = form.services.slice(0, MAX_OPTIONS).map((s) => option(s.name, s.id));
+    blocks.push(input('service', t(lang, 'common:form.service'), select(services, draft.serviceId), true));
   }
   if (draft.requesterEmail) {
     const who = escapeMrkdwn(t(lang, 'slack:form.filed_as', { email: draft.requesterEmail }));
@@ -119,12 +102,12 @@ export function requestFormView(form: Extract<ChatMessage, { kind: 'request_form
 
 /** The submitted form, as the person filled it in (the core normalises and checks it). */
 export function readRequestFields(v: ViewSubmission): DraftFields {
-  const priority = v.input(BLOCK.priority, INPUT.priority);
+  const priority = read(v, 'priority');
   return {
-    subject: v.input(BLOCK.subject, INPUT.subject) ?? '',
-    description: v.input(BLOCK.description, INPUT.description) ?? '',
+    subject: read(v, 'subject') ?? '',
+    description: read(v, 'description') ?? '',
     priority: (TICKET_PRIORITIES as readonly string[]).includes(priority ?? '') ? (priority as TicketPriority) : 'normal',
-    serviceId: v.input(BLOCK.service, INPUT.service),
+    serviceId: read(v, 'service'),
   };
 }
 
@@ -135,42 +118,40 @@ export function formErrors(errors: DraftErrors, lang: Locale): Record<string, st
   return Object.fromEntries(Object.entries(errors).map(([field, e]) => [FIELD_BLOCKS[field as keyof DraftFields], t(lang, e.key, e.params)]));
 }
 
+/** Rate and Reopen: the catalog keys of each modal's title, submit button and prompt. */
+const TICKET_MODALS = {
+  [CALLBACK.rate]: { title: 'slack:rate.title', submit: 'slack:rate.submit', prompt: 'common:ticket.solved_prompt' },
+  [CALLBACK.reopen]: { title: 'common:action.reopen', submit: 'slack:reopen.submit', prompt: 'common:ticket.reopen_prompt' },
+};
+
+/** A ticket's modal: its prompt over the inputs. */
+function ticketModal(callbackId: keyof typeof TICKET_MODALS, lang: Locale, meta: ActionMeta, inputs: Block[]): View {
+  const keys = TICKET_MODALS[callbackId];
+  const blocks = [section(escapeMrkdwn(t(lang, keys.prompt, { number: meta.n }))), ...inputs];
+  return modal({ callbackId, title: t(lang, keys.title), submit: t(lang, keys.submit), lang, meta, blocks });
+}
+
 export function rateView(lang: Locale, meta: ActionMeta): View {
   const scores = [1, 2, 3, 4, 5].map((n) => option(t(lang, `slack:rate.option_${n}`), String(n)));
-  return modal({
-    callbackId: CALLBACK.rate,
-    title: t(lang, 'slack:rate.title'),
-    submit: t(lang, 'slack:rate.submit'),
-    lang,
-    meta,
-    blocks: [
-      section(escapeMrkdwn(t(lang, 'common:ticket.solved_prompt', { number: meta.n }))),
-      select({ blockId: BLOCK.score, actionId: INPUT.score, label: t(lang, 'slack:rate.score'), options: scores }),
-      textInput({ blockId: BLOCK.comment, actionId: INPUT.comment, label: t(lang, 'slack:rate.comment'), multiline: true, max: 2000, optional: true }),
-    ],
-  });
+  const inputs = [
+    input('score', t(lang, 'slack:rate.score'), select(scores)),
+    input('comment', t(lang, 'slack:rate.comment'), textInput({ multiline: true, max: 2000 }), true),
+  ];
+  return ticketModal(CALLBACK.rate, lang, meta, inputs);
 }
 
 export function reopenView(lang: Locale, meta: ActionMeta): View {
-  return modal({
-    callbackId: CALLBACK.reopen,
-    title: t(lang, 'common:action.reopen'),
-    submit: t(lang, 'slack:reopen.submit'),
-    lang,
-    meta,
-    blocks: [
-      section(escapeMrkdwn(t(lang, 'common:ticket.reopen_prompt', { number: meta.n }))),
-      textInput({ blockId: BLOCK.reason, actionId: INPUT.reason, label: t(lang, 'slack:reopen.reason'), multiline: true, max: MAX_TEXT_INPUT }),
-    ],
-  });
+  const inputs = [input('reason', t(lang, 'slack:reopen.reason'), textInput({ multiline: true, max: MAX_TEXT_INPUT }))];
+  return ticketModal(CALLBACK.reopen, lang, meta, inputs);
 }
 
-/** The score and comment of a submitted Rate modal; null score when none was chosen (whether it is valid is the core's call). */
-export function readRating(v: ViewSubmission): { score: number | null; comment: string | null } {
-  const raw = v.input(BLOCK.score, INPUT.score);
-  return { score: raw !== null && /^\d{1,3}$/.test(raw) ? Number(raw) : null, comment: v.input(BLOCK.comment, INPUT.comment) };
-}
-
-export function readReason(v: ViewSubmission): string | null {
-  return v.input(BLOCK.reason, INPUT.reason);
+/** What a submitted Rate or Reopen modal asks for; null without its score or reason (the score's range is the core's). */
+export function submittedAction(v: ViewSubmission): TicketAction | null {
+  if (v.callbackId === CALLBACK.rate) {
+    const score = read(v, 'score');
+    if (score === null || !/^\d{1,3}$/.test(score)) return null;
+    return { kind: 'rate', score: Number(score), comment: read(v, 'comment') };
+  }
+  const reason = read(v, 'reason');
+  return v.callbackId === CALLBACK.reopen && reason ? { kind: 'reopen', reason } : null;
 }
