@@ -2,6 +2,8 @@
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
+# Two malloc arenas instead of one per thread: the same work in about 60 MiB less memory at peak (README, Measured).
+ENV MALLOC_ARENA_MAX=2
 COPY package.json package-lock.json ./
 COPY scripts ./scripts
 COPY prisma ./prisma

@@ -33,8 +33,10 @@ describe('Dockerfile', () => {
   it('runs node directly (exec form), with exactly the flags of the start script', () => {
     const argv = JSON.parse(cmd) as string[];
     const start = (JSON.parse(read('package.json')) as { scripts: { start: string } }).scripts.start;
-    expect(start).toMatch(/^exec node /);
-    expect(argv).toEqual(start.replace(/^exec /, '').split(/\s+/));
+    // The start script's only environment setting, MALLOC_ARENA_MAX, is the image's ENV.
+    expect(start).toMatch(/^MALLOC_ARENA_MAX=\$\{MALLOC_ARENA_MAX:-2\} exec node /);
+    expect(dockerfile).toMatch(/^ENV MALLOC_ARENA_MAX=2$/m);
+    expect(argv).toEqual(start.replace(/^.*?exec /, '').split(/\s+/));
   });
   it('does not run as root', () => {
     expect(dockerfile).toMatch(/^USER node$/m);
