@@ -58,6 +58,9 @@ export async function startQueueWorker(opts: {
       concurrency: opts.concurrency,
       noHandleSignals: true,
       pollInterval: opts.pollIntervalMs ?? 1000,
+      // The pool fetches jobs for all its workers at once (one statement per batch, one poll per interval) instead
+      // of each worker polling alone: graphile-worker's job query was the busiest statement of an idle service.
+      preset: { worker: { localQueue: { size: opts.concurrency + 1 } } },
       ...(opts.crontab ? { crontab: opts.crontab } : {}),
       logger: gwLogger(logger),
     });
