@@ -200,3 +200,8 @@ export function toChannelSendError(e: unknown): ChannelSendError {
   const { error, code } = logFacts(e);
   return refusalError(`telegram request failed: ${String(error)}${typeof code === 'string' ? ` ${code}` : ''}`, null, 0);
 }
+
+/** For `.catch`: the failure as the engine reads it. */
+export const rethrowAsSendError = (e: unknown): never => {
+  throw toChannelSendError(e);
+};
