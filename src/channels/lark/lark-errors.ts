@@ -10,15 +10,11 @@ import { apiResponseSchema } from './lark-schemas.ts';
 export const LARK_CODES = {
   rateLimited: 99991400,
   chatRateLimited: 230020,
-  botNotInChat: 230002,
   messageRecalled: 230011,
-  tokenInvalid: 99991663,
-  tokenMissing: 99991661,
-  tokenExpired: 99991677,
 } as const;
 
-/** Codes that mean our tenant token went bad: fetch a new one and try again later. */
-const TOKEN_CODES = new Set<number>([LARK_CODES.tokenInvalid, LARK_CODES.tokenMissing, LARK_CODES.tokenExpired]);
+/** Codes that mean our tenant token went bad (invalid, missing, expired): fetch a new one and try again later. */
+const TOKEN_CODES = new Set([99991663, 99991661, 99991677]);
 
 const DEFAULT_RETRY_MS = 1_000;
 
