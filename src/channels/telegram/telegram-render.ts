@@ -3,6 +3,7 @@
  * every value that came from a person is escaped. Where Telegram has its own idiom for a core notice (how to
  * register here, how a mention works), the notice is said in it.
  */
+import type { InlineKeyboardButton } from 'telegraf/types';
 import type { ChatMessage, RequestDraft, TicketSummary } from '../../core/chat/chat-messages.ts';
 import { MIN_DESCRIPTION_LENGTH } from '../../core/chat/request-draft.ts';
 import type { Locale } from '../../core/locale.ts';
@@ -12,10 +13,7 @@ import { statusName, summaryParams } from '../shared/ticket-text.ts';
 import { encodeButton, type ButtonAction } from './telegram-callback-data.ts';
 import { escapeAttr, escapeHtml, truncate } from './telegram-html.ts';
 
-export interface Button {
-  text: string;
-  callback_data: string;
-}
+type Button = InlineKeyboardButton.CallbackButton;
 
 export interface Rendered {
   html: string;
