@@ -76,6 +76,9 @@ function placement(o: SendOptions) {
 }
 
 export function createTelegramApi(api: Telegram, logger: Logger) {
+  const remove = async (chatId: number | string, ids: number[]): Promise<void> => {
+    for (const id of ids) await api.deleteMessage(chatId, id).catch(unlessHarmless);
+  };
   return {
     /**
      * getFile, then the file endpoint (its URL holds the token: never logged, never in an error), within maxBytes.
@@ -149,16 +152,14 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
      */
     async edit(chatId: number | string, ids: number[], r: Rendered): Promise<boolean> {
       const parts = splitHtml(r.html, TELEGRAM_TEXT_LIMIT);
+      const kept = ids.slice(0, parts.length);
       try {
-        for (const [i, id] of ids.entries()) {
-          if (i >= parts.length) {
-            await api.deleteMessage(chatId, id).catch(unlessHarmless);
-            continue;
-          }
-          const keyboard = i === Math.min(ids.length, parts.length) - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
+        for (const [i, id] of kept.entries()) {
+          const keyboard = i === kept.length - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
           const unchanged = (e: unknown) => e instanceof TelegramError && /not modified/i.test(e.description);
           await api.editMessageText(chatId, id, undefined, parts[i]!, { ...HTML, ...keyboard }).catch((e: unknown) => (unchanged(e) ? true : Promise.reject(e)));
         }
+        await remove(chatId, ids.slice(parts.length));
         return true;
       } catch (e) {
         if (harmless(e)) return false;
@@ -166,9 +167,7 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
       }
     },
 
-    async remove(chatId: number | string, ids: number[]): Promise<void> {
-      for (const id of ids) await api.deleteMessage(chatId, id).catch(unlessHarmless);
-    },
+    remove,
 
     /** Answers a pressed button; a failure only leaves a spinner until Telegram gives up, so it is logged, not thrown. */
     async answer(queryId: string, text?: string, alert = false): Promise<void> {
