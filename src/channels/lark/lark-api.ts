@@ -16,41 +16,27 @@ import { apiResponseSchema, botInfoSchema, contactUserSchema, sentMessageDataSch
 
 /** What we send: msg_type plus its content object (JSON-stringified on the wire, as Lark requires). */
 export type LarkOutbound = { msgType: 'interactive'; card: Record<string, unknown> } | { msgType: 'text'; text: string };
-/** An uploaded image or file, sent as its own message. */
-export type LarkFileMessage = { msgType: 'image'; imageKey: string } | { msgType: 'file'; fileKey: string };
+/** An uploaded image or file (its image_key or file_key), sent as its own message. */
+export type LarkFileMessage = { msgType: 'image' | 'file'; key: string };
 
 export function contentOf(out: LarkOutbound | LarkFileMessage): string {
-  switch (out.msgType) {
-    case 'text':
-      return JSON.stringify({ text: out.text });
-    case 'image':
-      return JSON.stringify({ image_key: out.imageKey });
-    case 'file':
-      return JSON.stringify({ file_key: out.fileKey });
-    default:
-      return JSON.stringify(out.card);
-  }
+  if (out.msgType === 'interactive') return JSON.stringify(out.card);
+  return JSON.stringify(out.msgType === 'text' ? { text: out.text } : { [`${out.msgType}_key`]: out.key });
 }
 
-/** What the upload endpoints answer. */
-const imageKeySchema = z.looseObject({ image_key: z.string().min(1) });
-const fileKeySchema = z.looseObject({ file_key: z.string().min(1) });
+/** What the upload endpoints answer: the key to send the image or file by. */
+const uploadedKey = {
+  image: z.looseObject({ image_key: z.string().min(1) }).transform((r) => r.image_key),
+  file: z.looseObject({ file_key: z.string().min(1) }).transform((r) => r.file_key),
+};
 
 /** The file_type Lark wants for an upload: a few document kinds by extension, everything else a plain stream. */
-export function larkFileType(name: string): 'opus' | 'mp4' | 'pdf' | 'doc' | 'xls' | 'ppt' | 'stream' {
-  const ext = name.toLowerCase().split('.').pop() ?? '';
-  if (ext === 'opus' || ext === 'mp4' || ext === 'pdf') return ext;
-  if (ext === 'doc' || ext === 'docx') return 'doc';
-  if (ext === 'xls' || ext === 'xlsx') return 'xls';
-  if (ext === 'ppt' || ext === 'pptx') return 'ppt';
-  return 'stream';
+export function larkFileType(name: string): string {
+  const ext = (name.toLowerCase().split('.').pop() ?? '').replace(/^(doc|xls|ppt)x$/, '$1');
+  return ['opus', 'mp4', 'pdf', 'doc', 'xls', 'ppt'].includes(ext) ? ext : 'stream';
 }
 
-export interface LarkProfileData {
-  name: string | null;
-  email: string | null;
-  locale: string | null;
-}
+export type LarkProfileData = Awaited<ReturnType<LarkApi['getUser']>>;
 
 /** A delivery key as Lark's `uuid` (send/reply idempotency, at most 50 characters): itself, or a stable digest. */
 export const larkUuid = (key: string) => (key.length <= 50 ? key : `d-${createHash('sha256').update(key).digest('base64url')}`);
@@ -97,6 +83,11 @@ export class LarkApi {
     return { messageId: sent.message_id, chatId: sent.chat_id ?? null };
   }
 
+  /** Into a chat, or into its thread when there is one. */
+  async post(chatId: string, threadRef: string | null, out: LarkOutbound | LarkFileMessage, uuid?: string): Promise<string> {
+    return threadRef ? this.reply(threadRef, out, uuid) : (await this.send('chat_id', chatId, out, uuid)).messageId;
+  }
+
   /** A reply in the message's thread (a topic reply, so the ticket's conversation stays together). */
   async reply(messageId: string, out: LarkOutbound | LarkFileMessage, uuid?: string): Promise<string> {
     const data = { msg_type: out.msgType, content: contentOf(out), reply_in_thread: true, ...(uuid ? { uuid } : {}) };
@@ -130,7 +121,7 @@ export class LarkApi {
     await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/interactive/v1/card/update', data: { token, card } }));
   }
 
-  async getUser(openId: string): Promise<LarkProfileData> {
+  async getUser(openId: string) {
     const { user: u } = await this.call(() => this.client.contact.v3.user.get({ path: { user_id: openId }, params: { user_id_type: 'open_id' } }), contactUserSchema);
     return { name: u.name || u.en_name || null, email: u.email || u.enterprise_email || null, locale: u.locale || null };
   }
@@ -157,22 +148,13 @@ export class LarkApi {
     return { body: limitBytes(stream, maxBytes), contentType: type_ ? (type_.split(';')[0]?.trim() ?? null) : null, size };
   }
 
-  /** POST im/v1/images (image_type=message), multipart, streamed: the image_key to send. */
-  async uploadImage(file: OutboundFile): Promise<string> {
+  /** POST im/v1/images (image_type=message) or im/v1/files (file_type, file_name), multipart, streamed: its key. */
+  async upload(file: OutboundFile, as: 'image' | 'file'): Promise<string> {
     const stream = await file.open();
-    const data = { image_type: 'message', image: new FilePart(stream, file.name, file.size, file.contentType) };
-    const headers = { 'Content-Type': 'multipart/form-data' };
-    const r = await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/im/v1/images', data, headers }), imageKeySchema).finally(() => stream.destroy());
-    return r.image_key;
-  }
-
-  /** POST im/v1/files (file_type, file_name), multipart, streamed: the file_key to send. */
-  async uploadFile(file: OutboundFile): Promise<string> {
-    const stream = await file.open();
-    const data = { file_type: larkFileType(file.name), file_name: file.name, file: new FilePart(stream, file.name, file.size, file.contentType) };
-    const headers = { 'Content-Type': 'multipart/form-data' };
-    const r = await this.call(() => this.client.request({ method: 'POST', url: '/open-apis/im/v1/files', data, headers }), fileKeySchema).finally(() => stream.destroy());
-    return r.file_key;
+    const part = new FilePart(stream, file.name, file.size, file.contentType);
+    const data = as === 'image' ? { image_type: 'message', image: part } : { file_type: larkFileType(file.name), file_name: file.name, file: part };
+    const request = { method: 'POST', url: `/open-apis/im/v1/${as}s`, data, headers: { 'Content-Type': 'multipart/form-data' } };
+    return this.call(() => this.client.request(request), uploadedKey[as]).finally(() => stream.destroy());
   }
 
   /** The bot's own open_id, to recognise its mentions and its own messages. */

@@ -93,8 +93,7 @@ async function tell(api: LarkApi, reply: ChatReply, ctx: ReplyContext): Promise<
   if (reply.replaces) return api.edit(reply.replaces, out);
   const { place } = reply;
   if (reply.to === 'place' || !actor) {
-    if (place.threadRef) await api.reply(place.threadRef, out, uuid);
-    else await api.send('chat_id', place.chatId, out, uuid);
+    await api.post(place.chatId, place.threadRef, out, uuid);
     return;
   }
   if (!place.direct && place.chatId) {
@@ -127,10 +126,8 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
     parse: (envelope) => parseLarkEvent(envelope.payload, { botOpenId, person, draft: (id, owner) => chat.drafts.read(id, owner) }),
     tell: (reply, ctx) => tell(api, reply, ctx),
     async post(target, message, ctx) {
-      const out = renderMessage(message, ctx.locale);
       // reply_in_thread keeps the conversation in the ticket's thread (a topic reply to the thread's root).
-      const uuid = larkUuid(ctx.deliveryKey);
-      return { messageId: target.threadRef ? await api.reply(target.threadRef, out, uuid) : (await api.send('chat_id', target.chatId, out, uuid)).messageId };
+      return { messageId: await api.post(target.chatId, target.threadRef, renderMessage(message, ctx.locale), larkUuid(ctx.deliveryKey)) };
     },
     async sendDirect(user, message, ctx) {
       const sent = await api.send('open_id', user.platformUserId, renderMessage(message, ctx.locale), larkUuid(ctx.deliveryKey));
@@ -156,9 +153,8 @@ export function createLarkChannel(config: LarkChannelConfig, deps: ChannelDeps):
       const sent = [];
       for (const f of files) {
         const asImage = IMAGE_TYPES.has(f.contentType) && f.size <= IMAGE_LIMIT;
-        const out: LarkFileMessage = asImage ? { msgType: 'image', imageKey: await api.uploadImage(f) } : { msgType: 'file', fileKey: await api.uploadFile(f) };
-        const uuid = larkUuid(`${ctx.deliveryKey}:${f.id}`);
-        sent.push({ messageId: target.threadRef ? await api.reply(target.threadRef, out, uuid) : (await api.send('chat_id', target.chatId, out, uuid)).messageId });
+        const out: LarkFileMessage = { msgType: asImage ? 'image' : 'file', key: await api.upload(f, asImage ? 'image' : 'file') };
+        sent.push({ messageId: await api.post(target.chatId, target.threadRef, out, larkUuid(`${ctx.deliveryKey}:${f.id}`)) });
       }
       return sent;
     },

@@ -2,22 +2,19 @@
  * Lark failures as the sync engine understands them. Lark reports errors both as HTTP 4xx/5xx and as HTTP 200 with
  * a non-zero `code` (platforms.md 2.4), so both paths end here.
  */
-import { ChannelSendError } from '../../core/ports/channel-port.ts';
+import type { ChannelSendError } from '../../core/ports/channel-port.ts';
+import { refusalError } from '../shared/send-error.ts';
 import { LarkHttpError, LarkNetworkError } from './lark-http.ts';
 import { apiResponseSchema } from './lark-schemas.ts';
 
 export const LARK_CODES = {
   rateLimited: 99991400,
   chatRateLimited: 230020,
-  botNotInChat: 230002,
   messageRecalled: 230011,
-  tokenInvalid: 99991663,
-  tokenMissing: 99991661,
-  tokenExpired: 99991677,
 } as const;
 
-/** Codes that mean our tenant token went bad: fetch a new one and try again later. */
-const TOKEN_CODES = new Set<number>([LARK_CODES.tokenInvalid, LARK_CODES.tokenMissing, LARK_CODES.tokenExpired]);
+/** Codes that mean our tenant token went bad (invalid, missing, expired): fetch a new one and try again later. */
+const TOKEN_CODES = new Set([99991663, 99991661, 99991677]);
 
 const DEFAULT_RETRY_MS = 1_000;
 
@@ -39,13 +36,11 @@ export function isTokenFailure(f: LarkFailure): boolean {
 
 export function toChannelSendError(f: LarkFailure): ChannelSendError {
   const what = `lark: ${f.status === null ? 'no answer' : `HTTP ${f.status}`} code ${f.code ?? 'none'} ${f.msg}`.trim();
-  if (f.code === LARK_CODES.rateLimited || f.status === 429) {
-    return new ChannelSendError('rate_limited', what, retryAfterMs(f.headers));
-  }
   // The per-chat limit has no reset header; Lark's window is one second.
-  if (f.code === LARK_CODES.chatRateLimited) return new ChannelSendError('rate_limited', what, DEFAULT_RETRY_MS);
-  if (f.status === null || f.status >= 500 || isTokenFailure(f)) return new ChannelSendError('transient', what);
-  return new ChannelSendError('permanent', what);
+  if (f.code === LARK_CODES.chatRateLimited) return refusalError(what, 429, DEFAULT_RETRY_MS);
+  // A rejected tenant token is dropped and fetched again: the send is tried again, as if Lark had not answered.
+  const status = f.code === LARK_CODES.rateLimited ? 429 : isTokenFailure(f) ? null : f.status;
+  return refusalError(what, status, retryAfterMs(f.headers));
 }
 
 /** Whatever a client call threw, as a LarkFailure (unknown errors count as no answer, i.e. transient). */

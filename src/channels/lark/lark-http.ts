@@ -5,11 +5,11 @@
  */
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import type { HttpInstance, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
+import type { HttpInstance, HttpRequestOptions, Logger as SdkLogger } from '@larksuiteoapi/node-sdk';
 import type { Logger } from 'pino';
+import { webBody } from '../shared/file-stream.ts';
 import { FilePart, multipartBody } from '../shared/multipart.ts';
 
-/** Files take longer than calls: an upload or download may run this long. */
 const FILE_TIMEOUT_MS = 120_000;
 
 /** Headers of a parsed answer, for answers that came back with HTTP 2xx. */
@@ -36,55 +36,43 @@ export class LarkNetworkError extends Error {
   }
 }
 
-interface RequestOptions {
-  url?: string;
-  method?: string;
-  headers?: Record<string, unknown>;
-  params?: Record<string, unknown>;
-  data?: unknown;
-  /** The SDK passes its own (qs) serializer with every call that has query parameters. */
-  paramsSerializer?: (params: Record<string, unknown>) => string;
-  $return_headers?: boolean;
-  /** 'stream': the SDK wants the body as a Node stream (message resources), not parsed. */
-  responseType?: string;
-  /** Overrides the transport's timeout (file transfers take longer than calls). */
-  timeoutMs?: number;
-}
-
 /** The SDK calls `request` (and `post` for tokens); it expects the parsed body back (or `{data, headers}` when asked). */
 export function createFetchHttpInstance(options: { timeoutMs: number }): HttpInstance {
-  async function request(opts: RequestOptions): Promise<unknown> {
+  async function request(opts: HttpRequestOptions<unknown>): Promise<unknown> {
     const method = (opts.method ?? 'GET').toUpperCase();
     const params = opts.params && Object.keys(opts.params).length > 0 ? opts.params : null;
-    const query = params ? (opts.paramsSerializer?.(params) ?? new URLSearchParams(params as Record<string, string>).toString()) : '';
-    const headers: Record<string, string> = {};
-    for (const [k, v] of Object.entries(opts.headers ?? {})) if (typeof v === 'string') headers[k] = v;
+    // The SDK passes its own (qs) serializer with every call that has query parameters.
+    const own = typeof opts.paramsSerializer === 'function' ? opts.paramsSerializer : null;
+    const query = params ? (own?.(params) ?? new URLSearchParams(params).toString()) : '';
+    const given = Object.entries(opts.headers ?? {}).filter((h): h is [string, string] => typeof h[1] === 'string');
+    const multipart = given.some(([k, v]) => k.toLowerCase() === 'content-type' && v.startsWith('multipart/form-data'));
+    const headers = Object.fromEntries(given.filter(([k]) => k.toLowerCase() !== 'content-type'));
     let body: string | ReadableStream<Uint8Array> | undefined;
-    const multipart = Object.entries(headers).some(([k, v]) => k.toLowerCase() === 'content-type' && v.startsWith('multipart/form-data'));
     if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD' && multipart) {
       // Uploads: the fields as a streamed multipart body of known length (the files are FilePart values).
-      for (const k of Object.keys(headers)) if (k.toLowerCase() === 'content-type') delete headers[k];
       const fields = Object.fromEntries(Object.entries(opts.data as Record<string, unknown>).filter(([, v]) => typeof v === 'string' || typeof v === 'number' || v instanceof FilePart)) as Record<string, string | number | FilePart>;
       const form = multipartBody(fields);
-      body = Readable.toWeb(form.body) as unknown as ReadableStream<Uint8Array>;
+      body = webBody(form.body);
       headers['Content-Type'] = form.contentType;
       headers['Content-Length'] = String(form.length);
     } else if (opts.data !== undefined && method !== 'GET' && method !== 'HEAD') {
       body = JSON.stringify(opts.data);
       headers['Content-Type'] = 'application/json; charset=utf-8';
     }
+    // Files take longer than calls: an upload or a download may run up to FILE_TIMEOUT_MS.
+    const timeout = multipart || opts.responseType === 'stream' ? Math.max(options.timeoutMs, FILE_TIMEOUT_MS) : options.timeoutMs;
     let res: Response;
     try {
-      const init = { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? (multipart || opts.responseType === 'stream' ? Math.max(options.timeoutMs, FILE_TIMEOUT_MS) : options.timeoutMs)), ...(typeof body === 'object' ? { duplex: 'half' } : {}) };
+      const init = { method, headers, body, signal: AbortSignal.timeout(timeout), ...(typeof body === 'object' ? { duplex: 'half' } : {}) };
       res = await fetch(`${opts.url ?? ''}${query ? `?${query}` : ''}`, init as RequestInit);
     } catch (e) {
       throw new LarkNetworkError(e instanceof Error ? `${e.name}: ${e.message}` : 'network error');
     }
+    const resHeaders = Object.fromEntries(res.headers.entries());
     if (opts.responseType === 'stream' && res.ok && res.body) {
       // A file: handed on as it arrives; the caller enforces the size.
       const stream = Readable.fromWeb(res.body as unknown as WebReadableStream);
-      const streamHeaders = Object.fromEntries(res.headers.entries());
-      return opts.$return_headers ? { data: stream, headers: streamHeaders } : stream;
+      return opts.$return_headers ? { data: stream, headers: resHeaders } : stream;
     }
     const text = await res.text().catch(() => '');
     let parsed: unknown = text;
@@ -93,13 +81,12 @@ export function createFetchHttpInstance(options: { timeoutMs: number }): HttpIns
     } catch {
       // a proxy's HTML error page: keep the text, the status decides
     }
-    const resHeaders = Object.fromEntries(res.headers.entries());
     if (!res.ok) throw new LarkHttpError(res.status, parsed, resHeaders);
     if (opts.$return_headers) return { data: parsed, headers: resHeaders };
     if (parsed && typeof parsed === 'object') responseHeaders.set(parsed, resHeaders);
     return parsed;
   }
-  const post = (url: string, data?: unknown, opts?: RequestOptions) => request({ ...opts, url, data, method: 'POST' });
+  const post = (url: string, data?: unknown, opts?: HttpRequestOptions<unknown>) => request({ ...opts, url, data, method: 'POST' });
   return { request, post } as unknown as HttpInstance;
 }
 

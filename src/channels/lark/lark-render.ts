@@ -6,6 +6,7 @@
 import type { ChatMessage, TicketSummary } from '../../core/chat/chat-messages.ts';
 import type { Locale } from '../../core/locale.ts';
 import { t } from '../../i18n/catalog.ts';
+import { statusName, summaryParams } from '../shared/ticket-text.ts';
 import type { LarkOutbound } from './lark-api.ts';
 import { card, linkButton, ratingPromptCard, reopenPromptCard, requestFormCard, textBlock, ticketTitle, viewAction, type Card } from './lark-cards.ts';
 
@@ -18,7 +19,6 @@ export const neutralizeText = (text: string) => text.replace(/</g, '<\u200b');
 /** Card text budget in characters: at 3 bytes a character (CJK) the whole stays under Lark's 30 KB. */
 const CARD_TEXT = 7000;
 const cut = (s: string, max: number) => ([...s].length <= max ? s : `${[...s].slice(0, max - 1).join('')}…`);
-const status = (locale: Locale, s: string) => t(locale, `status.${s}`);
 
 function info(locale: Locale, title: string, lines: string[], ticket?: TicketSummary): Card {
   return card(title, 'blue', [...lines.map((l) => textBlock(cut(l, CARD_TEXT))), ...(ticket ? [viewAction(locale, ticket)] : [])]);
@@ -28,9 +28,9 @@ function renderCard(m: Exclude<ChatMessage, { kind: 'agent_reply' }>, locale: Lo
   const title = t(locale, 'lark:card.bot_title');
   switch (m.kind) {
     case 'ticket_confirmation':
-      return card(ticketTitle(locale, m.ticket), 'blue', [textBlock(t(locale, 'ticket.confirmation', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) })), viewAction(locale, m.ticket)]);
+      return card(ticketTitle(locale, m.ticket), 'blue', [textBlock(t(locale, 'ticket.confirmation', summaryParams(locale, m.ticket))), viewAction(locale, m.ticket)]);
     case 'status_changed': {
-      const text = t(locale, 'ticket.status_changed', { number: m.ticket.number, from: status(locale, m.from), to: status(locale, m.to) });
+      const text = t(locale, 'ticket.status_changed', { number: m.ticket.number, from: statusName(locale, m.from), to: statusName(locale, m.to) });
       return card(ticketTitle(locale, m.ticket), m.to === 'solved' ? 'green' : 'turquoise', [textBlock(text), viewAction(locale, m.ticket)]);
     }
     case 'rating_prompt':
@@ -42,22 +42,21 @@ function renderCard(m: Exclude<ChatMessage, { kind: 'agent_reply' }>, locale: Lo
     case 'request_form':
       return requestFormCard(locale, m.draft, m.services);
     case 'request_done': {
-      const params = { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) };
-      return info(locale, ticketTitle(locale, m.ticket), [t(locale, m.created ? 'ticket.confirmation' : 'chat.request_done', params)], m.ticket);
+      return info(locale, ticketTitle(locale, m.ticket), [t(locale, m.created ? 'ticket.confirmation' : 'chat.request_done', summaryParams(locale, m.ticket))], m.ticket);
     }
     case 'request_exists':
       return m.ticket
-        ? info(locale, ticketTitle(locale, m.ticket), [t(locale, 'chat.request_exists', { number: m.ticket.number, subject: m.ticket.subject, status: status(locale, m.ticket.status) })], m.ticket)
+        ? info(locale, ticketTitle(locale, m.ticket), [t(locale, 'chat.request_exists', summaryParams(locale, m.ticket))], m.ticket)
         : info(locale, title, [t(locale, 'chat.request_exists_hidden')]);
     case 'ticket_list': {
       if (m.tickets.length === 0) return info(locale, t(locale, 'ticket.list_title'), [t(locale, 'ticket.list_empty')]);
-      const items = m.tickets.map((x) => ({ tag: 'div', text: { tag: 'plain_text', content: t(locale, 'ticket.list_item', { number: x.number, subject: cut(x.subject, 100), status: status(locale, x.status) }) }, extra: linkButton(t(locale, 'action.view'), x.url) }));
+      const items = m.tickets.map((x) => ({ tag: 'div', text: { tag: 'plain_text', content: t(locale, 'ticket.list_item', { ...summaryParams(locale, x), subject: cut(x.subject, 100) }) }, extra: linkButton(t(locale, 'action.view'), x.url) }));
       return card(t(locale, 'ticket.list_title'), 'blue', items);
     }
     case 'ticket_detail': {
       const d = m.ticket;
       const lines = [
-        `${t(locale, 'lark:detail.status')}: ${status(locale, d.status)} · ${t(locale, 'form.priority')}: ${t(locale, `priority.${d.priority}`)}`,
+        `${t(locale, 'lark:detail.status')}: ${statusName(locale, d.status)} · ${t(locale, 'form.priority')}: ${t(locale, `priority.${d.priority}`)}`,
         ...(d.serviceName ? [`${t(locale, 'form.service')}: ${d.serviceName}`] : []),
         `${t(locale, 'lark:detail.requester')}: ${d.requesterEmail} · ${d.createdAt.slice(0, 10)}`,
         ...(d.description ? [cut(d.description, 4000)] : []),

@@ -15,7 +15,7 @@ import { toLocale } from '../../core/locale.ts';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import { t } from '../../i18n/catalog.ts';
 import { webhookRoute, type WebhookDecision, type WebhookRequest } from '../shared/webhook-route.ts';
-import { cardResponse, requestFormCard, submittedCard, type Toast } from './lark-cards.ts';
+import { cardResponse, requestFormCard, submittedCard, type Card, type Toast } from './lark-cards.ts';
 import { formFields, HANDLED_EVENT_TYPES, PLATFORM } from './lark-parse.ts';
 import { decodeCardAction, eventChatKey, type LarkCardAction } from './lark-schemas.ts';
 import { storableBody, verifyLarkRequest, type LarkSecrets, type VerifiedRequest } from './lark-verify.ts';
@@ -44,26 +44,28 @@ export function larkRoutes(deps: LarkRouteDeps) {
     // Not one of our buttons (or a shape we do not know): leave the card as it is.
     if (!a.value) return answer({});
     const locale = toLocale(a.value.loc);
-    const toast = (type: Toast['type'], key: string) => ({ type, content: t(locale, key) });
-    const failed = cardResponse(a.legacy, toast('error', 'error.generic'));
+    const says = (type: Toast['type'], key: string, card: Card | null = null) =>
+      cardResponse(a.legacy, { type, content: t(locale, key) }, card);
+    const accept = (type: Toast['type'], key: string, card?: Card) =>
+      record(r, externalId, says(type, key, card), says('error', 'error.generic'));
     switch (a.value.op) {
       case 'submit': {
         const form = await deps.chat.drafts.form(a.value.d, deps.person(a.tenantKey, a.operatorOpenId));
-        if (!form) return answer(cardResponse(a.legacy, toast('error', 'error.draft_expired')));
+        if (!form) return answer(says('error', 'error.draft_expired'));
         const fields = formFields(a.form, form.draft);
         const errors = checkDraft(fields, form.services.map((s) => s.id));
         if (hasErrors(errors)) {
           // The form again, as the person filled it in, with the errors at their fields.
           const again = requestFormCard(locale, { ...form.draft, ...fields }, form.services, errors);
-          return answer(cardResponse(a.legacy, toast('error', 'lark:toast.form_errors'), again));
+          return answer(says('error', 'lark:toast.form_errors', again));
         }
-        return record(r, externalId, cardResponse(a.legacy, toast('success', 'lark:toast.submitted'), submittedCard(locale, cleanText(fields.subject))), failed);
+        return accept('success', 'lark:toast.submitted', submittedCard(locale, cleanText(fields.subject)));
       }
       case 'rate':
-        return record(r, externalId, cardResponse(a.legacy, toast('success', 'lark:toast.rating_saved')), failed);
+        return accept('success', 'lark:toast.rating_saved');
       case 'reopen':
-        if (cleanText(String(a.form['reason'] ?? '')) === '') return answer(cardResponse(a.legacy, toast('error', 'error.reason_required')));
-        return record(r, externalId, cardResponse(a.legacy, toast('info', 'lark:toast.reopen_saved')), failed);
+        if (cleanText(String(a.form['reason'] ?? '')) === '') return answer(says('error', 'error.reason_required'));
+        return accept('info', 'lark:toast.reopen_saved');
     }
   }
 

@@ -8,12 +8,6 @@ import { z } from 'zod';
 import type { ChatFile } from '../../core/chat/chat-events.ts';
 import { jsonOrNull, type LarkMessage } from './lark-schemas.ts';
 
-export interface SeenMessage {
-  text: string;
-  files: ChatFile[];
-  mentionsBot: boolean;
-}
-
 const textContent = z.object({ text: z.string() });
 const opt = z.string().optional();
 const postNode = z.looseObject({ tag: z.string(), text: opt, href: opt, user_id: opt, user_name: opt, image_key: opt, file_key: opt, file_name: opt });
@@ -22,7 +16,8 @@ const wrappedPost = z.record(z.string(), postBody);
 const imageContent = z.looseObject({ image_key: z.string().min(1) });
 const fileContent = z.looseObject({ file_key: z.string().min(1), file_name: z.string().optional() });
 
-export function seenMessage(m: LarkMessage, botOpenId: string): SeenMessage {
+/** The text as a person reads it, the files, and whether the bot is mentioned. */
+export function seenMessage(m: LarkMessage, botOpenId: string) {
   const isBot = (idOrKey: string | undefined) => {
     const mention = m.mentions.find((x) => x.key === idOrKey || x.id?.open_id === idOrKey);
     return (mention?.id?.open_id ?? idOrKey) === botOpenId;

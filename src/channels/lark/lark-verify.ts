@@ -3,11 +3,14 @@
  * signature, a failed decryption or a wrong verification token (platforms.md 2.1), so the route calls this first
  * and only hands on what passed.
  */
-import { createDecipheriv, createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { AESCipher } from '@larksuiteoapi/node-sdk';
 import { z } from 'zod';
+import { secretEquals } from '../shared/secret-compare.ts';
 import {
   encryptedBodySchema,
+  jsonOrNull,
   legacyCardSchema,
   urlVerificationSchema,
   v1EnvelopeSchema,
@@ -29,17 +32,6 @@ export type VerifyResult = { ok: true; request: VerifiedRequest } | { ok: false;
 
 const reject = (status: 400 | 401, reason: string): VerifyResult => ({ ok: false, status, reason });
 
-function header(headers: IncomingHttpHeaders, name: string): string | null {
-  const v = headers[name];
-  return typeof v === 'string' && v.length > 0 ? v : null;
-}
-
-function safeEqual(a: string, b: string): boolean {
-  const x = Buffer.from(a);
-  const y = Buffer.from(b);
-  return x.length === y.length && timingSafeEqual(x, y);
-}
-
 /** hex(sha256(timestamp + nonce + encryptKey + body)): Lark's v2 signature, plain SHA-256 and not an HMAC. */
 export function larkSignature(timestamp: string, nonce: string, encryptKey: string, raw: Buffer | string): string {
   return createHash('sha256').update(timestamp + nonce + encryptKey).update(raw).digest('hex');
@@ -50,38 +42,17 @@ export function legacyCardSignature(timestamp: string, nonce: string, token: str
   return createHash('sha1').update(timestamp + nonce + token).update(raw).digest('hex');
 }
 
-/** AES-256-CBC with key sha256(encryptKey); the first 16 bytes of the base64 payload are the IV. */
-export function decryptLarkPayload(encrypt: string, encryptKey: string): string {
-  const key = createHash('sha256').update(encryptKey).digest();
-  const buf = Buffer.from(encrypt, 'base64');
-  if (buf.length < 32 || buf.length % 16 !== 0) throw new Error('ciphertext has a wrong length');
-  const decipher = createDecipheriv('aes-256-cbc', key, buf.subarray(0, 16));
-  return Buffer.concat([decipher.update(buf.subarray(16)), decipher.final()]).toString('utf8');
-}
+/** AES-256-CBC with key sha256(encryptKey), the IV first (the SDK's cipher); throws on a wrong key or length. */
+export const decryptLarkPayload = (encrypt: string, encryptKey: string) => new AESCipher(encryptKey).decrypt(encrypt);
 
 const jsonObject = z.record(z.string(), z.unknown());
+const parseObject = (text: string) => jsonObject.safeParse(jsonOrNull(text)).data ?? null;
 
-function parseObject(text: string): Record<string, unknown> | null {
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const parsed = jsonObject.safeParse(v);
-  return parsed.success ? parsed.data : null;
-}
+const SIGNATURE_HEADERS = ['x-lark-request-timestamp', 'x-lark-request-nonce', 'x-lark-signature'];
 
-interface SignatureHeaders {
-  timestamp: string;
-  nonce: string;
-  signature: string;
-}
-
-function signatureHeaders(headers: IncomingHttpHeaders): SignatureHeaders | null {
-  const timestamp = header(headers, 'x-lark-request-timestamp');
-  const nonce = header(headers, 'x-lark-request-nonce');
-  const signature = header(headers, 'x-lark-signature');
+function signatureHeaders(headers: IncomingHttpHeaders) {
+  const [timestamp, nonce, signature] = SIGNATURE_HEADERS.map((name) => headers[name]);
+  if (typeof timestamp !== 'string' || typeof nonce !== 'string' || typeof signature !== 'string') return null;
   return timestamp && nonce && signature ? { timestamp, nonce, signature } : null;
 }
 
@@ -100,67 +71,59 @@ export function verifyLarkRequest(raw: Buffer, headers: IncomingHttpHeaders, sec
   const outer = parseObject(raw.toString('utf8'));
   if (!outer) return reject(400, 'body is not a JSON object');
   const sig = signatureHeaders(headers);
+  const signed = (sign: typeof larkSignature, secret: string) =>
+    sig !== null && secretEquals(sign(sig.timestamp, sig.nonce, secret, raw), sig.signature);
+  const tokenOk = (token: string | undefined) => !verificationToken || secretEquals(verificationToken, token);
 
   let body = outer;
   const encrypted = encryptedBodySchema.safeParse(outer);
+  if (!encrypted.success && 'encrypt' in outer) return reject(400, 'malformed encrypt field');
   if (encrypted.success) {
     if (!encryptKey) return reject(401, 'encrypted body but no encrypt key configured');
-    if (sig && !safeEqual(larkSignature(sig.timestamp, sig.nonce, encryptKey, raw), sig.signature)) {
-      return reject(401, 'bad signature');
-    }
-    let plain: string;
+    if (sig && !signed(larkSignature, encryptKey)) return reject(401, 'bad signature');
+    let inner: Record<string, unknown> | null;
     try {
-      plain = decryptLarkPayload(encrypted.data.encrypt, encryptKey);
+      inner = parseObject(decryptLarkPayload(encrypted.data.encrypt, encryptKey));
     } catch {
-      return reject(401, 'decryption failed');
+      inner = null;
     }
-    const inner = parseObject(plain);
     if (!inner) return reject(401, 'decryption failed');
     // An unsigned body is only acceptable for the URL challenge, where decrypting proves the key.
     if (!sig && inner['type'] !== 'url_verification') return reject(401, 'missing signature');
     body = inner;
-  } else if ('encrypt' in outer) {
-    return reject(400, 'malformed encrypt field');
   }
 
   const isLegacyCard = !encrypted.success && !('schema' in body) && body['type'] !== 'url_verification' && 'action' in body;
   if (!encrypted.success && encryptKey && !isLegacyCard) {
     if (!sig) return reject(401, 'missing signature');
-    if (!safeEqual(larkSignature(sig.timestamp, sig.nonce, encryptKey, raw), sig.signature)) {
-      return reject(401, 'bad signature');
-    }
+    if (!signed(larkSignature, encryptKey)) return reject(401, 'bad signature');
   }
 
   const challenge = urlVerificationSchema.safeParse(body);
   if (challenge.success) {
-    if (verificationToken && !safeEqual(challenge.data.token ?? '', verificationToken)) return reject(401, 'bad token');
+    if (!tokenOk(challenge.data.token)) return reject(401, 'bad token');
     return { ok: true, request: { kind: 'challenge', challenge: challenge.data.challenge } };
   }
 
   if ('schema' in body) {
     const v2 = v2EnvelopeSchema.safeParse(body);
     if (!v2.success) return reject(400, 'malformed 2.0 event');
-    if (verificationToken && !safeEqual(v2.data.header.token ?? '', verificationToken)) return reject(401, 'bad token');
-    return {
-      ok: true,
-      request: { kind: 'v2', body, eventId: v2.data.header.event_id, eventType: v2.data.header.event_type },
-    };
+    if (!tokenOk(v2.data.header.token)) return reject(401, 'bad token');
+    return { ok: true, request: { kind: 'v2', body, eventId: v2.data.header.event_id, eventType: v2.data.header.event_type } };
   }
 
   if (isLegacyCard) {
     const card = legacyCardSchema.safeParse(body);
     // Legacy callbacks are signed with the verification token only; without it they cannot be trusted.
     if (!verificationToken) return reject(401, 'legacy card callback needs a verification token');
-    if (!sig || !safeEqual(legacyCardSignature(sig.timestamp, sig.nonce, verificationToken, raw), sig.signature)) {
-      return reject(401, 'bad legacy card signature');
-    }
+    if (!signed(legacyCardSignature, verificationToken)) return reject(401, 'bad legacy card signature');
     if (!card.success) return reject(400, 'malformed card callback');
     return { ok: true, request: { kind: 'legacy_card', body, cardToken: card.data.token } };
   }
 
   const v1 = v1EnvelopeSchema.safeParse(body);
   if (v1.success) {
-    if (verificationToken && !safeEqual(v1.data.token ?? '', verificationToken)) return reject(401, 'bad token');
+    if (!tokenOk(v1.data.token)) return reject(401, 'bad token');
     return { ok: true, request: { kind: 'v1', body, uuid: v1.data.uuid, eventType: v1.data.event.type } };
   }
   return reject(400, 'unknown payload shape');

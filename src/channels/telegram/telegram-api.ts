@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import { ChannelSendError, FileTooLargeError, type FetchedFile } from '../../core/ports/channel-port.ts';
 import { fetchedBody, networkError, statusError } from '../shared/file-stream.ts';
+import { refusalError } from '../shared/send-error.ts';
 import { splitHtml, TELEGRAM_TEXT_LIMIT, truncate } from './telegram-html.ts';
 import type { Rendered } from './telegram-render.ts';
 
@@ -35,8 +36,14 @@ export interface SendOptions {
 }
 
 const CALLBACK_ANSWER_LIMIT = 200;
-/** Error facts safe to log: never the request (people's text) or the URL (the token). */
-const describe = (e: unknown) => (e instanceof TelegramError ? { code: e.code, description: e.description } : { error: e instanceof Error ? e.name : 'unknown' });
+/** Error facts safe to log: never the request (people's text) or the URL (the token), which a message may carry. */
+export function logFacts(e: unknown): Record<string, unknown> {
+  if (e instanceof TelegramError) return { code: e.code, description: e.description };
+  return { error: e instanceof Error ? e.name : 'unknown', code: (e as { code?: unknown } | null)?.code };
+}
+
+/** A wrong token does not get better by asking again. */
+export const isTokenRefused = (e: unknown) => e instanceof TelegramError && (e.code === 401 || e.code === 404);
 const harmless = (e: unknown) => e instanceof TelegramError && e.code === 400 && /message is not modified|message to (delete|edit) not found|message can't be (edited|deleted)/i.test(e.description);
 
 const HTML = { parse_mode: 'HTML' as const, link_preview_options: { is_disabled: true } };
@@ -60,18 +67,18 @@ export interface Upload {
 /** A name safe inside a multipart header (telegraf puts it between quotes as it is). */
 const partName = (name: string) => name.replace(/["\\\r\n]/g, '_').slice(0, 200) || 'file';
 
-/**
- * Where a file goes: as a reply to the thread's message (a JSON string: telegraf drops an object reply_parameters
- * from multipart sends), in its forum topic.
- */
-function fileExtra(o: SendOptions): Record<string, unknown> {
+/** Where a message goes: in its forum topic, as a reply to the thread's message. */
+function placement(o: SendOptions) {
   return {
     ...(o.topicId ? { message_thread_id: o.topicId } : {}),
-    ...(o.replyTo !== undefined ? { reply_parameters: JSON.stringify({ message_id: o.replyTo, allow_sending_without_reply: true }) } : {}),
+    ...(o.replyTo !== undefined ? { reply_parameters: { message_id: o.replyTo, allow_sending_without_reply: true } } : {}),
   };
 }
 
 export function createTelegramApi(api: Telegram, logger: Logger) {
+  const remove = async (chatId: number | string, ids: number[]): Promise<void> => {
+    for (const id of ids) await api.deleteMessage(chatId, id).catch(unlessHarmless);
+  };
   return {
     /**
      * getFile, then the file endpoint (its URL holds the token: never logged, never in an error), within maxBytes.
@@ -102,7 +109,9 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
 
     /** One file (sendPhoto / sendDocument) or a media group of 2-10 of one kind; returns the messages' ids. */
     async sendFiles(chatId: number | string, files: Upload[], o: SendOptions = {}): Promise<number[]> {
-      const extra = fileExtra(o) as object;
+      // telegraf drops an object reply_parameters from multipart sends: there it goes as a JSON string.
+      const { reply_parameters: reply, ...where } = placement(o);
+      const extra = { ...where, ...(reply ? { reply_parameters: JSON.stringify(reply) } : {}) } as object;
       const media = (u: Upload) => ({ source: u.stream, filename: partName(u.name) });
       if (files.length === 1) {
         const [u] = files as [Upload];
@@ -122,8 +131,7 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
       for (let i = ids.length; i < parts.length; i += 1) {
         const extra = {
           ...HTML,
-          ...(o.topicId ? { message_thread_id: o.topicId } : {}),
-          ...(o.replyTo !== undefined ? { reply_parameters: { message_id: o.replyTo, allow_sending_without_reply: true } } : {}),
+          ...placement(o),
           ...(i === parts.length - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {}),
         };
         const sent = await api.sendMessage(target, parts[i]!, extra).catch((e: unknown) => {
@@ -144,16 +152,14 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
      */
     async edit(chatId: number | string, ids: number[], r: Rendered): Promise<boolean> {
       const parts = splitHtml(r.html, TELEGRAM_TEXT_LIMIT);
+      const kept = ids.slice(0, parts.length);
       try {
-        for (const [i, id] of ids.entries()) {
-          if (i >= parts.length) {
-            await api.deleteMessage(chatId, id).catch(unlessHarmless);
-            continue;
-          }
-          const keyboard = i === Math.min(ids.length, parts.length) - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
+        for (const [i, id] of kept.entries()) {
+          const keyboard = i === kept.length - 1 && r.keyboard ? { reply_markup: { inline_keyboard: r.keyboard } } : {};
           const unchanged = (e: unknown) => e instanceof TelegramError && /not modified/i.test(e.description);
           await api.editMessageText(chatId, id, undefined, parts[i]!, { ...HTML, ...keyboard }).catch((e: unknown) => (unchanged(e) ? true : Promise.reject(e)));
         }
+        await remove(chatId, ids.slice(parts.length));
         return true;
       } catch (e) {
         if (harmless(e)) return false;
@@ -161,15 +167,13 @@ export function createTelegramApi(api: Telegram, logger: Logger) {
       }
     },
 
-    async remove(chatId: number | string, ids: number[]): Promise<void> {
-      for (const id of ids) await api.deleteMessage(chatId, id).catch(unlessHarmless);
-    },
+    remove,
 
     /** Answers a pressed button; a failure only leaves a spinner until Telegram gives up, so it is logged, not thrown. */
     async answer(queryId: string, text?: string, alert = false): Promise<void> {
       await api
         .answerCbQuery(queryId, text === undefined ? undefined : truncate(text, CALLBACK_ANSWER_LIMIT), { show_alert: alert })
-        .catch((e: unknown) => logger.warn(describe(e), 'telegram: a button press could not be answered'));
+        .catch((e: unknown) => logger.warn(logFacts(e), 'telegram: a button press could not be answered'));
     },
 
     /** Whether Telegram says this user administers the chat; an unknown user does not. */
@@ -188,18 +192,15 @@ export type TelegramApi = ReturnType<typeof createTelegramApi>;
 /** The person never started the bot, or blocked it: their private chat cannot be written to. */
 export const isForbidden = (e: unknown) => e instanceof TelegramError && e.code === 403;
 
-/**
- * 429 -> rate_limited after retry_after; 5xx and network failures -> transient; everything else the Bot API refuses
- * (403 blocked / kicked, 400 chat not found, bad request) -> permanent, because sending it again cannot succeed.
- */
+/** The Bot API's answer by its status (429 after retry_after); a network failure never names the URL (the token). */
 export function toChannelSendError(e: unknown): ChannelSendError {
   if (e instanceof ChannelSendError) return e;
-  if (e instanceof TelegramError) {
-    const what = `telegram ${e.code}: ${e.description}`;
-    if (e.code === 429) return new ChannelSendError('rate_limited', what, (e.parameters?.retry_after ?? 5) * 1000);
-    return new ChannelSendError(e.code >= 500 ? 'transient' : 'permanent', what);
-  }
-  // Network failures: the message never carries the URL, which holds the token.
-  const code = (e as { code?: unknown } | null)?.code;
-  return new ChannelSendError('transient', `telegram request failed: ${e instanceof Error ? e.name : 'unknown'}${typeof code === 'string' ? ` ${code}` : ''}`);
+  if (e instanceof TelegramError) return refusalError(`telegram ${e.code}: ${e.description}`, e.code, (e.parameters?.retry_after ?? 5) * 1000);
+  const { error, code } = logFacts(e);
+  return refusalError(`telegram request failed: ${String(error)}${typeof code === 'string' ? ` ${code}` : ''}`, null, 0);
 }
+
+/** For `.catch`: the failure as the engine reads it. */
+export const rethrowAsSendError = (e: unknown): never => {
+  throw toChannelSendError(e);
+};

@@ -2,6 +2,7 @@
  * callback_data of every inline button the bot shows. Telegram allows 1-64 BYTES, so the codes are short and the
  * ids they carry (a draft's, a service's: UUIDs) travel as 22 characters of base64url instead of 36.
  */
+import { UUID_RE } from '../../core/text-rules.ts';
 import { TICKET_PRIORITIES, type TicketPriority } from '../../core/tickets/ticket-types.ts';
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
@@ -17,18 +18,14 @@ export type ButtonAction =
 
 const MENU = { new: 'n', tickets: 't', help: 'h' } as const;
 const TICKET = { detail: 't:d', comment: 't:c', comments: 't:r', skip: 'rs', reopen: 'o', reopen_yes: 'oy', reopen_no: 'on' } as const;
-const UUID = /^([0-9a-f]{8})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{4})-([0-9a-f]{12})$/i;
-
 /** A UUID in 22 characters; any other id as it is. */
 export function compactId(id: string): string {
-  const m = UUID.exec(id);
-  return m ? Buffer.from(m.slice(1).join(''), 'hex').toString('base64url') : id;
+  return UUID_RE.test(id) ? Buffer.from(id.replaceAll('-', ''), 'hex').toString('base64url') : id;
 }
 
 export function expandId(s: string): string {
   if (!/^[A-Za-z0-9_-]{22}$/.test(s)) return s;
-  const h = Buffer.from(s, 'base64url').toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+  return Buffer.from(s, 'base64url').toString('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12})$/, '$1-$2-$3-$4-$5');
 }
 
 export function encodeButton(a: ButtonAction): string {

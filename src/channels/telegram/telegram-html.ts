@@ -16,30 +16,25 @@ export function escapeAttr(value: string): string {
   return escapeHtml(value).replace(/"/g, '&quot;');
 }
 
-type Token =
-  | { kind: 'open'; raw: string; name: string }
-  | { kind: 'close'; raw: string }
-  | { kind: 'text'; raw: string; length: number; breakable: 'newline' | 'space' | null };
-
-function tokenize(html: string): Token[] {
-  const tokens: Token[] = [];
-  const re = /<\/?[a-zA-Z][^>]*>|&(?:#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);|[\s\S]/gu;
-  for (const m of html.matchAll(re)) {
-    const raw = m[0];
-    if (raw.startsWith('</')) tokens.push({ kind: 'close', raw });
-    else if (raw.startsWith('<') && raw.length > 1) {
-      tokens.push({ kind: 'open', raw, name: /^<([a-zA-Z][a-zA-Z0-9-]*)/.exec(raw)![1]!.toLowerCase() });
-    } else if (raw.startsWith('&') && raw.length > 1) tokens.push({ kind: 'text', raw, length: 1, breakable: null });
-    else {
-      const breakable = raw === '\n' ? 'newline' : /\s/.test(raw) ? 'space' : null;
-      tokens.push({ kind: 'text', raw, length: raw.length, breakable });
-    }
-  }
-  return tokens;
+/** A tag (no visible length) or one visible character: an entity counts one, a surrogate pair two. */
+interface Token {
+  raw: string;
+  /** The tag's name, for an opening tag. */
+  open?: string;
+  close?: true;
+  length: number;
+  /** How good a place to cut it is: a line break 2, a space 1, anything else 0. */
+  rank: number;
 }
 
-function visibleText(tokens: Token[]): string {
-  return tokens.map((t) => (t.kind === 'text' ? t.raw : '')).join('');
+function tokenize(html: string): Token[] {
+  return [...html.matchAll(/<\/?[a-zA-Z][^>]*>|&(?:#x[0-9a-fA-F]+|#[0-9]+|[a-zA-Z]+);|[\s\S]/gu)].map(([raw]) => {
+    const tag = /^<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/.exec(raw);
+    if (tag?.[1]) return { raw, close: true, length: 0, rank: 0 };
+    if (tag) return { raw, open: tag[2]!.toLowerCase(), length: 0, rank: 0 };
+    if (raw.startsWith('&') && raw.length > 1) return { raw, length: 1, rank: 0 };
+    return { raw, length: raw.length, rank: raw === '\n' ? 2 : /\s/.test(raw) ? 1 : 0 };
+  });
 }
 
 /**
@@ -49,51 +44,34 @@ function visibleText(tokens: Token[]): string {
 export function splitHtml(html: string, max = TELEGRAM_TEXT_LIMIT): string[] {
   const tokens = tokenize(html);
   const chunks: string[] = [];
-  let openAtStart: Extract<Token, { kind: 'open' }>[] = [];
-  let start = 0;
-  while (start < tokens.length) {
-    const stack = [...openAtStart];
+  // The tags open where the chunk starts.
+  let reopen: Token[] = [];
+  for (let start = 0; start < tokens.length; ) {
+    const open = [...reopen];
     let visible = 0;
-    let cut = tokens.length;
-    let resume = tokens.length;
-    let best: { at: number; stack: typeof stack; rank: number } | null = null;
-    let stackAtCut = stack;
+    // Where the chunk ends, where the next one starts (past a break that is dropped), and the tags open there.
+    let end = { at: tokens.length, next: tokens.length, open: [] as Token[] };
+    let best: { at: number; open: Token[]; rank: number } | null = null;
     for (let i = start; i < tokens.length; i += 1) {
       const tok = tokens[i]!;
-      if (tok.kind === 'open') {
-        stack.push(tok);
-        continue;
-      }
-      if (tok.kind === 'close') {
-        stack.pop();
-        continue;
-      }
-      if (visible + tok.length > max) {
-        if (best) {
-          cut = best.at;
-          resume = best.at + 1;
-          stackAtCut = best.stack;
-        } else {
-          cut = i;
-          resume = i;
-          stackAtCut = [...stack];
-        }
+      if (tok.open) open.push(tok);
+      else if (tok.close) open.pop();
+      else if (visible + tok.length > max) {
+        end = best ? { at: best.at, next: best.at + 1, open: best.open } : { at: i, next: i, open: [...open] };
         break;
+      } else {
+        const better = tok.rank > 0 && visible >= max / 2 && tok.rank >= (best?.rank ?? 0);
+        if (better) best = { at: i, open: [...open], rank: tok.rank };
+        visible += tok.length;
       }
-      if (tok.breakable && visible >= max / 2) {
-        const rank = tok.breakable === 'newline' ? 2 : 1;
-        if (!best || rank >= best.rank) best = { at: i, stack: [...stack], rank };
-      }
-      visible += tok.length;
     }
-    if (cut === tokens.length) stackAtCut = [];
-    const body = tokens.slice(start, cut);
-    if (visibleText(body).trim().length > 0) {
-      const closing = [...stackAtCut].reverse().map((t) => `</${t.name}>`);
-      chunks.push(openAtStart.map((t) => t.raw).join('') + body.map((t) => t.raw).join('') + closing.join(''));
+    const body = tokens.slice(start, end.at);
+    if (body.some((tok) => !tok.open && !tok.close && tok.raw.trim() !== '')) {
+      const closing = [...end.open].reverse().map((tok) => `</${tok.open}>`);
+      chunks.push([...reopen, ...body].map((tok) => tok.raw).join('') + closing.join(''));
     }
-    openAtStart = stackAtCut;
-    start = resume;
+    reopen = end.open;
+    start = end.next;
   }
   return chunks;
 }

@@ -5,18 +5,17 @@
  * while the rest of the service runs (webhook updates wait in the inbox meanwhile). routes() serves
  * POST /telegram/webhook in webhook mode only.
  */
-import { TelegramError } from 'telegraf';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChannelDeps, ChannelModule } from '../channel-module.ts';
 import { LOCALES } from '../../core/locale.ts';
 import { backoffMs } from '../../core/sync/delivery-policy.ts';
 import { registerMessages, t } from '../../i18n/catalog.ts';
 import { telegramMessages } from '../../i18n/messages/telegram.ts';
-import { createTelegraf } from './telegram-api.ts';
+import { createTelegraf, isTokenRefused, logFacts } from './telegram-api.ts';
 import { createTelegramAdapter } from './telegram-channel.ts';
-import { createPollingLoop } from './telegram-polling.ts';
-import { telegramRoutes, WEBHOOK_PATH } from './telegram-routes.ts';
+import { pollUpdates } from './telegram-polling.ts';
+import { telegramRoutes, WEBHOOK_PATH, WEBHOOK_SECRET_PATTERN } from './telegram-routes.ts';
 import { ALLOWED_UPDATES } from './telegram-schemas.ts';
-import { WEBHOOK_SECRET_PATTERN } from './telegram-verify.ts';
 
 export interface TelegramChannelConfig {
   /** TELEGRAM_BOT_TOKEN, "<bot id>:<secret>". */
@@ -38,13 +37,11 @@ export interface TelegramTuning {
 
 const START_RETRY_CAP_MS = 5 * 60_000;
 
-/** What may be logged of a failed call: a network error's message carries the request URL, and so the token. */
-function describeFailure(e: unknown): Record<string, unknown> {
-  if (e instanceof TelegramError) return { code: e.code, description: e.description };
-  return { error: (e as Error)?.name, code: (e as { code?: unknown })?.code };
-}
-
-const PRIVATE_COMMANDS = ['new', 'tickets', 'help', 'login'] as const;
+/** The command menus: the private chat's, and the group administrators'. */
+const COMMAND_SCOPES = [
+  { scope: { type: 'all_private_chats' as const }, commands: ['new', 'tickets', 'help', 'login'] },
+  { scope: { type: 'all_chat_administrators' as const }, commands: ['config'] },
+];
 
 export function createTelegramChannel(
   config: TelegramChannelConfig,
@@ -63,32 +60,15 @@ export function createTelegramChannel(
   const apiRoot = config.apiRoot.endsWith('/') ? config.apiRoot : `${config.apiRoot}/`;
   const bot = createTelegraf(config.botToken, apiRoot);
   const adapter = createTelegramAdapter(bot, logger, tokenMatch[1]!);
-  const polling =
-    config.mode === 'polling'
-      ? createPollingLoop({
-          api: bot.telegram,
-          inbox: deps.inbox,
-          logger,
-          ...(tuning.pollTimeoutSeconds !== undefined ? { timeoutSeconds: tuning.pollTimeoutSeconds } : {}),
-          ...(tuning.pollBackoffMs !== undefined ? { backoffMs: tuning.pollBackoffMs } : {}),
-        })
-      : undefined;
+  let polling: Promise<void> | undefined;
 
   async function registerCommands(): Promise<void> {
     // No language_code: the fallback for every other language; then one list per catalog language.
     for (const lang of [undefined, ...LOCALES]) {
-      const commands = PRIVATE_COMMANDS.map((command) => ({
-        command,
-        description: t(lang ?? 'en', `telegram:command.${command}`),
-      }));
-      await bot.telegram.setMyCommands(commands, {
-        scope: { type: 'all_private_chats' },
-        ...(lang ? { language_code: lang } : {}),
-      });
-      await bot.telegram.setMyCommands([{ command: 'config', description: t(lang ?? 'en', 'telegram:command.config') }], {
-        scope: { type: 'all_chat_administrators' },
-        ...(lang ? { language_code: lang } : {}),
-      });
+      for (const { scope, commands } of COMMAND_SCOPES) {
+        const menu = commands.map((command) => ({ command, description: t(lang ?? 'en', `telegram:command.${command}`) }));
+        await bot.telegram.setMyCommands(menu, { scope, ...(lang ? { language_code: lang } : {}) });
+      }
     }
   }
 
@@ -100,12 +80,14 @@ export function createTelegramChannel(
       await registerCommands();
     } catch (e) {
       // The bot works without its command menu; do not keep the channel down for it.
-      logger.warn(describeFailure(e), 'telegram: setMyCommands failed');
+      logger.warn(logFacts(e), 'telegram: setMyCommands failed');
     }
     if (config.mode === 'polling') {
       // getUpdates answers 409 while a webhook is set.
       await bot.telegram.deleteWebhook({ drop_pending_updates: false });
-      if (!stopping.signal.aborted) polling!.start();
+      const tune = { timeoutSeconds: tuning.pollTimeoutSeconds, backoffMs: tuning.pollBackoffMs };
+      if (stopping.signal.aborted) return;
+      polling = pollUpdates({ api: bot.telegram, inbox: deps.inbox, logger, ...tune }, stopping.signal);
       return;
     }
     const url = `${deps.publicUrl.replace(/\/$/, '')}${WEBHOOK_PATH}`;
@@ -123,11 +105,11 @@ export function createTelegramChannel(
       await connect();
       return true;
     } catch (e) {
-      if (e instanceof TelegramError && (e.code === 401 || e.code === 404)) {
-        logger.error({ code: e.code }, 'telegram: the bot token was refused; the channel stays off');
+      if (isTokenRefused(e)) {
+        logger.error(logFacts(e), 'telegram: the bot token was refused; the channel stays off');
         return true;
       }
-      logger.warn({ attempt, ...describeFailure(e) }, 'telegram: the Bot API cannot be reached; retrying in the background');
+      logger.warn({ attempt, ...logFacts(e) }, 'telegram: the Bot API cannot be reached; retrying in the background');
       return false;
     }
   }
@@ -155,7 +137,8 @@ export function createTelegramChannel(
       if (await connectOnce(1)) return;
       retrying = (async () => {
         for (let attempt = 2; !stopping.signal.aborted; attempt += 1) {
-          await sleep(backoffMs(attempt - 1, Math.random, { baseMs: tuning.startRetryBaseMs ?? 1000, capMs: START_RETRY_CAP_MS }), stopping.signal);
+          const wait = backoffMs(attempt - 1, Math.random, { baseMs: tuning.startRetryBaseMs ?? 1000, capMs: START_RETRY_CAP_MS });
+          await sleep(wait, undefined, { signal: stopping.signal }).catch(() => {});
           if (stopping.signal.aborted || (await connectOnce(attempt))) return;
         }
       })();
@@ -164,14 +147,7 @@ export function createTelegramChannel(
     async stop() {
       stopping.abort();
       await retrying;
-      await polling?.stop();
+      await polling;
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-  });
 }

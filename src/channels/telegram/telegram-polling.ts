@@ -3,9 +3,11 @@
  * offset past its update_id), so a crash between the two makes Telegram send it again and the inbox drops the
  * duplicate: nothing lost, nothing doubled. Processing happens later, in the core's worker.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
+import { isTokenRefused, logFacts } from './telegram-api.ts';
 import { ALLOWED_UPDATES, chatKeyOf, PLATFORM, readUpdate } from './telegram-schemas.ts';
 
 export interface PollingOptions {
@@ -13,52 +15,39 @@ export interface PollingOptions {
   inbox: InboxPort;
   logger: Logger;
   /** Seconds Telegram may hold a getUpdates open. */
-  timeoutSeconds?: number;
+  timeoutSeconds?: number | undefined;
   /** Wait after a failure that names no retry_after. */
-  backoffMs?: number;
+  backoffMs?: number | undefined;
 }
 
-export interface PollingLoop {
-  start(): void;
-  stop(): Promise<void>;
-}
-
-export function createPollingLoop(opts: PollingOptions): PollingLoop {
+/** Polls until `signal` aborts (the running getUpdates with it) or Telegram refuses the token. */
+export async function pollUpdates(opts: PollingOptions, signal: AbortSignal): Promise<void> {
   const { api, inbox, logger } = opts;
   const timeout = opts.timeoutSeconds ?? 50;
   const backoffMs = opts.backoffMs ?? 5000;
+  const wait = (ms: number) => sleep(ms, undefined, { signal }).catch(() => {});
   let offset: number | undefined;
-  let running = false;
-  let abort = new AbortController();
-  let loop: Promise<void> | undefined;
 
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      abort.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
-    });
-
-  async function pollOnce(): Promise<void> {
+  /** One getUpdates and the recording of what it brought; false once polling cannot go on. */
+  async function pollOnce(): Promise<boolean> {
     let updates: unknown[];
     try {
       updates = await api.callApi(
         'getUpdates',
         { timeout, allowed_updates: [...ALLOWED_UPDATES], ...(offset !== undefined ? { offset } : {}) },
         // telegraf types the signal with its abort-controller polyfill; node-fetch takes the native one.
-        { signal: abort.signal } as Parameters<Telegram['callApi']>[2],
+        { signal } as Parameters<Telegram['callApi']>[2],
       );
     } catch (e) {
-      if (!running) return;
-      if (e instanceof TelegramError && (e.code === 401 || e.code === 404)) {
-        // A wrong token does not get better by asking again.
-        logger.error({ code: e.code }, 'telegram: polling stopped, the bot token was refused');
-        running = false;
-        return;
+      if (signal.aborted) return false;
+      if (isTokenRefused(e)) {
+        logger.error({ code: (e as TelegramError).code }, 'telegram: polling stopped, the bot token was refused');
+        return false;
       }
       const retryAfter = e instanceof TelegramError ? e.parameters?.retry_after : undefined;
-      logger.warn(e instanceof TelegramError ? { code: e.code, description: e.description } : { error: (e as Error)?.name }, 'telegram: getUpdates failed, retrying');
-      await sleep(retryAfter !== undefined ? retryAfter * 1000 : backoffMs);
-      return;
+      logger.warn(logFacts(e), 'telegram: getUpdates failed, retrying');
+      await wait(retryAfter !== undefined ? retryAfter * 1000 : backoffMs);
+      return true;
     }
     for (const update of updates) {
       const id = (update as { update_id?: unknown } | null)?.update_id;
@@ -69,27 +58,14 @@ export function createPollingLoop(opts: PollingOptions): PollingLoop {
       } catch (e) {
         // Not recorded: keep the offset, so Telegram sends this update (and the rest) again.
         logger.warn({ updateId: id, error: (e as Error)?.name }, 'telegram: inbox record failed, will fetch again');
-        await sleep(backoffMs);
-        return;
+        await wait(backoffMs);
+        return true;
       }
       offset = id + 1;
     }
+    return true;
   }
 
-  return {
-    start() {
-      if (running) return;
-      running = true;
-      abort = new AbortController();
-      loop = (async () => {
-        while (running) await pollOnce();
-      })();
-    },
-    async stop() {
-      running = false;
-      abort.abort();
-      await loop;
-      loop = undefined;
-    },
-  };
+  let polling = true;
+  while (polling && !signal.aborted) polling = await pollOnce();
 }

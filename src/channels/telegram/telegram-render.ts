@@ -3,18 +3,17 @@
  * every value that came from a person is escaped. Where Telegram has its own idiom for a core notice (how to
  * register here, how a mention works), the notice is said in it.
  */
+import type { InlineKeyboardButton } from 'telegraf/types';
 import type { ChatMessage, RequestDraft, TicketSummary } from '../../core/chat/chat-messages.ts';
 import { MIN_DESCRIPTION_LENGTH } from '../../core/chat/request-draft.ts';
 import type { Locale } from '../../core/locale.ts';
 import { TICKET_PRIORITIES } from '../../core/tickets/ticket-types.ts';
 import { t } from '../../i18n/catalog.ts';
+import { statusName, summaryParams } from '../shared/ticket-text.ts';
 import { encodeButton, type ButtonAction } from './telegram-callback-data.ts';
 import { escapeAttr, escapeHtml, truncate } from './telegram-html.ts';
 
-export interface Button {
-  text: string;
-  callback_data: string;
-}
+type Button = InlineKeyboardButton.CallbackButton;
 
 export interface Rendered {
   html: string;
@@ -56,16 +55,15 @@ export function render(m: TelegramMessage, o: RenderOptions): Rendered {
   const button = (text: string, action: ButtonAction): Button => ({ text: truncate(text, 60), callback_data: encodeButton(action) });
   const link = (url: string, label: string) => `<a href="${escapeAttr(url)}">${escapeHtml(label)}</a>`;
   const ticketLink = (tk: TicketSummary) => link(tk.url, t(locale, 'ticket.link', { number: tk.number }));
-  const status = (s: string) => t(locale, `status.${s}`);
+  const status = (s: string) => statusName(locale, s);
   const priority = (p: string) => t(locale, `priority.${p}`);
-  const summary = (tk: TicketSummary) => ({ number: tk.number, subject: tk.subject, status: status(tk.status) });
   const row = (key: string, value: string) => `${tx(key)}: ${escapeHtml(value)}`;
   const menu = () => (['new', 'tickets', 'help'] as const).map((item) => [button(t(locale, `telegram:menu.${item}`), { kind: 'menu', item })]);
   const ticketButton = (key: string, op: Extract<ButtonAction, { kind: 'ticket' }>['op'], ticket: number) => button(t(locale, key), { kind: 'ticket', op, ticket });
 
   switch (m.kind) {
     case 'ticket_confirmation':
-      return { html: `${tx('ticket.confirmation', summary(m.ticket))}\n${ticketLink(m.ticket)}` };
+      return { html: `${tx('ticket.confirmation', summaryParams(locale, m.ticket))}\n${ticketLink(m.ticket)}` };
     case 'status_changed':
       return { html: tx('ticket.status_changed', { number: m.ticket.number, from: status(m.from), to: status(m.to) }) };
     case 'agent_reply':
@@ -90,15 +88,15 @@ export function render(m: TelegramMessage, o: RenderOptions): Rendered {
     case 'request_form':
       return renderStep(m.draft, m.step, m.services);
     case 'request_done':
-      return { html: tx('chat.request_done', summary(m.ticket)) };
+      return { html: tx('chat.request_done', summaryParams(locale, m.ticket)) };
     case 'request_exists':
-      return { html: m.ticket ? tx('chat.request_exists', summary(m.ticket)) : tx('chat.request_exists_hidden') };
+      return { html: m.ticket ? tx('chat.request_exists', summaryParams(locale, m.ticket)) : tx('chat.request_exists_hidden') };
     case 'follow_up_started':
       return { html: `${tx('chat.follow_up_started', { closed: m.closedNumber, number: m.ticket.number })}\n${ticketLink(m.ticket)}` };
     case 'ticket_list':
       if (m.tickets.length === 0) return { html: tx('ticket.list_empty') };
       return {
-        html: `<b>${tx('ticket.list_title')}</b>\n${m.tickets.map((tk) => tx('ticket.list_item', summary(tk))).join('\n')}`,
+        html: `<b>${tx('ticket.list_title')}</b>\n${m.tickets.map((tk) => tx('ticket.list_item', summaryParams(locale, tk))).join('\n')}`,
         keyboard: m.tickets.map((tk) => [button(`#${tk.number} ${tk.subject}`, { kind: 'ticket', op: 'detail', ticket: tk.number })]),
       };
     case 'ticket_detail': {

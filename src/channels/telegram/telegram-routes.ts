@@ -5,12 +5,14 @@
  */
 import type { Logger } from 'pino';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
+import { secretEquals } from '../shared/secret-compare.ts';
 import { webhookRoute } from '../shared/webhook-route.ts';
 import { chatKeyOf, PLATFORM, UpdateSchema } from './telegram-schemas.ts';
-import { secretMatches } from './telegram-verify.ts';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
+/** What Telegram accepts as secret_token in setWebhook. */
+export const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 
 const refuse = (status: 400 | 401, code: string, message: string) => ({ kind: 'reject' as const, status, reason: message, reply: { status, json: { error: { code, message } } } });
 
@@ -21,7 +23,7 @@ export function telegramRoutes(opts: { secret: string; inbox: InboxPort; logger:
     inbox: opts.inbox,
     logger: opts.logger,
     decide({ rawBody, headers }) {
-      if (!secretMatches(opts.secret, headers[SECRET_HEADER])) return refuse(401, 'unauthenticated', 'bad or missing secret token');
+      if (!secretEquals(opts.secret, headers[SECRET_HEADER])) return refuse(401, 'unauthenticated', 'bad or missing secret token');
       let json: unknown;
       try {
         json = JSON.parse(rawBody.toString('utf8'));
