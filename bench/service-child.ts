@@ -21,6 +21,14 @@ if (process.env.BENCH_COUNT_STATEMENTS === '1') {
     counts.set(text, (counts.get(text) ?? 0) + 1);
     const t0 = performance.now();
     const took = () => millis.set(text, (millis.get(text) ?? 0) + performance.now() - t0);
+    const last = args.length - 1;
+    const callback = args[last];
+    // pg-pool passes a callback; the clients of a transaction take the promise.
+    if (typeof callback === 'function')
+      args[last] = (...a: unknown[]) => {
+        took();
+        return (callback as (...x: unknown[]) => unknown)(...a);
+      };
     const r = (original as (...a: unknown[]) => unknown).apply(this, args);
     if (r && typeof (r as Promise<unknown>).then === 'function') (r as Promise<unknown>).then(took, took);
     return r;
