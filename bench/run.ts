@@ -85,6 +85,12 @@ async function createDatabase(): Promise<{ url: string; cleanup: () => Promise<v
 /** What the service process said of its idle memory (bench/service-child.ts prints it). */
 let idleMemory: Record<string, number> | null = null;
 
+/** The V8 flags of `npm start` (package.json), so the bench measures the service as it runs. */
+function serviceNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).filter((a) => a.startsWith('--max-'));
+}
+
 function spawnChild(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: ROOT, env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -192,7 +198,7 @@ async function main(): Promise<void> {
     SLACK_SIGNING_SECRET: SECRET,
     ADMIN_TOKEN: ADMIN,
     ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
-  }, (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  }, [...serviceNodeFlags(), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)]);
   const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET });
   const pid = service.child.pid!;
   let peakRss = 0;
