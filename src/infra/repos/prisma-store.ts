@@ -154,6 +154,11 @@ async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: Us
   return { user: toUser(row), created: inserted.length === 1 };
 }
 
+async function readTickets(db: Db, where: Prisma.Sql): Promise<TicketView[]> {
+  const rows = await db.$queryRaw<unknown[]>`SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} WHERE ${where}`;
+  return rows.map(ticketViewOf);
+}
+
 const identityUserSchema = z.object({
   id: z.string(),
   email: z.string(),
@@ -451,20 +456,16 @@ export function createPrismaStore(db: Db): Store {
       }
     },
 
-    async getTicket(number) {
-      const r = await db.ticket.findUnique({ where: { number }, include: ticketInclude });
-      return r ? toTicket(r) : null;
-    },
-    async findTicketBySourceKey(sourceKey) {
-      const r = await db.ticket.findUnique({ where: { sourceKey }, include: ticketInclude });
-      return r ? toTicket(r) : null;
-    },
+    // A ticket by number, by source (every request asks whether its message has one) and a page of the queue: the
+    // same one-statement read as the transactions' (ticket-row-sql), not the client's include.
+    getTicket: (number) => readTickets(db, Prisma.sql`t.number = ${number}`).then((r) => r[0] ?? null),
+    findTicketBySourceKey: (sourceKey) => readTickets(db, Prisma.sql`t.source_key = ${sourceKey}`).then((r) => r[0] ?? null),
     async listTickets(f: TicketFilter, page): Promise<Page<TicketView>> {
       const { ids, nextCursor } = await listTicketIds(db, f, page);
-      const rows = ids.length ? await db.ticket.findMany({ where: { id: { in: ids } }, include: ticketInclude }) : [];
+      const rows = ids.length ? await readTickets(db, Prisma.sql`t.id = ANY(${ids}::uuid[])`) : [];
       const byId = new Map(rows.map((r) => [r.id, r]));
       // A ticket deleted between the two reads is left out; the order is the first read's.
-      return { items: ids.flatMap((id) => (byId.has(id) ? [toTicket(byId.get(id)!)] : [])), nextCursor };
+      return { items: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), nextCursor };
     },
     countTickets: (f, cap) => countTicketsSql(db, f, cap),
     async listComments(ticketId, opts) {
