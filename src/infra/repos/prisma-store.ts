@@ -81,7 +81,10 @@ export function toTicket(r: TicketRow): TicketView {
 }
 
 export const userInclude = { organization: { select: { id: true, name: true } } } as const;
-type UserRow = Prisma.UserGetPayload<{ include: typeof userInclude }>;
+type UserRow = Pick<
+  Prisma.UserGetPayload<{ include: typeof userInclude }>,
+  'id' | 'email' | 'name' | 'phone' | 'locale' | 'role' | 'organization' | 'deactivatedAt' | 'createdAt' | 'emailReplies'
+>;
 export function toUser(u: UserRow): UserRecord {
   return {
     id: u.id,
@@ -580,19 +583,9 @@ export function createPrismaStore(db: Db): Store {
         FROM chat_identities i JOIN users u ON u.id = i.user_id LEFT JOIN organizations o ON o.id = u.organization_id
         WHERE i.platform = ${platform} AND i.workspace_id = ${workspaceId} AND i.platform_user_id = ${platformUserId}`;
       if (!rows[0]) return null;
-      const u = identityUserSchema.parse(rows[0]);
-      return {
-        id: u.id,
-        email: u.email,
-        name: u.name,
-        phone: u.phone,
-        locale: u.locale,
-        role: u.role as Role,
-        organization: u.org_id ? { id: u.org_id, name: u.org_name! } : null,
-        active: u.deactivated_at === null,
-        createdAt: u.created_at,
-        emailReplies: u.email_replies,
-      };
+      const { org_id, org_name, deactivated_at, created_at, email_replies, ...u } = identityUserSchema.parse(rows[0]);
+      const organization = org_id ? { id: org_id, name: org_name! } : null;
+      return toUser({ ...u, organization, deactivatedAt: deactivated_at, createdAt: created_at, emailReplies: email_replies });
     },
     async upsertIdentity(i) {
       await db.chatIdentity.upsert({

@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { TicketView } from '../../core/ports/store-port.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import type { BusinessHours } from '../../core/sla/business-hours.ts';
 import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
+import { toSlaPolicy } from './sla-repo.ts';
 
 /** The select list over a ticket row aliased `t` (and the joins of ticketFrom). */
 export const TICKET_COLUMNS = Prisma.sql`
@@ -51,13 +51,13 @@ const policyRowSchema = z.object({
 export function policyOf(raw: unknown): SlaPolicy | null {
   const r = policyRowSchema.parse(raw);
   if (r.sp_priority === null) return null;
-  return {
-    priority: r.sp_priority as TicketPriority,
+  return toSlaPolicy({
+    priority: r.sp_priority,
     firstReplyMinutes: r.sp_first_reply,
     nextReplyMinutes: r.sp_next_reply,
     resolutionMinutes: r.sp_resolution,
-    businessHours: (r.sp_business_hours ?? null) as BusinessHours | null,
-  };
+    businessHours: r.sp_business_hours,
+  });
 }
 
 const date = z.date();
