@@ -91,9 +91,13 @@ function serviceNodeFlags(): string[] {
   return start.split(/\s+/).filter((a) => a.startsWith('--max-'));
 }
 
+/** Every child spawned: killed when the bench fails, so no service is left running (and holding connections). */
+const spawned: ChildProcess[] = [];
+
 function spawnChild(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: ROOT, env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    spawned.push(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${entry}: no READY within 180 s\n${out}`)), 180_000);
     const onData = (d: Buffer) => {
@@ -435,5 +439,6 @@ async function main(): Promise<void> {
 
 main().catch((err) => {
   console.error(err);
+  for (const child of spawned) if (child.exitCode === null) child.kill('SIGKILL');
   process.exit(1);
 });
