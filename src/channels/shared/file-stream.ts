@@ -44,12 +44,6 @@ export async function fetchedBody(res: Response, maxBytes: number, platform: str
   return { body, contentType: type ? (type.split(';')[0]?.trim() ?? null) : null, size };
 }
 
-/** How a platform's HTTP status maps to what the engine does next (for file endpoints outside the SDKs). */
-export function statusError(platform: string, status: number, what: string, retryAfter?: string | null): ChannelSendError {
-  if (status === 429) return new ChannelSendError('rate_limited', `${platform}: ${what}: HTTP 429`, Math.max(1, Number(retryAfter) || 1) * 1000);
-  return new ChannelSendError(status >= 500 || status === 408 ? 'transient' : 'permanent', `${platform}: ${what}: HTTP ${status}`);
-}
-
 /** A network failure of a file request (the message never carries the URL, which may hold a token). */
 export function networkError(platform: string, what: string, e: unknown): Error {
   if (e instanceof ChannelSendError || e instanceof FileTooLargeError) return e;

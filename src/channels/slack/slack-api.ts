@@ -7,7 +7,8 @@ import { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ChannelSendError, type FetchedFile, type OutboundFile } from '../../core/ports/channel-port.ts';
-import { fetchedBody, networkError, statusError, webBody } from '../shared/file-stream.ts';
+import { fetchedBody, networkError, webBody } from '../shared/file-stream.ts';
+import { statusError } from '../shared/send-error.ts';
 import * as answers from './slack-schemas.ts';
 
 export type Block = Record<string, unknown>;

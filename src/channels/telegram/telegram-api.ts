@@ -7,8 +7,8 @@ import { Telegraf, TelegramError, type Telegram } from 'telegraf';
 import type { Logger } from 'pino';
 import type { Readable } from 'node:stream';
 import { ChannelSendError, FileTooLargeError, type FetchedFile } from '../../core/ports/channel-port.ts';
-import { fetchedBody, networkError, statusError } from '../shared/file-stream.ts';
-import { refusalError } from '../shared/send-error.ts';
+import { fetchedBody, networkError } from '../shared/file-stream.ts';
+import { refusalError, statusError } from '../shared/send-error.ts';
 import { splitHtml, TELEGRAM_TEXT_LIMIT, truncate } from './telegram-html.ts';
 import type { Rendered } from './telegram-render.ts';
 

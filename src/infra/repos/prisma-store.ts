@@ -202,46 +202,6 @@ function eventsInsertSql(events: PendingEvent[]): Prisma.Sql {
     ORDER BY e.n`;
 }
 
-/**
- * The methods that neither read audit events nor remove what they refer to (a ticket, a user): they may run while
- * some are pending. (No method reads audit events in a transaction today; the others are kept safe anyway.)
- */
-const BESIDE_PENDING_EVENTS = new Set<string>([
-  'recordEvents',
-  'publish',
-  'getSlaPolicy',
-  'readTicket',
-  'lockTicket',
-  'lockTicketById',
-  'insertComment',
-  'updateTicket',
-  'setSlaCheckAt',
-  'recordSlaAlert',
-  'insertNotifications',
-  'rememberTags',
-  'linkThread',
-  'insertTicket',
-  'getUser',
-  'findCommentById',
-  'findCommentByExternalRef',
-]);
-
-/**
- * Every other method of `api` first writes the audit events still pending, so no statement of the transaction can
- * miss them; `flush` writes them before the commit.
- */
-function deferringEvents(api: StoreTx, pending: () => boolean, flush: () => Promise<void>): StoreTx {
-  const out = { ...api } as Record<string, unknown>;
-  for (const [name, method] of Object.entries(api)) {
-    if (BESIDE_PENDING_EVENTS.has(name) || typeof method !== 'function') continue;
-    out[name] = async (...args: unknown[]) => {
-      if (pending()) await flush();
-      return (method as (...a: unknown[]) => unknown)(...args);
-    };
-  }
-  return out as unknown as StoreTx;
-}
-
 function txApi(tx: Tx): { api: StoreTx; flush: () => Promise<void> } {
   const pendingEvents: PendingEvent[] = [];
   /** The pending audit events as a CTE named `ev` (writing them), and none pending any more. */
@@ -249,7 +209,7 @@ function txApi(tx: Tx): { api: StoreTx; flush: () => Promise<void> } {
   const flush = async () => {
     if (pendingEvents.length) await tx.$executeRaw`${eventsInsertSql(pendingEvents.splice(0))}`;
   };
-  return { api: deferringEvents(txMethods(tx, pendingEvents, takeEventsSql), () => pendingEvents.length > 0, flush), flush };
+  return { api: txMethods(tx, pendingEvents, takeEventsSql), flush };
 }
 
 function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql): StoreTx {
@@ -378,8 +338,8 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     },
     async recordEvents(ticketId, actorId, via, events) {
       if (events.length === 0) return;
-      // Written with the next statement of this transaction when that is a publish (a change is nearly always
-      // recorded, then published), else just before the next other one or the commit: see deferringEvents.
+      // Written by the next publish of this transaction (a change is nearly always recorded, then published), else
+      // just before the commit: no statement of a transaction reads audit events or removes what they refer to.
       pendingEvents.push(...events.map((e) => ({ ticketId, actorId, via, ...e })));
     },
     async publish(ticketId, event) {
@@ -484,20 +444,14 @@ export function createPrismaStore(db: Db): Store {
       return rows.map((e) => ({ id: String(e.id), kind: e.kind, field: e.field, from: e.fromValue, to: e.toValue, via: e.via, actor: e.actor, createdAt: e.createdAt }));
     },
     // The tickets of a thread: every chat message in a ticket's thread asks, so one raw statement (ticket-row-sql).
-    async findTicketsByThread(th) {
-      const rows = await db.$queryRaw<unknown[]>`
-        SELECT ${TICKET_COLUMNS} FROM chat_thread_links l JOIN ${ticketFrom(Prisma.sql`tickets`)} ON t.id = l.ticket_id
-        WHERE l.platform = ${th.platform} AND l.workspace_id = ${th.workspaceId} AND l.chat_id = ${th.chatId} AND l.thread_ref = ${th.threadRef}`;
-      return rows.map(ticketViewOf);
-    },
+    findTicketsByThread: (th) =>
+      readTickets(db, Prisma.sql`t.id IN (SELECT l.ticket_id FROM chat_thread_links l WHERE l.platform = ${th.platform}
+        AND l.workspace_id = ${th.workspaceId} AND l.chat_id = ${th.chatId} AND l.thread_ref = ${th.threadRef})`),
 
     async findTicketsByThreadRef(platform, workspaceId, threadRef) {
       if (threadRef === '') return [];
-      const rows = await db.$queryRaw<unknown[]>`
-        SELECT ${TICKET_COLUMNS} FROM chat_thread_links l JOIN ${ticketFrom(Prisma.sql`tickets`)} ON t.id = l.ticket_id
-        WHERE l.platform = ${platform} AND l.workspace_id = ${workspaceId} AND l.thread_ref = ${threadRef}
-        LIMIT 20`;
-      return rows.map(ticketViewOf);
+      return readTickets(db, Prisma.sql`t.id IN (SELECT l.ticket_id FROM chat_thread_links l
+        WHERE l.platform = ${platform} AND l.workspace_id = ${workspaceId} AND l.thread_ref = ${threadRef} LIMIT 20)`);
     },
 
     async findTicketByDeliveredMessage(platform, workspaceId, messageId) {
