@@ -16,4 +16,4 @@ USER node
 EXPOSE 3000
 # node itself, not `npm start`: SIGTERM from `docker stop` must reach the service, which npm's shell would swallow.
 # The same flags as the start script in package.json (a test keeps them equal).
-CMD ["node", "--max-semi-space-size=8", "--env-file-if-exists=.env", "--import", "tsx", "src/main.ts"]
+CMD ["node", "--max-semi-space-size=8", "--env-file-if-exists=.env", "src/main.ts"]

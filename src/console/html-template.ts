@@ -11,7 +11,10 @@ export function escapeHtml(value: string): string {
 
 /** Markup that is already safe (produced by `html`). Never construct it from outside text. */
 export class SafeHtml {
-  private constructor(readonly markup: string) {}
+  readonly markup: string;
+  private constructor(markup: string) {
+    this.markup = markup;
+  }
   /** Only `html` and `join` make SafeHtml. */
   static fromTemplate(markup: string): SafeHtml {
     return new SafeHtml(markup);

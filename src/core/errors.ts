@@ -36,13 +36,13 @@ export const DOMAIN_ERROR_STATUS = {
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;
 
 export class DomainError extends Error {
-  constructor(
-    readonly code: DomainErrorCode,
-    message: string,
-    /** For validation errors: the field at fault. */
-    readonly field?: string,
-  ) {
+  readonly code: DomainErrorCode;
+  /** For validation errors: the field at fault. */
+  readonly field?: string;
+  constructor(code: DomainErrorCode, message: string, field?: string) {
     super(message);
+    this.code = code;
+    this.field = field;
     this.name = 'DomainError';
   }
 }

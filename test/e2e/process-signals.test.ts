@@ -68,7 +68,7 @@ describe('npm start under signals', () => {
     const first = await npmStart();
     started.push(first);
     const pgPid = postmasterPid();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    const r = spawnSync(process.execPath, ['src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
       encoding: 'utf8',

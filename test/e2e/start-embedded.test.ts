@@ -15,7 +15,7 @@ let dataDir = '';
 
 function npmStart(env: Record<string, string>) {
   const { DATABASE_URL: _omit, ...rest } = process.env;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, ['src/main.ts'], {
     cwd: ROOT,
     env: { ...rest, LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -68,7 +68,7 @@ describe('configuration errors', () => {
     ['LARK_DOMAIN', 'not a url'],
   ] as const) {
     it(`a bad ${variable} stops start-up with one line naming it`, () => {
-      const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+      const r = spawnSync(process.execPath, ['src/main.ts'], {
         cwd: ROOT,
         env: { ...process.env, [variable]: value },
         encoding: 'utf8',
@@ -82,7 +82,7 @@ describe('configuration errors', () => {
     }, 200_000);
   }
   it('never echoes a secret value in the error', () => {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'src/main.ts'], {
+    const r = spawnSync(process.execPath, ['src/main.ts'], {
       cwd: ROOT,
       env: { ...process.env, TELEGRAM_BOT_TOKEN: 'supersecret-not-a-token' },
       encoding: 'utf8',

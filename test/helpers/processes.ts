@@ -69,7 +69,7 @@ export async function startServiceProcess(
   const fullEnv: Record<string, string> = { ...base, LOG_LEVEL: 'info', HOST: '127.0.0.1', PORT: String(port) } as Record<string, string>;
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete fullEnv[k];
   else fullEnv[k] = v;
-  const [cmd, ...args] = opts.command ?? [process.execPath, '--import', 'tsx', 'src/main.ts'];
+  const [cmd, ...args] = opts.command ?? [process.execPath, 'src/main.ts'];
   const child = spawn(cmd, args, { cwd: opts.cwd ?? ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: opts.detached ?? false });
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

@@ -42,10 +42,12 @@ export type LarkProfileData = Awaited<ReturnType<LarkApi['getUser']>>;
 export const larkUuid = (key: string) => (key.length <= 50 ? key : `d-${createHash('sha256').update(key).digest('base64url')}`);
 
 export class LarkApi {
-  constructor(
-    private readonly client: Client,
-    private readonly tokens: DefaultCache,
-  ) {}
+  private readonly client: Client;
+  private readonly tokens: DefaultCache;
+  constructor(client: Client, tokens: DefaultCache) {
+    this.client = client;
+    this.tokens = tokens;
+  }
 
   private fail(f: LarkFailure) {
     // A rejected tenant token stays in the cache until it expires unless we drop it.

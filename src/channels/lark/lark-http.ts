@@ -17,13 +17,15 @@ export const responseHeaders = new WeakMap<object, Record<string, string>>();
 
 /** Lark answered with a non-2xx status; `body` is the parsed JSON when there was one. */
 export class LarkHttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-    readonly headers: Record<string, string>,
-  ) {
+  readonly status: number;
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  constructor(status: number, body: unknown, headers: Record<string, string>) {
     const code = body && typeof body === 'object' && 'code' in body ? String(body.code) : 'none';
     super(`Lark answered HTTP ${status} (code ${code})`);
+    this.status = status;
+    this.body = body;
+    this.headers = headers;
     this.name = 'LarkHttpError';
   }
 }

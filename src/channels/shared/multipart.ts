@@ -7,12 +7,16 @@ import { Readable } from 'node:stream';
 
 /** A file part: its bytes as a stream, of exactly `size` bytes. */
 export class FilePart {
-  constructor(
-    readonly stream: Readable,
-    readonly filename: string,
-    readonly size: number,
-    readonly contentType = 'application/octet-stream',
-  ) {}
+  readonly stream: Readable;
+  readonly filename: string;
+  readonly size: number;
+  readonly contentType: string;
+  constructor(stream: Readable, filename: string, size: number, contentType = 'application/octet-stream') {
+    this.stream = stream;
+    this.filename = filename;
+    this.size = size;
+    this.contentType = contentType;
+  }
 }
 
 /** Quotes in a header parameter are escaped as browsers do (RFC 7578: percent-encoding of `"`, CR and LF). */

@@ -17,7 +17,10 @@ const MAX_MENTIONS = 10;
 export class SlackPeople {
   private readonly cache = new Map<string, { profile: ChatProfile; expires: number }>();
 
-  constructor(private readonly api: Pick<SlackApi, 'userInfo'>) {}
+  private readonly api: Pick<SlackApi, 'userInfo'>;
+  constructor(api: Pick<SlackApi, 'userInfo'>) {
+    this.api = api;
+  }
 
   async profile(team: string, user: string): Promise<ChatProfile> {
     const key = `${team}:${user}`;

@@ -49,13 +49,13 @@ export interface SentMessage {
 
 /** Errors an adapter throws from send/update/delete/tell, so the engine can decide what to do. */
 export class ChannelSendError extends Error {
-  constructor(
-    readonly kind: 'rate_limited' | 'transient' | 'permanent',
-    message: string,
-    /** For rate_limited: how long the platform asked us to wait. */
-    readonly retryAfterMs?: number,
-  ) {
+  readonly kind: 'rate_limited' | 'transient' | 'permanent';
+  /** For rate_limited: how long the platform asked us to wait. */
+  readonly retryAfterMs?: number;
+  constructor(kind: 'rate_limited' | 'transient' | 'permanent', message: string, retryAfterMs?: number) {
     super(message);
+    this.kind = kind;
+    this.retryAfterMs = retryAfterMs;
     this.name = 'ChannelSendError';
   }
 }
@@ -74,11 +74,12 @@ export interface FetchedFile {
  * streaming): the core stores nothing and tells the ticket which file and why.
  */
 export class FileTooLargeError extends Error {
-  constructor(
-    readonly size: number | null,
-    readonly maxBytes: number,
-  ) {
+  readonly size: number | null;
+  readonly maxBytes: number;
+  constructor(size: number | null, maxBytes: number) {
     super(`file larger than ${maxBytes} bytes`);
+    this.size = size;
+    this.maxBytes = maxBytes;
     this.name = 'FileTooLargeError';
   }
 }

@@ -11,14 +11,15 @@ import path from 'node:path';
 
 /** Another process (another instance of the service, or its leftover PostgreSQL) holds the cluster. */
 export class DataDirInUseError extends Error {
-  constructor(
-    readonly dataDir: string,
-    readonly pid: number | null,
-  ) {
+  readonly dataDir: string;
+  readonly pid: number | null;
+  constructor(dataDir: string, pid: number | null) {
     super(
       `the data directory ${dataDir} is in use by another instance${pid ? ` (PostgreSQL pid ${pid})` : ''}: ` +
         'stop that one, or give this one its own DATA_DIR or a DATABASE_URL',
     );
+    this.dataDir = dataDir;
+    this.pid = pid;
     this.name = 'DataDirInUseError';
   }
 }
