@@ -20,7 +20,7 @@
  * BENCH_DELIVERY_SECONDS (5), WORKER_CONCURRENCY, BENCH_SERVICE_NODE_ARGS (e.g. --cpu-prof, for the service process). Prints a table and writes bench/results/bench-<time>.json.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -81,7 +81,7 @@ async function createDatabase(): Promise<{ url: string; cleanup: () => Promise<v
   };
 }
 
-/** A TypeScript entry as its own node process (tsx as a loader, so the pid is the process measured). */
+/** A TypeScript entry as its own node process on Node's type stripping, as `npm start` runs the service (the pid is the process measured). */
 /** What the service process said of its idle memory (bench/service-child.ts prints it). */
 let idleMemory: Record<string, number> | null = null;
 
@@ -96,11 +96,13 @@ const spawned: ChildProcess[] = [];
 
 function spawnChild(entry: string, env: Record<string, string>, nodeArgs: string[] = []): Promise<{ child: ChildProcess; url: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', entry], { cwd: ROOT, env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: ROOT, env: { MALLOC_ARENA_MAX: '2', ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     spawned.push(child);
     let out = '';
     const timer = setTimeout(() => reject(new Error(`${entry}: no READY within 180 s\n${out}`)), 180_000);
+    const log = process.env.BENCH_SERVICE_LOG && entry.includes('service') ? createWriteStream(process.env.BENCH_SERVICE_LOG) : null;
     const onData = (d: Buffer) => {
+      log?.write(d);
       out += d.toString();
       const mem = /MEMORY (\{.*\})/.exec(d.toString());
       if (mem) idleMemory = JSON.parse(mem[1]!);
@@ -386,6 +388,7 @@ async function main(): Promise<void> {
     .filter((m) => m.text.startsWith('agent_reply'))
     .map((m) => m.receivedAt - (committedAt.get(m.text.split('|')[2]!) ?? m.receivedAt))
     .sort((a, b) => a - b);
+  if (process.env.BENCH_DEBUG) console.log('DELIVERY PCTS', [50, 80, 90, 95, 97, 98, 99].map((q) => `${q}:${pct(latencies, q)}`).join(' '), 'over100', latencies.filter((x) => x > 100).length, 'of', latencies.length);
   const doubled = platform.messages.length - new Set(platform.messages.map((m) => m.key)).size;
 
   clearInterval(rssTimer);

@@ -38,7 +38,7 @@ const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC
 const { createSlackChannel } = await import('../src/channels/slack/slack-channel.ts');
 const service = await startService(config, {
   logger: pino({ level: 'silent' }),
-  pollIntervalMs: 500,
+  pollIntervalMs: Number(process.env.BENCH_POLL_MS ?? 500),
   channels: (deps) => [
     createTestChannel({ apiUrl: process.env.TEST_PLATFORM_URL! }, deps),
     createSlackChannel(

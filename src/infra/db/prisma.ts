@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../../generated/prisma/client.ts';
+import { directSql, reportTransactions, txSlots, type DirectSql, type TxSlot } from './direct-sql.ts';
 
 export type Db = PrismaClient;
 export type { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 
 /** How many distinct statements are kept prepared (on each connection); later ones are parsed each time. */
 export const PREPARED_STATEMENTS_MAX = 400;
@@ -27,8 +30,50 @@ export function preparedStatementNames(max = PREPARED_STATEMENTS_MAX): (query: {
   };
 }
 
+/** The adapter's own pool and statement names of each client createPrisma made: where direct SQL runs. */
+const direct = new WeakMap<PrismaClient, { pool: DirectSql; name: (q: { sql: string }) => string | undefined }>();
+
+/** The adapter factory, with its adapter telling inTransaction which connection a transaction got. */
+class ReportingPrismaPg extends PrismaPg {
+  override async connect() {
+    return reportTransactions(await super.connect());
+  }
+}
+
 /** `prepared: false` for a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21). */
 export function createPrisma(connectionString: string, max = 10, prepared = true): PrismaClient {
-  const adapter = new PrismaPg({ connectionString, max }, prepared ? { statementNameGenerator: preparedStatementNames() } : {});
-  return new PrismaClient({ adapter, errorFormat: 'minimal' });
+  const pool = new pg.Pool({ connectionString, max });
+  const name = prepared ? preparedStatementNames() : () => undefined;
+  const adapter = new ReportingPrismaPg(pool, { ...(prepared ? { statementNameGenerator: name as (q: { sql: string }) => string } : {}), disposeExternalPool: true });
+  const db = new PrismaClient({ adapter, errorFormat: 'minimal' });
+  direct.set(db, { pool: directSql(pool, name), name });
+  return db;
+}
+
+/** Statements on the pool of `db` through pg directly (src/infra/db/direct-sql.ts); Prisma's $queryRaw for a client made elsewhere. */
+export function sqlOf(db: PrismaClient): DirectSql {
+  const d = direct.get(db);
+  if (d) return d.pool;
+  return { rows: (q) => db.$queryRaw(q), exec: (q) => db.$executeRaw(q) };
+}
+
+/**
+ * Prisma's interactive transaction, its callback also given the transaction's connection for direct statements.
+ * Prisma's own queries (`tx`) and the direct ones run on that one connection, in the order they are awaited.
+ */
+export async function inTransaction<T>(
+  db: PrismaClient,
+  fn: (tx: Prisma.TransactionClient, sql: DirectSql) => Promise<T>,
+  options: { timeout?: number; maxWait?: number } = {},
+): Promise<T> {
+  const d = direct.get(db);
+  if (!d) return db.$transaction((tx) => fn(tx, { rows: (q) => tx.$queryRaw(q), exec: (q) => tx.$executeRaw(q) }), options);
+  const slot: TxSlot = { client: null, open: true };
+  return txSlots.run(slot, () =>
+    db.$transaction(async (tx) => {
+      const client = slot.client;
+      if (!client) throw new Error('inTransaction: the transaction did not report its connection');
+      return fn(tx, directSql(client, d.name, () => slot.open));
+    }, options),
+  );
 }

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { Db } from '../db/prisma.ts';
+import { inTransaction, sqlOf, type Db } from '../db/prisma.ts';
+import { rawThrough } from '../db/direct-sql.ts';
 import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
 import type {
   CommentView,
@@ -122,10 +123,12 @@ function toComment(c: CommentRow): CommentView {
 
 /** Unique violations surface as `code: 'unique_violation'` so the core can recognise a lost race. */
 function translate(e: unknown): never {
-  // P2002 from the client's own queries; P2010 with PostgreSQL's 23505 from raw SQL.
+  // P2002 from the client's own queries; P2010 with PostgreSQL's 23505 from raw SQL through Prisma.
   const cause = (e as { meta?: { driverAdapterError?: { cause?: { originalCode?: unknown } } } }).meta?.driverAdapterError?.cause;
   const raw = e instanceof Prisma.PrismaClientKnownRequestError && e.code === 'P2010' && cause?.originalCode === '23505';
-  if (e instanceof Prisma.PrismaClientKnownRequestError && (e.code === 'P2002' || raw)) {
+  // 23505 itself from a statement sent through pg directly (src/infra/db/direct-sql.ts).
+  const direct = e instanceof Error && (e as { code?: unknown }).code === '23505' && !(e instanceof Prisma.PrismaClientKnownRequestError);
+  if ((e instanceof Prisma.PrismaClientKnownRequestError && (e.code === 'P2002' || raw)) || direct) {
     throw Object.assign(new Error('unique violation'), { code: 'unique_violation', cause: e });
   }
   throw e;
@@ -158,7 +161,7 @@ async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: Us
 }
 
 async function readTickets(db: Db, where: Prisma.Sql): Promise<TicketView[]> {
-  const rows = await db.$queryRaw<unknown[]>`SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} WHERE ${where}`;
+  const rows = await sqlOf(db).rows(Prisma.sql`SELECT ${TICKET_COLUMNS} FROM ${ticketFrom(Prisma.sql`tickets`)} WHERE ${where}`);
   return rows.map(ticketViewOf);
 }
 
@@ -175,6 +178,16 @@ const identityUserSchema = z.object({
   org_id: z.string().nullable(),
   org_name: z.string().nullable(),
 });
+
+/** A user's columns for a raw read (the users table as `u`, joined to USER_ORG), decoded by userOf. */
+export const USER_COLUMNS = Prisma.sql`u.id::text AS id, u.email, u.name, u.phone, u.locale, u.role, u.deactivated_at, u.created_at, u.email_replies,
+  o.id::text AS org_id, o.name AS org_name`;
+export const USER_ORG = Prisma.sql`LEFT JOIN organizations o ON o.id = u.organization_id`;
+export function userOf(row: unknown): UserRecord {
+  const { org_id, org_name, deactivated_at, created_at, email_replies, ...u } = identityUserSchema.parse(row);
+  const organization = org_id ? { id: org_id, name: org_name! } : null;
+  return toUser({ ...u, organization, deactivatedAt: deactivated_at, createdAt: created_at, emailReplies: email_replies });
+}
 
 const commentRowSchema = z.object({
   id: z.string(),
@@ -405,9 +418,11 @@ export function createPrismaStore(db: Db): Store {
   return {
     async tx(fn) {
       try {
-        return await db.$transaction(
-          async (tx) => {
-            const { api, flush } = txApi(tx);
+        return await inTransaction(
+          db,
+          async (tx, sql) => {
+            // The raw statements of the transaction (every hot one) go to its connection through pg directly.
+            const { api, flush } = txApi(rawThrough(tx, sql, (strings, values) => Prisma.sql(strings, ...values)));
             const result = await fn(api);
             await flush();
             return result;
@@ -531,15 +546,10 @@ export function createPrismaStore(db: Db): Store {
     },
     // Who a chat account is: asked for every chat message, so one raw statement.
     async findIdentity(platform, workspaceId, platformUserId) {
-      const rows = await db.$queryRaw<unknown[]>`
-        SELECT u.id::text AS id, u.email, u.name, u.phone, u.locale, u.role, u.deactivated_at, u.created_at, u.email_replies,
-               o.id::text AS org_id, o.name AS org_name
-        FROM chat_identities i JOIN users u ON u.id = i.user_id LEFT JOIN organizations o ON o.id = u.organization_id
-        WHERE i.platform = ${platform} AND i.workspace_id = ${workspaceId} AND i.platform_user_id = ${platformUserId}`;
-      if (!rows[0]) return null;
-      const { org_id, org_name, deactivated_at, created_at, email_replies, ...u } = identityUserSchema.parse(rows[0]);
-      const organization = org_id ? { id: org_id, name: org_name! } : null;
-      return toUser({ ...u, organization, deactivatedAt: deactivated_at, createdAt: created_at, emailReplies: email_replies });
+      const rows = await sqlOf(db).rows(Prisma.sql`
+        SELECT ${USER_COLUMNS} FROM chat_identities i JOIN users u ON u.id = i.user_id ${USER_ORG}
+        WHERE i.platform = ${platform} AND i.workspace_id = ${workspaceId} AND i.platform_user_id = ${platformUserId}`);
+      return rows[0] ? userOf(rows[0]) : null;
     },
     async upsertIdentity(i) {
       await db.chatIdentity.upsert({

@@ -16,7 +16,8 @@
  */
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import type { Db } from '../db/prisma.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import { sqlOf, type Db } from '../db/prisma.ts';
 
 export const INBOX_LEASE_MS = 15_000;
 
@@ -50,8 +51,10 @@ export function startInboxQueue(opts: {
     wake?.();
   };
 
+  // The claim is the queue's busiest statement: on pg directly (src/infra/db/direct-sql.ts).
+  const sql = sqlOf(db);
   async function claim(n: number): Promise<string[]> {
-    const rows = await db.$queryRaw<unknown[]>`
+    const rows = await sql.rows(Prisma.sql`
       WITH due AS (
         SELECT e.id FROM inbound_events e
         WHERE e.status = 'pending' AND e.run_at <= now() AND (e.claimed_until IS NULL OR e.claimed_until < now())
@@ -64,7 +67,7 @@ export function startInboxQueue(opts: {
         FOR UPDATE OF e SKIP LOCKED)
       UPDATE inbound_events u SET claimed_until = now() + ${leaseMs} * interval '1 millisecond'
       FROM due WHERE u.id = due.id
-      RETURNING u.id::text AS id`;
+      RETURNING u.id::text AS id`);
     return claimedSchema
       .parse(rows)
       .map((r) => r.id)

@@ -6,7 +6,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import type pg from 'pg';
 import { z } from 'zod';
-import type { Db } from '../db/prisma.ts';
+import { sqlOf, type Db } from '../db/prisma.ts';
 import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
@@ -127,11 +127,13 @@ const inboxRowSchema = z.object({
 });
 
 export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
+  // Every event's processing reads and writes its row: on pg directly (src/infra/db/direct-sql.ts).
+  const sql = sqlOf(db);
   return {
     async loadInbound(id) {
-      const rows = await db.$queryRaw<unknown[]>`
+      const rows = await sql.rows(Prisma.sql`
         SELECT platform, external_id, ordering_key, payload, status, attempts, failing_since, received_at, outcome, replies_sent
-        FROM inbound_events WHERE id = ${BigInt(id)}`;
+        FROM inbound_events WHERE id = ${BigInt(id)}`);
       if (!rows[0]) return null;
       const r = inboxRowSchema.parse(rows[0]);
       const row: InboxRow = {
@@ -150,20 +152,20 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
       return row;
     },
     async completeInbound(id) {
-      await db.$executeRaw`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL, claimed_until = NULL WHERE id = ${BigInt(id)}`;
+      await sql.exec(Prisma.sql`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL, claimed_until = NULL WHERE id = ${BigInt(id)}`);
     },
     async saveInboundOutcome(id, outcome) {
-      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { outcome: outcome as unknown as Prisma.InputJsonValue, repliesSent: 0 } });
+      await sql.exec(Prisma.sql`UPDATE inbound_events SET outcome = ${JSON.stringify(outcome)}::jsonb, replies_sent = 0 WHERE id = ${BigInt(id)}`);
     },
     async noteRepliesSent(id, count) {
-      await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { repliesSent: count } });
+      await sql.exec(Prisma.sql`UPDATE inbound_events SET replies_sent = ${count} WHERE id = ${BigInt(id)}`);
     },
     async failInbound(id, f) {
       await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { attempts: f.attempts, lastError: f.error, failingSince: f.failingSince, ...(f.dead ? { status: 'dead' } : {}) } });
     },
     async processLater(row, runAt) {
       // Its claim ends: the chat's later events may go ahead while this one waits (inbox-queue.ts).
-      await db.$executeRaw`UPDATE inbound_events SET run_at = ${runAt}, claimed_until = NULL WHERE id = ${BigInt(row.id)}`;
+      await sql.exec(Prisma.sql`UPDATE inbound_events SET run_at = ${runAt}, claimed_until = NULL WHERE id = ${BigInt(row.id)}`);
     },
   };
 }
