@@ -320,7 +320,14 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         },
       },
     });
-    inboxQueue = startInboxQueue({ db, process: processInbound, concurrency: config.WORKER_CONCURRENCY, pollIntervalMs: opts.pollIntervalMs ?? 1000, logger });
+    inboxQueue = startInboxQueue({
+      db,
+      process: processInbound,
+      concurrency: config.WORKER_CONCURRENCY,
+      pollIntervalMs: opts.pollIntervalMs ?? 1000,
+      logger,
+      claimed: (rows) => inboxRepo.prefetched(rows),
+    });
     // Deliveries that waited while a channel was off (or a previous run stopped mid-way) get a drain now.
     const waiting = await db.delivery.findMany({ where: { status: { in: ['pending', 'sending'] } }, distinct: ['threadLinkId'], select: { threadLinkId: true } });
     for (const w of waiting) await enqueueThreadDrain(db, w.threadLinkId);

@@ -145,3 +145,47 @@ describe('the inbox queue', () => {
     }
   }, 60_000);
 });
+
+describe("the claim's rows (no statement of their own for the processing's first read)", () => {
+  it('hands the processing the row as claimed, once; a second read (a retry in place) goes to the table', async () => {
+    const inbox = createInbox(db);
+    const repo = createInboxRepo(db);
+    const { id } = await inbox.record({ platform: 'test', externalId: 'prefetch-1', orderingKey: 'pf', payload: { hello: 'world' } });
+    const loads: unknown[] = [];
+    const q = startInboxQueue({
+      db,
+      process: async (claimedId) => {
+        if (claimedId !== id) return;
+        loads.push(await repo.loadInbound(claimedId));
+        // Changed behind the processing's back: only a read of the table can know.
+        await db.inboundEvent.update({ where: { id: BigInt(id) }, data: { attempts: 7 } });
+        loads.push(await repo.loadInbound(claimedId));
+        await repo.completeInbound(claimedId);
+      },
+      concurrency: 2,
+      pollIntervalMs: 50,
+      logger,
+      claimed: (rows) => repo.prefetched(rows),
+    });
+    try {
+      await waitFor(async () => loads.length === 2);
+    } finally {
+      await q.stop();
+    }
+    expect(loads[0]).toMatchObject({ id, platform: 'test', externalId: 'prefetch-1', orderingKey: 'pf', payload: { hello: 'world' }, status: 'pending', attempts: 0 });
+    expect(loads[1]).toMatchObject({ id, attempts: 7 });
+    expect((await db.inboundEvent.findUnique({ where: { id: BigInt(id) } }))!.status).toBe('done');
+  });
+
+  it('completes many events finishing at once, each answered after its own row is done', async () => {
+    const inbox = createInbox(db);
+    const repo = createInboxRepo(db);
+    const ids = await Promise.all(Array.from({ length: 50 }, (_, i) => inbox.record({ platform: 'test', externalId: `complete-${i}`, payload: {} }).then((r) => r.id)));
+    await Promise.all(
+      ids.map(async (id) => {
+        await repo.completeInbound(id);
+        expect((await db.inboundEvent.findUnique({ where: { id: BigInt(id) }, select: { status: true } }))!.status).toBe('done');
+      }),
+    );
+  });
+});

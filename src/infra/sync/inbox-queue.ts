@@ -18,6 +18,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { sqlOf, type Db } from '../db/prisma.ts';
+import { inboxRowColumns } from './inbox.ts';
 
 export const INBOX_LEASE_MS = 15_000;
 
@@ -28,7 +29,7 @@ export interface InboxQueue {
   stop(): Promise<void>;
 }
 
-const claimedSchema = z.array(z.object({ id: z.string() }));
+const claimedSchema = z.array(z.looseObject({ id: z.string() }));
 
 export function startInboxQueue(opts: {
   db: Db;
@@ -37,6 +38,8 @@ export function startInboxQueue(opts: {
   pollIntervalMs: number;
   logger: Logger;
   leaseMs?: number;
+  /** The claimed rows with every column of inboxRowColumns, before their processing starts (inbox.ts prefetched). */
+  claimed?: (rows: { id: string }[]) => void;
 }): InboxQueue {
   const { db, logger } = opts;
   const leaseMs = opts.leaseMs ?? INBOX_LEASE_MS;
@@ -67,11 +70,10 @@ export function startInboxQueue(opts: {
         FOR UPDATE OF e SKIP LOCKED)
       UPDATE inbound_events u SET claimed_until = now() + ${leaseMs} * interval '1 millisecond'
       FROM due WHERE u.id = due.id
-      RETURNING u.id::text AS id`);
-    return claimedSchema
-      .parse(rows)
-      .map((r) => r.id)
-      .sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
+      RETURNING ${opts.claimed ? inboxRowColumns('u') : Prisma.sql`u.id::text AS id`}`);
+    const claimed = claimedSchema.parse(rows);
+    opts.claimed?.(claimed);
+    return claimed.map((r) => r.id).sort((a, b) => (BigInt(a) < BigInt(b) ? -1 : 1));
   }
 
   function start(id: string): void {

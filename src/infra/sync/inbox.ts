@@ -11,6 +11,7 @@ import type { InboxPort } from '../../core/ports/inbox-port.ts';
 import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbound-processor.ts';
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { storable } from '../../core/text-rules.ts';
+import { grouped } from './grouped.ts';
 
 /**
  * Many events in one statement (one commit): each row, or, for a platform's retry recorded before, that row's id.
@@ -30,7 +31,6 @@ const RECORD_SQL = `
   LEFT JOIN inbound_events old ON ins.id IS NULL AND old.platform = i.platform AND old.external_id = i.external_id`;
 
 type NewEvent = Parameters<InboxPort['record']>[0];
-type Waiting = { event: NewEvent; resolve: (r: { id: string; duplicate: boolean }) => void; reject: (e: unknown) => void };
 
 /** At most this many record statements at once; the events arriving meanwhile go together in the next one. */
 const MAX_IN_FLIGHT = 4;
@@ -49,66 +49,46 @@ export function createInbox(db: Db, opts: { pool?: pg.Pool; recorded?: () => voi
     if (opts.pool) return (await opts.pool.query<{ n: number; id: string | null; inserted: boolean }>(RECORD_SQL, params)).rows;
     return db.$queryRawUnsafe<{ n: number; id: string | null; inserted: boolean }[]>(RECORD_SQL, ...params);
   };
-  const waiting: Waiting[] = [];
-  let inFlight = 0;
-
-  async function write(batch: Waiting[]): Promise<void> {
-    const rows = await run([
-      batch.map((w) => w.event.platform),
-      batch.map((w) => w.event.externalId),
-      batch.map((w) => w.event.orderingKey ?? null),
-      batch.map((w) => JSON.stringify(w.event.payload ?? null)),
-    ]);
-    const byN = new Map(rows.map((r) => [Number(r.n), r]));
-    const firstOfKey = new Set<string>();
-    let anyNew = false;
-    const answers: { w: Waiting; answer: { id: string; duplicate: boolean } | null }[] = batch.map((w, i) => {
-      const r = byN.get(i + 1);
-      if (!r?.id) return { w, answer: null };
-      // The same event twice in one batch (a platform's quick retry): the first is the new one.
-      const key = `${w.event.platform}\u0000${w.event.externalId}`;
-      const isNew = r.inserted && !firstOfKey.has(key);
-      firstOfKey.add(key);
-      anyNew ||= isNew;
-      return { w, answer: { id: r.id, duplicate: !isNew } };
-    });
-    if (anyNew) opts.recorded?.();
-    for (const { w, answer } of answers) {
-      if (answer) w.resolve(answer);
-      else {
-        // A concurrent statement inserted it after this one's snapshot was taken: a new statement sees it.
-        db.inboundEvent
-          .findUnique({ where: { platform_externalId: { platform: w.event.platform, externalId: w.event.externalId } }, select: { id: true } })
-          .then((e) => w.resolve({ id: String(e?.id ?? ''), duplicate: true }), w.reject);
-      }
-    }
-  }
-
-  function pump(): void {
-    while (inFlight < MAX_IN_FLIGHT && waiting.length > 0) {
-      const batch = waiting.splice(0, MAX_BATCH);
-      inFlight++;
-      write(batch)
-        .catch(async (err: unknown) => {
-          if (batch.length === 1) return batch[0]!.reject(err);
-          // One event the database refuses must not fail the others: each on its own.
-          await Promise.all(batch.map((w) => write([w]).catch((e: unknown) => w.reject(e))));
-        })
-        .finally(() => {
-          inFlight--;
-          pump();
-        });
-    }
-  }
+  const write = grouped<NewEvent, { id: string; duplicate: boolean }>({
+    maxInFlight: MAX_IN_FLIGHT,
+    maxBatch: MAX_BATCH,
+    async run(batch) {
+      const rows = await run([
+        batch.map((e) => e.platform),
+        batch.map((e) => e.externalId),
+        batch.map((e) => e.orderingKey ?? null),
+        batch.map((e) => JSON.stringify(e.payload ?? null)),
+      ]);
+      const byN = new Map(rows.map((r) => [Number(r.n), r]));
+      const firstOfKey = new Set<string>();
+      let anyNew = false;
+      const answers = batch.map((e, i) => {
+        const r = byN.get(i + 1);
+        if (!r?.id) return null;
+        // The same event twice in one batch (a platform's quick retry): the first is the new one.
+        const key = `${e.platform}\u0000${e.externalId}`;
+        const isNew = r.inserted && !firstOfKey.has(key);
+        firstOfKey.add(key);
+        anyNew ||= isNew;
+        return { id: r.id, duplicate: !isNew };
+      });
+      if (anyNew) opts.recorded?.();
+      // A concurrent statement inserted it after this one's snapshot was taken: a new statement sees it.
+      return Promise.all(
+        answers.map(async (a, i) => {
+          if (a) return a;
+          const e = batch[i]!;
+          const old = await db.inboundEvent.findUnique({ where: { platform_externalId: { platform: e.platform, externalId: e.externalId } }, select: { id: true } });
+          return { id: String(old?.id ?? ''), duplicate: true };
+        }),
+      );
+    },
+  });
 
   return {
     record(platformEvent) {
       // A platform cannot correct what it sends: what PostgreSQL cannot hold (NUL, lone surrogates) becomes U+FFFD.
-      const event = storable(platformEvent);
-      return new Promise((resolve, reject) => {
-        waiting.push({ event, resolve, reject });
-        pump();
-      });
+      return write(storable(platformEvent));
     },
   };
 }
@@ -126,34 +106,59 @@ const inboxRowSchema = z.object({
   replies_sent: z.number().int(),
 });
 
-export function createInboxRepo(db: Db): InboxRepo & InboundScheduler {
+/** The columns of an inbox row (table alias `a`) as loadInbound reads them; the queue's claim returns them too (see prefetched). */
+export const inboxRowColumns = (a: string) =>
+  Prisma.raw(['id::text AS id', 'platform', 'external_id', 'ordering_key', 'payload', 'status', 'attempts', 'failing_since', 'received_at', 'outcome', 'replies_sent'].map((c) => `${a}.${c}`).join(', '));
+
+function inboxRowOf(id: string, raw: unknown): InboxRow {
+  const r = inboxRowSchema.parse(raw);
+  return {
+    id,
+    platform: r.platform,
+    externalId: r.external_id,
+    orderingKey: r.ordering_key,
+    payload: r.payload,
+    status: r.status as InboxRow['status'],
+    attempts: r.attempts,
+    failingSince: r.failing_since,
+    receivedAt: r.received_at,
+    outcome: (r.outcome as ChatOutcome | null) ?? null,
+    repliesSent: r.replies_sent,
+  };
+}
+
+export function createInboxRepo(db: Db): InboxRepo & InboundScheduler & { prefetched(rows: { id: string }[]): void } {
   // Every event's processing reads and writes its row: on pg directly (src/infra/db/direct-sql.ts).
   const sql = sqlOf(db);
+  /**
+   * Rows the queue's claim returned with their columns (inbox-queue.ts): the processing's first load of each is
+   * answered from here, without a statement. Only the first: a retry in place reads the row again.
+   */
+  const claimed = new Map<string, unknown>();
+  /** Completions of events finished at once go in one statement (grouped.ts); each processing waits for its own. */
+  const complete = grouped<string, void>({
+    maxInFlight: 1,
+    maxBatch: 200,
+    async run(ids) {
+      await sql.exec(Prisma.sql`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL, claimed_until = NULL
+        WHERE id = ANY(${ids.map((i) => BigInt(i))}::bigint[])`);
+      return ids.map(() => undefined);
+    },
+  });
   return {
+    prefetched(rows) {
+      for (const r of rows) claimed.set(r.id, r);
+    },
     async loadInbound(id) {
-      const rows = await sql.rows(Prisma.sql`
-        SELECT platform, external_id, ordering_key, payload, status, attempts, failing_since, received_at, outcome, replies_sent
-        FROM inbound_events WHERE id = ${BigInt(id)}`);
-      if (!rows[0]) return null;
-      const r = inboxRowSchema.parse(rows[0]);
-      const row: InboxRow = {
-        id,
-        platform: r.platform,
-        externalId: r.external_id,
-        orderingKey: r.ordering_key,
-        payload: r.payload,
-        status: r.status as InboxRow['status'],
-        attempts: r.attempts,
-        failingSince: r.failing_since,
-        receivedAt: r.received_at,
-        outcome: (r.outcome as ChatOutcome | null) ?? null,
-        repliesSent: r.replies_sent,
-      };
-      return row;
+      const pre = claimed.get(id);
+      if (pre) {
+        claimed.delete(id);
+        return inboxRowOf(id, pre);
+      }
+      const rows = await sql.rows(Prisma.sql`SELECT ${inboxRowColumns('e')} FROM inbound_events e WHERE e.id = ${BigInt(id)}`);
+      return rows[0] ? inboxRowOf(id, rows[0]) : null;
     },
-    async completeInbound(id) {
-      await sql.exec(Prisma.sql`UPDATE inbound_events SET status = 'done', processed_at = clock_timestamp(), last_error = NULL, outcome = NULL, claimed_until = NULL WHERE id = ${BigInt(id)}`);
-    },
+    completeInbound: (id) => complete(id),
     async saveInboundOutcome(id, outcome) {
       await sql.exec(Prisma.sql`UPDATE inbound_events SET outcome = ${JSON.stringify(outcome)}::jsonb, replies_sent = 0 WHERE id = ${BigInt(id)}`);
     },
