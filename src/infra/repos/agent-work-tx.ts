@@ -24,9 +24,14 @@ export function agentWorkTx(tx: Tx): Pick<StoreTx, 'getSlaPolicy' | 'recordSlaAl
     },
     async insertNotifications(rows) {
       if (rows.length === 0) return;
-      await tx.agentNotification.createMany({
-        data: rows.map((r) => ({ agentId: r.agentId, ticketId: r.ticketId, kind: r.kind, actorId: r.actorId ?? null, commentId: r.commentId ?? null, detail: r.detail ?? null })),
-      });
+      // A customer's reply on an assigned ticket writes one: raw (the transaction's statements go to pg directly),
+      // not the client's createMany.
+      const col = (f: (r: (typeof rows)[number]) => string | null | undefined) => rows.map((r) => f(r) ?? null);
+      await tx.$executeRaw`INSERT INTO agent_notifications (id, agent_id, ticket_id, kind, actor_id, comment_id, detail)
+        SELECT gen_random_uuid(), n.agent_id::uuid, n.ticket_id::uuid, n.kind, n.actor_id::uuid, n.comment_id::uuid, n.detail
+        FROM unnest(${col((r) => r.agentId)}::text[], ${col((r) => r.ticketId)}::text[], ${col((r) => r.kind)}::text[],
+                    ${col((r) => r.actorId)}::text[], ${col((r) => r.commentId)}::text[], ${col((r) => r.detail)}::text[])
+          AS n(agent_id, ticket_id, kind, actor_id, comment_id, detail)`;
     },
     async rememberTags(tags) {
       if (tags.length) await tx.tag.createMany({ data: tags.map((name) => ({ name })), skipDuplicates: true });
