@@ -208,7 +208,14 @@ async function main(): Promise<void> {
   const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET });
   const pid = service.child.pid!;
   let peakRss = 0;
-  const rssTimer = setInterval(() => (peakRss = Math.max(peakRss, rssMb(pid) || 0)), 50);
+  // The peak of each phase too: which work makes the peak.
+  let phase = 'start';
+  const phasePeak: Record<string, number> = {};
+  const rssTimer = setInterval(() => {
+    const now = rssMb(pid) || 0;
+    peakRss = Math.max(peakRss, now);
+    phasePeak[phase] = round(Math.max(phasePeak[phase] ?? 0, now));
+  }, 50);
   // Idle: started, nothing asked of it yet, a few seconds to settle.
   await sleep(3000);
   const idleRss = rssMb(pid);
@@ -246,6 +253,7 @@ async function main(): Promise<void> {
     submissions.push(interactionRequest(SECRET, submission(view as never, user, ticketFormValues({ subject: `Bench request ${i}`, description: source.text }))));
   }
   await drafts.end();
+  phase = 'tickets';
   const ticketCount = async () => Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM tickets WHERE via = 'slack'`)).rows[0]!.n);
   let t0 = performance.now();
   let submitErrors = 0;
@@ -276,6 +284,7 @@ async function main(): Promise<void> {
     });
   const eventRuns: { rate: number; sent: number; service: { p50: number; p99: number; errors: number }; bare: { p50: number; p99: number; errors: number }; backlogAtEnd: number; drainSeconds: number; processedPerSecond: number }[] = [];
   for (const rate of RATES) {
+    phase = `events ${rate}/s`;
     const n = Math.round(rate * EVENT_SECONDS);
     const bareRun = await openLoop(`${bare.url}/slack/events`, events(n), rate);
     await sleep(500);
@@ -329,6 +338,7 @@ async function main(): Promise<void> {
     INSERT INTO outbox_events (ticket_id, type, payload)
     SELECT c.ticket_id, 'comment.added', json_build_object('number', u.number, 'commentId', c.id, 'public', true, 'byStaff', true, 'via', 'api') FROM c, u`;
   const writes: { connections: number; api: number; plainPg: number }[] = [];
+  phase = 'comment write';
   for (const c of [1, 4, 16]) {
     const viaApi = await closedLoop(c, COMMENT_SECONDS, async (w, k) => {
       const t = plainTickets[(w + k * c) % plainTickets.length]!;
@@ -356,6 +366,7 @@ async function main(): Promise<void> {
     );
     latTickets.push({ number: t.number, chatId });
   }
+  phase = 'delivery';
   const latBefore = platform.messages.length;
   const total = Math.round(RATE * DELIVERY_SECONDS);
   const committedAt = new Map<string, number>();
@@ -399,7 +410,7 @@ async function main(): Promise<void> {
     ticketCreation: { submitted: TICKETS, created, submitErrors, ackSeconds: round(submitSeconds), seconds: round(createSeconds), ticketsPerSecond: round(created / createSeconds) },
     commentWrite: writes,
     delivery: { targetRate: RATE, achievedCommitRate: round(achievedRate), lateStarts, samples: latencies.length, p50Ms: pct(latencies, 50), p99Ms: pct(latencies, 99), maxMs: latencies.at(-1) ?? NaN },
-    rssMb: { idle: round(idleRss), peak: round(peakRss), idleBreakdown: idleMemory },
+    rssMb: { idle: round(idleRss), peak: round(peakRss), peakByPhase: phasePeak, idleBreakdown: idleMemory },
     doubledMessages: doubled,
   };
 
@@ -422,6 +433,7 @@ async function main(): Promise<void> {
   rows.push(['RSS idle', `${result.rssMb.idle} MiB`, `must ≤ 200: ${idleRss <= 200 ? 'met' : 'NOT met'}`]);
   if (idleMemory) rows.push(['  idle: V8 heap used / total, external', `${idleMemory['heapUsed']} / ${idleMemory['heapTotal']} MiB`, `external ${idleMemory['external']} MiB (buffers, WASM)`]);
   rows.push(['RSS peak', `${result.rssMb.peak} MiB`, `must ≤ 300: ${peakRss <= 300 ? 'met' : 'NOT met'}`]);
+  rows.push(['  peak by phase', '', Object.entries(phasePeak).map(([k, v]) => `${k} ${v}`).join(', ')]);
   rows.push(['messages doubled', String(doubled), 'must be 0']);
   const w = [Math.max(...rows.map((r) => r[0].length)), Math.max(...rows.map((r) => r[1].length))];
   console.log(`\nticket-bridge benchmark: node ${process.version}, ${os.cpus().length} cpus, service pid ${pid}\n`);

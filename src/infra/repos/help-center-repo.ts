@@ -5,7 +5,7 @@
 import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type { RequesterRepo, SignInLinkRepo } from '../../core/ports/help-center-port.ts';
-import { ticketInclude, toTicket } from './prisma-store.ts';
+import { readTicketsInOrder } from './prisma-store.ts';
 import { decodeCursor, encodeCursor } from '../../core/pagination.ts';
 import { UUID_RE } from '../../core/text-rules.ts';
 
@@ -33,8 +33,9 @@ export function createRequesterRepo(db: Db): RequesterRepo {
             }
           : {}),
       };
-      const rows = await db.ticket.findMany({ where, include: ticketInclude, orderBy: [{ number: 'desc' }], take: page.limit + 1 });
-      const items = rows.slice(0, page.limit).map(toTicket);
+      // The filter through the client, the tickets through the one raw ticket read (ticket-row-sql.ts).
+      const rows = await db.ticket.findMany({ where, select: { id: true }, orderBy: [{ number: 'desc' }], take: page.limit + 1 });
+      const items = await readTicketsInOrder(db, rows.slice(0, page.limit).map((r) => r.id));
       return { items, nextCursor: rows.length > page.limit ? encodeCursor(items[items.length - 1]!.number) : null };
     },
 

@@ -17,7 +17,7 @@ import type {
   TicketView,
   UserRecord,
 } from '../../core/ports/store-port.ts';
-import type { Role, TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
+import type { Role } from '../../core/tickets/ticket-types.ts';
 import { threadDrainJobSql } from '../queue/jobs.ts';
 import { z } from 'zod';
 import { copyTicket, POLICY_COLUMNS, POLICY_JOIN, policyOf, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
@@ -32,54 +32,6 @@ type Tx = Prisma.TransactionClient;
 type NewUser = Parameters<StoreTx['findOrInsertUser']>[0];
 
 const userSelect = { id: true, email: true, name: true } as const;
-export const ticketInclude = {
-  requester: { select: userSelect },
-  submitter: { select: userSelect },
-  assignee: { select: userSelect },
-  service: { select: { id: true, name: true } },
-  organization: { select: { id: true, name: true } },
-  followUpOf: { select: { number: true } },
-  rating: true,
-} satisfies Prisma.TicketInclude;
-
-type TicketRow = Prisma.TicketGetPayload<{ include: typeof ticketInclude }>;
-
-export function toTicket(r: TicketRow): TicketView {
-  return {
-    id: r.id,
-    number: r.number,
-    subject: r.subject,
-    description: r.description,
-    descriptionPublic: r.descriptionPublic,
-    status: r.status as TicketStatus,
-    priority: r.priority as TicketPriority,
-    visibility: r.visibility as Visibility,
-    via: r.via,
-    requester: r.requester,
-    submitter: r.submitter,
-    assignee: r.assignee,
-    service: r.service,
-    organization: r.organization,
-    followUpOf: r.followUpOf?.number ?? null,
-    sourceUrl: r.sourceUrl,
-    solvedAt: r.solvedAt,
-    closedAt: r.closedAt,
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
-    rating: r.rating ? { score: r.rating.score, comment: r.rating.comment, createdAt: r.rating.createdAt } : null,
-    version: r.version,
-    tags: r.tags,
-    sla: {
-      firstReplyAt: r.firstReplyAt,
-      waitingSince: r.waitingSince,
-      firstReplyDueAt: r.firstReplyDueAt,
-      nextReplyDueAt: r.nextReplyDueAt,
-      resolutionDueAt: r.resolutionDueAt,
-      dueAt: r.slaDueAt,
-      checkAt: r.slaCheckAt,
-    },
-  };
-}
 
 export const userInclude = { organization: { select: { id: true, name: true } } } as const;
 type UserRow = Pick<
@@ -158,6 +110,13 @@ async function findOrInsertUser(db: Tx | Db, input: NewUser): Promise<{ user: Us
     RETURNING id::text`;
   const row = await db.user.findUniqueOrThrow({ where: inserted[0] ? { id: inserted[0].id } : { email }, include: userInclude });
   return { user: toUser(row), created: inserted.length === 1 };
+}
+
+/** Tickets by id, in the order of `ids` (one raw statement; a ticket deleted meanwhile is left out). */
+export async function readTicketsInOrder(db: Db, ids: string[]): Promise<TicketView[]> {
+  const rows = ids.length ? await readTickets(db, Prisma.sql`t.id = ANY(${ids}::uuid[])`) : [];
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : []));
 }
 
 async function readTickets(db: Db, where: Prisma.Sql): Promise<TicketView[]> {
@@ -440,10 +399,7 @@ export function createPrismaStore(db: Db): Store {
     findTicketBySourceKey: (sourceKey) => readTickets(db, Prisma.sql`t.source_key = ${sourceKey}`).then((r) => r[0] ?? null),
     async listTickets(f: TicketFilter, page): Promise<Page<TicketView>> {
       const { ids, nextCursor } = await listTicketIds(db, f, page);
-      const rows = ids.length ? await readTickets(db, Prisma.sql`t.id = ANY(${ids}::uuid[])`) : [];
-      const byId = new Map(rows.map((r) => [r.id, r]));
-      // A ticket deleted between the two reads is left out; the order is the first read's.
-      return { items: ids.flatMap((id) => (byId.has(id) ? [byId.get(id)!] : [])), nextCursor };
+      return { items: await readTicketsInOrder(db, ids), nextCursor };
     },
     countTickets: (f, cap) => countTicketsSql(db, f, cap),
     async listComments(ticketId, opts) {
@@ -470,11 +426,9 @@ export function createPrismaStore(db: Db): Store {
     },
 
     async findTicketByDeliveredMessage(platform, workspaceId, messageId) {
-      const d = await db.delivery.findFirst({
-        where: { platformMessageId: messageId, threadLink: { platform, workspaceId } },
-        include: { threadLink: { include: { ticket: { include: ticketInclude } } } },
-      });
-      return d ? toTicket(d.threadLink.ticket) : null;
+      const rows = await readTickets(db, Prisma.sql`t.id = (SELECT l.ticket_id FROM deliveries d JOIN chat_thread_links l ON l.id = d.thread_link_id
+        WHERE d.platform_message_id = ${messageId} AND l.platform = ${platform} AND l.workspace_id = ${workspaceId} ORDER BY d.id LIMIT 1)`);
+      return rows[0] ?? null;
     },
     async getUser(id) {
       const u = await db.user.findUnique({ where: { id }, include: userInclude });
