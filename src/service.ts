@@ -164,7 +164,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   // The webhooks record on connections of their own: a busy worker never keeps a platform waiting for its answer.
   const ingestPool = new pg.Pool({ connectionString: databaseUrl, max: 16, connectionTimeoutMillis: 10_000 });
   ingestPool.on('error', (err) => logger.warn({ err: err.message }, 'inbox pool connection error'));
-  const inbox = createInbox(db, { pool: ingestPool, recorded: () => inboxQueue?.nudge() });
+  const inbox = createInbox(db, { pool: ingestPool, recorded: () => inboxQueue?.nudge(), prepared: config.DATABASE_PREPARED_STATEMENTS });
   const adapters = new Map<string, ChannelAdapter>();
   const blobs = await createBlobStore(config, databaseUrl);
   logger.info({ store: blobs.kind, maxBytes: config.ATTACHMENT_MAX_BYTES }, 'attachments are stored in %s', blobs.kind);
