@@ -154,11 +154,16 @@ describe('parseLarkEvent: card buttons', () => {
     event: { operator: { open_id: 'ou_alice' }, token: 'c-1', action: { tag: 'button', value, form_value: form }, context: { open_message_id: 'om_card', open_chat_id: 'oc_group' } },
   });
 
-  it('submits a draft with what the form holds, where the draft was asked', async () => {
+  it('submits a draft with what the form holds, where the draft was asked (and the draft it read, for the core)', async () => {
     const events = facts(await parseLarkEvent(card({ op: 'submit', d: DRAFT_ID, loc: 'en' }, { subject: 'VPN', description: 'it drops every ten minutes', priority: 'high', service: 'none', email: 'ceo@x.example' }), deps({})));
     expect(events).toEqual([
-      { type: 'request_submitted', place: draftPlace, actor: { platform: 'lark', workspaceId: 'tk', platformUserId: 'ou_alice' }, draftId: DRAFT_ID, fields: { subject: 'VPN', description: 'it drops every ten minutes', priority: 'high', serviceId: null } },
+      {
+        type: 'request_submitted', place: draftPlace, actor: { platform: 'lark', workspaceId: 'tk', platformUserId: 'ou_alice' }, draftId: DRAFT_ID,
+        fields: { subject: 'VPN', description: 'it drops every ten minutes', priority: 'high', serviceId: null }, draft: { place: draftPlace, description: '' },
+      },
     ]);
+    // A draft it could not read is said so (null), not left for the core to read again.
+    expect(facts(await parseLarkEvent(card({ op: 'submit', d: DRAFT_ID }, { description: 'it drops every ten minutes' }), deps(null)))[0]).toMatchObject({ draftId: DRAFT_ID, draft: null });
   });
 
   it('rates with the score of the button and the comment of the form; reopens with the reason', async () => {

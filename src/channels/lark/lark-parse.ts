@@ -88,7 +88,7 @@ async function onCard(a: LarkCardAction, deps: ParseDeps): Promise<ChatEvent[]> 
     case 'submit': {
       const draft = await deps.draft(a.value.d, actor);
       const fields = formFields(a.form, draft ?? { description: '' });
-      return [{ type: 'request_submitted', place: draft?.place ?? place, actor, draftId: a.value.d, fields }];
+      return [{ type: 'request_submitted', place: draft?.place ?? place, actor, draftId: a.value.d, fields, draft }];
     }
     case 'rate': {
       const comment = str(a.form['comment']).trim();

@@ -76,6 +76,9 @@ export function createSlackAdapter(opts: { api: SlackApi; parse: (e: InboundEnve
       await api.postMessage({ channel: place.direct ? place.chatId : user, threadTs: place.direct ? place.threadRef : null, ...content });
     },
 
+    /** What has no Slack message (a created request: its thread gets the confirmation) is not told at all. */
+    says: (reply) => renderMessage(reply.message, reply.locale, opts.ticketEmoji) !== null,
+
     async post(target, message, ctx): Promise<SentMessage> {
       const posted = await api.postMessage({ channel: target.chatId, threadTs: target.threadRef, ...render(message, ctx.locale), metadata: delivery(ctx.deliveryKey) });
       return { messageId: posted.ts };

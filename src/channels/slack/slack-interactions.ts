@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ChatService } from '../../core/chat/chat-service.ts';
-import { checkDraft, hasErrors } from '../../core/chat/request-draft.ts';
+import { hasErrors } from '../../core/chat/request-draft.ts';
 import { t } from '../../i18n/catalog.ts';
 import type { WebhookDecision, WebhookReply } from '../shared/webhook-route.ts';
 import type { SlackApi } from './slack-api.ts';
@@ -74,8 +74,7 @@ export function createSlackInteractions(deps: { api: SlackApi; people: SlackPeop
     const lang = shownIn(v.metadata);
     let block: string;
     if (v.callbackId === CALLBACK.requestForm) {
-      const services = await chat.listServices();
-      const errors = checkDraft(readRequestFields(v), services.map((s) => s.id));
+      const errors = await chat.checkRequest(readRequestFields(v));
       if (hasErrors(errors)) return { kind: 'answer', reply: formErrorsReply(formErrors(errors, lang)) };
       block = BLOCK.subject;
     } else if (v.callbackId === CALLBACK.rate || v.callbackId === CALLBACK.reopen) {

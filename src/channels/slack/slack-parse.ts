@@ -160,13 +160,13 @@ export function createSlackParser(deps: SlackParseDeps): (envelope: InboundEnvel
       const draft = await deps.chat.drafts.read(meta.d, actor);
       // Gone or someone else's: the core says so, in the person's direct chat.
       const place = draft?.place ?? slackPlace(v.team, v.user, null, true);
-      if (!draft || draft.source || draft.ticketNumber !== null) return [{ type: 'request_submitted', place, actor, draftId: meta.d, fields }];
+      if (!draft || draft.source || draft.ticketNumber !== null) return [{ type: 'request_submitted', place, actor, draftId: meta.d, fields, draft }];
       const posted = await postAssistRequest(api, {
         draftId: draft.id, channel: draft.place.chatId, user: v.user, subject: fields.subject, description: fields.description, locale: meta.l, submittedAt: env.receivedAt,
       });
       const here = slackPlace(place.workspaceId, posted.channel, posted.ts);
       const source: SourceMessage = { messageId: messageId(posted.channel, posted.ts), text: fields.description, files: [], url: await permalink(posted.channel, posted.ts) };
-      return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source }];
+      return [{ type: 'request_submitted', place: here, actor, draftId: draft.id, fields, source, draft }];
     }
     const meta = parseJson(actionMetaSchema, v.metadata);
     const action = submittedAction(v);

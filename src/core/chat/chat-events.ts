@@ -5,6 +5,7 @@
  */
 import type { Locale } from '../locale.ts';
 import type { TicketPriority } from '../tickets/ticket-types.ts';
+import type { StoredDraft } from '../ports/draft-repo.ts';
 
 /** A chat account on a platform. */
 export interface ChatUserRef {
@@ -132,6 +133,11 @@ export type ChatEvent =
       fields: DraftFields;
       /** The message the request now lives under, when the adapter posted one at submit (and the draft had none). */
       source?: SourceMessage | null;
+      /**
+       * The draft as the chat service's `drafts.read` gave it to the adapter while parsing this event (null: none
+       * it may submit), so that it is not read twice; absent, the core reads it.
+       */
+      draft?: StoredDraft | null;
     }
   | {
       /** Channels without forms fill a draft step by step. */

@@ -10,7 +10,7 @@ import type { ThreadKey, TicketView, UserRecord } from '../ports/store-port.ts';
 import { isStaff } from '../tickets/ticket-types.ts';
 import type { ChatEvent, ChatPerson, ChatPlace, DraftFields, SourceMessage } from './chat-events.ts';
 import type { ResolvedPerson } from './chat-identity.ts';
-import { notice, type ChatMessage, type RequestDraft } from './chat-messages.ts';
+import { notice, type ChatMessage, type DraftErrors, type RequestDraft } from './chat-messages.ts';
 import { DRAFT_TTL_MS, NO_REPLIES, type ChatContext, type ChatOutcome, type ReplyBase } from './chat-service.ts';
 import { intakeFiles, threadKey } from './chat-thread.ts';
 import { checkDraft, cleanText, hasErrors, MIN_DESCRIPTION_LENGTH, nextStep, normaliseFields, subjectFrom } from './request-draft.ts';
@@ -42,6 +42,12 @@ async function requesterOf(who: ResolvedPerson): Promise<UserRecord> {
   return user;
 }
 
+/** checkDraft against the catalog, which only a chosen service needs (and only then is it read). */
+export async function checkRequest(ctx: ChatContext, fields: DraftFields): Promise<DraftErrors> {
+  const chosen = normaliseFields(fields).serviceId !== null;
+  return checkDraft(fields, chosen ? (await ctx.deps.directory.listServices()).map((s) => s.id) : []);
+}
+
 async function createFrom(
   ctx: ChatContext,
   who: ResolvedPerson,
@@ -52,8 +58,7 @@ async function createFrom(
 ): Promise<{ ticket: TicketView; created: boolean }> {
   const user = await requesterOf(who);
   const f = normaliseFields(fields);
-  const services = await ctx.deps.directory.listServices();
-  const errors = checkDraft(f, services.map((s) => s.id));
+  const errors = await checkRequest(ctx, f);
   const first = Object.values(errors)[0];
   if (first) {
     const code = errors.description ? 'description_too_short' : errors.serviceId ? 'service_not_found' : 'validation_failed';
@@ -77,6 +82,9 @@ async function createFrom(
     sourceKey: sourceKeyOf(ctx, place, source, draftId),
     sourceUrl: source?.url ?? null,
     firstComment: { externalRef: null, attachments: files.attachments },
+    // A submitted draft is marked with its ticket, and ends whatever the bot waited for from its owner, in the
+    // ticket's own transaction: a retry after a crash finds it submitted.
+    draft: draftId ? { id: draftId, endDialog: ctx.dialog.key(who.person) } : null,
   }).catch(async (err: unknown) => {
     await files.discard();
     throw err;
@@ -119,26 +127,38 @@ async function newDraft(ctx: ChatContext, place: ChatPlace, owner: ChatPerson, s
   });
 }
 
+const notBefore = (ctx: ChatContext) => new Date(ctx.now().getTime() - DRAFT_TTL_MS);
+
+/** A draft its owner may still act on: theirs, not cancelled, not expired. */
+const usable = (ctx: ChatContext, d: StoredDraft | null, id: string, owner: ChatPerson): StoredDraft | null =>
+  d && d.id === id && sameOwner(d, owner) && !d.cancelled && d.createdAt >= notBefore(ctx) ? d : null;
+
 async function loadDraft(ctx: ChatContext, id: string, owner: ChatPerson): Promise<StoredDraft | null> {
-  const d = await ctx.deps.drafts.getDraft(id, new Date(ctx.now().getTime() - DRAFT_TTL_MS));
-  return d && sameOwner(d, owner) && !d.cancelled ? d : null;
+  return usable(ctx, await ctx.deps.drafts.getDraft(id, notBefore(ctx)), id, owner);
+}
+
+async function submitted(ctx: ChatContext, base: ReplyBase, d: StoredDraft, ticketNumber: number, replaces: string | null): Promise<ChatOutcome> {
+  const t = await ctx.deps.store.getTicket(ticketNumber);
+  return { replies: t ? [ctx.reply(base, { kind: 'request_done', ticket: ctx.summary(t), created: false, draftId: d.id }, { replaces })] : [] };
 }
 
 async function submit(ctx: ChatContext, base: ReplyBase, who: ResolvedPerson, d: StoredDraft, fields: DraftFields, source: SourceMessage | null, replaces: string | null): Promise<ChatOutcome> {
-  if (d.ticketNumber !== null) {
-    const t = await ctx.deps.store.getTicket(d.ticketNumber);
-    return { replies: t ? [ctx.reply(base, { kind: 'request_done', ticket: ctx.summary(t), created: false, draftId: d.id }, { replaces })] : [] };
-  }
+  if (d.ticketNumber !== null) return submitted(ctx, base, d, d.ticketNumber, replaces);
   const src = d.source ?? source;
   // A draft opened without a message (a slash command) lives where the adapter posted the request at submit.
   const place = !d.source && source ? base.place : d.place;
-  const key = sourceKeyOf(ctx, place, src, d.id);
-  const before = key && src ? await ctx.deps.store.findTicketBySourceKey(key) : null;
-  if (before) return { replies: [ctx.reply(base, existing(ctx, before), { replaces })] };
-  const { ticket, created } = await createFrom(ctx, who, place, fields, src, d.id);
-  await ctx.deps.drafts.markDraftSubmitted(d.id, ticket.number);
-  await ctx.dialog.set(who.person, null);
-  // Someone else's submit for the same message won the race: say so, as far as this person may know.
+  // A message that has its ticket already (another draft's, a mention's) is found by the create: its source key.
+  const made = await createFrom(ctx, who, place, fields, src, d.id).catch(async (e: unknown) => {
+    if ((e as { code?: string }).code !== 'draft_submitted') throw e;
+    // A concurrent submit of this very draft made its ticket first: that is the answer.
+    const now = await loadDraft(ctx, d.id, who.person);
+    return now && now.ticketNumber !== null ? now.ticketNumber : null;
+  });
+  if (typeof made === 'number') return submitted(ctx, base, d, made, replaces);
+  if (made === null) return { replies: [ctx.reply(base, notice('common:error.draft_expired'), { replaces })] };
+  const { ticket, created } = made;
+  if (!created) await ctx.dialog.set(who.person, null);
+  // The message has a ticket already (someone else's submit for it won): say so, as far as this person may know.
   if (!created && ticket.requester.id !== (await who.user())?.id) return { replies: [ctx.reply(base, existing(ctx, ticket), { replaces })] };
   return { replies: [ctx.reply(base, { kind: 'request_done', ticket: ctx.summary(ticket), created, draftId: d.id }, { replaces })] };
 }
@@ -163,7 +183,8 @@ export async function handleRequestEvent(ctx: ChatContext, e: ChatEvent, who: Re
     }
     case 'request_submitted': {
       const base = { place: e.place, actor: e.actor, locale: await who.locale() };
-      const d = await loadDraft(ctx, e.draftId, e.actor);
+      // The adapter read the draft to parse the submission: checked again here, not read again.
+      const d = e.draft !== undefined ? usable(ctx, e.draft, e.draftId, e.actor) : await loadDraft(ctx, e.draftId, e.actor);
       if (!d) return { replies: [ctx.reply(base, notice('common:error.draft_expired'))] };
       return submit(ctx, base, who, d, e.fields, e.source ?? null, null);
     }

@@ -3,7 +3,7 @@
  * store. Two channels stand in for the platforms: "forms" (modals or cards carry a request at once, like Slack and
  * Lark) and "steps" (asks step by step and copies group requests to the direct chat, like Telegram).
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ChannelAdapter, ChannelLimits } from '../ports/channel-port.ts';
 import { createMemoryCore, type MemoryCore } from '../../../test/helpers/memory/memory-core.ts';
 import type { ChatEvent, ChatPerson, ChatPlace } from './chat-events.ts';
@@ -200,6 +200,37 @@ describe('asking for help from a chat', () => {
     const again = await t.core.chat.handle({ type: 'request_submitted', place: posted, actor: alice, draftId: draft.id, fields, source });
     expect(again.replies[0]!.message).toMatchObject({ kind: 'request_done', created: false, ticket: { number: ticket!.number } });
     expect(t.core.peek.tickets()).toHaveLength(1);
+  });
+
+  it('a submit takes the draft its adapter read while parsing (checked, not read again), and the catalog only for a chosen service', async () => {
+    const t = setup();
+    const alice = t.person('U_ALICE');
+    const databases = await t.core.service('Databases');
+    const asked = async (root: string) => {
+      const w = await t.core.chat.handle({ type: 'request_wanted', place: t.place('C1', root), actor: alice, source: { messageId: `C1:${root}`, text: 'Replication lag keeps growing', files: [], url: null }, submitNow: false });
+      return (w.replies[0]!.message as { draft: { id: string } }).draft.id;
+    };
+    const submit = async (root: string, id: string, serviceId: string | null, actor = alice) =>
+      t.core.chat.handle({ type: 'request_submitted', place: t.place('C1', root), actor, draftId: id, fields: { subject: 'Lag', description: 'Replication lag keeps growing', priority: 'normal', serviceId }, draft: await t.core.chat.drafts.read(id, actor) });
+    const [plain, chosen, gone, fourth] = [await asked('1.1'), await asked('2.1'), await asked('3.1'), await asked('4.1')];
+    const getDraft = vi.spyOn(t.core.drafts, 'getDraft');
+    const listServices = vi.spyOn(t.core.directory, 'listServices');
+    expect(kinds(await submit('1.1', plain, null))).toEqual(['request_done']);
+    expect(listServices).not.toHaveBeenCalled();
+    expect(kinds(await submit('2.1', chosen, databases.id))).toEqual(['request_done']);
+    expect(listServices).toHaveBeenCalledTimes(1);
+    expect(t.core.peek.tickets().map((x) => x.service?.name ?? null)).toEqual([null, 'Databases']);
+    // A service not in the catalog (any more) is refused as before.
+    expect(kinds(await submit('3.1', gone, '00000000-0000-4000-8000-000000000000'))).toEqual(['notice:common:error.service_not_found']);
+    expect(getDraft).toHaveBeenCalledTimes(3); // only the adapter's reads (drafts.read), one per submit
+    // A draft the adapter handed over that is not the actor's (or not this one) is no draft of theirs.
+    const alicesDraft = await t.core.chat.drafts.read(fourth, alice);
+    const bob = t.person('U_BOB');
+    for (const e of [{ actor: bob, draftId: fourth }, { actor: alice, draftId: plain }]) {
+      const out = await t.core.chat.handle({ type: 'request_submitted', place: t.place('C1', '4.1'), ...e, fields: { subject: 'x', description: 'Replication lag keeps growing', priority: 'normal', serviceId: null }, draft: alicesDraft });
+      expect(kinds(out)).toEqual(['notice:common:error.draft_expired']);
+    }
+    expect(t.core.peek.tickets()).toHaveLength(2);
   });
 
   it("a draft's form, read at request time, shows whom it files as, and only to its owner", async () => {

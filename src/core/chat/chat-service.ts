@@ -12,14 +12,14 @@ import { isDomainError, type DomainError } from '../errors.ts';
 import type { Locale } from '../locale.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
 import type { DraftRepo } from '../ports/draft-repo.ts';
-import type { Store, TicketView } from '../ports/store-port.ts';
+import type { DialogKey, Store, TicketView } from '../ports/store-port.ts';
 import { ticketUrl } from '../tickets/ticket-links.ts';
 import type { TicketService } from '../tickets/ticket-service.ts';
-import type { ChatEvent, ChatPlace, ChatUserRef } from './chat-events.ts';
+import type { ChatEvent, ChatPlace, ChatUserRef, DraftFields } from './chat-events.ts';
 import { createChatIdentity, type ChatIdentity, type ResolvedPerson } from './chat-identity.ts';
 import { notice, type ChatMessage, type TicketSummary } from './chat-messages.ts';
 import { handleThreadEvent } from './chat-thread.ts';
-import { createDraftDesk, handleRequestEvent } from './chat-requests.ts';
+import { checkRequest, createDraftDesk, handleRequestEvent } from './chat-requests.ts';
 import { handleRequesterEvent } from './chat-requester.ts';
 import { MIN_DESCRIPTION_LENGTH } from './request-draft.ts';
 import { storable } from '../text-rules.ts';
@@ -110,6 +110,8 @@ export type Awaiting =
 export interface DialogStates {
   get(who: ChatUserRef): Promise<Awaiting | null>;
   set(who: ChatUserRef, state: Awaiting | null): Promise<void>;
+  /** The key of a person's state, for a write that ends it together with others (a submitted draft's). */
+  key(who: ChatUserRef): DialogKey;
 }
 
 const DIALOG_TTL_MS = 24 * 3600_000;
@@ -131,7 +133,7 @@ export function createChatService(deps: ChatServiceDeps) {
   const identity = createChatIdentity(deps);
   // Dialogs continue in the direct chat whichever chat a button was pressed in: one state per person.
   // Only the reference's fields: a ChatPerson also carries its profile() function, which no repository can take.
-  const dialogKey = (who: ChatUserRef) => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
+  const dialogKey = (who: ChatUserRef): DialogKey => ({ platform: who.platform, workspaceId: who.workspaceId, platformUserId: who.platformUserId, chatId: '' });
   const ctx: ChatContext = {
     deps,
     identity,
@@ -151,6 +153,7 @@ export function createChatService(deps: ChatServiceDeps) {
     dialog: {
       get: async (who) => parseAwaiting(await deps.store.getDialogState(dialogKey(who), new Date(now().getTime() - DIALOG_TTL_MS))),
       set: (who, state) => deps.store.setDialogState(dialogKey(who), state),
+      key: dialogKey,
     },
   };
 
@@ -185,6 +188,9 @@ export function createChatService(deps: ChatServiceDeps) {
 
     /** The catalog a form offers. */
     listServices: async () => (await deps.directory.listServices()).map((s) => ({ id: s.id, name: s.name })),
+
+    /** A submitted form's errors by field (checkDraft), e.g. to show them in the form before it closes. */
+    checkRequest: (fields: DraftFields) => checkRequest(ctx, fields),
 
     /** Request-time drafts, for forms that must open within the platform's deadline (a modal, a card). */
     drafts: createDraftDesk(ctx),

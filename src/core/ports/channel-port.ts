@@ -130,6 +130,12 @@ export interface ChannelAdapter {
    * their direct chat; to the place for everyone there. Throws ChannelSendError; the engine retries or gives up.
    */
   tell(reply: ChatReply, ctx: ReplyContext): Promise<void>;
+  /**
+   * False when telling this answer would send nothing on this platform (it shows the same otherwise, e.g. a new
+   * ticket's confirmation, which reaches its thread through the sync engine): the engine then neither stores nor
+   * tells it. Absent: every answer says something.
+   */
+  says?(reply: ChatReply): boolean;
   /** Post into a thread (or a chat when threadRef is null). */
   post(target: ThreadTarget, message: RichMessage, ctx: OutboundContext): Promise<SentMessage>;
   /** Send to a user's direct chat. */

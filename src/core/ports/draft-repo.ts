@@ -11,7 +11,7 @@ export interface StoredDraft extends DraftFields {
   source: SourceMessage | null;
   priorityChosen: boolean;
   serviceChosen: boolean;
-  /** Set once the draft became a ticket (a second submit then answers that ticket). */
+  /** Set once the draft became a ticket, in the ticket's own write (a second submit then answers that ticket). */
   ticketNumber: number | null;
   cancelled: boolean;
   createdAt: Date;
@@ -24,5 +24,5 @@ export interface DraftRepo {
   /** Null when unknown or older than `notBefore` (drafts expire). */
   getDraft(id: string, notBefore: Date): Promise<StoredDraft | null>;
   updateDraft(id: string, patch: Partial<Pick<StoredDraft, keyof DraftFields | 'priorityChosen' | 'serviceChosen' | 'source' | 'cancelled'>>): Promise<void>;
-  markDraftSubmitted(id: string, ticketNumber: number): Promise<void>;
+  // A draft is marked submitted by its ticket's own insert (StoreTx.insertTicket's `draft`), in that transaction.
 }

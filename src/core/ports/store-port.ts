@@ -148,6 +148,14 @@ export interface ThreadKey {
   directUserId?: string | null;
 }
 
+/** One person's dialog with the bot in one chat (what the bot waits for from them there). */
+export interface DialogKey {
+  platform: string;
+  workspaceId: string;
+  chatId: string;
+  platformUserId: string;
+}
+
 export interface NewUserInput {
   email: string;
   name: string;
@@ -163,6 +171,10 @@ export interface StoreTx {
   lockTicketById(id: string): Promise<TicketView | null>;
   /** Reads a ticket inside the transaction without locking it again (the caller holds the lock). */
   readTicket(id: string): Promise<TicketView>;
+  /**
+   * The new ticket as it stands; null, with nothing written, when a ticket of `sourceKey` exists (one a concurrent
+   * transaction committed meanwhile too) or the requester does not exist.
+   */
   insertTicket(input: {
     subject: string;
     description: string;
@@ -179,7 +191,22 @@ export interface StoreTx {
     sourceUrl: string | null;
     sourceKey: string | null;
     tags?: string[];
-  }): Promise<TicketView>;
+    /** The SLA clock fields the creation itself starts: written with the row, as its creation time. */
+    clockStarts?: { firstReplyAt: boolean; waitingSince: boolean };
+    /**
+     * Its first comment (the description), written with the row as `insertComment` writes one (the ticket's version
+     * raised, its update time the comment's); files that came with it follow.
+     */
+    firstComment?: { authorId: string; body: string; public: boolean; via: string; externalRef: string | null; attachments: NewAttachment[] } | null;
+    /** The chat threads it lives in, linked with the row. */
+    threads?: (ThreadKey & { locale: string })[];
+    /**
+     * The chat request draft it is made of: marked with the ticket's number with the row (a draft marked already,
+     * by a concurrent submit of it, makes this write fail with `code: 'draft_submitted'`), and the dialog named here
+     * ended.
+     */
+    draft?: { id: string; endDialog: DialogKey | null } | null;
+  }): Promise<TicketView | null>;
   /** Every update also raises the ticket's version. */
   updateTicket(
     id: string,
@@ -292,8 +319,8 @@ export interface Store {
 
   getChatService(platform: string, workspaceId: string, chatId: string): Promise<{ id: string; name: string } | null>;
   setChatService(platform: string, workspaceId: string, chatId: string, serviceId: string): Promise<void>;
-  getDialogState(key: { platform: string; workspaceId: string; chatId: string; platformUserId: string }, notBefore: Date): Promise<Record<string, unknown> | null>;
-  setDialogState(key: { platform: string; workspaceId: string; chatId: string; platformUserId: string }, state: Record<string, unknown> | null): Promise<void>;
+  getDialogState(key: DialogKey, notBefore: Date): Promise<Record<string, unknown> | null>;
+  setDialogState(key: DialogKey, state: Record<string, unknown> | null): Promise<void>;
 
   /** Numbers of solved tickets whose solvedAt is before `before`. */
   solvedBefore(before: Date, limit: number): Promise<number[]>;

@@ -56,6 +56,17 @@ export function clockAfterStatus(c: SlaClock, status: TicketStatus): SlaClock {
   return NOT_OUR_TURN.includes(status) ? { ...c, waitingSince: null } : c;
 }
 
+/**
+ * The clock fields a ticket's creation starts, at its creation time: its first message (the description) arrives
+ * then, and it takes its first status. The same rules as any later message and status, so the row can be written
+ * with them instead of updated after.
+ */
+export function clockAtCreation(first: { byStaff: boolean; public: boolean }, status: TicketStatus): { firstReplyAt: boolean; waitingSince: boolean } {
+  const created = new Date(0);
+  const c = clockAfterStatus(clockAfterMessage({ firstReplyAt: null, waitingSince: null }, { ...first, at: created }), status);
+  return { firstReplyAt: c.firstReplyAt !== null, waitingSince: c.waitingSince !== null };
+}
+
 const add = (from: Date, minutes: number | null, p: SlaPolicy): Date | null =>
   minutes === null ? null : p.businessHours ? addBusinessMinutes(from, minutes, p.businessHours) : new Date(from.getTime() + minutes * 60_000);
 

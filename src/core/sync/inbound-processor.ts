@@ -3,7 +3,9 @@
  * chat service handles it, the answers are told through the adapter. Nothing is lost and nothing said twice in
  * practice:
  * - the answers are stored with the event before the first is sent, and the count already sent after each, so a
- *   retry (a crash, a throttled send) sends only what is left and never handles the event again;
+ *   retry (a crash, a throttled send) sends only what is left and never handles the event again; an answer the
+ *   platform would not show (the adapter says so) is neither stored nor told, so an event without any (a submit
+ *   whose confirmation comes through the ticket's thread) costs no write before it is done;
  * - handling itself is idempotent (comments carry their platform message, tickets their source, drafts their id),
  *   so a crash before the answers were stored just handles it once more;
  * - the one window left: the process dies between a platform accepting an answer and the count being written; that
@@ -95,10 +97,11 @@ export function createInboundProcessor(deps: InboundProcessorDeps) {
   const now = deps.now ?? (() => new Date());
   const policy = deps.retryPolicy ?? INBOUND_RETRY;
 
+  /** The answers that say something on the adapter's platform (only they are stored and told). */
   async function handle(adapter: ChannelAdapter, envelope: InboundEnvelope): Promise<ChatOutcome> {
     const replies: ChatOutcome['replies'] = [];
     for (const event of await adapter.parse(envelope)) replies.push(...(await deps.chat.handle(event)).replies);
-    return { replies };
+    return { replies: adapter.says ? replies.filter((r) => adapter.says!(r)) : replies };
   }
 
   /** Sends the answers not sent yet; a permanent refusal of one is logged and skipped (retrying cannot help). */

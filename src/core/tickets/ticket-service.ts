@@ -3,11 +3,12 @@
  * audit events and its domain event (the outbox the sync engine delivers from).
  */
 import { DomainError } from '../errors.ts';
-import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView, DomainEventInput, NewAttachment } from '../ports/store-port.ts';
+import type { Store, StoreTx, TicketView, UserRecord, ThreadKey, CommentView, DomainEventInput, NewAttachment, DialogKey } from '../ports/store-port.ts';
 import * as rules from './ticket-rules.ts';
 import { isStaff, type TicketPriority, type TicketStatus, type Visibility } from './ticket-types.ts';
 import { applyTagChange, normaliseTags, sameTags, type TagChange } from './tag-rules.ts';
 import { trackSla, type SlaTracker } from '../sla/sla-tracker.ts';
+import { clockAtCreation } from '../sla/sla-rules.ts';
 import { onAssigned, onCustomerMessage } from '../notifications/notification-rules.ts';
 import { addressReceives, newAddressToken, type AddressChannel } from './address-rules.ts';
 
@@ -36,6 +37,11 @@ export interface CreateTicketInput {
   /** The platform message the description came from, and its files. */
   firstComment?: { externalRef: string | null; attachments: NewAttachment[] };
   tags?: string[];
+  /**
+   * The chat request draft it is made of: marked with the ticket, and the dialog named ended, in its transaction
+   * (a crash after the commit cannot leave a draft that looks unsubmitted, nor a submit that half happened).
+   */
+  draft?: { id: string; endDialog: DialogKey | null } | null;
 }
 
 export interface CommentInput {
@@ -91,6 +97,9 @@ export function normaliseEmail(email: string): string {
 }
 
 export const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** Thrown inside a create's transaction when its source already has a ticket: nothing was written, the caller gets that one. */
+class SourceTaken extends Error {}
 
 export function createTicketService(deps: TicketServiceDeps) {
   const { store } = deps;
@@ -149,12 +158,9 @@ export function createTicketService(deps: TicketServiceDeps) {
     await tx.publish(ticketId, { ...event, ...(except.length ? { except } : {}) });
   }
 
+  /** The requester's id; one given by id is checked by the insert itself (createIn), which reads the user anyway. */
   async function resolveRequester(tx: StoreTx, input: CreateTicketInput): Promise<string> {
-    if (input.requesterId) {
-      const u = await tx.getUser(input.requesterId);
-      if (!u) throw new DomainError('user_not_found', 'requester does not exist', 'requesterId');
-      return u.id;
-    }
+    if (input.requesterId) return input.requesterId;
     if (input.requesterEmail) {
       const email = normaliseEmail(input.requesterEmail);
       if (!EMAIL_RE.test(email)) throw new DomainError('invalid_email', 'requesterEmail is not an email address', 'requesterEmail');
@@ -176,7 +182,8 @@ export function createTicketService(deps: TicketServiceDeps) {
     }
     const status = input.status ?? 'new';
     if (status === 'closed') throw new DomainError('forbidden_transition', 'a ticket cannot be created closed', 'status');
-    const ticket = await tx.insertTicket({
+    const staff = isStaff(input.submitter.role);
+    const inserted = await tx.insertTicket({
       subject: input.subject.trim(),
       description: input.description,
       descriptionPublic: visibility === 'public',
@@ -192,21 +199,29 @@ export function createTicketService(deps: TicketServiceDeps) {
       sourceUrl: input.sourceUrl ?? null,
       sourceKey: input.sourceKey ?? null,
       tags: normaliseTags(input.tags ?? []),
+      // A customer's request starts the SLA clock; an agent opening a public ticket has made the first reply: at
+      // its creation, so the row is written with them (the tracker below then finds the clock already there).
+      clockStarts: clockAtCreation({ byStaff: staff, public: visibility === 'public' }, status),
+      // The description is the first comment: public, or internal on a private ticket.
+      firstComment: {
+        authorId: staff ? input.submitter.id : requesterId,
+        body: input.description,
+        public: visibility === 'public',
+        via: input.via,
+        externalRef: input.firstComment?.externalRef ?? null,
+        attachments: input.firstComment?.attachments ?? [],
+      },
+      threads: input.threads ?? [],
+      draft: input.draft ?? null,
     });
+    if (!inserted) {
+      if (input.requesterId && !(await tx.getUser(input.requesterId))) throw new DomainError('user_not_found', 'requester does not exist', 'requesterId');
+      if (input.sourceKey) throw new SourceTaken(`a ticket of ${input.sourceKey} exists`);
+      throw new Error('insertTicket wrote nothing');
+    }
+    const ticket = inserted;
     if (ticket.tags.length) await tx.rememberTags(ticket.tags);
-    // The description is the first comment: public, or internal on a private ticket.
-    const firstAuthor = isStaff(input.submitter.role) ? input.submitter.id : requesterId;
-    await tx.insertComment({
-      ticketId: ticket.id,
-      authorId: firstAuthor,
-      body: input.description,
-      public: visibility === 'public',
-      via: input.via,
-      externalRef: input.firstComment?.externalRef ?? null,
-      attachments: input.firstComment?.attachments ?? [],
-    });
     if (status === 'solved') await tx.updateTicket(ticket.id, { solvedAt: now() });
-    for (const th of input.threads ?? []) await tx.linkThread(ticket.id, th);
     // A public ticket an agent opens on someone's behalf notifies them in their own chats; a private one does not.
     if (visibility === 'public' && (input.threads ?? []).length === 0 && requesterId !== input.submitter.id) await notifyDirectly(tx, ticket.id, requesterId);
     await tx.recordEvents(ticket.id, input.submitter.id, input.via, [
@@ -214,9 +229,9 @@ export function createTicketService(deps: TicketServiceDeps) {
       ...(visibility === 'private' ? [{ kind: 'visibility', field: 'visibility', to: 'private' }] : []),
       ...(input.followUpOfId ? [{ kind: 'follow_up', field: 'followUpOf', to: input.followUpOfId }] : []),
     ]);
-    // A customer's request starts the SLA clock; an agent opening a public ticket has made the first reply.
+    // The clock is told what the row was written with (changing nothing): the due times follow from it.
     const clock = sla(tx, ticket);
-    clock.message({ byStaff: isStaff(input.submitter.role), public: visibility === 'public', at: ticket.createdAt });
+    clock.message({ byStaff: staff, public: visibility === 'public', at: ticket.createdAt });
     clock.status(status);
     await clock.finish();
     await tx.insertNotifications(onAssigned(ticket.id, input.assigneeId ?? null, input.submitter.id));
@@ -358,18 +373,17 @@ export function createTicketService(deps: TicketServiceDeps) {
   }
 
   return {
+    /**
+     * A ticket of a source (a chat message, a draft) is made once: the insert itself finds one that exists (a
+     * re-delivery, a second submit) or waits for one being made (two submits racing), and then writes nothing.
+     */
     async create(input: CreateTicketInput): Promise<{ ticket: TicketView; created: boolean }> {
-      if (input.sourceKey) {
-        const existing = await store.findTicketBySourceKey(input.sourceKey);
-        if (existing) return { ticket: existing, created: false };
-      }
       try {
         const ticket = await store.tx((tx) => createIn(tx, input));
         deps.onTicketCreated?.(ticket);
         return { ticket, created: true };
       } catch (e) {
-        // Two submits of one source message racing: the unique source key lets exactly one through.
-        if (input.sourceKey && (e as { code?: string }).code === 'unique_violation') {
+        if (input.sourceKey && (e instanceof SourceTaken || (e as { code?: string }).code === 'unique_violation')) {
           const existing = await store.findTicketBySourceKey(input.sourceKey);
           if (existing) return { ticket: existing, created: false };
         }

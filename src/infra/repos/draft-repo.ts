@@ -58,8 +58,5 @@ export function createDraftRepo(db: Db): DraftRepo {
       const { source, ...rest } = patch;
       await db.requestDraft.update({ where: { id }, data: { ...rest, ...(source !== undefined ? { source: json(source) } : {}) } });
     },
-    async markDraftSubmitted(id, ticketNumber) {
-      await db.requestDraft.update({ where: { id }, data: { ticketNumber } });
-    },
   };
 }

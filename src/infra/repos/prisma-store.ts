@@ -161,6 +161,8 @@ const commentRowSchema = z.object({
   ticket_version: z.number().int(),
 });
 
+const insertedRowSchema = z.object({ drafts_marked: z.number().int() });
+
 type PendingEvent = Parameters<StoreTx['recordEvents']>[3][number] & { ticketId: string; actorId: string | null; via: string };
 
 /** The INSERT of audit events as the body of a CTE (an empty one when there are none). */
@@ -219,19 +221,63 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     },
     lockTicketById: (id) => selectTicket(Prisma.sql`t.id = ${id}::uuid`, true),
     async insertTicket(input) {
-      // One statement: the row (the requester's organization read in it) and the ticket as the core sees it.
+      // One statement: the row (the requester's organization read in it, the clock it starts at its creation time),
+      // its first comment, its thread links, its draft marked and the draft owner's dialog ended, and the ticket as
+      // the core sees it. A ticket of this source that exists, or that a concurrent transaction is writing (waited
+      // for), makes it write nothing at all: every other write here hangs on the inserted row. One text whatever
+      // is given (absent parts match no row), so it is prepared once.
+      const starts = input.clockStarts ?? { firstReplyAt: false, waitingSince: false };
+      const first = input.firstComment ?? null;
+      const commentId = randomUUID();
+      const threads = input.threads ?? [];
+      const draft = input.draft ?? null;
+      const dialog = draft?.endDialog ?? null;
       const rows = await tx.$queryRaw<unknown[]>`
-        WITH ins AS (
+        WITH at AS (SELECT clock_timestamp() AS at),
+        ins AS (
           INSERT INTO tickets (id, subject, description, description_public, status, priority, visibility, via, requester_id, submitter_id,
-                               assignee_id, service_id, organization_id, follow_up_of_id, source_url, source_key, tags, updated_at)
+                               assignee_id, service_id, organization_id, follow_up_of_id, source_url, source_key, tags,
+                               first_reply_at, waiting_since, version, updated_at)
           SELECT ${randomUUID()}::uuid, ${input.subject}, ${input.description}, ${input.descriptionPublic}, ${input.status}, ${input.priority},
                  ${input.visibility}, ${input.via}, u.id, ${input.submitterId}::uuid, ${input.assigneeId}::uuid, ${input.serviceId}::uuid,
-                 u.organization_id, ${input.followUpOfId}::uuid, ${input.sourceUrl}, ${input.sourceKey}, ${input.tags ?? []}::text[], now()
-          FROM users u WHERE u.id = ${input.requesterId}::uuid
-          RETURNING *)
-        SELECT ${TICKET_COLUMNS}, ${POLICY_COLUMNS} FROM ${ticketFrom(Prisma.sql`ins`)} ${POLICY_JOIN}`;
-      if (!rows[0]) throw new Error(`insertTicket: requester ${input.requesterId} does not exist`);
-      return remember(rows[0]);
+                 u.organization_id, ${input.followUpOfId}::uuid, ${input.sourceUrl}, ${input.sourceKey}, ${input.tags ?? []}::text[],
+                 CASE WHEN ${starts.firstReplyAt}::boolean THEN now() END, CASE WHEN ${starts.waitingSince}::boolean THEN now() END,
+                 -- as insertComment leaves a ticket: one version more, updated when the comment was made
+                 ${first ? 2 : 1}::int, at.at
+          FROM users u, at WHERE u.id = ${input.requesterId}::uuid
+          ON CONFLICT (source_key) DO NOTHING
+          RETURNING *),
+        c AS (
+          INSERT INTO comments (id, ticket_id, author_id, body, public, via, external_ref, created_at)
+          SELECT ${commentId}::uuid, ins.id, ${first?.authorId ?? null}::uuid, ${first?.body ?? null}, ${first?.public ?? null}::boolean, ${first?.via ?? null},
+                 ${first?.externalRef ?? null}, at.at
+          FROM ins, at WHERE ${first !== null}::boolean),
+        links AS (
+          INSERT INTO chat_thread_links (id, ticket_id, platform, workspace_id, chat_id, thread_ref, direct_user_id, locale)
+          SELECT gen_random_uuid(), ins.id, x.platform, x.workspace_id, x.chat_id, x.thread_ref, x.direct_user_id, x.locale
+          FROM ins, unnest(${threads.map((t) => t.platform)}::text[], ${threads.map((t) => t.workspaceId)}::text[], ${threads.map((t) => t.chatId)}::text[],
+                           ${threads.map((t) => t.threadRef)}::text[], ${threads.map((t) => t.directUserId ?? null)}::text[], ${threads.map((t) => t.locale)}::text[])
+            AS x(platform, workspace_id, chat_id, thread_ref, direct_user_id, locale)
+          ON CONFLICT DO NOTHING),
+        marked AS (
+          UPDATE request_drafts d SET ticket_number = ins.number, updated_at = now() FROM ins
+          WHERE d.id = ${draft?.id ?? null}::uuid AND d.ticket_number IS NULL
+          RETURNING 1),
+        ended AS (
+          DELETE FROM dialog_states g USING ins
+          WHERE g.platform = ${dialog?.platform ?? null}::text AND g.workspace_id = ${dialog?.workspaceId ?? null}::text
+            AND g.chat_id = ${dialog?.chatId ?? null}::text AND g.platform_user_id = ${dialog?.platformUserId ?? null}::text)
+        SELECT ${TICKET_COLUMNS}, ${POLICY_COLUMNS}, (SELECT count(*) FROM marked)::int AS drafts_marked
+        FROM ${ticketFrom(Prisma.sql`ins`)} ${POLICY_JOIN}`;
+      if (!rows[0]) return null;
+      // The draft was submitted meanwhile (its row was locked by that submit, then found marked): this ticket is
+      // not to be, and failing here rolls it back.
+      if (draft && insertedRowSchema.parse(rows[0]).drafts_marked === 0)
+        throw Object.assign(new Error(`draft ${draft.id} was submitted already`), { code: 'draft_submitted' });
+      const ticket = remember(rows[0]);
+      // Its files are rows of their own; a description without any (the hot path) writes nothing more.
+      if (first?.attachments.length) await insertCommentAttachments(tx, { commentId, ticketId: ticket.id, uploaderId: first.authorId }, first.attachments);
+      return ticket;
     },
     async updateTicket(id, patch) {
       const r = await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } }, select: { updatedAt: true, version: true } });

@@ -192,14 +192,26 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
       return t ? toTicket(t) : null;
     },
     readTicket: async (tid) => toTicket(ticketById(tid)),
-    async insertTicket(input) {
-      if (input.sourceKey && s.tickets.some((t) => t.sourceKey === input.sourceKey)) throw unique('tickets.source_key');
-      const requester = s.users.find((u) => u.id === input.requesterId)!;
+    async insertTicket({ clockStarts, firstComment, threads, draft, ...input }) {
+      // Like the database's: a ticket of this source, or no such requester, writes nothing at all.
+      if (input.sourceKey && s.tickets.some((t) => t.sourceKey === input.sourceKey)) return null;
+      const requester = s.users.find((u) => u.id === input.requesterId);
+      if (!requester) return null;
+      const created = now();
       const t: TicketRow = {
-        ...input, tags: [...(input.tags ?? [])], id: id(), number: s.tickets.length + 1, organizationId: requester.organizationId, solvedAt: null, closedAt: null, createdAt: now(), updatedAt: now(),
-        version: 1, firstReplyAt: null, waitingSince: null, firstReplyDueAt: null, nextReplyDueAt: null, resolutionDueAt: null, slaDueAt: null, slaCheckAt: null,
+        ...input, tags: [...(input.tags ?? [])], id: id(), number: s.tickets.length + 1, organizationId: requester.organizationId, solvedAt: null, closedAt: null, createdAt: created, updatedAt: created,
+        version: 1, firstReplyAt: clockStarts?.firstReplyAt ? created : null, waitingSince: clockStarts?.waitingSince ? created : null,
+        firstReplyDueAt: null, nextReplyDueAt: null, resolutionDueAt: null, slaDueAt: null, slaCheckAt: null,
       };
       s.tickets.push(t);
+      if (firstComment) await tx.insertComment({ ticketId: t.id, ...firstComment });
+      for (const th of threads ?? []) await tx.linkThread(t.id, th);
+      if (draft) {
+        const d = s.drafts.find((x) => x.id === draft.id);
+        if (!d || d.ticketNumber !== null) throw Object.assign(new Error(`draft ${draft.id} was submitted already`), { code: 'draft_submitted' });
+        d.ticketNumber = t.number;
+        if (draft.endDialog) await store.setDialogState(draft.endDialog, null);
+      }
       return toTicket(t);
     },
     async updateTicket(tid, patch) {
@@ -421,9 +433,6 @@ export function createMemoryStore(opts: { clock?: () => Date } = {}) {
     },
     async updateDraft(did, patch) {
       Object.assign(s.drafts.find((x) => x.id === did)!, structuredClone(patch));
-    },
-    async markDraftSubmitted(did, n) {
-      s.drafts.find((x) => x.id === did)!.ticketNumber = n;
     },
   };
 
