@@ -3,7 +3,9 @@
  * ChannelSendError (wait, retry or give up). No automatic retries and no sleeping on 429: the sync engine and the
  * inbox worker own retry policy.
  */
-import { webApi } from '@slack/bolt';
+// Slack's own Web API client, which Bolt is built on: Bolt's re-export of it would load Bolt's receivers and
+// their HTTP stack too (about 15 MiB of the idle process) for nothing this channel calls.
+import * as webApi from '@slack/web-api';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { ChannelSendError, type FetchedFile, type OutboundFile } from '../../core/ports/channel-port.ts';
