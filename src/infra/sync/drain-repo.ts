@@ -7,7 +7,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import type { Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import { enqueueThreadDrain } from '../queue/jobs.ts';
+import { drainThreadLater } from './drain-queue.ts';
 
 const linkSchema = z.object({
   id: z.string(),
@@ -141,6 +141,6 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
       await db.chatThreadLink.update({ where: { id: threadLinkId }, data: { chatId } }).catch(() => undefined);
     },
 
-    drainLater: (threadLinkId, runAt) => enqueueThreadDrain(db, threadLinkId, runAt),
+    drainLater: (threadLinkId, runAt) => drainThreadLater(db, threadLinkId, runAt),
   };
 }
