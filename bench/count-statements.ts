@@ -59,7 +59,7 @@ await new Promise((r) => setTimeout(r, 1500));
 await show('ticket of a chat thread (tickets.create)', () => threadTicket(svc, { via: 'test', requester: { email: 'r@count.example' }, subject: 's', description: 'counted', thread: { platform: 'test', workspaceId: 'w', chatId: 'c1', threadRef: 'root', locale: 'en' } }), 0);
 await new Promise((r) => setTimeout(r, 1500));
 await show('agent comment through the API (the transaction only)', () => inject(`/tickets/${ticket.number}/comments`, { body: 'counted', public: true }, token));
-await show('its delivery (the drain job)', () => new Promise((r) => setTimeout(r, 1500)));
+await show('its delivery (the drain)', () => new Promise((r) => setTimeout(r, 1500)));
 const n = platform.messages.length;
 await svc.stop();
 await platform.stop();

@@ -2,6 +2,7 @@
  * The composition root: builds every part from the config and wires them. main.ts runs it for `npm start`;
  * tests run it in-process with their own config and channel list.
  */
+import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import type { Logger } from 'pino';
@@ -25,7 +26,6 @@ import { createAccessRepo } from './infra/repos/access-repo.ts';
 import { hashPassword, verifyPassword } from './infra/passwords.ts';
 import {
   enqueueSignInMail,
-  enqueueThreadDrain,
   TASK_CLOSE_SOLVED,
   TASK_DRAIN_THREAD,
   TASK_PROCESS_INBOUND,
@@ -50,6 +50,7 @@ import { migrateQueue, startQueueWorker, type QueueWorker } from './infra/queue/
 import { createInbox, createInboxRepo } from './infra/sync/inbox.ts';
 import { startInboxQueue, type InboxQueue } from './infra/sync/inbox-queue.ts';
 import { createDrainRepo } from './infra/sync/drain-repo.ts';
+import { DRAIN_CHANNEL, enqueueThreadDrain, enqueueWaitingDrains, startDrainQueue, type DrainQueue } from './infra/sync/drain-queue.ts';
 import { createDraftRepo } from './infra/repos/draft-repo.ts';
 import { createChatService, type ChatService } from './core/chat/chat-service.ts';
 import { createInboundProcessor } from './core/sync/inbound-processor.ts';
@@ -120,7 +121,11 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
 
   // Room for every worker slot (inbound events and drains) besides the API's requests.
   const db = createPrisma(databaseUrl, 2 * config.WORKER_CONCURRENCY + 10, config.DATABASE_PREPARED_STATEMENTS);
-  const store = createPrismaStore(db);
+  let drainQueue: DrainQueue | null = null;
+  // A commit that wrote deliveries starts this process's drain queue at once; other instances hear its NOTIFY
+  // (tagged with this origin, so that this process does not wake itself twice).
+  const origin = randomUUID();
+  const store = createPrismaStore(db, { origin, onDeliveries: () => drainQueue?.nudge() });
   const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
   const tickets = createTicketService({
     store,
@@ -221,7 +226,8 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
 
   const unavailable = { isUnavailable: isDatabaseUnavailable, describe: databaseErrorLine };
   // One listening connection per process: the console's live updates and presence, across instances.
-  const live = createPgLiveBus(databaseUrl, logger);
+  // It also hears the deliveries other instances commit, for this one's drain queue.
+  const live = createPgLiveBus(databaseUrl, logger, { wake: { [DRAIN_CHANNEL]: (from) => from !== origin && drainQueue?.nudge() } });
   await Promise.race([live.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
   const app = await buildApp({
     unavailable,
@@ -284,7 +290,11 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       pollIntervalMs: opts.pollIntervalMs,
       crontab: `0 * * * * ${TASK_CLOSE_SOLVED}\n30 * * * * ${TASK_PURGE_SIGN_IN}\n* * * * * ${TASK_SLA_CHECK}\n45 * * * * ${TASK_SWEEP_BLOBS}`,
       tasks: {
-        [TASK_DRAIN_THREAD]: async (payload) => drainThread(String((payload as { threadLinkId: string }).threadLinkId)),
+        // Deliveries are their own queue (drain-queue.ts); a job published before that puts its thread there.
+        [TASK_DRAIN_THREAD]: async (payload) => {
+          await enqueueThreadDrain(db, String((payload as { threadLinkId: string }).threadLinkId));
+          drainQueue?.nudge();
+        },
         // The inbox is its own queue (inbox-queue.ts); a job of an event recorded before that only wakes it.
         [TASK_PROCESS_INBOUND]: async () => inboxQueue?.nudge(),
         [TASK_FETCH_ATTACHMENT]: async (payload, helpers) => {
@@ -328,9 +338,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       logger,
       claimed: (rows) => inboxRepo.prefetched(rows),
     });
+    drainQueue = startDrainQueue({ db, drain: drainThread, concurrency: config.WORKER_CONCURRENCY, pollIntervalMs: opts.pollIntervalMs ?? 1000, logger });
     // Deliveries that waited while a channel was off (or a previous run stopped mid-way) get a drain now.
-    const waiting = await db.delivery.findMany({ where: { status: { in: ['pending', 'sending'] } }, distinct: ['threadLinkId'], select: { threadLinkId: true } });
-    for (const w of waiting) await enqueueThreadDrain(db, w.threadLinkId);
+    await enqueueWaitingDrains(db);
+    drainQueue.nudge();
   }
   for (const c of channels) await c.start?.();
 
@@ -364,6 +375,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         await metricsApp?.close();
         for (const c of channels) await c.stop?.().catch((err: unknown) => logger.warn({ err }, 'channel stop failed'));
         await inboxQueue?.stop(); // finishes the inbound events in flight (a wait in place is rescheduled)
+        await drainQueue?.stop(); // finishes the drains in flight
         await worker?.stop(); // finishes the jobs in flight
         mailer?.close();
         await blobs.close?.();

@@ -5,10 +5,13 @@ import path from 'node:path';
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
 
-/** Spawns a TypeScript entry with tsx and resolves when it prints `READY <url>`. */
+/**
+ * Spawns a TypeScript entry with tsx and resolves when it prints `READY <url>`. The entry runs in the spawned process
+ * itself (tsx as a loader, not its CLI, which would run it in a grandchild): a SIGKILL to `child` kills the instance.
+ */
 export function spawnReady(entry: string, env: Record<string, string>, timeoutMs = 180_000): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), entry], {
+    const child = spawn(process.execPath, ['--import', 'tsx', entry], {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -166,6 +166,10 @@ describe('every model round-trips every column through the generated client', ()
     const dRow = await db.delivery.create({ data: delivery });
     await check('Delivery', { ...delivery, id: dRow.id }, () => db.delivery.findUnique({ where: { id: dRow.id } }));
 
+    const drain = { threadLinkId: link.id, runAt: later, claimedUntil: when, seq: 5n, attempts: 2 };
+    await db.threadDrain.create({ data: drain });
+    await check('ThreadDrain', drain, () => db.threadDrain.findUnique({ where: { threadLinkId: link.id } }));
+
     const draft = {
       id: 'cccccccc-cccc-4ccc-8ccc-cccccccccccc', platform: 'lark', workspaceId: 'tenant', platformUserId: 'ou_1', chatId: 'oc_1', threadRef: 'om_1', direct: false,
       source: { messageId: 'om_1', text: 'printer on fire', files: [], url: null }, subject: 'Printer', description: 'printer on fire', priority: 'high', serviceId: service.id,

@@ -166,6 +166,22 @@ describe('outbound delivery', () => {
     expect(platform.calls - callsBefore).toBe(4 + 3);
   });
 
+  it('a drain_thread job left by an older version still delivers: it puts its thread into the drain queue', async () => {
+    const t = await ticketInThread();
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);
+    const l = await db.chatThreadLink.findFirstOrThrow({ where: { chatId: t.chatId } });
+    // What an older version left behind: a delivery with its graphile-worker job, and no thread_drains row.
+    const o = await db.outboxEvent.create({ data: { ticketId: l.ticketId, type: 'ticket.status_changed', payload: { number: t.number, from: 'new', to: 'pending' } } });
+    await db.delivery.create({ data: { outboxEventId: o.id, threadLinkId: l.id } });
+    expect(await db.threadDrain.count({ where: { threadLinkId: l.id } })).toBe(0);
+    await db.$executeRaw`SELECT graphile_worker.add_job('drain_thread', json_build_object('threadLinkId', ${l.id}::text),
+      queue_name := 'thread:' || ${l.id}::text, job_key := 'thread:' || ${l.id}::text, max_attempts := 1000)`;
+    await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 2, 10_000, "the old job's delivery");
+    expect(platform.thread(t.chatId, t.threadRef)[1]!.text).toBe(`status_changed|#${t.number}|new->pending`);
+    const jobs = async () => Number((await db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM graphile_worker.jobs WHERE task_identifier = 'drain_thread'`)[0]!.n);
+    await waitFor(async () => (await jobs()) === 0 && (await db.threadDrain.count({ where: { threadLinkId: l.id } })) === 0, 10_000, 'the job and the drain done');
+  });
+
   it('stops on a permanent error and records it on the thread link', async () => {
     const t = await ticketInThread();
     await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 1);

@@ -141,7 +141,7 @@ describe('a worker killed mid-delivery', () => {
     await reply(svc, token, t.number, 'after the crash');
     const b = await spawnReady(INSTANCE, env);
     children.push(b.child);
-    // b unlocks the dead instance's job once its heartbeat is stale, finds the message already posted, and goes on
+    // b claims the dead instance's thread once its lease has run out, finds the message already posted, and goes on
     await waitFor(() => platform.thread(t.chatId, t.threadRef).length === 3, 60_000, 'delivery after restart');
     await new Promise((r) => setTimeout(r, 500));
     expect(platform.thread(t.chatId, t.threadRef).map((m) => m.text)).toEqual([

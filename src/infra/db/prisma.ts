@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
-import { PrismaClient } from '../../generated/prisma/client.ts';
-import { directSql, reportTransactions, txSlots, type DirectSql, type TxSlot } from './direct-sql.ts';
+import { Prisma, PrismaClient } from '../../generated/prisma/client.ts';
+import { directSql, rawThrough, reportTransactions, txSlots, type DirectSql, type TxSlot } from './direct-sql.ts';
 
 export type Db = PrismaClient;
 export type { Prisma } from '../../generated/prisma/client.ts';
-import type { Prisma } from '../../generated/prisma/client.ts';
 
 /** How many distinct statements are kept prepared (on each connection); later ones are parsed each time. */
 export const PREPARED_STATEMENTS_MAX = 400;
@@ -55,6 +54,11 @@ export function sqlOf(db: PrismaClient): DirectSql {
   const d = direct.get(db);
   if (d) return d.pool;
   return { rows: (q) => db.$queryRaw(q), exec: (q) => db.$executeRaw(q) };
+}
+
+/** `db` with its raw statements ($queryRaw, $executeRaw) on pg directly (a bigint column then comes back as text). */
+export function directRaw(db: PrismaClient): PrismaClient {
+  return direct.has(db) ? rawThrough(db, sqlOf(db), (strings, values) => Prisma.sql(strings, ...values)) : db;
 }
 
 /**

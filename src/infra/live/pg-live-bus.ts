@@ -3,12 +3,21 @@
  * signal out in memory to every subscriber; publishing is a NOTIFY on the same connection, so that every instance
  * (this one too) hears it. If the connection drops, it reconnects with a growing pause and tells subscribers, who
  * catch up (a page reloads what it shows): NOTIFY is not durable, and nothing here needs it to be.
+ *
+ * `wake`: more channels the same connection listens on, each with its handler, called with the payload of every
+ * notification and with null after each (re)connect (what was sent meanwhile is lost: look for it). The drain queue
+ * hears other instances' committed deliveries this way.
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { encodeLiveSignal, LIVE_CHANNEL, parseLiveSignal, type LiveBus, type LiveSignal } from '../../core/ports/live-port.ts';
 
-export function createPgLiveBus(connectionString: string, log: Logger, opts: { maxPauseMs?: number } = {}): LiveBus & { ready: Promise<void> } {
+export function createPgLiveBus(
+  connectionString: string,
+  log: Logger,
+  opts: { maxPauseMs?: number; wake?: Record<string, (payload: string | null) => void> } = {},
+): LiveBus & { ready: Promise<void> } {
+  const wake = new Map(Object.entries(opts.wake ?? {}));
   const listeners = new Set<(s: LiveSignal) => void>();
   const reconnectListeners = new Set<() => void>();
   let client: pg.Client | null = null;
@@ -33,6 +42,7 @@ export function createPgLiveBus(connectionString: string, log: Logger, opts: { m
     if (closed) return;
     const c = new pg.Client({ connectionString, application_name: 'ticket-bridge-live' });
     c.on('notification', (msg) => {
+      wake.get(msg.channel)?.(msg.payload ?? '');
       if (msg.channel !== LIVE_CHANNEL || !msg.payload) return;
       const s = parseLiveSignal(msg.payload);
       if (s) deliver(s);
@@ -45,6 +55,7 @@ export function createPgLiveBus(connectionString: string, log: Logger, opts: { m
     try {
       await c.connect();
       await c.query(`LISTEN ${LIVE_CHANNEL}`);
+      for (const channel of wake.keys()) await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
     } catch (err) {
       log.warn({ err: (err as Error).message }, 'live bus: cannot listen yet');
       drop(c);
@@ -59,6 +70,7 @@ export function createPgLiveBus(connectionString: string, log: Logger, opts: { m
     resolveReady();
     if (everConnected) for (const l of reconnectListeners) l();
     everConnected = true;
+    for (const handler of wake.values()) handler(null);
   }
 
   function drop(c: pg.Client): void {

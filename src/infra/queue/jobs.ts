@@ -1,12 +1,17 @@
 /**
  * Every job this service puts on graphile-worker, and the one place its SQL is written. Jobs are enqueued with SQL
- * (graphile_worker.add_job is a plain function in the database) so that they join the caller's transaction, or
- * even the statement that makes the change they follow up.
+ * (graphile_worker.add_job is a plain function in the database) so that they join the caller's transaction.
+ * Deliveries and inbound events are not graphile-worker jobs: each has a queue of its own, claimed in batches
+ * (src/infra/sync/drain-queue.ts, src/infra/sync/inbox-queue.ts).
  */
-import { Prisma } from '../../generated/prisma/client.ts';
+import type { Prisma } from '../../generated/prisma/client.ts';
 
 type Sql = Pick<Prisma.TransactionClient, '$executeRaw'>;
 
+/**
+ * Only moves its thread into the drain queue now (thread_drains, src/infra/sync/drain-queue.ts): the jobs of
+ * deliveries published before deliveries had a queue of their own.
+ */
 export const TASK_DRAIN_THREAD = 'drain_thread';
 /** Only wakes the inbox queue now (the jobs of events recorded before the inbox became its own queue). */
 export const TASK_PROCESS_INBOUND = 'process_inbound';
@@ -19,27 +24,6 @@ export const TASK_SWEEP_BLOBS = 'sweep_attachment_blobs';
 export const FETCH_ATTACHMENT_MAX_ATTEMPTS = 12;
 
 export const TASK_SLA_CHECK = 'sla_check';
-
-/**
- * One drain job per thread: it sends that thread's pending deliveries oldest first. The job key folds many
- * commits into one pending job; the queue name keeps two drains of one thread from running at once on any
- * instance; `preserve_run_at` keeps a backoff that is in force (a new commit does not cut a throttle short).
- */
-export async function enqueueThreadDrain(db: Sql, threadLinkId: string, runAt?: Date): Promise<void> {
-  await db.$executeRaw`SELECT ${threadDrainJobSql(Prisma.sql`${threadLinkId}::text`, runAt ?? null)}`;
-}
-
-/** The SQL of `add_job` for draining thread link `idSql` (a SQL text expression): see enqueueThreadDrain. */
-export function threadDrainJobSql(idSql: Prisma.Sql, runAt: Date | null = null): Prisma.Sql {
-  return Prisma.sql`graphile_worker.add_job(
-    ${TASK_DRAIN_THREAD}::text,
-    json_build_object('threadLinkId', ${idSql}),
-    queue_name := 'thread:' || ${idSql},
-    run_at := ${runAt}::timestamptz,
-    max_attempts := 1000,
-    job_key := 'thread:' || ${idSql},
-    job_key_mode := ${runAt ? 'replace' : 'preserve_run_at'}::text)`;
-}
 
 /**
  * Emails a help-center sign-in link from the worker. The payload holds the address, never a token: the job makes

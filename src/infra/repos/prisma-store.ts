@@ -1,7 +1,8 @@
 /**
  * The core's Store on PostgreSQL through the generated Prisma client. Publishing a deliverable domain event writes
- * the outbox row, one delivery row per active thread link and the graphile-worker job that sends them, all in the
- * caller's transaction: a committed change is always delivered, a rolled-back one never.
+ * the outbox row, one delivery row per active thread link and each link's entry in the drain queue that sends them
+ * (src/infra/sync/drain-queue.ts), all in the caller's transaction: a committed change is always delivered, a
+ * rolled-back one never.
  */
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../../generated/prisma/client.ts';
@@ -18,7 +19,7 @@ import type {
   UserRecord,
 } from '../../core/ports/store-port.ts';
 import type { Role } from '../../core/tickets/ticket-types.ts';
-import { threadDrainJobSql } from '../queue/jobs.ts';
+import { notifyDrainsCte, requestDrainsSql } from '../sync/drain-queue.ts';
 import { z } from 'zod';
 import { copyTicket, POLICY_COLUMNS, POLICY_JOIN, policyOf, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
 import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
@@ -162,6 +163,7 @@ const commentRowSchema = z.object({
 });
 
 const insertedRowSchema = z.object({ drafts_marked: z.number().int() });
+const publishedSchema = z.array(z.object({ drains: z.number().int() }));
 
 type PendingEvent = Parameters<StoreTx['recordEvents']>[3][number] & { ticketId: string; actorId: string | null; via: string };
 
@@ -176,17 +178,23 @@ function eventsInsertSql(events: PendingEvent[]): Prisma.Sql {
     ORDER BY e.n`;
 }
 
-function txApi(tx: Tx): { api: StoreTx; flush: () => Promise<void> } {
+/** What a transaction's publishes did, for the store to act on once it has committed. */
+interface TxOutcome {
+  /** Some publish asked for a drain of a thread (a delivery was written). */
+  drains: boolean;
+}
+
+function txApi(tx: Tx, outcome: TxOutcome, origin: string): { api: StoreTx; flush: () => Promise<void> } {
   const pendingEvents: PendingEvent[] = [];
   /** The pending audit events as a CTE named `ev` (writing them), and none pending any more. */
   const takeEventsSql = () => Prisma.sql`ev AS (${eventsInsertSql(pendingEvents.splice(0))} RETURNING 1)`;
   const flush = async () => {
     if (pendingEvents.length) await tx.$executeRaw`${eventsInsertSql(pendingEvents.splice(0))}`;
   };
-  return { api: txMethods(tx, pendingEvents, takeEventsSql), flush };
+  return { api: txMethods(tx, pendingEvents, takeEventsSql, outcome, origin), flush };
 }
 
-function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql): StoreTx {
+function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql, outcome: TxOutcome, origin: string): StoreTx {
   /**
    * The tickets this transaction read or wrote, as they now stand: the writes below keep them current (each write
    * returns what it changed), so reading a ticket again after changing it costs no statement. A write whose effect
@@ -362,9 +370,10 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     },
     async publish(ticketId, event) {
       // One statement: the audit events recorded before it, the outbox row; when delivered, one delivery per active
-      // link (but the threads it came from) and each link's drain job.
+      // link (but the threads it came from), each link's drain asked for (thread_drains) and a NOTIFY at commit
+      // for the other instances' drain queues.
       const ex = event.except === undefined ? [] : Array.isArray(event.except) ? event.except : [event.except];
-      await tx.$queryRaw`
+      const rows = await tx.$queryRaw<unknown[]>`
         WITH ${takeEventsSql()},
         o AS (
           INSERT INTO outbox_events (ticket_id, type, payload, created_at)
@@ -376,8 +385,11 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
               SELECT 1 FROM jsonb_to_recordset(${JSON.stringify(ex)}::jsonb) AS x(platform text, "workspaceId" text, "chatId" text, "threadRef" text)
               WHERE x.platform = c.platform AND x."workspaceId" = c.workspace_id AND x."chatId" = c.chat_id
                 AND x."threadRef" IS NOT DISTINCT FROM c.thread_ref)),
-        d AS (INSERT INTO deliveries (outbox_event_id, thread_link_id, created_at) SELECT o.id, l.id, clock_timestamp() FROM o, l RETURNING thread_link_id)
-        SELECT ${threadDrainJobSql(Prisma.sql`d.thread_link_id::text`)} FROM d`;
+        d AS (INSERT INTO deliveries (outbox_event_id, thread_link_id, created_at) SELECT o.id, l.id, clock_timestamp() FROM o, l RETURNING thread_link_id),
+        q AS (${requestDrainsSql(Prisma.sql`SELECT DISTINCT thread_link_id FROM d`)} RETURNING 1),
+        ${notifyDrainsCte(origin)}
+        SELECT (SELECT count(*) FROM n)::int AS drains`;
+      if (publishedSchema.parse(rows)[0]?.drains) outcome.drains = true;
     },
     async linkThread(ticketId, th) {
       await tx.chatThreadLink.upsert({
@@ -419,21 +431,35 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
   };
 }
 
-export function createPrismaStore(db: Db): Store {
+export interface PrismaStoreOptions {
+  /**
+   * Called after a transaction that wrote deliveries has committed: the drain queue of this process starts on them
+   * at once (the other instances hear the NOTIFY).
+   */
+  onDeliveries?: () => void;
+  /** Sent as the NOTIFY's payload, so that this process's own listener can tell its commits from the others'. */
+  origin?: string;
+}
+
+export function createPrismaStore(db: Db, opts: PrismaStoreOptions = {}): Store {
+  const origin = opts.origin ?? '';
   return {
     async tx(fn) {
       try {
-        return await inTransaction(
+        const outcome: TxOutcome = { drains: false };
+        const result = await inTransaction(
           db,
           async (tx, sql) => {
             // The raw statements of the transaction (every hot one) go to its connection through pg directly.
-            const { api, flush } = txApi(rawThrough(tx, sql, (strings, values) => Prisma.sql(strings, ...values)));
+            const { api, flush } = txApi(rawThrough(tx, sql, (strings, values) => Prisma.sql(strings, ...values)), outcome, origin);
             const result = await fn(api);
             await flush();
             return result;
           },
           { timeout: 20_000, maxWait: 10_000 },
         );
+        if (outcome.drains) opts.onDeliveries?.();
+        return result;
       } catch (e) {
         return translate(e);
       }

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
-import type { Db } from '../db/prisma.ts';
+import { directRaw, type Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import { enqueueThreadDrain } from '../queue/jobs.ts';
+import { drainThreadLater } from './drain-queue.ts';
 
 const linkSchema = z.object({
   id: z.string(),
@@ -42,7 +42,9 @@ const deliveryRowSchema = z.object({
   delivered_message_id: z.string().nullable(),
 });
 
-export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
+export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler {
+  // Every delivery's statements: on pg directly (src/infra/db/direct-sql.ts).
+  const db = directRaw(prisma);
   /**
    * Per thread, the delivery just marked sent, its statement going with the thread's next nextDelivery: the drain
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
@@ -141,6 +143,6 @@ export function createDrainRepo(db: Db): DrainRepo & DrainScheduler {
       await db.chatThreadLink.update({ where: { id: threadLinkId }, data: { chatId } }).catch(() => undefined);
     },
 
-    drainLater: (threadLinkId, runAt) => enqueueThreadDrain(db, threadLinkId, runAt),
+    drainLater: (threadLinkId, runAt) => drainThreadLater(db, threadLinkId, runAt),
   };
 }

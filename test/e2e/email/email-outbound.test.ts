@@ -3,7 +3,7 @@
  * (MailCatcher). Every mail the requester gets, and every one they must not.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { enqueueThreadDrain } from '../../../src/infra/queue/jobs.ts';
+import { enqueueThreadDrain } from '../../../src/infra/sync/drain-queue.ts';
 import { waitFor } from '../../helpers/wait.ts';
 import { DOMAIN, EmailWorld, PUBLIC_URL, tokenOf } from './email-world.ts';
 

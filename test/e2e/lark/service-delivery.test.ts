@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CODES, type FakeUser } from '../../fakes/lark/lark-fake.ts';
-import { enqueueThreadDrain } from '../../../src/infra/queue/jobs.ts';
+import { enqueueThreadDrain } from '../../../src/infra/sync/drain-queue.ts';
 import { cardText, parseContent } from '../../helpers/lark/lark-flows.ts';
 import { eventIdOf, LarkService } from '../../helpers/lark/lark-service.ts';
 import { ADMIN_TOKEN } from '../../helpers/service.ts';

@@ -117,7 +117,9 @@ export class TelegramServiceWorld {
       const rows = await this.db.delivery.findMany({ where, include: { outboxEvent: true }, orderBy: { id: 'asc' } });
       const seen = rows.map((d) => `${d.outboxEvent.type}:${d.status}:${d.attempts}:${d.lastError ?? ''}`).join(', ');
       const jobs = await this.db.$queryRawUnsafe(`select j.task_identifier, j.key, j.run_at, j.attempts, j.last_error, j.locked_at, j.locked_by, j.queue_name from graphile_worker.jobs j`);
-      throw new Error(`${e.message}; found [${seen}] now=${new Date().toISOString()} jobs=${JSON.stringify(jobs)}`);
+      // The drain queue's rows: which threads wait for a drain, until when, claimed until when.
+      const drains = await this.db.$queryRawUnsafe(`select thread_link_id, run_at, claimed_until, seq::text, attempts from thread_drains`);
+      throw new Error(`${e.message}; found [${seen}] now=${new Date().toISOString()} jobs=${JSON.stringify(jobs)} drains=${JSON.stringify(drains)}`);
     });
     return this.db.delivery.findMany({ where, include: { threadLink: true, outboxEvent: true }, orderBy: { id: 'asc' } });
   }
