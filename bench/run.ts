@@ -292,6 +292,7 @@ async function main(): Promise<void> {
     const start = performance.now();
     const svcRun = await openLoop(`${service.url}/slack/events`, events(n), rate);
     const burstEnd = performance.now();
+    if (process.env.BENCH_DEBUG) console.log(`ACK PCTS ${rate}/s`, [50, 90, 95, 97, 98, 99, 99.5].map((q) => `${q}:${round(pct(svcRun.latencies, q))}`).join(' '), 'max', round(svcRun.latencies.at(-1) ?? NaN));
     const backlog = await pendingInbox();
     for (const end = Date.now() + 300_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(20);
     const drained = performance.now();
