@@ -401,6 +401,15 @@ async function main(): Promise<void> {
     .map((m) => m.receivedAt - (committedAt.get(m.text.split('|')[2]!) ?? m.receivedAt))
     .sort((a, b) => a - b);
   if (process.env.BENCH_DEBUG) console.log('DELIVERY PCTS', [50, 80, 90, 95, 97, 98, 99].map((q) => `${q}:${pct(latencies, q)}`).join(' '), 'over100', latencies.filter((x) => x > 100).length, 'of', latencies.length);
+  if (process.env.BENCH_DEBUG) {
+    // The service's own view: event commit → channel call done (its delivery histogram), beside the bench's.
+    const m = await request(`${service.url}/metrics`, 'GET', {}, null);
+    const buckets = m.body.split('\n').flatMap((l) => {
+      const b = /^chat_delivery_latency_seconds_bucket\{le="([^"]+)",platform="test"\} (\d+)/.exec(l);
+      return b ? [`≤${b[1]} s: ${b[2]}`] : [];
+    });
+    console.log('SERVICE DELIVERY', buckets.join(', '));
+  }
   const doubled = platform.messages.length - new Set(platform.messages.map((m) => m.key)).size;
 
   clearInterval(rssTimer);
