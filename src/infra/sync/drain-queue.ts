@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { directRaw, type Db } from '../db/prisma.ts';
+import { startClaimLoop } from './claim-loop.ts';
 
 export const DRAIN_LEASE_MS = 15_000;
 /** The NOTIFY channel of committed deliveries; the payload is the committing service's origin (see publish). */
@@ -91,15 +92,9 @@ export function startDrainQueue(opts: {
   const inFlight = new Map<string, Promise<void>>();
   const timers = new Set<NodeJS.Timeout>();
   let stopping = false;
-  let nudged = false;
   /** The last claim may have left due rows behind (it filled every free slot, or there was none free). */
   let mayBeMore = false;
-  let wake: (() => void) | null = null;
-
-  const nudge = () => {
-    nudged = true;
-    wake?.();
-  };
+  const nudge = () => looping.nudge();
   /** A row given back due later (a pacing wait): claim it then rather than at the first poll after. */
   const nudgeIn = (ms: number) => {
     const t = setTimeout(() => {
@@ -169,45 +164,6 @@ export function startDrainQueue(opts: {
     inFlight.set(id, run);
   }
 
-  async function loop(): Promise<void> {
-    let backoffMs = 0;
-    while (!stopping) {
-      nudged = false;
-      const free = opts.concurrency - inFlight.size;
-      let claimed: { id: string; seq: bigint }[] = [];
-      if (free > 0) {
-        try {
-          claimed = await claim(free);
-          backoffMs = 0;
-          mayBeMore = claimed.length === free;
-        } catch (err) {
-          backoffMs = Math.min(Math.max(250, backoffMs * 2), 5_000);
-          logger.warn({ err: (err as Error)?.message, retryInMs: backoffMs }, 'drain claim failed');
-        }
-      } else {
-        mayBeMore = true;
-      }
-      if (stopping) {
-        // Claimed while stopping: give them back at once.
-        if (claimed.length) await release(claimed.map((c) => c.id));
-        break;
-      }
-      for (const c of claimed) start(c.id, c.seq);
-      // A full batch: more may be waiting. A commit or a drain's end meanwhile: look again.
-      if (backoffMs === 0 && ((free > 0 && claimed.length === free) || nudged)) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, backoffMs || opts.pollIntervalMs);
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        if (nudged || stopping) done();
-      });
-    }
-  }
-
   async function release(ids: string[]): Promise<void> {
     await db.$executeRaw`UPDATE thread_drains SET claimed_until = NULL WHERE thread_link_id = ANY(${ids}::uuid[])`.catch(() => undefined);
   }
@@ -225,13 +181,22 @@ export function startDrainQueue(opts: {
   }, Math.max(50, Math.floor(leaseMs / 3)));
   renew.unref();
 
-  const looping = loop();
+  const looping = startClaimLoop<{ id: string; seq: bigint }>({
+    what: 'drain',
+    logger,
+    concurrency: opts.concurrency,
+    pollIntervalMs: opts.pollIntervalMs,
+    running: () => inFlight.size,
+    claim,
+    start: (c) => start(c.id, c.seq),
+    release: (claimed) => release(claimed.map((c) => c.id)),
+    afterClaim: (n, free) => (mayBeMore = free === 0 || n === free),
+  });
   return {
     nudge,
     async stop() {
       stopping = true;
-      wake?.();
-      await looping;
+      await looping.stop();
       await Promise.all([...inFlight.values()]);
       clearInterval(renew);
       for (const t of timers) clearTimeout(t);

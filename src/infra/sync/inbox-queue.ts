@@ -19,6 +19,7 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { sqlOf, type Db } from '../db/prisma.ts';
 import { inboxRowColumns } from './inbox.ts';
+import { startClaimLoop } from './claim-loop.ts';
 
 export const INBOX_LEASE_MS = 15_000;
 
@@ -45,14 +46,7 @@ export function startInboxQueue(opts: {
   const leaseMs = opts.leaseMs ?? INBOX_LEASE_MS;
   const abort = new AbortController();
   const inFlight = new Map<string, Promise<void>>();
-  let stopping = false;
-  let nudged = false;
-  let wake: (() => void) | null = null;
-
-  const nudge = () => {
-    nudged = true;
-    wake?.();
-  };
+  const nudge = () => looping.nudge();
 
   // The claim is the queue's busiest statement: on pg directly (src/infra/db/direct-sql.ts).
   const sql = sqlOf(db);
@@ -91,42 +85,6 @@ export function startInboxQueue(opts: {
     inFlight.set(id, run);
   }
 
-  async function loop(): Promise<void> {
-    let backoffMs = 0;
-    while (!stopping) {
-      nudged = false;
-      const free = opts.concurrency - inFlight.size;
-      let claimed: string[] = [];
-      if (free > 0) {
-        try {
-          claimed = await claim(free);
-          backoffMs = 0;
-        } catch (err) {
-          backoffMs = Math.min(Math.max(250, backoffMs * 2), 5_000);
-          logger.warn({ err: (err as Error)?.message, retryInMs: backoffMs }, 'inbox claim failed');
-        }
-      }
-      if (stopping) {
-        // Claimed while stopping: give them back at once.
-        if (claimed.length) await release(claimed);
-        break;
-      }
-      for (const id of claimed) start(id);
-      // A full batch: more may be waiting. Something recorded or finished meanwhile: look again.
-      if (backoffMs === 0 && ((free > 0 && claimed.length === free) || nudged)) continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, backoffMs || opts.pollIntervalMs);
-        function done() {
-          clearTimeout(timer);
-          wake = null;
-          resolve();
-        }
-        wake = done;
-        if (nudged || stopping) done();
-      });
-    }
-  }
-
   async function release(ids: string[]): Promise<void> {
     await db.$executeRaw`UPDATE inbound_events SET claimed_until = NULL WHERE id = ANY(${ids.map((i) => BigInt(i))}::bigint[])`.catch(() => undefined);
   }
@@ -142,14 +100,12 @@ export function startInboxQueue(opts: {
   }, Math.max(50, Math.floor(leaseMs / 3)));
   renew.unref();
 
-  const looping = loop();
+  const looping = startClaimLoop({ what: 'inbox', logger, concurrency: opts.concurrency, pollIntervalMs: opts.pollIntervalMs, running: () => inFlight.size, claim, start, release });
   return {
     nudge,
     async stop() {
-      stopping = true;
       abort.abort();
-      wake?.();
-      await looping;
+      await looping.stop();
       await Promise.all([...inFlight.values()]);
       clearInterval(renew);
     },
