@@ -338,7 +338,14 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
       logger,
       claimed: (rows) => inboxRepo.prefetched(rows),
     });
-    drainQueue = startDrainQueue({ db, drain: drainThread, concurrency: config.WORKER_CONCURRENCY, pollIntervalMs: opts.pollIntervalMs ?? 1000, logger });
+    drainQueue = startDrainQueue({
+      db,
+      drain: drainThread,
+      concurrency: config.WORKER_CONCURRENCY,
+      pollIntervalMs: opts.pollIntervalMs ?? 1000,
+      logger,
+      claimedLinks: (rows) => drainRepo.prefetched(rows),
+    });
     // Deliveries that waited while a channel was off (or a previous run stopped mid-way) get a drain now.
     await enqueueWaitingDrains(db);
     drainQueue.nudge();

@@ -66,6 +66,25 @@ export async function drainThreadLater(db: Sql, threadLinkId: string, runAt: Dat
   await db.$executeRaw`${requestDrainsSql(Prisma.sql`SELECT id FROM chat_thread_links WHERE id = ${threadLinkId}::uuid`, runAt)}`;
 }
 
+/** A thread link's columns (table alias `a`) as the claim returns them and drain-repo.ts's loadThreadLink reads them. */
+export const threadLinkColumns = (a: string) =>
+  Prisma.raw(
+    [
+      'id::text AS id',
+      'ticket_id::text AS "ticketId"',
+      'platform',
+      'workspace_id AS "workspaceId"',
+      'chat_id AS "chatId"',
+      'thread_ref AS "threadRef"',
+      'direct_user_id AS "directUserId"',
+      'locale',
+      'status',
+      'broken_reason AS "brokenReason"',
+    ]
+      .map((c) => `${a}.${c}`)
+      .join(', '),
+  );
+
 export interface DrainQueue {
   /** A delivery was committed (or a drain became due): claim now rather than at the next poll. */
   nudge(): void;
@@ -84,6 +103,8 @@ export function startDrainQueue(opts: {
   pollIntervalMs: number;
   logger: Logger;
   leaseMs?: number;
+  /** The claimed threads' links with every column of threadLinkColumns, before their drains start (drain-repo.ts prefetched). */
+  claimedLinks?: (rows: { id: string }[]) => void;
 }): DrainQueue {
   const { logger } = opts;
   // The claim and the end of every drain: on pg directly (src/infra/db/direct-sql.ts).
@@ -114,9 +135,11 @@ export function startDrainQueue(opts: {
         LIMIT ${n}
         FOR UPDATE SKIP LOCKED)
       UPDATE thread_drains t SET claimed_until = now() + ${leaseMs} * interval '1 millisecond'
-      FROM due WHERE t.thread_link_id = due.thread_link_id
-      RETURNING t.thread_link_id::text AS id, t.seq`;
-    return claimedSchema.parse(rows);
+      FROM due JOIN chat_thread_links l ON l.id = due.thread_link_id WHERE t.thread_link_id = due.thread_link_id
+      RETURNING ${threadLinkColumns('l')}, t.seq`;
+    const claimed = claimedSchema.parse(rows);
+    opts.claimedLinks?.(rows as { id: string }[]);
+    return claimed;
   }
 
   /**

@@ -7,7 +7,7 @@ import { Prisma } from '../../generated/prisma/client.ts';
 import { directRaw, type Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import { drainThreadLater } from './drain-queue.ts';
+import { drainThreadLater, threadLinkColumns } from './drain-queue.ts';
 
 const linkSchema = z.object({
   id: z.string(),
@@ -42,9 +42,14 @@ const deliveryRowSchema = z.object({
   delivered_message_id: z.string().nullable(),
 });
 
-export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler {
+export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { prefetched(rows: { id: string }[]): void } {
   // Every delivery's statements: on pg directly (src/infra/db/direct-sql.ts).
   const db = directRaw(prisma);
+  /**
+   * The links the delivery queue's claim returned with their columns (drain-queue.ts): the drain's read of its link
+   * is answered from here, without a statement of its own.
+   */
+  const links = new Map<string, unknown>();
   /**
    * Per thread, the delivery just marked sent, its statement going with the thread's next nextDelivery: the drain
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
@@ -56,11 +61,16 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler {
            platform_message_id = COALESCE(${m.messageId}, platform_message_id)
     WHERE id = ${m.id}`;
   return {
+    prefetched(rows) {
+      for (const r of rows) links.set(r.id, r);
+    },
     async loadThreadLink(id) {
-      const rows = await db.$queryRaw<unknown[]>`
-        SELECT id::text AS id, ticket_id::text AS "ticketId", platform, workspace_id AS "workspaceId", chat_id AS "chatId", thread_ref AS "threadRef",
-               direct_user_id AS "directUserId", locale, status, broken_reason AS "brokenReason"
-        FROM chat_thread_links WHERE id = ${id}::uuid`;
+      const pre = links.get(id);
+      if (pre) {
+        links.delete(id);
+        return linkSchema.parse(pre) as ThreadLinkRow;
+      }
+      const rows = await db.$queryRaw<unknown[]>`SELECT ${threadLinkColumns('l')} FROM chat_thread_links l WHERE l.id = ${id}::uuid`;
       return rows[0] ? (linkSchema.parse(rows[0]) as ThreadLinkRow) : null;
     },
 
