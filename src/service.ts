@@ -330,22 +330,10 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
         },
       },
     });
-    inboxQueue = startInboxQueue({
-      db,
-      process: processInbound,
-      concurrency: config.WORKER_CONCURRENCY,
-      pollIntervalMs: opts.pollIntervalMs ?? 1000,
-      logger,
-      claimed: (rows) => inboxRepo.prefetched(rows),
-    });
-    drainQueue = startDrainQueue({
-      db,
-      drain: drainThread,
-      concurrency: config.WORKER_CONCURRENCY,
-      pollIntervalMs: opts.pollIntervalMs ?? 1000,
-      logger,
-      claimedLinks: (rows) => drainRepo.prefetched(rows),
-    });
+    // The service's two own queues: the same database, worker slots and poll.
+    const queue = { db, concurrency: config.WORKER_CONCURRENCY, pollIntervalMs: opts.pollIntervalMs ?? 1000, logger };
+    inboxQueue = startInboxQueue({ ...queue, process: processInbound, claimed: (rows) => inboxRepo.prefetched(rows) });
+    drainQueue = startDrainQueue({ ...queue, drain: drainThread, claimedLinks: (rows) => drainRepo.prefetched(rows) });
     // Deliveries that waited while a channel was off (or a previous run stopped mid-way) get a drain now.
     await enqueueWaitingDrains(db);
     drainQueue.nudge();

@@ -79,3 +79,21 @@ export function startClaimLoop<C>(opts: {
     },
   };
 }
+
+/**
+ * The rows a queue's claim returned with their columns, kept for the one read that follows each claim (the
+ * processing's first read of its event, a drain's read of its link): answered once from here, without a statement.
+ */
+export function claimedRows<R>(): { keep(rows: { id: string }[]): void; take(id: string): R | undefined } {
+  const rows = new Map<string, R>();
+  return {
+    keep(claimed) {
+      for (const r of claimed) rows.set(r.id, r as R);
+    },
+    take(id) {
+      const r = rows.get(id);
+      rows.delete(id);
+      return r;
+    },
+  };
+}

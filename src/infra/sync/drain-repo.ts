@@ -8,6 +8,7 @@ import { directRaw, type Db } from '../db/prisma.ts';
 import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { drainThreadLater, threadLinkColumns } from './drain-queue.ts';
+import { claimedRows } from './claim-loop.ts';
 
 const linkSchema = z.object({
   id: z.string(),
@@ -45,11 +46,8 @@ const deliveryRowSchema = z.object({
 export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { prefetched(rows: { id: string }[]): void } {
   // Every delivery's statements: on pg directly (src/infra/db/direct-sql.ts).
   const db = directRaw(prisma);
-  /**
-   * The links the delivery queue's claim returned with their columns (drain-queue.ts): the drain's read of its link
-   * is answered from here, without a statement of its own.
-   */
-  const links = new Map<string, unknown>();
+  /** The links the delivery queue's claim returned (drain-queue.ts): a drain's read of its link takes it. */
+  const links = claimedRows<unknown>();
   /**
    * Per thread, the delivery just marked sent, its statement going with the thread's next nextDelivery: the drain
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
@@ -61,15 +59,10 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { pref
            platform_message_id = COALESCE(${m.messageId}, platform_message_id)
     WHERE id = ${m.id}`;
   return {
-    prefetched(rows) {
-      for (const r of rows) links.set(r.id, r);
-    },
+    prefetched: (rows) => links.keep(rows),
     async loadThreadLink(id) {
-      const pre = links.get(id);
-      if (pre) {
-        links.delete(id);
-        return linkSchema.parse(pre) as ThreadLinkRow;
-      }
+      const pre = links.take(id);
+      if (pre) return linkSchema.parse(pre) as ThreadLinkRow;
       const rows = await db.$queryRaw<unknown[]>`SELECT ${threadLinkColumns('l')} FROM chat_thread_links l WHERE l.id = ${id}::uuid`;
       return rows[0] ? (linkSchema.parse(rows[0]) as ThreadLinkRow) : null;
     },

@@ -12,6 +12,7 @@ import type { InboundScheduler, InboxRepo, InboxRow } from '../../core/sync/inbo
 import type { ChatOutcome } from '../../core/chat/chat-service.ts';
 import { storable } from '../../core/text-rules.ts';
 import { grouped } from './grouped.ts';
+import { claimedRows } from './claim-loop.ts';
 
 /**
  * Many events in one statement (one commit): each row, or, for a platform's retry recorded before, that row's id.
@@ -131,11 +132,8 @@ function inboxRowOf(id: string, raw: unknown): InboxRow {
 export function createInboxRepo(db: Db): InboxRepo & InboundScheduler & { prefetched(rows: { id: string }[]): void } {
   // Every event's processing reads and writes its row: on pg directly (src/infra/db/direct-sql.ts).
   const sql = sqlOf(db);
-  /**
-   * Rows the queue's claim returned with their columns (inbox-queue.ts): the processing's first load of each is
-   * answered from here, without a statement. Only the first: a retry in place reads the row again.
-   */
-  const claimed = new Map<string, unknown>();
+  /** The rows the queue's claim returned (inbox-queue.ts): the processing's first load of each takes its row; a retry in place reads again. */
+  const claimed = claimedRows<unknown>();
   /** Completions of events finished at once go in one statement (grouped.ts); each processing waits for its own. */
   const complete = grouped<string, void>({
     maxInFlight: 1,
@@ -147,15 +145,10 @@ export function createInboxRepo(db: Db): InboxRepo & InboundScheduler & { prefet
     },
   });
   return {
-    prefetched(rows) {
-      for (const r of rows) claimed.set(r.id, r);
-    },
+    prefetched: (rows) => claimed.keep(rows),
     async loadInbound(id) {
-      const pre = claimed.get(id);
-      if (pre) {
-        claimed.delete(id);
-        return inboxRowOf(id, pre);
-      }
+      const pre = claimed.take(id);
+      if (pre) return inboxRowOf(id, pre);
       const rows = await sql.rows(Prisma.sql`SELECT ${inboxRowColumns('e')} FROM inbound_events e WHERE e.id = ${BigInt(id)}`);
       return rows[0] ? inboxRowOf(id, rows[0]) : null;
     },
