@@ -162,6 +162,26 @@ const commentRowSchema = z.object({
   ticket_version: z.number().int(),
 });
 
+/** The columns updateTicket may set, with their types (the store port's patch). */
+const TICKET_PATCH_COLUMNS = {
+  status: ['status', 'text'],
+  priority: ['priority', 'text'],
+  visibility: ['visibility', 'text'],
+  descriptionPublic: ['description_public', 'boolean'],
+  assigneeId: ['assignee_id', 'uuid'],
+  solvedAt: ['solved_at', 'timestamptz'],
+  closedAt: ['closed_at', 'timestamptz'],
+  tags: ['tags', 'text[]'],
+  firstReplyAt: ['first_reply_at', 'timestamptz'],
+  waitingSince: ['waiting_since', 'timestamptz'],
+  firstReplyDueAt: ['first_reply_due_at', 'timestamptz'],
+  nextReplyDueAt: ['next_reply_due_at', 'timestamptz'],
+  resolutionDueAt: ['resolution_due_at', 'timestamptz'],
+  slaDueAt: ['sla_due_at', 'timestamptz'],
+  slaCheckAt: ['sla_check_at', 'timestamptz'],
+} as const satisfies Record<keyof Parameters<StoreTx['updateTicket']>[1], readonly [string, string]>;
+const updatedSchema = z.object({ updated_at: z.date(), version: z.number().int() });
+
 const insertedRowSchema = z.object({ drafts_marked: z.number().int() });
 const publishedSchema = z.array(z.object({ drains: z.number().int() }));
 
@@ -288,13 +308,23 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
       return ticket;
     },
     async updateTicket(id, patch) {
-      const r = await tx.ticket.update({ where: { id }, data: { ...patch, version: { increment: 1 } }, select: { updatedAt: true, version: true } });
+      // On pg directly, not through the client's update (its pipeline, and a query compiled for each new set of
+      // fields: an agent's first reply opens the ticket and starts its clock, two such updates).
+      const sets = Object.entries(patch).flatMap(([k, v]) => {
+        const c = TICKET_PATCH_COLUMNS[k as keyof typeof TICKET_PATCH_COLUMNS];
+        if (!c) throw new Error(`updateTicket: no column for ${k}`);
+        return v === undefined ? [] : [Prisma.sql`${Prisma.raw(c[0])} = ${v}::${Prisma.raw(c[1])}`];
+      });
+      const rows = await tx.$queryRaw<unknown[]>`UPDATE tickets SET ${Prisma.join([...sets, Prisma.sql`version = version + 1, updated_at = clock_timestamp()`])}
+        WHERE id = ${id}::uuid RETURNING updated_at, version`;
+      if (!rows[0]) throw new Error(`updateTicket: ticket ${id} not found`);
+      const r = updatedSchema.parse(rows[0]);
       const t = known.get(id);
       if (!t) return;
       // The assignee is a person the view shows by name: read it again when it changes.
       if ('assigneeId' in patch) return void known.delete(id);
       const { firstReplyAt, waitingSince, firstReplyDueAt, nextReplyDueAt, resolutionDueAt, slaDueAt, slaCheckAt, ...plain } = patch;
-      Object.assign(t, plain, { updatedAt: r.updatedAt, version: r.version });
+      Object.assign(t, plain, { updatedAt: r.updated_at, version: r.version });
       const sla = { firstReplyAt, waitingSince, firstReplyDueAt, nextReplyDueAt, resolutionDueAt, dueAt: slaDueAt, checkAt: slaCheckAt };
       for (const [k, v] of Object.entries(sla)) if (v !== undefined) (t.sla as unknown as Record<string, unknown>)[k] = v;
     },
