@@ -60,6 +60,10 @@ await show('ticket of a chat thread (tickets.create)', () => threadTicket(svc, {
 await new Promise((r) => setTimeout(r, 1500));
 await show('agent comment through the API (the transaction only)', () => inject(`/tickets/${ticket.number}/comments`, { body: 'counted', public: true }, token));
 await show('its delivery (the drain)', () => new Promise((r) => setTimeout(r, 1500)));
+const { ticket: fresh } = await threadTicket(svc, { via: 'test', requester: { email: 'r2@count.example' }, subject: 's2', description: 'new', thread: { platform: 'test', workspaceId: 'w', chatId: 'c2', threadRef: 'root', locale: 'en' } });
+await new Promise((r) => setTimeout(r, 1500));
+await show('the first agent comment of a new ticket (it opens the ticket)', () => inject(`/tickets/${fresh.number}/comments`, { body: 'first', public: true }, token));
+await show('its deliveries (the drain)', () => new Promise((r) => setTimeout(r, 1500)));
 const n = platform.messages.length;
 await svc.stop();
 await platform.stop();
