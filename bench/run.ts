@@ -5,8 +5,9 @@
  *
  * 1. Slack events   signed event_callbacks (thread replies into ticket threads) sent open-loop at fixed rates
  *                   (50, 200, 500/s) to the service and to a bare fastify route (bench/bare-child.ts) that only
- *                   checks the signature: ack p50/p99 of each, the service's inbox backlog at the burst's end and
- *                   how long it took to drain.
+ *                   checks the signature (the floor), and to the same route answering after a plain-pg INSERT
+ *                   and commit of the event (the durable floor): ack p50/p99 of each, the service's inbox backlog
+ *                   at the burst's end and how long it took to drain.
  * 2. tickets        signed view_submissions of request drafts → ticket rows, per second, end to end.
  * 3. comment write  agent comments through the API at 1/4/16 connections, beside a plain `pg` client doing the
  *                   same write (lock the ticket, insert the comment, its audit event, its outbox row) as one
@@ -205,7 +206,8 @@ async function main(): Promise<void> {
     ADMIN_TOKEN: ADMIN,
     ...(process.env.WORKER_CONCURRENCY ? { WORKER_CONCURRENCY: process.env.WORKER_CONCURRENCY } : {}),
   }, [...serviceNodeFlags(), ...(process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean)]);
-  const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET });
+  await probe.query(`CREATE TABLE bench_acks (id bigserial PRIMARY KEY, external_id text, payload jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())`);
+  const bare = await spawnChild('bench/bare-child.ts', { SLACK_SIGNING_SECRET: SECRET, DATABASE_URL: database.url });
   const pid = service.child.pid!;
   let peakRss = 0;
   // The peak of each phase too: which work makes the peak.
@@ -298,12 +300,14 @@ async function main(): Promise<void> {
       const ts = `${Math.floor(Date.now() / 1000)}.${String(seq).padStart(6, '0')}`;
       return eventRequest(SECRET, threadReply({ channel: th.channel, user: th.user, text: `bench reply ${seq}`, ts, threadTs: th.ts, eventId: `EvB${String(seq).padStart(8, '0')}` }));
     });
-  const eventRuns: { rate: number; sent: number; service: { p50: number; p99: number; errors: number }; bare: { p50: number; p99: number; errors: number }; backlogAtEnd: number; drainSeconds: number; processedPerSecond: number }[] = [];
+  const eventRuns: { rate: number; sent: number; service: { p50: number; p99: number; errors: number }; bare: { p50: number; p99: number; errors: number }; durable: { p50: number; p99: number; errors: number }; backlogAtEnd: number; drainSeconds: number; processedPerSecond: number }[] = [];
   for (const rate of RATES) {
     phase = `events ${rate}/s`;
     const n = Math.round(rate * EVENT_SECONDS);
     const bareRun = await openLoop(`${bare.url}/slack/events`, events(n), rate);
-    await sleep(500);
+    await sleep(250);
+    const durableRun = await openLoop(`${bare.url}/slack/events-durable`, events(n), rate);
+    await sleep(250);
     const before = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n);
     const start = performance.now();
     const svcRun = await openLoop(`${service.url}/slack/events`, events(n), rate);
@@ -318,6 +322,7 @@ async function main(): Promise<void> {
       sent: n,
       service: { p50: round(pct(svcRun.latencies, 50)), p99: round(pct(svcRun.latencies, 99)), errors: svcRun.errors },
       bare: { p50: round(pct(bareRun.latencies, 50)), p99: round(pct(bareRun.latencies, 99)), errors: bareRun.errors },
+      durable: { p50: round(pct(durableRun.latencies, 50)), p99: round(pct(durableRun.latencies, 99)), errors: durableRun.errors },
       backlogAtEnd: backlog,
       drainSeconds: round((drained - burstEnd) / 1000),
       processedPerSecond: round(done / ((drained - start) / 1000)),
@@ -460,6 +465,7 @@ async function main(): Promise<void> {
   for (const e of eventRuns) {
     rows.push([`Slack event ack p50 at ${e.rate}/s`, `${e.service.p50} ms`, `bare fastify ${e.bare.p50} ms (${ratio(e.service.p50, e.bare.p50)})`]);
     rows.push([`Slack event ack p99 at ${e.rate}/s`, `${e.service.p99} ms`, `bare fastify ${e.bare.p99} ms (${ratio(e.service.p99, e.bare.p99)})${e.rate === 200 ? `; must ≤ 3×: ${e.service.p99 <= 3 * e.bare.p99 ? 'met' : 'NOT met'}` : ''}`]);
+    rows.push([`  durable floor p50 / p99 at ${e.rate}/s`, `${e.durable.p50} / ${e.durable.p99} ms`, `the bare route + a plain-pg INSERT and commit of the event (service p99 ${ratio(e.service.p99, e.durable.p99)} of it)`]);
     rows.push([`  errors at ${e.rate}/s`, `${e.service.errors}`, `bare ${e.bare.errors}`]);
     rows.push([`  inbox backlog at burst end, ${e.rate}/s`, `${e.backlogAtEnd}`, `of ${e.sent} sent in ${EVENT_SECONDS} s`]);
     rows.push([`  drained after burst end, ${e.rate}/s`, `${e.drainSeconds} s`, `${e.processedPerSecond} events/s processed${e.rate === 500 ? `; must ≤ 5 s, no error: ${e.drainSeconds <= 5 && e.service.errors === 0 ? 'met' : 'NOT met'}` : ''}`]);
