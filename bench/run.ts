@@ -16,7 +16,8 @@
  *                   threads: latency from the API's answer (the commit) to the channel call.
  * 5. memory         the service's RSS idle (after start-up) and at its peak over the whole run.
  *
- * Env: DATABASE_URL (else an embedded PostgreSQL in a temporary folder), BENCH_EVENT_SECONDS (5),
+ * Env: DATABASE_URL (else an embedded PostgreSQL in a temporary folder), BENCH_EVENT_SECONDS (5), BENCH_WARM_TICKETS (100),
+ * BENCH_WARM_SECONDS (1, the deliveries' warm-up), BENCH_VACUUM,
  * BENCH_RATES (50,200,500), BENCH_TICKETS (300), BENCH_COMMENT_SECONDS (5), BENCH_RATE (200),
  * BENCH_DELIVERY_SECONDS (5), WORKER_CONCURRENCY, BENCH_SERVICE_NODE_ARGS (e.g. --cpu-prof, for the service process). Prints a table and writes bench/results/bench-<time>.json.
  */
@@ -433,6 +434,9 @@ async function main(): Promise<void> {
   const warmTickets = WARM_SECONDS > 0 ? await linkedTickets('warm') : [];
   const latTickets = await linkedTickets('lat');
   phase = 'delivery';
+  // BENCH_VACUUM=1: VACUUM ANALYZE before the deliveries (what pgbench does before its runs). It made them far slower
+  // (README, "Measured"; not yet explained), so it is off.
+  if (process.env.BENCH_VACUUM) await probe.query('VACUUM ANALYZE');
   if (WARM_SECONDS > 0) await deliveryRun(warmTickets, WARM_SECONDS, 'warm');
   const { total, achievedRate, lateStarts, latencies } = await deliveryRun(latTickets, DELIVERY_SECONDS, 'lat');
   if (process.env.BENCH_DEBUG) console.log('DELIVERY PCTS', [50, 80, 90, 95, 97, 98, 99].map((q) => `${q}:${pct(latencies, q)}`).join(' '), 'over100', latencies.filter((x) => x > 100).length, 'of', latencies.length);
