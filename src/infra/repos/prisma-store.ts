@@ -308,8 +308,8 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
       return ticket;
     },
     async updateTicket(id, patch) {
-      // On pg directly, not through the client's update (its pipeline, and a query compiled for each new set of
-      // fields: an agent's first reply opens the ticket and starts its clock, two such updates).
+      // On pg directly, not through the client's update (its pipeline costs 0.3-0.5 ms of CPU per statement against
+      // 0.03-0.1 ms here, README "Measured"): an agent's first reply opens the ticket and starts its clock, two updates.
       const sets = Object.entries(patch).flatMap(([k, v]) => {
         const c = TICKET_PATCH_COLUMNS[k as keyof typeof TICKET_PATCH_COLUMNS];
         if (!c) throw new Error(`updateTicket: no column for ${k}`);
