@@ -5,23 +5,18 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.ts';
-import { applyMigrations } from '../../src/infra/db/migrate.ts';
-import { createPrisma, inTransaction, sqlOf, type Db } from '../../src/infra/db/prisma.ts';
+import { inTransaction, sqlOf, type Db } from '../../src/infra/db/prisma.ts';
 import type { DirectSql } from '../../src/infra/db/direct-sql.ts';
-import { createTestDatabase } from '../helpers/test-db.ts';
+import { createMigratedDatabase } from '../helpers/test-db.ts';
 
 let db: Db;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  await applyMigrations(t.url);
-  db = createPrisma(t.url, 6);
+  ({ db, close } = await createMigratedDatabase(6));
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+  await close?.();
 });
 
 type Who = { pid: number; xid: string };

@@ -8,33 +8,27 @@
 import pg from 'pg';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/infra/db/migrate.ts';
-import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import type { Db } from '../../src/infra/db/prisma.ts';
 import { createPrismaStore } from '../../src/infra/repos/prisma-store.ts';
 import { drainThreadLater, enqueueThreadDrain, startDrainQueue, type DrainQueue } from '../../src/infra/sync/drain-queue.ts';
-import { createTestDatabase } from '../helpers/test-db.ts';
+import { createMigratedDatabase } from '../helpers/test-db.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let db: Db;
 let url = '';
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 let userId = '';
 let seq = 0;
 const logger = pino({ level: 'silent' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  const t = await createTestDatabase();
-  url = t.url;
-  drop = t.drop;
-  await applyMigrations(url);
-  db = createPrisma(url);
+  ({ url, db, close } = await createMigratedDatabase());
   userId = (await db.user.create({ data: { email: 'drain.requester@example.com', emailDomain: 'example.com', name: 'R' } })).id;
   await db.$executeRaw`CREATE TABLE drain_probe (link uuid PRIMARY KEY, n int NOT NULL)`;
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+  await close?.();
 });
 
 /** A ticket with `n` active thread links. */

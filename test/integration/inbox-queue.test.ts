@@ -7,26 +7,21 @@
  */
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/infra/db/migrate.ts';
-import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import type { Db } from '../../src/infra/db/prisma.ts';
 import { startInboxQueue, type InboxQueue } from '../../src/infra/sync/inbox-queue.ts';
 import { createInbox, createInboxRepo } from '../../src/infra/sync/inbox.ts';
-import { createTestDatabase } from '../helpers/test-db.ts';
+import { createMigratedDatabase } from '../helpers/test-db.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 let db: Db;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 const logger = pino({ level: 'silent' });
 
 beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  await applyMigrations(t.url);
-  db = createPrisma(t.url);
+  ({ db, close } = await createMigratedDatabase());
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+  await close?.();
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -6,10 +6,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/infra/db/migrate.ts';
-import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import type { Db } from '../../src/infra/db/prisma.ts';
 import { ROOT } from '../helpers/processes.ts';
-import { createTestDatabase } from '../helpers/test-db.ts';
+import { createMigratedDatabase } from '../helpers/test-db.ts';
 
 interface Field { name: string; column: string; type: string; optional: boolean; relation: boolean }
 interface Model { name: string; table: string; fields: Field[] }
@@ -38,19 +37,14 @@ function parseSchema(): Model[] {
 const generated = new Set<string>();
 const models = parseSchema();
 let db: Db;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 let url = '';
 
 beforeAll(async () => {
-  const t = await createTestDatabase();
-  url = t.url;
-  drop = t.drop;
-  await applyMigrations(url);
-  db = createPrisma(url);
+  ({ url, db, close } = await createMigratedDatabase());
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+  await close?.();
 });
 
 describe('schema.prisma and the migrations agree', () => {

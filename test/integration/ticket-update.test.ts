@@ -4,30 +4,25 @@
  * transaction's own later read sees the change, and a rollback undoes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../src/infra/db/migrate.ts';
-import { createPrisma, type Db } from '../../src/infra/db/prisma.ts';
+import type { Db } from '../../src/infra/db/prisma.ts';
 import { createPrismaStore } from '../../src/infra/repos/prisma-store.ts';
 import type { Store } from '../../src/core/ports/store-port.ts';
-import { createTestDatabase } from '../helpers/test-db.ts';
+import { createMigratedDatabase } from '../helpers/test-db.ts';
 
 let db: Db;
 let store: Store;
-let drop: () => Promise<void>;
+let close: () => Promise<void>;
 let requesterId: string;
 let agentId: string;
 
 beforeAll(async () => {
-  const t = await createTestDatabase();
-  drop = t.drop;
-  await applyMigrations(t.url);
-  db = createPrisma(t.url, 4);
+  ({ db, close } = await createMigratedDatabase(4));
   store = createPrismaStore(db);
   requesterId = (await db.user.create({ data: { email: 'req@update.example', emailDomain: 'update.example', name: 'Req' } })).id;
   agentId = (await db.user.create({ data: { email: 'agent@update.example', emailDomain: 'update.example', name: 'Agent', role: 'agent' } })).id;
 });
 afterAll(async () => {
-  await db?.$disconnect();
-  await drop?.();
+  await close?.();
 });
 
 const newTicket = () => db.ticket.create({ data: { subject: 's', description: 'd', via: 'api', requesterId, submitterId: requesterId } });
