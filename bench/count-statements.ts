@@ -1,6 +1,6 @@
 /**
- * `tsx bench/count-statements.ts`: the statements (and transactions) one agent comment, one delivery and one
- * ticket of a chat thread cost, counted at the pg client the service uses (Prisma's adapter, graphile-worker).
+ * `tsx bench/count-statements.ts`: the statements (and transactions) one agent comment, one delivery, one
+ * ticket of a chat thread and one customer reply in a chat thread cost, counted at the pg client the service uses (Prisma's adapter, graphile-worker).
  * The worker's idle polls (graphile-worker's and the inbox queue's claim) are left out. Needs DATABASE_URL (a
  * server it may create a database on). pg_stat_statements needs shared_preload_libraries, which a shared server
  * rarely has; this needs nothing.
@@ -9,7 +9,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/config/env.ts';
 import { startService } from '../src/service.ts';
-import { createTestChannel } from '../test/helpers/test-channel/test-channel.ts';
+import { createTestChannel, TEST_SECRET } from '../test/helpers/test-channel/test-channel.ts';
 import { TestPlatform } from '../test/helpers/test-channel/test-platform.ts';
 import { threadTicket } from '../test/helpers/service.ts';
 
@@ -64,6 +64,14 @@ const { ticket: fresh } = await threadTicket(svc, { via: 'test', requester: { em
 await new Promise((r) => setTimeout(r, 1500));
 await show('the first agent comment of a new ticket (it opens the ticket)', () => inject(`/tickets/${fresh.number}/comments`, { body: 'first', public: true }, token));
 await show('its deliveries (the drain)', () => new Promise((r) => setTimeout(r, 1500)));
+// A customer's reply in the ticket's chat thread: the inbound event's record, its processing (a comment), its completion.
+const inbound = async (id: string, text: string) => {
+  const r = await svc.app.inject({ method: 'POST', url: '/test/events', headers: { 'x-test-secret': TEST_SECRET, 'content-type': 'application/json' }, payload: JSON.stringify({ id, chatId: 'c0', threadRef: 'root', user: 'U-count', email: 'r@count.example', text, ordered: true }) });
+  if (r.statusCode !== 200) throw new Error(`inbound ${r.statusCode} ${r.body}`);
+};
+await inbound('warm-inbound', 'warm');
+await new Promise((r) => setTimeout(r, 1500));
+await show("a customer's reply in the ticket's chat thread (record, processing, completion)", () => inbound('counted-inbound', 'counted reply'), 1500);
 const n = platform.messages.length;
 await svc.stop();
 await platform.stop();

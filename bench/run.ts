@@ -311,12 +311,21 @@ async function main(): Promise<void> {
     await sleep(250);
     const before = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n);
     const start = performance.now();
+    if (process.env.BENCH_DEBUG) console.log(`EVENTS ${rate}/s start ${new Date().toISOString().slice(11, 19)}`);
+    // BENCH_PGSS=1 (a server with pg_stat_statements preloaded): the statements of this rate's events, printed once drained.
+    if (process.env.BENCH_PGSS === '1') await probe.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
     const svcRun = await openLoop(`${service.url}/slack/events`, events(n), rate);
     const burstEnd = performance.now();
     if (process.env.BENCH_DEBUG) console.log(`ACK PCTS ${rate}/s`, [50, 90, 95, 97, 98, 99, 99.5].map((q) => `${q}:${round(pct(svcRun.latencies, q))}`).join(' '), 'max', round(svcRun.latencies.at(-1) ?? NaN));
     const backlog = await pendingInbox();
     for (const end = Date.now() + 300_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(20);
     const drained = performance.now();
+    if (process.env.BENCH_PGSS === '1') {
+      const st = await probe.query<{ calls: string; total: number; mean: number; query: string }>(
+        `SELECT calls::text, round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`,
+      );
+      console.log(`PGSS ${rate}/s (${n} events)\n${st.rows.map((r) => `${r.calls.padStart(7)} ${String(r.total).padStart(9)} ms ${String(r.mean).padStart(7)}  ${r.query}`).join('\n')}`);
+    }
     const done = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n) - before;
     eventRuns.push({
       rate,

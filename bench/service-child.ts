@@ -34,18 +34,22 @@ if (process.env.BENCH_COUNT_STATEMENTS === '1') {
     return r;
   } as typeof pg.Client.prototype.query;
 }
+let recordMs: number[] = [];
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://bench.test', LOG_LEVEL: 'silent' });
 const { createSlackChannel } = await import('../src/channels/slack/slack-channel.ts');
 const service = await startService(config, {
   logger: pino({ level: 'silent' }),
   pollIntervalMs: Number(process.env.BENCH_POLL_MS ?? 500),
-  channels: (deps) => [
+  channels: (deps0) => {
+    const deps = process.env.BENCH_LOOP === '1' ? { ...deps0, inbox: { record: async (e: Parameters<typeof deps0.inbox.record>[0]) => { const t0 = performance.now(); const r = await deps0.inbox.record(e); recordMs.push(performance.now() - t0); return r; } } } : deps0;
+    return [
     createTestChannel({ apiUrl: process.env.TEST_PLATFORM_URL! }, deps),
     createSlackChannel(
       { botToken: config.SLACK_BOT_TOKEN!, signingSecret: config.SLACK_SIGNING_SECRET!, apiUrl: config.SLACK_API_URL, ticketEmoji: config.SLACK_TICKET_EMOJI },
       deps,
     ),
-  ],
+  ];
+  },
 });
 process.stdout.write(`READY ${service.url}\n`);
 // The idle process's memory by kind, for the bench's report (heap: JS objects; external: buffers, WASM).
@@ -69,3 +73,21 @@ const stop = () =>
   });
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
+// BENCH_LOOP=1: each second, the event loop's delay (p50/p99/max) and the garbage collector's pauses, on stderr.
+if (process.env.BENCH_LOOP === '1') {
+  const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
+  const h = monitorEventLoopDelay({ resolution: 1 });
+  h.enable();
+  let gc: number[] = [];
+  new PerformanceObserver((list) => gc.push(...list.getEntries().map((e) => e.duration))).observe({ entryTypes: ['gc'] });
+  setInterval(() => {
+    const ms = (ns: number) => Math.round(ns / 1e4) / 100;
+    const cpu = process.cpuUsage();
+    process.stdout.write(`LOOP ${new Date().toISOString().slice(11, 19)} p50 ${ms(h.percentile(50))} p99 ${ms(h.percentile(99))} max ${ms(h.max)} gc ${gc.length} ${Math.round(gc.reduce((a, b) => a + b, 0))}ms max ${Math.round(Math.max(0, ...gc) * 10) / 10} cpu ${Math.round((cpu.user + cpu.system) / 1000)}\n`);
+    recordMs.sort((a, b) => a - b);
+    if (recordMs.length) process.stdout.write(`RECORD n ${recordMs.length} p50 ${recordMs[Math.floor(recordMs.length / 2)]!.toFixed(1)} p99 ${recordMs[Math.floor(recordMs.length * 0.99)]!.toFixed(1)} max ${recordMs.at(-1)!.toFixed(1)}\n`);
+    recordMs = [];
+    h.reset();
+    gc = [];
+  }, 1000).unref();
+}
