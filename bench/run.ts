@@ -291,6 +291,20 @@ async function main(): Promise<void> {
   const created = (await ticketCount()) - WARM_TICKETS;
 
   // --- 1. Slack events, open loop, service and bare route at each rate
+  // BENCH_PGSS=1 (a server with pg_stat_statements preloaded, e.g. a scratch cluster): the statements of each event
+  // rate (reset at the burst's start, printed once drained) and of the delivery phase, by total time in PostgreSQL.
+  const pgss = {
+    async reset() {
+      if (process.env.BENCH_PGSS === '1') await probe.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
+    },
+    async print(label: string) {
+      if (process.env.BENCH_PGSS !== '1') return;
+      const st = await probe.query<{ calls: string; total: number; mean: number; query: string }>(
+        `SELECT calls::text, round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`,
+      );
+      console.log(`PGSS ${label}\n${st.rows.map((r) => `${r.calls.padStart(7)} ${String(r.total).padStart(9)} ms ${String(r.mean).padStart(7)}  ${r.query}`).join('\n')}`);
+    },
+  };
   const pendingInbox = async () => Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'pending'`)).rows[0]!.n);
   for (const end = Date.now() + 120_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(100);
   let seq = 0;
@@ -312,20 +326,14 @@ async function main(): Promise<void> {
     const before = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n);
     const start = performance.now();
     if (process.env.BENCH_DEBUG) console.log(`EVENTS ${rate}/s start ${new Date().toISOString().slice(11, 19)}`);
-    // BENCH_PGSS=1 (a server with pg_stat_statements preloaded): the statements of this rate's events, printed once drained.
-    if (process.env.BENCH_PGSS === '1') await probe.query(`CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()`);
+    await pgss.reset();
     const svcRun = await openLoop(`${service.url}/slack/events`, events(n), rate);
     const burstEnd = performance.now();
     if (process.env.BENCH_DEBUG) console.log(`ACK PCTS ${rate}/s`, [50, 90, 95, 97, 98, 99, 99.5].map((q) => `${q}:${round(pct(svcRun.latencies, q))}`).join(' '), 'max', round(svcRun.latencies.at(-1) ?? NaN));
     const backlog = await pendingInbox();
     for (const end = Date.now() + 300_000; (await pendingInbox()) > 0 && Date.now() < end; ) await sleep(20);
     const drained = performance.now();
-    if (process.env.BENCH_PGSS === '1') {
-      const st = await probe.query<{ calls: string; total: number; mean: number; query: string }>(
-        `SELECT calls::text, round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean, left(regexp_replace(query, '\\s+', ' ', 'g'), 150) AS query FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 30`,
-      );
-      console.log(`PGSS ${rate}/s (${n} events)\n${st.rows.map((r) => `${r.calls.padStart(7)} ${String(r.total).padStart(9)} ms ${String(r.mean).padStart(7)}  ${r.query}`).join('\n')}`);
-    }
+    await pgss.print(`${rate}/s (${n} events)`);
     const done = Number((await probe.query<{ n: string }>(`SELECT count(*) AS n FROM inbound_events WHERE status = 'done'`)).rows[0]!.n) - before;
     eventRuns.push({
       rate,
@@ -361,11 +369,14 @@ async function main(): Promise<void> {
     return count / ((performance.now() - start) / 1000);
   };
   // One statement, one transaction, prepared once per connection (as the service prepares its statements): what
-  // the comment write costs the database when nothing else is in the way.
+  // the comment write costs the database when nothing else is in the way. Like the service's, it names its ticket
+  // as announced after the commit (no NOTIFY in the transaction; the service's coalesced announcement is not
+  // counted here).
   const PLAIN_SQL = `
     WITH t AS (SELECT id FROM tickets WHERE id = $1::uuid FOR UPDATE),
     c AS (INSERT INTO comments (id, ticket_id, author_id, body, public, via) SELECT gen_random_uuid(), t.id, $2::uuid, $3, true, 'api' FROM t RETURNING id, ticket_id),
-    u AS (UPDATE tickets SET updated_at = now(), version = version + 1 FROM c WHERE tickets.id = c.ticket_id RETURNING tickets.number),
+    u AS (UPDATE tickets SET updated_at = now(), version = version + 1 FROM c
+          WHERE tickets.id = c.ticket_id AND set_config('tb.live_announced', $1::text, true) IS NOT NULL RETURNING tickets.number),
     e AS (INSERT INTO ticket_events (ticket_id, actor_id, kind, field, to_value, via) SELECT c.ticket_id, $2::uuid, 'comment_added', 'public', c.id::text, 'api' FROM c)
     INSERT INTO outbox_events (ticket_id, type, payload)
     SELECT c.ticket_id, 'comment.added', json_build_object('number', u.number, 'commentId', c.id, 'public', true, 'byStaff', true, 'via', 'api') FROM c, u`;
@@ -447,7 +458,9 @@ async function main(): Promise<void> {
   // (README, "Measured"; not yet explained), so it is off.
   if (process.env.BENCH_VACUUM) await probe.query('VACUUM ANALYZE');
   if (WARM_SECONDS > 0) await deliveryRun(warmTickets, WARM_SECONDS, 'warm');
+  await pgss.reset();
   const { total, achievedRate, lateStarts, latencies } = await deliveryRun(latTickets, DELIVERY_SECONDS, 'lat');
+  await pgss.print('delivery');
   if (process.env.BENCH_DEBUG) console.log('DELIVERY PCTS', [50, 80, 90, 95, 97, 98, 99].map((q) => `${q}:${pct(latencies, q)}`).join(' '), 'over100', latencies.filter((x) => x > 100).length, 'of', latencies.length);
   if (process.env.BENCH_DEBUG) {
     // The service's own view: event commit → channel call done (its delivery histogram, warm-up included), beside the bench's.

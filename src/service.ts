@@ -122,10 +122,20 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   // Room for every worker slot (inbound events and drains) besides the API's requests.
   const db = createPrisma(databaseUrl, 2 * config.WORKER_CONCURRENCY + 10, config.DATABASE_PREPARED_STATEMENTS);
   let drainQueue: DrainQueue | null = null;
-  // A commit that wrote deliveries starts this process's drain queue at once; other instances hear its NOTIFY
-  // (tagged with this origin, so that this process does not wake itself twice).
+  // A commit that wrote deliveries starts this process's drain queue at once; other instances hear of it on the
+  // live bus (tagged with this origin, so that this process does not wake itself twice). The tickets the hot
+  // writes changed are announced there too, after their commits: a NOTIFY inside a transaction would make every
+  // such commit wait for the cluster's notification lock (migration live_after_commit).
   const origin = randomUUID();
-  const store = createPrismaStore(db, { origin, onDeliveries: () => drainQueue?.nudge() });
+  let live: ReturnType<typeof createPgLiveBus> | null = null;
+  const announceTicket = (number: number) => void live?.publish({ type: 'ticket', number });
+  const store = createPrismaStore(db, {
+    onDeliveries: () => drainQueue?.nudge(),
+    announce: ({ tickets: changed, drains }) => {
+      for (const number of changed) announceTicket(number);
+      if (drains) void live?.notify(DRAIN_CHANNEL, origin);
+    },
+  });
   const metrics = createMetrics({ breachingTickets: async () => (await store.countTickets({ breaching: true }, 1_000_000)).count });
   const tickets = createTicketService({
     store,
@@ -197,7 +207,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const channels = opts.channels ? opts.channels(channelDeps) : await enabledChannels(config, channelDeps);
   for (const c of channels) adapters.set(c.adapter.platform, c.adapter);
 
-  const drainRepo = createDrainRepo(db);
+  const drainRepo = createDrainRepo(db, { announce: announceTicket });
   const drainThread = createThreadDrain({
     repo: drainRepo,
     scheduler: drainRepo,
@@ -227,7 +237,7 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const unavailable = { isUnavailable: isDatabaseUnavailable, describe: databaseErrorLine };
   // One listening connection per process: the console's live updates and presence, across instances.
   // It also hears the deliveries other instances commit, for this one's drain queue.
-  const live = createPgLiveBus(databaseUrl, logger, { wake: { [DRAIN_CHANNEL]: (from) => from !== origin && drainQueue?.nudge() } });
+  live = createPgLiveBus(databaseUrl, logger, { wake: { [DRAIN_CHANNEL]: (from) => from !== origin && drainQueue?.nudge() } });
   await Promise.race([live.ready, new Promise((r) => setTimeout(r, 5000).unref())]);
   const app = await buildApp({
     unavailable,

@@ -83,8 +83,15 @@ describe('the live stream', { timeout: 60_000 }, () => {
     const pushed = s.events.find((e) => e.event === 'ticket' && (e.data as { number: number }).number === n)!.at;
     if (process.env.MEASURE) console.log(`PATCH answered in ${answered - sent} ms; the signal reached the other instance's stream ${pushed - answered} ms after the answer`);
     await waitFor(() => s.events.some((e) => e.event === 'notifications' && (e.data as { unread: number }).unread === 1), 10_000, 'unread 1');
+    // A comment through the other instance (its transaction notifies nobody; the instance announces the ticket once
+    // it has committed): one more signal of the ticket.
+    const signals = () => s.events.filter((e) => e.event === 'ticket' && (e.data as { number: number }).number === n).length;
+    const before = signals();
+    await api(two.app, 'POST', `/tickets/${n}/comments`, { body: 'Have you tried the other tray?', public: true }, bob.token);
+    await waitFor(() => signals() > before, 10_000, 'comment signal');
     // The signal carries the number only, never the content.
     expect(JSON.stringify(s.events)).not.toContain('Printer jam');
+    expect(JSON.stringify(s.events)).not.toContain('other tray');
     // The notifications page lists it, and opening the ticket reads it.
     const page = await a.get('/notifications');
     expect(page.body).toContain(`Bob Builder assigned #${n} “Printer jam” to you`);

@@ -75,8 +75,16 @@ describe('a submitted draft', () => {
     const done = answer(await svc.chat.handle(event));
     const statements = counting;
     counting = null;
-    // Who she is (her linked account), then the transaction: the insert, the publish (outbox, delivery, job).
-    expect(statements).toEqual(['SELECT u.id::text AS id, u.email, u.name', 'BEGIN', 'WITH at AS (SELECT clock_timestamp() AS', 'WITH ev AS (INSERT INTO ticket_events (t', 'COMMIT']);
+    // Who she is (her linked account), then the transaction: the insert, the publish (outbox, delivery, job); after
+    // the commit, the new ticket announced on the live bus's own connection (not by a NOTIFY in the transaction).
+    expect(statements).toEqual([
+      'SELECT u.id::text AS id, u.email, u.name',
+      'BEGIN',
+      'WITH at AS (SELECT clock_timestamp() AS',
+      'WITH ev AS (INSERT INTO ticket_events (t',
+      'COMMIT',
+      'SELECT pg_notify(x.c, x.p) FROM unnest($',
+    ]);
     expect(done).toMatchObject({ kind: 'request_done', created: true });
 
     const t = await db.ticket.findUniqueOrThrow({ where: { number: (done as { number: number }).number }, include: { comments: true, threadLinks: true } });

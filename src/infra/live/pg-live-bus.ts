@@ -1,8 +1,11 @@
 /**
  * The live bus over PostgreSQL LISTEN/NOTIFY: one connection per process listens on the channel and fans each
  * signal out in memory to every subscriber; publishing is a NOTIFY on the same connection, so that every instance
- * (this one too) hears it. If the connection drops, it reconnects with a growing pause and tells subscribers, who
- * catch up (a page reloads what it shows): NOTIFY is not durable, and nothing here needs it to be.
+ * (this one too) hears it; publications that come while one is being sent go together in the next statement. The
+ * service announces its own hot writes this way once they are committed (`notify`, also for the drain queue's
+ * channel), rather than in their transactions (see the migration live_after_commit). If the connection drops, it
+ * reconnects with a growing pause and tells subscribers, who catch up (a page reloads what it shows): NOTIFY is not
+ * durable, and nothing here needs it to be.
  *
  * `wake`: more channels the same connection listens on, each with its handler, called with the payload of every
  * notification and with null after each (re)connect (what was sent meanwhile is lost: look for it). The drain queue
@@ -16,7 +19,7 @@ export function createPgLiveBus(
   connectionString: string,
   log: Logger,
   opts: { maxPauseMs?: number; wake?: Record<string, (payload: string | null) => void> } = {},
-): LiveBus & { ready: Promise<void> } {
+): LiveBus & { ready: Promise<void>; notify(channel: string, payload: string): Promise<void> } {
   const wake = new Map(Object.entries(opts.wake ?? {}));
   const listeners = new Set<(s: LiveSignal) => void>();
   const reconnectListeners = new Set<() => void>();
@@ -87,13 +90,40 @@ export function createPgLiveBus(
 
   void connect();
 
+  // Outgoing notifications, coalesced: one statement at a time on the listening connection, each sending all that
+  // came meanwhile (the same channel and payload once). A notifying commit takes the cluster's notification lock,
+  // so many small ones would queue behind each other; one statement here takes it once for the lot.
+  let queued = new Map<string, { channel: string; payload: string }>();
+  let flushing: Promise<void> | null = null;
+  let waiting: Promise<void> | null = null;
+  async function flush(): Promise<void> {
+    const batch = [...queued.values()];
+    queued = new Map();
+    const c = client;
+    if (!c || batch.length === 0) return;
+    await c
+      .query('SELECT pg_notify(x.c, x.p) FROM unnest($1::text[], $2::text[]) AS x(c, p)', [batch.map((b) => b.channel), batch.map((b) => b.payload)])
+      .then(() => undefined, (err: Error) => log.warn({ err: err.message }, 'live bus: publish failed'));
+  }
+  function notify(channel: string, payload: string): Promise<void> {
+    queued.set(`${channel}\u0000${payload}`, { channel, payload });
+    if (!flushing) {
+      flushing = flush().finally(() => (flushing = null));
+      return flushing;
+    }
+    // One flush in flight: the next one takes this and whatever else comes before it starts.
+    waiting ??= flushing.then(() => {
+      waiting = null;
+      flushing = flush().finally(() => (flushing = null));
+      return flushing;
+    });
+    return waiting;
+  }
+
   return {
     ready,
-    async publish(s) {
-      const c = client;
-      if (!c) return;
-      await c.query('SELECT pg_notify($1, $2)', [LIVE_CHANNEL, encodeLiveSignal(s)]).catch((err: Error) => log.warn({ err: err.message }, 'live bus: publish failed'));
-    },
+    publish: (s) => notify(LIVE_CHANNEL, encodeLiveSignal(s)),
+    notify,
     subscribe(l) {
       listeners.add(l);
       return () => listeners.delete(l);

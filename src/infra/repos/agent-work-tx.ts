@@ -7,7 +7,7 @@ import { toSlaPolicy } from './sla-repo.ts';
 
 type Tx = Prisma.TransactionClient;
 
-export function agentWorkTx(tx: Tx): Pick<StoreTx, 'getSlaPolicy' | 'recordSlaAlert' | 'setSlaCheckAt' | 'insertNotifications' | 'rememberTags'> {
+export function agentWorkTx(tx: Tx): Pick<StoreTx, 'getSlaPolicy' | 'recordSlaAlert' | 'insertNotifications' | 'rememberTags'> {
   return {
     async getSlaPolicy(priority) {
       const p = await tx.slaPolicy.findUnique({ where: { priority } });
@@ -17,10 +17,6 @@ export function agentWorkTx(tx: Tx): Pick<StoreTx, 'getSlaPolicy' | 'recordSlaAl
       const n = await tx.$executeRaw`INSERT INTO sla_alerts (ticket_id, target, kind, due_at) VALUES (${ticketId}::uuid, ${a.target}, ${a.kind}, ${a.dueAt})
         ON CONFLICT (ticket_id, target, kind, due_at) DO NOTHING`;
       return n === 1;
-    },
-    async setSlaCheckAt(ticketId, at) {
-      // Raw SQL: the client would also move updated_at, and this is bookkeeping, not a change of the ticket.
-      await tx.$executeRaw`UPDATE tickets SET sla_check_at = ${at} WHERE id = ${ticketId}::uuid`;
     },
     async insertNotifications(rows) {
       if (rows.length === 0) return;

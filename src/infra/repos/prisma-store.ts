@@ -19,7 +19,7 @@ import type {
   UserRecord,
 } from '../../core/ports/store-port.ts';
 import type { Role } from '../../core/tickets/ticket-types.ts';
-import { notifyDrainsCte, requestDrainsSql } from '../sync/drain-queue.ts';
+import { requestDrainsSql } from '../sync/drain-queue.ts';
 import { z } from 'zod';
 import { copyTicket, POLICY_COLUMNS, POLICY_JOIN, policyOf, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
 import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
@@ -160,6 +160,7 @@ const commentRowSchema = z.object({
   created_at: z.date(),
   ticket_updated_at: z.date(),
   ticket_version: z.number().int(),
+  ticket_number: z.number().int(),
 });
 
 /** The columns updateTicket may set, with their types (the store port's patch). */
@@ -180,7 +181,13 @@ const TICKET_PATCH_COLUMNS = {
   slaDueAt: ['sla_due_at', 'timestamptz'],
   slaCheckAt: ['sla_check_at', 'timestamptz'],
 } as const satisfies Record<keyof Parameters<StoreTx['updateTicket']>[1], readonly [string, string]>;
-const updatedSchema = z.object({ updated_at: z.date(), version: z.number().int() });
+const updatedSchema = z.object({ updated_at: z.date(), version: z.number().int(), number: z.number().int() });
+
+/**
+ * A condition that is always true and names `ticketId` as announced by the service after the commit (the triggers
+ * stay silent for it: migration live_after_commit); the caller adds its number to the outcome's `tickets`.
+ */
+const announcedBy = (ticketId: string) => Prisma.sql`set_config('tb.live_announced', ${ticketId}::text, true) IS NOT NULL`;
 
 const insertedRowSchema = z.object({ drafts_marked: z.number().int() });
 const publishedSchema = z.array(z.object({ drains: z.number().int() }));
@@ -202,19 +209,21 @@ function eventsInsertSql(events: PendingEvent[]): Prisma.Sql {
 interface TxOutcome {
   /** Some publish asked for a drain of a thread (a delivery was written). */
   drains: boolean;
+  /** The tickets whose change the store announces once committed (their triggers were told so). */
+  tickets: Set<number>;
 }
 
-function txApi(tx: Tx, outcome: TxOutcome, origin: string): { api: StoreTx; flush: () => Promise<void> } {
+function txApi(tx: Tx, outcome: TxOutcome): { api: StoreTx; flush: () => Promise<void> } {
   const pendingEvents: PendingEvent[] = [];
   /** The pending audit events as a CTE named `ev` (writing them), and none pending any more. */
   const takeEventsSql = () => Prisma.sql`ev AS (${eventsInsertSql(pendingEvents.splice(0))} RETURNING 1)`;
   const flush = async () => {
     if (pendingEvents.length) await tx.$executeRaw`${eventsInsertSql(pendingEvents.splice(0))}`;
   };
-  return { api: txMethods(tx, pendingEvents, takeEventsSql, outcome, origin), flush };
+  return { api: txMethods(tx, pendingEvents, takeEventsSql, outcome), flush };
 }
 
-function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql, outcome: TxOutcome, origin: string): StoreTx {
+function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => Prisma.Sql, outcome: TxOutcome): StoreTx {
   /**
    * The tickets this transaction read or wrote, as they now stand: the writes below keep them current (each write
    * returns what it changed), so reading a ticket again after changing it costs no statement. A write whose effect
@@ -260,19 +269,20 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
       const threads = input.threads ?? [];
       const draft = input.draft ?? null;
       const dialog = draft?.endDialog ?? null;
+      const ticketId = randomUUID();
       const rows = await tx.$queryRaw<unknown[]>`
         WITH at AS (SELECT clock_timestamp() AS at),
         ins AS (
           INSERT INTO tickets (id, subject, description, description_public, status, priority, visibility, via, requester_id, submitter_id,
                                assignee_id, service_id, organization_id, follow_up_of_id, source_url, source_key, tags,
                                first_reply_at, waiting_since, version, updated_at)
-          SELECT ${randomUUID()}::uuid, ${input.subject}, ${input.description}, ${input.descriptionPublic}, ${input.status}, ${input.priority},
+          SELECT ${ticketId}::uuid, ${input.subject}, ${input.description}, ${input.descriptionPublic}, ${input.status}, ${input.priority},
                  ${input.visibility}, ${input.via}, u.id, ${input.submitterId}::uuid, ${input.assigneeId}::uuid, ${input.serviceId}::uuid,
                  u.organization_id, ${input.followUpOfId}::uuid, ${input.sourceUrl}, ${input.sourceKey}, ${input.tags ?? []}::text[],
                  CASE WHEN ${starts.firstReplyAt}::boolean THEN now() END, CASE WHEN ${starts.waitingSince}::boolean THEN now() END,
                  -- as insertComment leaves a ticket: one version more, updated when the comment was made
                  ${first ? 2 : 1}::int, at.at
-          FROM users u, at WHERE u.id = ${input.requesterId}::uuid
+          FROM users u, at WHERE u.id = ${input.requesterId}::uuid AND ${announcedBy(ticketId)}
           ON CONFLICT (source_key) DO NOTHING
           RETURNING *),
         c AS (
@@ -303,6 +313,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
       if (draft && insertedRowSchema.parse(rows[0]).drafts_marked === 0)
         throw Object.assign(new Error(`draft ${draft.id} was submitted already`), { code: 'draft_submitted' });
       const ticket = remember(rows[0]);
+      outcome.tickets.add(ticket.number);
       // Its files are rows of their own; a description without any (the hot path) writes nothing more.
       if (first?.attachments.length) await insertCommentAttachments(tx, { commentId, ticketId: ticket.id, uploaderId: first.authorId }, first.attachments);
       return ticket;
@@ -316,9 +327,10 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
         return v === undefined ? [] : [Prisma.sql`${Prisma.raw(c[0])} = ${v}::${Prisma.raw(c[1])}`];
       });
       const rows = await tx.$queryRaw<unknown[]>`UPDATE tickets SET ${Prisma.join([...sets, Prisma.sql`version = version + 1, updated_at = clock_timestamp()`])}
-        WHERE id = ${id}::uuid RETURNING updated_at, version`;
+        WHERE id = ${id}::uuid AND ${announcedBy(id)} RETURNING updated_at, version, number`;
       if (!rows[0]) throw new Error(`updateTicket: ticket ${id} not found`);
       const r = updatedSchema.parse(rows[0]);
+      outcome.tickets.add(r.number);
       const t = known.get(id);
       if (!t) return;
       // The assignee is a person the view shows by name: read it again when it changes.
@@ -336,12 +348,14 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
           VALUES (${randomUUID()}::uuid, ${input.ticketId}::uuid, ${input.authorId}::uuid, ${input.body}, ${input.public}, ${input.via},
                   ${input.externalRef}, clock_timestamp())
           RETURNING *),
-        u AS (UPDATE tickets SET updated_at = (SELECT created_at FROM c), version = version + 1 WHERE id = ${input.ticketId}::uuid RETURNING updated_at, version)
+        u AS (UPDATE tickets SET updated_at = (SELECT created_at FROM c), version = version + 1
+              WHERE id = ${input.ticketId}::uuid AND ${announcedBy(input.ticketId)} RETURNING updated_at, version, number)
         SELECT c.id::text AS id, c.body, c.public, c.via, a.id::text AS author_id, a.name AS author_name, a.role AS author_role,
-               c.created_at, u.updated_at AS ticket_updated_at, u.version AS ticket_version
+               c.created_at, u.updated_at AS ticket_updated_at, u.version AS ticket_version, u.number AS ticket_number
         FROM c JOIN users a ON a.id = c.author_id, u`;
       const c = commentRowSchema.parse(rows[0]);
       bumped(input.ticketId, c.ticket_updated_at, c.ticket_version);
+      outcome.tickets.add(c.ticket_number);
       // Files are rows of their own; a comment without any (the hot path) reads nothing more.
       const files = attachments?.length
         ? (await insertCommentAttachments(tx, { commentId: c.id, ticketId: input.ticketId, uploaderId: input.authorId }, attachments),
@@ -400,8 +414,8 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     },
     async publish(ticketId, event) {
       // One statement: the audit events recorded before it, the outbox row; when delivered, one delivery per active
-      // link (but the threads it came from), each link's drain asked for (thread_drains) and a NOTIFY at commit
-      // for the other instances' drain queues.
+      // link (but the threads it came from) and each link's drain asked for (thread_drains). The other instances'
+      // drain queues hear of it after the commit (the store's `announce`), not from a NOTIFY in the transaction.
       const ex = event.except === undefined ? [] : Array.isArray(event.except) ? event.except : [event.except];
       const rows = await tx.$queryRaw<unknown[]>`
         WITH ${takeEventsSql()},
@@ -416,9 +430,8 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
               WHERE x.platform = c.platform AND x."workspaceId" = c.workspace_id AND x."chatId" = c.chat_id
                 AND x."threadRef" IS NOT DISTINCT FROM c.thread_ref)),
         d AS (INSERT INTO deliveries (outbox_event_id, thread_link_id, created_at) SELECT o.id, l.id, clock_timestamp() FROM o, l RETURNING thread_link_id),
-        q AS (${requestDrainsSql(Prisma.sql`SELECT DISTINCT thread_link_id FROM d`)} RETURNING 1),
-        ${notifyDrainsCte(origin)}
-        SELECT (SELECT count(*) FROM n)::int AS drains`;
+        q AS (${requestDrainsSql(Prisma.sql`SELECT DISTINCT thread_link_id FROM d`)} RETURNING 1)
+        SELECT (SELECT count(*) FROM q)::int AS drains`;
       if (publishedSchema.parse(rows)[0]?.drains) outcome.drains = true;
     },
     async linkThread(ticketId, th) {
@@ -454,7 +467,9 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
       return policies.get(priority) ?? null;
     },
     async setSlaCheckAt(ticketId, at) {
-      await work.setSlaCheckAt(ticketId, at);
+      // Raw SQL: the client would also move updated_at, and this is bookkeeping, not a change of the ticket.
+      const rows = await tx.$queryRaw<{ number: number }[]>`UPDATE tickets SET sla_check_at = ${at} WHERE id = ${ticketId}::uuid AND ${announcedBy(ticketId)} RETURNING number`;
+      if (rows[0]) outcome.tickets.add(rows[0].number);
       const t = known.get(ticketId);
       if (t) t.sla.checkAt = at;
     },
@@ -464,24 +479,26 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
 export interface PrismaStoreOptions {
   /**
    * Called after a transaction that wrote deliveries has committed: the drain queue of this process starts on them
-   * at once (the other instances hear the NOTIFY).
+   * at once (the other instances hear of them through `announce`).
    */
   onDeliveries?: () => void;
-  /** Sent as the NOTIFY's payload, so that this process's own listener can tell its commits from the others'. */
-  origin?: string;
+  /**
+   * Called after each commit with the tickets it changed whose triggers were told to stay silent, and whether it
+   * wrote deliveries: the service announces them on its live bus (coalesced, outside any transaction).
+   */
+  announce?: (committed: { tickets: number[]; drains: boolean }) => void;
 }
 
 export function createPrismaStore(db: Db, opts: PrismaStoreOptions = {}): Store {
-  const origin = opts.origin ?? '';
   return {
     async tx(fn) {
       try {
-        const outcome: TxOutcome = { drains: false };
+        const outcome: TxOutcome = { drains: false, tickets: new Set() };
         const result = await inTransaction(
           db,
           async (tx, sql) => {
             // The raw statements of the transaction (every hot one) go to its connection through pg directly.
-            const { api, flush } = txApi(rawThrough(tx, sql, (strings, values) => Prisma.sql(strings, ...values)), outcome, origin);
+            const { api, flush } = txApi(rawThrough(tx, sql, (strings, values) => Prisma.sql(strings, ...values)), outcome);
             const result = await fn(api);
             await flush();
             return result;
@@ -489,6 +506,7 @@ export function createPrismaStore(db: Db, opts: PrismaStoreOptions = {}): Store 
           { timeout: 20_000, maxWait: 10_000 },
         );
         if (outcome.drains) opts.onDeliveries?.();
+        if (outcome.drains || outcome.tickets.size) opts.announce?.({ tickets: [...outcome.tickets], drains: outcome.drains });
         return result;
       } catch (e) {
         return translate(e);

@@ -32,6 +32,7 @@ const deliveryRowSchema = z.object({
   payload: z.unknown(),
   created_at: z.date(),
   number: z.number().int(),
+  ticket_id: z.string(),
   subject: z.string(),
   ticket_status: z.string(),
   priority: z.string(),
@@ -43,7 +44,13 @@ const deliveryRowSchema = z.object({
   delivered_message_id: z.string().nullable(),
 });
 
-export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { prefetched(rows: { id: string }[]): void } {
+/**
+ * `announce`: told the ticket of each delivery marked sent, after the statement that marked it. The mark names its
+ * ticket as announced by the service (the delivery's trigger stays silent for it: migration live_after_commit), so
+ * that the deliveries' commits do not queue on the cluster's notification lock; the service announces it on its
+ * live bus, coalesced.
+ */
+export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: number) => void } = {}): DrainRepo & DrainScheduler & { prefetched(rows: { id: string }[]): void } {
   // Every delivery's statements: on pg directly (src/infra/db/direct-sql.ts).
   const db = directRaw(prisma);
   /** The links the delivery queue's claim returned (drain-queue.ts): a drain's read of its link takes it. */
@@ -53,11 +60,17 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { pref
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
    * so the mark costs no statement of its own.
    */
-  const sent = new Map<string, { id: bigint; messageId: string | null; note: string | null }>();
-  const markSql = (m: { id: bigint; messageId: string | null; note: string | null }) => Prisma.sql`
+  type Mark = { id: bigint; messageId: string | null; note: string | null; ticket: { id: string; number: number } | null };
+  const sent = new Map<string, Mark>();
+  /** Per thread, the delivery its last nextDelivery returned and that delivery's ticket (what a mark announces). */
+  const lastRead = new Map<string, { deliveryId: string; ticket: { id: string; number: number } }>();
+  const markSql = (m: Mark) => Prisma.sql`
     UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${m.note},
            platform_message_id = COALESCE(${m.messageId}, platform_message_id)
-    WHERE id = ${m.id}`;
+    WHERE id = ${m.id}${m.ticket ? Prisma.sql` AND set_config('tb.live_announced', ${m.ticket.id}::text, true) IS NOT NULL` : Prisma.empty}`;
+  const announce = (m: Mark | undefined) => {
+    if (m?.ticket) opts.announce?.(m.ticket.number);
+  };
   return {
     prefetched: (rows) => links.keep(rows),
     async loadThreadLink(id) {
@@ -73,10 +86,11 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { pref
       // row still looks unsent to the SELECT (one snapshot), hence the `<>`.
       const mark = sent.get(threadLinkId);
       sent.delete(threadLinkId);
+      lastRead.delete(threadLinkId);
       const rows = await db.$queryRaw<unknown[]>`
         ${mark ? Prisma.sql`WITH marked AS (${markSql(mark)} RETURNING 1)` : Prisma.empty}
         SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, o.type, o.payload, o.created_at,
-               t.number, t.subject, t.status AS ticket_status, t.priority, t.visibility,
+               t.number, t.id::text AS ticket_id, t.subject, t.status AS ticket_status, t.priority, t.visibility,
                c.body AS comment_body, c.public AS comment_public, c.deleted_at AS comment_deleted_at, a.name AS comment_author,
                CASE WHEN o.type IN ('comment.edited', 'comment.deleted') AND o.payload->>'commentId' IS NOT NULL THEN (
                  SELECT od.platform_message_id FROM deliveries od JOIN outbox_events oo ON oo.id = od.outbox_event_id
@@ -90,8 +104,10 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { pref
         LEFT JOIN users a ON a.id = c.author_id
         WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending') AND d.id <> ${mark?.id ?? BigInt(0)}
         ORDER BY d.id LIMIT 1`;
+      announce(mark);
       if (!rows[0]) return null;
       const d = deliveryRowSchema.parse(rows[0]);
+      lastRead.set(threadLinkId, { deliveryId: d.id, ticket: { id: d.ticket_id, number: d.number } });
       const payload = (d.payload ?? {}) as Record<string, unknown>;
       const row: PendingDelivery = {
         id: d.id,
@@ -117,11 +133,18 @@ export function createDrainRepo(prisma: Db): DrainRepo & DrainScheduler & { pref
     },
 
     async markDeliverySent(id, platformMessageId, note, thenNextOf) {
-      const m = { id: BigInt(id), messageId: platformMessageId, note: note ?? null };
+      const read = thenNextOf ? lastRead.get(thenNextOf) : undefined;
+      const m: Mark = { id: BigInt(id), messageId: platformMessageId, note: note ?? null, ticket: read?.deliveryId === id ? read.ticket : null };
       const before = thenNextOf ? sent.get(thenNextOf) : undefined;
-      if (before) await db.$executeRaw`${markSql(before)}`;
+      if (before) {
+        await db.$executeRaw`${markSql(before)}`;
+        announce(before);
+      }
       if (thenNextOf) sent.set(thenNextOf, m);
-      else await db.$executeRaw`${markSql(m)}`;
+      else {
+        await db.$executeRaw`${markSql(m)}`;
+        announce(m);
+      }
     },
 
     async markDeliveryFailed(id, reason) {
