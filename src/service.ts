@@ -131,8 +131,9 @@ export async function startService(config: Readonly<Config>, opts: ServiceOption
   const announceTicket = (number: number) => void live?.publish({ type: 'ticket', number });
   const store = createPrismaStore(db, {
     onDeliveries: () => drainQueue?.nudge(),
-    announce: ({ tickets: changed, drains }) => {
+    announce: ({ tickets: changed, agents, drains }) => {
       for (const number of changed) announceTicket(number);
+      for (const agentId of agents) void live?.publish({ type: 'notification', agentId });
       if (drains) void live?.notify(DRAIN_CHANNEL, origin);
     },
   });

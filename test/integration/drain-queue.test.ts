@@ -69,7 +69,7 @@ describe('asking for a drain', () => {
         expect(announced).toEqual([]);
       });
       expect(woken).toBe(1);
-      expect(announced).toEqual([{ tickets: [], drains: true }]);
+      expect(announced).toEqual([{ tickets: [], agents: [], drains: true }]);
       const rows = await db.threadDrain.findMany({ where: { threadLinkId: { in: links } }, orderBy: { threadLinkId: 'asc' } });
       expect(rows.map((r) => [r.threadLinkId, r.seq, r.claimedUntil, r.attempts])).toEqual([...links].sort().map((id) => [id, 2n, null, 0]));
 

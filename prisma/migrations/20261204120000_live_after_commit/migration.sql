@@ -7,6 +7,7 @@
 -- connection: src/infra/live/pg-live-bus.ts) names that ticket in the transaction-local setting
 -- tb.live_announced; the triggers stay silent for that ticket only. Every other writer, and every other ticket,
 -- is announced by the database as before. A delivery's claim (pending → sending) is no news for a page: its end is.
+-- A notification of an agent about the announced ticket is announced by its writer too.
 CREATE OR REPLACE FUNCTION "tb_live_ticket"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW."id"::text IS DISTINCT FROM current_setting('tb.live_announced', true) THEN
@@ -29,3 +30,11 @@ END $$;
 DROP TRIGGER "deliveries_live" ON "deliveries";
 CREATE TRIGGER "deliveries_live" AFTER UPDATE OF "status" ON "deliveries" FOR EACH ROW
   WHEN (OLD."status" IS DISTINCT FROM NEW."status" AND NEW."status" <> 'sending') EXECUTE FUNCTION "tb_live_delivery"();
+
+CREATE OR REPLACE FUNCTION "tb_live_notification"() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF NEW."ticket_id"::text IS DISTINCT FROM current_setting('tb.live_announced', true) THEN
+    PERFORM pg_notify('tb_live', json_build_object('k', 'n', 'a', NEW."agent_id")::text);
+  END IF;
+  RETURN NULL;
+END $$;

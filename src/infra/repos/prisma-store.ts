@@ -211,6 +211,8 @@ interface TxOutcome {
   drains: boolean;
   /** The tickets whose change the store announces once committed (their triggers were told so). */
   tickets: Set<number>;
+  /** The agents with a new notification, announced the same way. */
+  agents: Set<string>;
 }
 
 function txApi(tx: Tx, outcome: TxOutcome): { api: StoreTx; flush: () => Promise<void> } {
@@ -249,7 +251,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     t.version = version;
     if (updatedAt) t.updatedAt = updatedAt;
   };
-  const work = agentWorkTx(tx);
+  const work = agentWorkTx(tx, (agentIds) => agentIds.forEach((a) => outcome.agents.add(a)));
   return {
     lockTicket: (number) => selectTicket(Prisma.sql`t.number = ${number}`, true),
     async readTicket(id) {
@@ -483,17 +485,17 @@ export interface PrismaStoreOptions {
    */
   onDeliveries?: () => void;
   /**
-   * Called after each commit with the tickets it changed whose triggers were told to stay silent, and whether it
-   * wrote deliveries: the service announces them on its live bus (coalesced, outside any transaction).
+   * Called after each commit with the tickets it changed and the agents it notified whose triggers were told to
+   * stay silent, and whether it wrote deliveries: the service announces them on its live bus (coalesced, outside any transaction).
    */
-  announce?: (committed: { tickets: number[]; drains: boolean }) => void;
+  announce?: (committed: { tickets: number[]; agents: string[]; drains: boolean }) => void;
 }
 
 export function createPrismaStore(db: Db, opts: PrismaStoreOptions = {}): Store {
   return {
     async tx(fn) {
       try {
-        const outcome: TxOutcome = { drains: false, tickets: new Set() };
+        const outcome: TxOutcome = { drains: false, tickets: new Set(), agents: new Set() };
         const result = await inTransaction(
           db,
           async (tx, sql) => {
@@ -506,7 +508,8 @@ export function createPrismaStore(db: Db, opts: PrismaStoreOptions = {}): Store 
           { timeout: 20_000, maxWait: 10_000 },
         );
         if (outcome.drains) opts.onDeliveries?.();
-        if (outcome.drains || outcome.tickets.size) opts.announce?.({ tickets: [...outcome.tickets], drains: outcome.drains });
+        if (outcome.drains || outcome.tickets.size || outcome.agents.size)
+          opts.announce?.({ tickets: [...outcome.tickets], agents: [...outcome.agents], drains: outcome.drains });
         return result;
       } catch (e) {
         return translate(e);
