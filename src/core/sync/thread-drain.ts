@@ -48,7 +48,11 @@ export interface PendingDelivery {
 
 export interface DrainRepo {
   loadThreadLink(id: string): Promise<ThreadLinkRow | null>;
-  /** The oldest delivery of the thread not yet sent or given up. */
+  /**
+   * The oldest delivery of the thread not yet sent or given up, as it was when read. The read may also claim it,
+   * as claimDelivery would for CLAIM_MS (one statement fewer per message): claimDelivery of it then succeeds
+   * without claiming again, and a drainLater of the thread instead gives that claim back.
+   */
   nextDelivery(threadLinkId: string): Promise<PendingDelivery | null>;
   /**
    * Claims it for sending until `until`: only if it is pending, or sending with a lease that ran out. False when

@@ -61,9 +61,13 @@ export async function enqueueWaitingDrains(db: Sql): Promise<void> {
   await db.$executeRaw`${requestDrainsSql(Prisma.sql`SELECT DISTINCT thread_link_id FROM deliveries WHERE status IN ('pending', 'sending')`)}`;
 }
 
+/** The statement of drainThreadLater, for a caller that puts more in it. */
+export const drainThreadLaterSql = (threadLinkId: string, runAt: Date) =>
+  requestDrainsSql(Prisma.sql`SELECT id FROM chat_thread_links WHERE id = ${threadLinkId}::uuid`, runAt);
+
 /** The thread's next drain at `runAt` (replacing the row's run_at): the drain's scheduler (drain-repo.ts). */
 export async function drainThreadLater(db: Sql, threadLinkId: string, runAt: Date): Promise<void> {
-  await db.$executeRaw`${requestDrainsSql(Prisma.sql`SELECT id FROM chat_thread_links WHERE id = ${threadLinkId}::uuid`, runAt)}`;
+  await db.$executeRaw`${drainThreadLaterSql(threadLinkId, runAt)}`;
 }
 
 /** A thread link's columns (table alias `a`) as the claim returns them and drain-repo.ts's loadThreadLink reads them. */

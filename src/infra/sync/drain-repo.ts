@@ -5,9 +5,9 @@
 import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.ts';
 import { directRaw, type Db } from '../db/prisma.ts';
-import type { DrainRepo, DrainScheduler, PendingDelivery, ThreadLinkRow } from '../../core/sync/thread-drain.ts';
+import { CLAIM_MS, type DrainRepo, type DrainScheduler, type PendingDelivery, type ThreadLinkRow } from '../../core/sync/thread-drain.ts';
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
-import { drainThreadLater, threadLinkColumns } from './drain-queue.ts';
+import { drainThreadLater, drainThreadLaterSql, threadLinkColumns } from './drain-queue.ts';
 import { claimedRows } from './claim-loop.ts';
 
 const linkSchema = z.object({
@@ -28,6 +28,7 @@ const deliveryRowSchema = z.object({
   status: z.string(),
   attempts: z.number().int(),
   claimed_until: z.date().nullable(),
+  claimed: z.number().int(),
   type: z.string(),
   payload: z.unknown(),
   created_at: z.date(),
@@ -60,16 +61,33 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
    * so the mark costs no statement of its own.
    */
-  type Mark = { id: bigint; messageId: string | null; note: string | null; ticket: { id: string; number: number } | null };
+  /** `unsent`: the read claimed it, but nothing was sent (nothing to send, found delivered): the claim's attempt is taken back. */
+  type Mark = { id: bigint; messageId: string | null; note: string | null; ticket: { id: string; number: number } | null; unsent: boolean };
   const sent = new Map<string, Mark>();
   /** Per thread, the delivery its last nextDelivery returned and that delivery's ticket (what a mark announces). */
   const lastRead = new Map<string, { deliveryId: string; ticket: { id: string; number: number } }>();
   const markSql = (m: Mark) => Prisma.sql`
     UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${m.note},
-           platform_message_id = COALESCE(${m.messageId}, platform_message_id)
+           platform_message_id = COALESCE(${m.messageId}, platform_message_id)${m.unsent ? Prisma.sql`, attempts = greatest(attempts - 1, 0)` : Prisma.empty}
     WHERE id = ${m.id}${m.ticket ? Prisma.sql` AND set_config('tb.live_announced', ${m.ticket.id}::text, true) IS NOT NULL` : Prisma.empty}`;
   const announce = (m: Mark | undefined) => {
     if (m?.ticket) opts.announce?.(m.ticket.number);
+  };
+  /**
+   * Per thread, the delivery its nextDelivery claimed in the same statement (for CLAIM_MS, as the drain would
+   * claim it next), with what the row was before: the drain's claimDelivery of it then costs no statement, and a
+   * drainLater of the thread that comes instead (a pacing wait) gives the claim back in its own statement. The
+   * claim counts an attempt, as claimDelivery's does, before anything is sent; a delivery that is then marked
+   * without having been sent (nothing to send, found delivered) gets that attempt back in the mark. A crash between
+   * the read and the send leaves one attempt counted that was not made.
+   */
+  const held = new Map<string, { deliveryId: string; until: Date; ticketId: string; before: { status: string; attempts: number; claimedUntil: Date | null } }>();
+  const heldOf = (deliveryId: string) => [...held].find(([, h]) => h.deliveryId === deliveryId);
+  /** The delivery is done with: true if the read's claim was never used for a send (attempts counts sends). */
+  const unsent = (deliveryId: string) => {
+    const h = heldOf(deliveryId);
+    if (h) held.delete(h[0]);
+    return h !== undefined;
   };
   return {
     prefetched: (rows) => links.keep(rows),
@@ -84,12 +102,24 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
       // One statement: the delivery, its event, the ticket, the comment it carries and, for an edit or a delete,
       // the message that carried the comment into this thread; and the mark of the one sent before it. The mark's
       // row still looks unsent to the SELECT (one snapshot), hence the `<>`.
+      // The next one is claimed in the same statement, as claimDelivery would (pending, or sending with a lease
+      // that ran out); the SELECT shows the row as it was before (one snapshot), which the drain decides on.
       const mark = sent.get(threadLinkId);
       sent.delete(threadLinkId);
       lastRead.delete(threadLinkId);
+      held.delete(threadLinkId);
+      const until = new Date(Date.now() + CLAIM_MS);
       const rows = await db.$queryRaw<unknown[]>`
-        ${mark ? Prisma.sql`WITH marked AS (${markSql(mark)} RETURNING 1)` : Prisma.empty}
-        SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, o.type, o.payload, o.created_at,
+        WITH ${mark ? Prisma.sql`marked AS (${markSql(mark)} RETURNING 1),` : Prisma.empty}
+        nx AS (
+          SELECT d.id FROM deliveries d
+          WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending') AND d.id <> ${mark?.id ?? BigInt(0)}
+          ORDER BY d.id LIMIT 1),
+        cl AS (
+          UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, claimed_until = ${until}
+          FROM nx WHERE d.id = nx.id AND (d.status = 'pending' OR (d.status = 'sending' AND (d.claimed_until IS NULL OR d.claimed_until <= now())))
+          RETURNING d.id)
+        SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, (SELECT count(*) FROM cl)::int AS claimed, o.type, o.payload, o.created_at,
                t.number, t.id::text AS ticket_id, t.subject, t.status AS ticket_status, t.priority, t.visibility,
                c.body AS comment_body, c.public AS comment_public, c.deleted_at AS comment_deleted_at, a.name AS comment_author,
                CASE WHEN o.type IN ('comment.edited', 'comment.deleted') AND o.payload->>'commentId' IS NOT NULL THEN (
@@ -102,12 +132,12 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
         JOIN tickets t ON t.id = o.ticket_id
         LEFT JOIN comments c ON c.id = CASE WHEN o.payload->>'commentId' ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' THEN (o.payload->>'commentId')::uuid END
         LEFT JOIN users a ON a.id = c.author_id
-        WHERE d.thread_link_id = ${threadLinkId}::uuid AND d.status IN ('pending', 'sending') AND d.id <> ${mark?.id ?? BigInt(0)}
-        ORDER BY d.id LIMIT 1`;
+        WHERE d.id = (SELECT id FROM nx)`;
       announce(mark);
       if (!rows[0]) return null;
       const d = deliveryRowSchema.parse(rows[0]);
       lastRead.set(threadLinkId, { deliveryId: d.id, ticket: { id: d.ticket_id, number: d.number } });
+      if (d.claimed === 1) held.set(threadLinkId, { deliveryId: d.id, until, ticketId: d.ticket_id, before: { status: d.status, attempts: d.attempts, claimedUntil: d.claimed_until } });
       const payload = (d.payload ?? {}) as Record<string, unknown>;
       const row: PendingDelivery = {
         id: d.id,
@@ -126,6 +156,14 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
     },
 
     async claimDelivery(id, until) {
+      const h = heldOf(id);
+      if (h) {
+        // Claimed by the read: held already, for longer if asked (a comment's files). A pacing wait between the read
+        // and this leaves the same claim a little shorter, still far longer than a platform call takes.
+        held.delete(h[0]);
+        if (until.getTime() <= h[1].until.getTime() + CLAIM_MS / 2) return true;
+        return (await db.$executeRaw`UPDATE deliveries SET claimed_until = ${until} WHERE id = ${BigInt(id)} AND status = 'sending' AND claimed_until = ${h[1].until}`) === 1;
+      }
       const n = await db.$executeRaw`
         UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_until = ${until}
         WHERE id = ${BigInt(id)} AND (status = 'pending' OR (status = 'sending' AND (claimed_until IS NULL OR claimed_until <= now())))`;
@@ -134,7 +172,7 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
 
     async markDeliverySent(id, platformMessageId, note, thenNextOf) {
       const read = thenNextOf ? lastRead.get(thenNextOf) : undefined;
-      const m: Mark = { id: BigInt(id), messageId: platformMessageId, note: note ?? null, ticket: read?.deliveryId === id ? read.ticket : null };
+      const m: Mark = { id: BigInt(id), messageId: platformMessageId, note: note ?? null, ticket: read?.deliveryId === id ? read.ticket : null, unsent: unsent(id) };
       const before = thenNextOf ? sent.get(thenNextOf) : undefined;
       if (before) {
         await db.$executeRaw`${markSql(before)}`;
@@ -148,14 +186,17 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
     },
 
     async markDeliveryFailed(id, reason) {
-      await db.delivery.update({ where: { id: BigInt(id) }, data: { status: 'failed', claimedUntil: null, lastError: reason } });
+      const back = unsent(id);
+      await db.delivery.update({ where: { id: BigInt(id) }, data: { status: 'failed', claimedUntil: null, lastError: reason, ...(back ? { attempts: { decrement: 1 } } : {}) } });
     },
 
     async noteDeliveryError(id, reason, nothingSent) {
-      await db.delivery.update({ where: { id: BigInt(id) }, data: { lastError: reason, claimedUntil: null, ...(nothingSent ? { status: 'pending' } : {}) } });
+      const back = unsent(id);
+      await db.delivery.update({ where: { id: BigInt(id) }, data: { lastError: reason, claimedUntil: null, ...(nothingSent ? { status: 'pending' } : {}), ...(back ? { attempts: { decrement: 1 } } : {}) } });
     },
 
     async breakThreadLink(threadLinkId, reason) {
+      held.delete(threadLinkId);
       await db.$transaction([
         db.chatThreadLink.update({ where: { id: threadLinkId }, data: { status: 'broken', brokenReason: reason.slice(0, 500) } }),
         db.delivery.updateMany({
@@ -169,6 +210,19 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
       await db.chatThreadLink.update({ where: { id: threadLinkId }, data: { chatId } }).catch(() => undefined);
     },
 
-    drainLater: (threadLinkId, runAt) => drainThreadLater(db, threadLinkId, runAt),
+    async drainLater(threadLinkId, runAt) {
+      const h = held.get(threadLinkId);
+      held.delete(threadLinkId);
+      if (!h) return drainThreadLater(db, threadLinkId, runAt);
+      // The claim the read took is not used (a pacing wait): the row goes back to what it was, in the statement
+      // that asks for the later drain. Nothing a page shows changed, so its trigger is told to stay silent.
+      const b = h.before;
+      await db.$executeRaw`WITH back AS (
+          UPDATE deliveries SET status = ${b.status}, attempts = ${b.attempts}, claimed_until = ${b.claimedUntil}
+          WHERE id = ${BigInt(h.deliveryId)} AND status = 'sending' AND claimed_until = ${h.until}
+            AND set_config('tb.live_announced', ${h.ticketId}::text, true) IS NOT NULL
+          RETURNING 1)
+        ${drainThreadLaterSql(threadLinkId, runAt)}`;
+    },
   };
 }
