@@ -35,20 +35,29 @@ if (process.env.BENCH_COUNT_STATEMENTS === '1') {
   } as typeof pg.Client.prototype.query;
 }
 let recordMs: number[] = [];
+const timedRecord =
+  <A, R>(record: (e: A) => Promise<R>) =>
+  async (e: A): Promise<R> => {
+    const t0 = performance.now();
+    const r = await record(e);
+    recordMs.push(performance.now() - t0);
+    return r;
+  };
 const config = loadConfig({ ...process.env, PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: 'http://bench.test', LOG_LEVEL: 'silent' });
 const { createSlackChannel } = await import('../src/channels/slack/slack-channel.ts');
 const service = await startService(config, {
   logger: pino({ level: 'silent' }),
   pollIntervalMs: Number(process.env.BENCH_POLL_MS ?? 500),
-  channels: (deps0) => {
-    const deps = process.env.BENCH_LOOP === '1' ? { ...deps0, inbox: { record: async (e: Parameters<typeof deps0.inbox.record>[0]) => { const t0 = performance.now(); const r = await deps0.inbox.record(e); recordMs.push(performance.now() - t0); return r; } } } : deps0;
+  channels: (given) => {
+    // BENCH_LOOP=1: the webhooks' inbox records timed (printed each second below).
+    const deps = process.env.BENCH_LOOP === '1' ? { ...given, inbox: { record: timedRecord((e: Parameters<typeof given.inbox.record>[0]) => given.inbox.record(e)) } } : given;
     return [
-    createTestChannel({ apiUrl: process.env.TEST_PLATFORM_URL! }, deps),
-    createSlackChannel(
-      { botToken: config.SLACK_BOT_TOKEN!, signingSecret: config.SLACK_SIGNING_SECRET!, apiUrl: config.SLACK_API_URL, ticketEmoji: config.SLACK_TICKET_EMOJI },
-      deps,
-    ),
-  ];
+      createTestChannel({ apiUrl: process.env.TEST_PLATFORM_URL! }, deps),
+      createSlackChannel(
+        { botToken: config.SLACK_BOT_TOKEN!, signingSecret: config.SLACK_SIGNING_SECRET!, apiUrl: config.SLACK_API_URL, ticketEmoji: config.SLACK_TICKET_EMOJI },
+        deps,
+      ),
+    ];
   },
 });
 process.stdout.write(`READY ${service.url}\n`);
@@ -73,7 +82,8 @@ const stop = () =>
   });
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);
-// BENCH_LOOP=1: each second, the event loop's delay (p50/p99/max) and the garbage collector's pauses, on stderr.
+// BENCH_LOOP=1: each second, the event loop's delay (p50/p99/max), the garbage collector's pauses, the process's CPU
+// (ms, cumulative) and the inbox records' times, on stdout (BENCH_SERVICE_LOG keeps it).
 if (process.env.BENCH_LOOP === '1') {
   const { monitorEventLoopDelay, PerformanceObserver } = await import('node:perf_hooks');
   const h = monitorEventLoopDelay({ resolution: 1 });
