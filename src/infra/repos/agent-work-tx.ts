@@ -1,7 +1,8 @@
 /**
  * The StoreTx methods of issue 15's features (SLA, notifications, tags), run inside the caller's transaction.
  */
-import type { Prisma } from '../../generated/prisma/client.ts';
+import { Prisma } from '../../generated/prisma/client.ts';
+import { announcedSql } from '../live/announced.ts';
 import type { StoreTx } from '../../core/ports/store-port.ts';
 import { toSlaPolicy } from './sla-repo.ts';
 
@@ -34,7 +35,7 @@ export function agentWorkTx(tx: Tx, notified?: (agentIds: string[]) => void): Pi
         FROM unnest(${col((r) => r.agentId)}::text[], ${col((r) => r.ticketId)}::text[], ${col((r) => r.kind)}::text[],
                     ${col((r) => r.actorId)}::text[], ${col((r) => r.commentId)}::text[], ${col((r) => r.detail)}::text[])
           AS n(agent_id, ticket_id, kind, actor_id, comment_id, detail)
-        WHERE ${one}::text IS NULL OR set_config('tb.live_announced', ${one}::text, true) IS NOT NULL`;
+        ${one ? Prisma.sql`WHERE ${announcedSql(one)}` : Prisma.empty}`;
       if (one) notified?.([...new Set(rows.map((r) => r.agentId))]);
     },
     async rememberTags(tags) {

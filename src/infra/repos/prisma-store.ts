@@ -20,6 +20,7 @@ import type {
 } from '../../core/ports/store-port.ts';
 import type { Role } from '../../core/tickets/ticket-types.ts';
 import { requestDrainsSql } from '../sync/drain-queue.ts';
+import { announcedSql } from '../live/announced.ts';
 import { z } from 'zod';
 import { copyTicket, POLICY_COLUMNS, POLICY_JOIN, policyOf, TICKET_COLUMNS, ticketFrom, ticketViewOf } from './ticket-row-sql.ts';
 import type { SlaPolicy } from '../../core/sla/sla-rules.ts';
@@ -183,12 +184,6 @@ const TICKET_PATCH_COLUMNS = {
 } as const satisfies Record<keyof Parameters<StoreTx['updateTicket']>[1], readonly [string, string]>;
 const updatedSchema = z.object({ updated_at: z.date(), version: z.number().int(), number: z.number().int() });
 
-/**
- * A condition that is always true and names `ticketId` as announced by the service after the commit (the triggers
- * stay silent for it: migration live_after_commit); the caller adds its number to the outcome's `tickets`.
- */
-const announcedBy = (ticketId: string) => Prisma.sql`set_config('tb.live_announced', ${ticketId}::text, true) IS NOT NULL`;
-
 const insertedRowSchema = z.object({ drafts_marked: z.number().int() });
 const publishedSchema = z.array(z.object({ drains: z.number().int() }));
 
@@ -284,7 +279,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
                  CASE WHEN ${starts.firstReplyAt}::boolean THEN now() END, CASE WHEN ${starts.waitingSince}::boolean THEN now() END,
                  -- as insertComment leaves a ticket: one version more, updated when the comment was made
                  ${first ? 2 : 1}::int, at.at
-          FROM users u, at WHERE u.id = ${input.requesterId}::uuid AND ${announcedBy(ticketId)}
+          FROM users u, at WHERE u.id = ${input.requesterId}::uuid AND ${announcedSql(ticketId)}
           ON CONFLICT (source_key) DO NOTHING
           RETURNING *),
         c AS (
@@ -329,7 +324,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
         return v === undefined ? [] : [Prisma.sql`${Prisma.raw(c[0])} = ${v}::${Prisma.raw(c[1])}`];
       });
       const rows = await tx.$queryRaw<unknown[]>`UPDATE tickets SET ${Prisma.join([...sets, Prisma.sql`version = version + 1, updated_at = clock_timestamp()`])}
-        WHERE id = ${id}::uuid AND ${announcedBy(id)} RETURNING updated_at, version, number`;
+        WHERE id = ${id}::uuid AND ${announcedSql(id)} RETURNING updated_at, version, number`;
       if (!rows[0]) throw new Error(`updateTicket: ticket ${id} not found`);
       const r = updatedSchema.parse(rows[0]);
       outcome.tickets.add(r.number);
@@ -351,7 +346,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
                   ${input.externalRef}, clock_timestamp())
           RETURNING *),
         u AS (UPDATE tickets SET updated_at = (SELECT created_at FROM c), version = version + 1
-              WHERE id = ${input.ticketId}::uuid AND ${announcedBy(input.ticketId)} RETURNING updated_at, version, number)
+              WHERE id = ${input.ticketId}::uuid AND ${announcedSql(input.ticketId)} RETURNING updated_at, version, number)
         SELECT c.id::text AS id, c.body, c.public, c.via, a.id::text AS author_id, a.name AS author_name, a.role AS author_role,
                c.created_at, u.updated_at AS ticket_updated_at, u.version AS ticket_version, u.number AS ticket_number
         FROM c JOIN users a ON a.id = c.author_id, u`;
@@ -470,7 +465,7 @@ function txMethods(tx: Tx, pendingEvents: PendingEvent[], takeEventsSql: () => P
     },
     async setSlaCheckAt(ticketId, at) {
       // Raw SQL: the client would also move updated_at, and this is bookkeeping, not a change of the ticket.
-      const rows = await tx.$queryRaw<{ number: number }[]>`UPDATE tickets SET sla_check_at = ${at} WHERE id = ${ticketId}::uuid AND ${announcedBy(ticketId)} RETURNING number`;
+      const rows = await tx.$queryRaw<{ number: number }[]>`UPDATE tickets SET sla_check_at = ${at} WHERE id = ${ticketId}::uuid AND ${announcedSql(ticketId)} RETURNING number`;
       if (rows[0]) outcome.tickets.add(rows[0].number);
       const t = known.get(ticketId);
       if (t) t.sla.checkAt = at;

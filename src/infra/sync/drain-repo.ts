@@ -9,6 +9,7 @@ import { CLAIM_MS, type DrainRepo, type DrainScheduler, type PendingDelivery, ty
 import type { TicketPriority, TicketStatus, Visibility } from '../../core/tickets/ticket-types.ts';
 import { drainThreadLater, drainThreadLaterSql, threadLinkColumns } from './drain-queue.ts';
 import { claimedRows } from './claim-loop.ts';
+import { announcedSql } from '../live/announced.ts';
 
 const linkSchema = z.object({
   id: z.string(),
@@ -56,39 +57,49 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
   const db = directRaw(prisma);
   /** The links the delivery queue's claim returned (drain-queue.ts): a drain's read of its link takes it. */
   const links = claimedRows<unknown>();
+  /** `unsent`: the read claimed it, but nothing was sent (nothing to send, found delivered): the claim's attempt is taken back. */
+  type Mark = { id: bigint; messageId: string | null; note: string | null; ticket: { id: string; number: number } | null; unsent: boolean };
   /**
    * Per thread, the delivery just marked sent, its statement going with the thread's next nextDelivery: the drain
    * asks for the next delivery right after marking one and calls nothing in between (src/core/sync/thread-drain.ts),
    * so the mark costs no statement of its own.
    */
-  /** `unsent`: the read claimed it, but nothing was sent (nothing to send, found delivered): the claim's attempt is taken back. */
-  type Mark = { id: bigint; messageId: string | null; note: string | null; ticket: { id: string; number: number } | null; unsent: boolean };
   const sent = new Map<string, Mark>();
-  /** Per thread, the delivery its last nextDelivery returned and that delivery's ticket (what a mark announces). */
-  const lastRead = new Map<string, { deliveryId: string; ticket: { id: string; number: number } }>();
+  /**
+   * Per thread, the delivery its last nextDelivery returned, that delivery's ticket (what a mark announces) and the
+   * claim the read took, if it did (for CLAIM_MS, as the drain would claim it next), with what the row was before:
+   * the drain's claimDelivery of it then costs no statement, and a drainLater of the thread that comes instead (a
+   * pacing wait) gives the claim back in its own statement. The claim counts an attempt, as claimDelivery's does,
+   * before anything is sent; a delivery that is then marked without having been sent (nothing to send, found
+   * delivered) gets that attempt back in the mark. A crash between the read and the send leaves one attempt
+   * counted that was not made.
+   */
+  type Claim = { until: Date; before: { status: string; attempts: number; claimedUntil: Date | null } };
+  const lastRead = new Map<string, { deliveryId: string; ticket: { id: string; number: number }; claim: Claim | null }>();
+  /** Free to claim (table alias `a`): pending, or sending with a lease that ran out. */
+  const claimable = (alias: string) => {
+    const a = Prisma.raw(alias);
+    return Prisma.sql`(${a}.status = 'pending' OR (${a}.status = 'sending' AND (${a}.claimed_until IS NULL OR ${a}.claimed_until <= now())))`;
+  };
   const markSql = (m: Mark) => Prisma.sql`
     UPDATE deliveries SET status = 'sent', sent_at = clock_timestamp(), claimed_until = NULL, last_error = ${m.note},
            platform_message_id = COALESCE(${m.messageId}, platform_message_id)${m.unsent ? Prisma.sql`, attempts = greatest(attempts - 1, 0)` : Prisma.empty}
-    WHERE id = ${m.id}${m.ticket ? Prisma.sql` AND set_config('tb.live_announced', ${m.ticket.id}::text, true) IS NOT NULL` : Prisma.empty}`;
+    WHERE id = ${m.id}${m.ticket ? Prisma.sql` AND ${announcedSql(m.ticket.id)}` : Prisma.empty}`;
   const announce = (m: Mark | undefined) => {
     if (m?.ticket) opts.announce?.(m.ticket.number);
   };
-  /**
-   * Per thread, the delivery its nextDelivery claimed in the same statement (for CLAIM_MS, as the drain would
-   * claim it next), with what the row was before: the drain's claimDelivery of it then costs no statement, and a
-   * drainLater of the thread that comes instead (a pacing wait) gives the claim back in its own statement. The
-   * claim counts an attempt, as claimDelivery's does, before anything is sent; a delivery that is then marked
-   * without having been sent (nothing to send, found delivered) gets that attempt back in the mark. A crash between
-   * the read and the send leaves one attempt counted that was not made.
-   */
-  const held = new Map<string, { deliveryId: string; until: Date; ticketId: string; before: { status: string; attempts: number; claimedUntil: Date | null } }>();
-  const heldOf = (deliveryId: string) => [...held].find(([, h]) => h.deliveryId === deliveryId);
-  /** The delivery is done with: true if the read's claim was never used for a send (attempts counts sends). */
-  const unsent = (deliveryId: string) => {
-    const h = heldOf(deliveryId);
-    if (h) held.delete(h[0]);
-    return h !== undefined;
+  /** The read's claim of this delivery, taken off its thread's entry (it is used, or the delivery is done with). */
+  const takeClaim = (deliveryId: string): Claim | null => {
+    for (const r of lastRead.values())
+      if (r.deliveryId === deliveryId) {
+        const c = r.claim;
+        r.claim = null;
+        return c;
+      }
+    return null;
   };
+  /** The delivery is done with: true if the read's claim was never used for a send (attempts counts sends). */
+  const unsent = (deliveryId: string) => takeClaim(deliveryId) !== null;
   return {
     prefetched: (rows) => links.keep(rows),
     async loadThreadLink(id) {
@@ -107,7 +118,6 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
       const mark = sent.get(threadLinkId);
       sent.delete(threadLinkId);
       lastRead.delete(threadLinkId);
-      held.delete(threadLinkId);
       const until = new Date(Date.now() + CLAIM_MS);
       const rows = await db.$queryRaw<unknown[]>`
         WITH ${mark ? Prisma.sql`marked AS (${markSql(mark)} RETURNING 1),` : Prisma.empty}
@@ -117,7 +127,7 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
           ORDER BY d.id LIMIT 1),
         cl AS (
           UPDATE deliveries d SET status = 'sending', attempts = d.attempts + 1, claimed_until = ${until}
-          FROM nx WHERE d.id = nx.id AND (d.status = 'pending' OR (d.status = 'sending' AND (d.claimed_until IS NULL OR d.claimed_until <= now())))
+          FROM nx WHERE d.id = nx.id AND ${claimable('d')}
           RETURNING d.id)
         SELECT d.id::text AS id, d.status, d.attempts, d.claimed_until, (SELECT count(*) FROM cl)::int AS claimed, o.type, o.payload, o.created_at,
                t.number, t.id::text AS ticket_id, t.subject, t.status AS ticket_status, t.priority, t.visibility,
@@ -136,8 +146,11 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
       announce(mark);
       if (!rows[0]) return null;
       const d = deliveryRowSchema.parse(rows[0]);
-      lastRead.set(threadLinkId, { deliveryId: d.id, ticket: { id: d.ticket_id, number: d.number } });
-      if (d.claimed === 1) held.set(threadLinkId, { deliveryId: d.id, until, ticketId: d.ticket_id, before: { status: d.status, attempts: d.attempts, claimedUntil: d.claimed_until } });
+      lastRead.set(threadLinkId, {
+        deliveryId: d.id,
+        ticket: { id: d.ticket_id, number: d.number },
+        claim: d.claimed === 1 ? { until, before: { status: d.status, attempts: d.attempts, claimedUntil: d.claimed_until } } : null,
+      });
       const payload = (d.payload ?? {}) as Record<string, unknown>;
       const row: PendingDelivery = {
         id: d.id,
@@ -156,17 +169,16 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
     },
 
     async claimDelivery(id, until) {
-      const h = heldOf(id);
-      if (h) {
+      const held = takeClaim(id);
+      if (held) {
         // Claimed by the read: held already, for longer if asked (a comment's files). A pacing wait between the read
         // and this leaves the same claim a little shorter, still far longer than a platform call takes.
-        held.delete(h[0]);
-        if (until.getTime() <= h[1].until.getTime() + CLAIM_MS / 2) return true;
-        return (await db.$executeRaw`UPDATE deliveries SET claimed_until = ${until} WHERE id = ${BigInt(id)} AND status = 'sending' AND claimed_until = ${h[1].until}`) === 1;
+        if (until.getTime() <= held.until.getTime() + CLAIM_MS / 2) return true;
+        return (await db.$executeRaw`UPDATE deliveries SET claimed_until = ${until} WHERE id = ${BigInt(id)} AND status = 'sending' AND claimed_until = ${held.until}`) === 1;
       }
       const n = await db.$executeRaw`
-        UPDATE deliveries SET status = 'sending', attempts = attempts + 1, claimed_until = ${until}
-        WHERE id = ${BigInt(id)} AND (status = 'pending' OR (status = 'sending' AND (claimed_until IS NULL OR claimed_until <= now())))`;
+        UPDATE deliveries d SET status = 'sending', attempts = attempts + 1, claimed_until = ${until}
+        WHERE id = ${BigInt(id)} AND ${claimable('d')}`;
       return n === 1;
     },
 
@@ -196,7 +208,7 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
     },
 
     async breakThreadLink(threadLinkId, reason) {
-      held.delete(threadLinkId);
+      lastRead.delete(threadLinkId);
       await db.$transaction([
         db.chatThreadLink.update({ where: { id: threadLinkId }, data: { status: 'broken', brokenReason: reason.slice(0, 500) } }),
         db.delivery.updateMany({
@@ -211,16 +223,16 @@ export function createDrainRepo(prisma: Db, opts: { announce?: (ticketNumber: nu
     },
 
     async drainLater(threadLinkId, runAt) {
-      const h = held.get(threadLinkId);
-      held.delete(threadLinkId);
-      if (!h) return drainThreadLater(db, threadLinkId, runAt);
+      const read = lastRead.get(threadLinkId);
+      lastRead.delete(threadLinkId);
+      if (!read?.claim) return drainThreadLater(db, threadLinkId, runAt);
       // The claim the read took is not used (a pacing wait): the row goes back to what it was, in the statement
       // that asks for the later drain. Nothing a page shows changed, so its trigger is told to stay silent.
-      const b = h.before;
+      const b = read.claim.before;
       await db.$executeRaw`WITH back AS (
           UPDATE deliveries SET status = ${b.status}, attempts = ${b.attempts}, claimed_until = ${b.claimedUntil}
-          WHERE id = ${BigInt(h.deliveryId)} AND status = 'sending' AND claimed_until = ${h.until}
-            AND set_config('tb.live_announced', ${h.ticketId}::text, true) IS NOT NULL
+          WHERE id = ${BigInt(read.deliveryId)} AND status = 'sending' AND claimed_until = ${read.claim.until}
+            AND ${announcedSql(read.ticket.id)}
           RETURNING 1)
         ${drainThreadLaterSql(threadLinkId, runAt)}`;
     },
